@@ -1,0 +1,42 @@
+//! `lore build [DIR]`
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::GlobalArgs;
+use crate::build::{BuildOptions, build};
+use crate::error::Error;
+
+/// Arguments of `lore build`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The site folder (default: the nearest folder holding `book.toml`).
+    pub dir: Option<PathBuf>,
+    /// Make every unknown front-matter key an error.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// Builds the site and prints a one-line summary.
+pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Error> {
+    let root = super::resolve_root(args.dir.as_ref(), global)?;
+    let options = BuildOptions {
+        root: root.clone(),
+        config_file: global.config.clone(),
+        write: true,
+        strict: args.strict,
+    };
+    let progress = super::progress_bar(global.quiet);
+    let output = build(&options, Some(&progress))?;
+    super::print_diagnostics(&output.warnings, global.quiet);
+    if !global.quiet {
+        let shown = crate::config::display_path(&root, &output.build_dir);
+        eprintln!(
+            "built {} pages in {:.2} s → {}/",
+            super::thousands(output.pages),
+            output.elapsed.as_secs_f64(),
+            shown.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

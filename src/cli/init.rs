@@ -1,0 +1,30 @@
+//! `lore init [DIR]`
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::GlobalArgs;
+use crate::error::Error;
+
+/// Arguments of `lore init`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Where to create the site (default: the working folder).
+    pub dir: Option<PathBuf>,
+    /// The site's title.
+    #[arg(long)]
+    pub title: Option<String>,
+}
+
+/// Creates the site and lists the files written.
+pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Error> {
+    let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
+    let written = crate::init::init(&dir, args.title.as_deref())?;
+    if !global.quiet {
+        for path in &written {
+            eprintln!("created {}", path.display());
+        }
+        eprintln!("next: lore build {}", dir.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,196 @@
+//! The command line: clap definitions and one `execute` per command. This layer turns
+//! arguments into options, calls one library function, and prints what it returns.
+//!
+//! Exit codes: 0 success; 1 `check` found problems in the content; 2 usage, config, I/O or
+//! build errors.
+
+mod build;
+mod check;
+mod init;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::diag::Diagnostic;
+use crate::error::Error;
+
+/// lore — build runbooks, onboarding paths and decision records into a fast static site.
+#[derive(Debug, Parser)]
+#[command(name = "lore", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Flags every command accepts.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags shared by every command.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more detail (timings, every page written).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// Use this config file instead of the nearest `book.toml`.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the static site into the build folder (default `book/`).
+    Build(build::Args),
+    /// Run every check `build` does, without writing anything.
+    Check(check::Args),
+    /// Create a new site: `book.toml`, content folders and a sample page of each kind.
+    Init(init::Args),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: &Cli) -> Result<ExitCode, Error> {
+    match &cli.command {
+        Command::Build(args) => build::execute(args, &cli.global),
+        Command::Check(args) => check::execute(args, &cli.global),
+        Command::Init(args) => init::execute(args, &cli.global),
+    }
+}
+
+/// Prints an error and its causes to stderr.
+pub fn print_error(err: &Error) {
+    match err {
+        Error::Diagnostics(diags) | Error::Config(diags) => {
+            print_diagnostics(diags, false);
+            eprintln!("{}", summary_line(diags));
+        }
+        other => {
+            eprintln!("error: {other}");
+            let mut source = std::error::Error::source(other);
+            while let Some(cause) = source {
+                eprintln!("  caused by: {cause}");
+                source = cause.source();
+            }
+        }
+    }
+}
+
+/// Prints diagnostics, one blank line apart; warnings are skipped when `quiet`.
+pub fn print_diagnostics(diags: &[Diagnostic], quiet: bool) {
+    for d in diags.iter().filter(|d| !quiet || d.is_error()) {
+        eprintln!("{d}\n");
+    }
+}
+
+/// "error: found 2 errors and 1 warning".
+fn summary_line(diags: &[Diagnostic]) -> String {
+    let (errors, warnings) = crate::diag::count(diags);
+    let plural = |n: usize, w: &str| {
+        if n == 1 {
+            format!("1 {w}")
+        } else {
+            format!("{n} {w}s")
+        }
+    };
+    if warnings == 0 {
+        format!("error: found {}", plural(errors, "error"))
+    } else {
+        format!(
+            "error: found {} and {}",
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        )
+    }
+}
+
+/// The project root: `DIR` if given, else the folder of `--config`, else the nearest ancestor
+/// holding `book.toml`, else the working folder.
+fn resolve_root(dir: Option<&PathBuf>, global: &GlobalArgs) -> Result<PathBuf, Error> {
+    let cwd =
+        std::env::current_dir().map_err(|e| Error::io("read", std::path::Path::new("."), e))?;
+    if let Some(dir) = dir {
+        if !dir.is_dir() {
+            return Err(Error::Usage(format!("`{}` is not a folder", dir.display())));
+        }
+        return Ok(dir.clone());
+    }
+    if let Some(parent) = global.config.as_ref().and_then(|c| c.parent()) {
+        return Ok(if parent.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            parent.to_path_buf()
+        });
+    }
+    Ok(crate::config::find_root(&cwd)
+        .map_or_else(|| PathBuf::from("."), |root| relative_to(&root, &cwd)))
+}
+
+fn relative_to(path: &std::path::Path, base: &std::path::Path) -> PathBuf {
+    match path.strip_prefix(base) {
+        Ok(p) if p.as_os_str().is_empty() => PathBuf::from("."),
+        Ok(p) => p.to_path_buf(),
+        Err(_) => path.to_path_buf(),
+    }
+}
+
+/// A progress bar on a terminal for builds that take more than a second; nothing in CI.
+fn progress_bar(quiet: bool) -> impl Fn(usize, usize) + Sync {
+    let start = std::time::Instant::now();
+    let enabled = !quiet && std::io::stderr().is_terminal();
+    let bar = std::sync::OnceLock::<indicatif::ProgressBar>::new();
+    move |done, total| {
+        if !enabled || start.elapsed().as_millis() < 1000 {
+            return;
+        }
+        let bar = bar.get_or_init(|| {
+            let b = indicatif::ProgressBar::new(total as u64);
+            b.set_style(
+                indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} pages")
+                    .expect("the progress template is valid"),
+            );
+            b
+        });
+        bar.set_position(done as u64);
+        if done == total {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// `1204` → `1,204`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn cli_debug_assert() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn formats_thousands() {
+        assert_eq!(thousands(7), "7");
+        assert_eq!(thousands(1204), "1,204");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+}

@@ -1,0 +1,28 @@
+//! Finding `book.toml`: the nearest one in the working folder or its ancestors.
+
+use std::path::{Path, PathBuf};
+
+/// The config file name, shared with mdBook so an mdBook project builds unchanged.
+pub const CONFIG_FILE: &str = "book.toml";
+
+/// The nearest folder, starting at `start` and walking up, that holds a `book.toml`.
+pub fn find_root(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|dir| dir.join(CONFIG_FILE).is_file())
+        .map(Path::to_path_buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_nearest_ancestor() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(CONFIG_FILE), "").unwrap();
+        let deep = dir.path().join("a/b");
+        std::fs::create_dir_all(&deep).unwrap();
+        assert_eq!(find_root(&deep).as_deref(), Some(dir.path()));
+    }
+}

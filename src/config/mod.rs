@@ -1,0 +1,442 @@
+//! Loading `book.toml` into a validated [`SiteConfig`].
+//!
+//! Three steps: deserialize ([`RawConfig`]), validate every key (collecting all problems, see
+//! [`validate`]), then compute absolute paths once. Downstream code never re-checks config.
+//!
+//! An empty `book.toml` is a valid site. A fuller example:
+//!
+//! ```
+//! let config = lore::config::SiteConfig::from_str(r#"
+//! [book]
+//! title = "Northwind handbook"
+//! src = "content"
+//!
+//! [build]
+//! build-dir = "public"
+//!
+//! [output.html]
+//! site-url = "https://docs.example.com/handbook/"
+//! edit-url-template = "https://git.example.com/docs/edit/main/{path}"
+//!
+//! [kinds]
+//! runbook = ["runbooks", "playbooks"]
+//!
+//! [check]
+//! broken-links = "warn"
+//! "#).unwrap();
+//! assert_eq!(config.title, "Northwind handbook");
+//! assert!(config.build_dir.ends_with("public"));
+//! ```
+
+mod discover;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diag::{self, Diagnostic};
+use crate::error::Error;
+
+pub use discover::{CONFIG_FILE, find_root};
+
+/// `book.toml` as written (serde only; unknown keys are caught by [`validate`]).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct RawConfig {
+    /// `[book]`
+    pub book: RawBook,
+    /// `[build]`
+    pub build: RawBuild,
+    /// `[output]`
+    pub output: RawOutput,
+    /// `[kinds]`
+    pub kinds: RawKinds,
+    /// `[check]`
+    pub check: RawCheck,
+}
+
+/// `[book]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct RawBook {
+    /// Site title.
+    pub title: Option<String>,
+    /// Site description.
+    pub description: Option<String>,
+    /// Authors (shown in metadata).
+    pub authors: Vec<String>,
+    /// Language code for `<html lang>`.
+    pub language: Option<String>,
+    /// Source folder, relative to the root.
+    pub src: Option<PathBuf>,
+}
+
+/// `[build]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct RawBuild {
+    /// Output folder, relative to the root.
+    pub build_dir: Option<PathBuf>,
+}
+
+/// `[output]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct RawOutput {
+    /// `[output.html]`
+    pub html: RawHtml,
+}
+
+/// `[output.html]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct RawHtml {
+    /// Absolute URL the site is published at; enables `sitemap.xml`.
+    pub site_url: Option<String>,
+    /// Link to the repository, shown in the header.
+    pub git_repository_url: Option<String>,
+    /// "Edit this page" URL with `{path}` for the source path.
+    pub edit_url_template: Option<String>,
+    /// Extra stylesheets, relative to the root.
+    pub additional_css: Vec<PathBuf>,
+    /// Extra scripts, relative to the root.
+    pub additional_js: Vec<PathBuf>,
+    /// `light`, `dark` or `auto` (follow the system).
+    pub default_theme: Option<String>,
+    /// The site's theme folder, relative to the root (default `theme`).
+    pub theme: Option<PathBuf>,
+    /// `[output.html.search]`
+    pub search: RawSearch,
+}
+
+/// `[output.html.search]`
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct RawSearch {
+    /// Whether search is built.
+    pub enable: Option<bool>,
+}
+
+/// `[kinds]`: which folders hold which kind.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct RawKinds {
+    /// Folders of runbooks.
+    pub runbook: Option<Vec<String>>,
+    /// Folders of ADRs.
+    pub adr: Option<Vec<String>>,
+    /// Folders of onboarding pages.
+    pub onboarding: Option<Vec<String>>,
+}
+
+/// `[check]`: how strict checks are.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct RawCheck {
+    /// `error` (default) or `warn`.
+    pub broken_links: Option<String>,
+    /// Make every unknown front-matter key an error.
+    pub strict_front_matter: Option<bool>,
+}
+
+/// The light/dark preference a site starts with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThemeMode {
+    /// Follow `prefers-color-scheme`.
+    Auto,
+    /// Light unless the reader toggles.
+    Light,
+    /// Dark unless the reader toggles.
+    Dark,
+}
+
+/// The validated configuration, with absolute paths.
+#[derive(Debug, Clone)]
+pub struct SiteConfig {
+    /// The folder holding `book.toml` (the project root).
+    pub root: PathBuf,
+    /// Site title.
+    pub title: String,
+    /// Site description.
+    pub description: Option<String>,
+    /// Authors.
+    pub authors: Vec<String>,
+    /// Language code.
+    pub language: String,
+    /// Absolute source folder.
+    pub src: PathBuf,
+    /// Whether `src` was set explicitly (a missing explicit folder is an error).
+    pub src_explicit: bool,
+    /// Absolute build folder.
+    pub build_dir: PathBuf,
+    /// Absolute theme override folder.
+    pub theme_dir: PathBuf,
+    /// Published URL, normalised to end in `/`.
+    pub site_url: Option<String>,
+    /// Repository link.
+    pub git_repository_url: Option<String>,
+    /// Edit link template with `{path}`.
+    pub edit_url_template: Option<String>,
+    /// Extra stylesheets (absolute).
+    pub additional_css: Vec<PathBuf>,
+    /// Extra scripts (absolute).
+    pub additional_js: Vec<PathBuf>,
+    /// Starting colour scheme.
+    pub default_theme: ThemeMode,
+    /// Folder names per kind.
+    pub kind_folders: KindFolders,
+    /// Broken links fail the build (else they warn).
+    pub broken_links_are_errors: bool,
+    /// Unknown front-matter keys are errors.
+    pub strict_front_matter: bool,
+    /// Warnings found while loading (mdBook-only keys).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Which folder names give pages a kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KindFolders {
+    /// Runbook folders.
+    pub runbook: Vec<String>,
+    /// ADR folders.
+    pub adr: Vec<String>,
+    /// Onboarding folders.
+    pub onboarding: Vec<String>,
+}
+
+impl Default for KindFolders {
+    fn default() -> Self {
+        let owned = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect();
+        Self {
+            runbook: owned(&["runbooks"]),
+            adr: owned(&["adr", "adrs", "decisions"]),
+            onboarding: owned(&["onboarding"]),
+        }
+    }
+}
+
+impl SiteConfig {
+    /// Loads `book.toml` from `root`; a missing file means all defaults.
+    pub fn load(root: &Path, config_file: Option<&Path>) -> Result<Self, Error> {
+        let path = config_file.map_or_else(|| root.join(CONFIG_FILE), Path::to_path_buf);
+        let text = if path.is_file() || config_file.is_some() {
+            crate::fs::read_to_string(&path)?
+        } else {
+            String::new()
+        };
+        let shown = display_path(root, &path);
+        Self::parse(&text, root, &shown)
+    }
+
+    /// Parses config text for a site rooted at the current folder (used by tests and docs).
+    #[allow(clippy::should_implement_trait)]
+    pub fn from_str(text: &str) -> Result<Self, Error> {
+        Self::parse(text, Path::new("."), Path::new(CONFIG_FILE))
+    }
+
+    /// All defaults, rooted at `root`: what an empty `book.toml` gives.
+    pub fn for_tests(root: &Path) -> Self {
+        Self::parse("", root, Path::new(CONFIG_FILE)).expect("an empty config is always valid")
+    }
+
+    fn parse(text: &str, root: &Path, shown: &Path) -> Result<Self, Error> {
+        let table = toml::de::DeTable::parse(text).map_err(|e| syntax_error(&e, text, shown))?;
+        let mut diags = validate::check_keys(table.get_ref(), text, shown);
+        let raw: RawConfig = match toml::from_str(text) {
+            Ok(raw) => raw,
+            Err(e) => {
+                diags.push(syntax_error(&e, text, shown).into_first());
+                RawConfig::default()
+            }
+        };
+        let config = Self::compute(raw, root, text, shown, &mut diags);
+        diag::sort(&mut diags);
+        if diags.iter().any(Diagnostic::is_error) {
+            return Err(Error::Config(diags));
+        }
+        Ok(Self {
+            warnings: diags,
+            ..config
+        })
+    }
+
+    fn compute(
+        raw: RawConfig,
+        root: &Path,
+        text: &str,
+        shown: &Path,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Self {
+        let html = raw.output.html;
+        let mut value_error = |key: &str, message: String, hint: &str| {
+            let line = key_line(text, key);
+            diags.push(
+                Diagnostic::error(message)
+                    .at_text(shown, text, line, 1)
+                    .hint(hint),
+            );
+        };
+        let default_theme = match html
+            .default_theme
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("auto") => ThemeMode::Auto,
+            Some("light" | "rust") => ThemeMode::Light,
+            Some("dark" | "navy" | "coal" | "ayu") => ThemeMode::Dark,
+            Some(other) => {
+                value_error(
+                    "default-theme",
+                    format!("unknown `default-theme` `{other}`"),
+                    "expected `auto`, `light` or `dark`",
+                );
+                ThemeMode::Auto
+            }
+        };
+        let broken_links_are_errors = match raw.check.broken_links.as_deref() {
+            None | Some("error") => true,
+            Some("warn") => false,
+            Some(other) => {
+                value_error(
+                    "broken-links",
+                    format!("unknown `broken-links` value `{other}`"),
+                    "expected `error` or `warn`",
+                );
+                true
+            }
+        };
+        let defaults = KindFolders::default();
+        let kind_folders = KindFolders {
+            runbook: raw.kinds.runbook.unwrap_or(defaults.runbook),
+            adr: raw.kinds.adr.unwrap_or(defaults.adr),
+            onboarding: raw.kinds.onboarding.unwrap_or(defaults.onboarding),
+        };
+        let site_url = html
+            .site_url
+            .map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
+        Self {
+            root: root.to_path_buf(),
+            title: raw.book.title.unwrap_or_else(|| "Documentation".to_owned()),
+            description: raw.book.description,
+            authors: raw.book.authors,
+            language: raw.book.language.unwrap_or_else(|| "en".to_owned()),
+            src_explicit: raw.book.src.is_some(),
+            src: root.join(raw.book.src.unwrap_or_else(|| PathBuf::from("src"))),
+            build_dir: root.join(raw.build.build_dir.unwrap_or_else(|| PathBuf::from("book"))),
+            theme_dir: root.join(html.theme.unwrap_or_else(|| PathBuf::from("theme"))),
+            site_url,
+            git_repository_url: html.git_repository_url,
+            edit_url_template: html.edit_url_template,
+            additional_css: html.additional_css.iter().map(|p| root.join(p)).collect(),
+            additional_js: html.additional_js.iter().map(|p| root.join(p)).collect(),
+            default_theme,
+            kind_folders,
+            broken_links_are_errors,
+            strict_front_matter: raw.check.strict_front_matter.unwrap_or(false),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// The line where `key = …` is written, for value errors (1 when not found).
+fn key_line(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|r| r.trim_start().starts_with('='))
+        })
+        .map_or(1, |i| i + 1)
+}
+
+fn syntax_error(e: &toml::de::Error, text: &str, shown: &Path) -> Error {
+    let (line, col) = e.span().map_or((1, 1), |s| diag::line_col(text, s.start));
+    let message = e.message().trim_end_matches('\n').to_owned();
+    Error::Config(vec![
+        Diagnostic::error(format!("invalid `book.toml`: {message}"))
+            .at_text(shown, text, line, col),
+    ])
+}
+
+impl Error {
+    fn into_first(self) -> Diagnostic {
+        match self {
+            Error::Config(mut d) if !d.is_empty() => d.swap_remove(0),
+            other => Diagnostic::error(other.to_string()),
+        }
+    }
+}
+
+/// `path` relative to the working folder's view of `root`, for messages.
+pub fn display_path(root: &Path, path: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    path.strip_prefix(&cwd)
+        .map(Path::to_path_buf)
+        .or_else(|_| path.strip_prefix(root).map(|p| p.to_path_buf()))
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(text: &str) -> Vec<String> {
+        match SiteConfig::from_str(text) {
+            Err(Error::Config(d)) => d.iter().map(ToString::to_string).collect(),
+            other => panic!("expected diagnostics, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn empty_config_is_valid() {
+        let c = SiteConfig::from_str("").unwrap();
+        assert_eq!(c.title, "Documentation");
+        assert!(c.build_dir.ends_with("book"));
+        assert!(c.src.ends_with("src"));
+    }
+
+    #[test]
+    fn typo_key_is_an_error_with_line_and_hint() {
+        let errs = errors("[book]\ntitle = \"x\"\n\n[build]\nbuild-dri = \"out\"\n");
+        assert_eq!(
+            errs,
+            vec![
+                "book.toml:5:1: error: unknown key `build.build-dri` in `book.toml`\n 5 | build-dri = \"out\"\n   | ^\n  = hint: did you mean `build-dir`?"
+            ]
+        );
+    }
+
+    #[test]
+    fn all_unknown_keys_are_reported_together() {
+        let errs = errors("[book]\ntitel = \"x\"\n[outptu]\n");
+        assert_eq!(errs.len(), 2);
+        assert!(errs[0].starts_with("book.toml:2:1: error: unknown key `book.titel`"));
+        assert!(errs[1].starts_with("book.toml:3:2: error: unknown key `outptu`"));
+    }
+
+    #[test]
+    fn mdbook_only_keys_warn_once_each() {
+        let c = SiteConfig::from_str(
+            "[output.html]\nmathjax-support = true\n[preprocessor.katex]\n[output.linkcheck]\n",
+        )
+        .unwrap();
+        let warnings: Vec<String> = c.warnings.iter().map(|d| d.message.clone()).collect();
+        assert_eq!(
+            warnings,
+            vec![
+                "`output.html.mathjax-support` is an mdBook setting lore does not use; ignored",
+                "`preprocessor.katex` is an mdBook plugin lore does not run; ignored",
+                "`output.linkcheck` is an mdBook renderer lore does not run; ignored",
+            ]
+        );
+    }
+
+    #[test]
+    fn syntax_error_names_the_line() {
+        let errs = errors("[book]\ntitle = \n");
+        assert!(errs[0].starts_with("book.toml:2:"), "{}", errs[0]);
+    }
+}

@@ -1,0 +1,123 @@
+//! Walking the source folder: markdown files, assets and `SUMMARY.md`.
+//!
+//! Hidden files and folders are skipped and `.gitignore`/`.ignore` files are honoured (even
+//! outside a git repository). Symlinks are followed; a symlink loop is a diagnostic.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::SiteConfig;
+use crate::diag::Diagnostic;
+
+/// One file in the source folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Absolute path.
+    pub path: PathBuf,
+    /// Path relative to the source folder, with `/` separators.
+    pub rel: String,
+    /// Path as shown in diagnostics (relative to the working folder when possible).
+    pub shown: PathBuf,
+}
+
+/// What [`discover`] found.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// `.md` files other than `SUMMARY.md`, sorted.
+    pub markdown: Vec<SourceFile>,
+    /// Other files, sorted.
+    pub assets: Vec<SourceFile>,
+    /// The root `SUMMARY.md`.
+    pub summary: Option<SourceFile>,
+    /// Walk problems (unreadable folders, symlink loops).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Walks `config.src`, skipping the folders in `skip` (the build folder, for instance).
+pub fn discover(config: &SiteConfig, skip: &[&Path]) -> Discovered {
+    let mut found = Discovered::default();
+    if !config.src.is_dir() {
+        if config.src_explicit {
+            let shown = crate::config::display_path(&config.root, &config.src);
+            found.diagnostics.push(
+                Diagnostic::error(format!(
+                    "source folder `{}` does not exist",
+                    shown.display()
+                ))
+                .hint("create it, or point `src` in `book.toml` at your markdown"),
+            );
+        }
+        return found;
+    }
+    let skip: Vec<PathBuf> = skip.iter().map(|p| p.to_path_buf()).collect();
+    let walker = ignore::WalkBuilder::new(&config.src)
+        .hidden(true)
+        .follow_links(true)
+        .require_git(false)
+        .git_global(false)
+        .sort_by_file_name(std::cmp::Ord::cmp)
+        .filter_entry(move |e| !skip.iter().any(|s| e.path() == s))
+        .build();
+    for entry in walker {
+        match entry {
+            Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
+                classify(config, entry.path(), &mut found);
+            }
+            Ok(_) => {}
+            Err(err) => found.diagnostics.push(walk_error(config, &err)),
+        }
+    }
+    found.markdown.sort_by(|a, b| a.rel.cmp(&b.rel));
+    found.assets.sort_by(|a, b| a.rel.cmp(&b.rel));
+    found
+}
+
+fn classify(config: &SiteConfig, path: &Path, found: &mut Discovered) {
+    let Ok(rel) = path.strip_prefix(&config.src) else {
+        return;
+    };
+    let rel = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    let file = SourceFile {
+        path: path.to_path_buf(),
+        shown: crate::config::display_path(&config.root, path),
+        rel,
+    };
+    let is_md = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md"));
+    if file.rel == "SUMMARY.md" {
+        found.summary = Some(file);
+    } else if is_md {
+        found.markdown.push(file);
+    } else {
+        found.assets.push(file);
+    }
+}
+
+fn walk_error(config: &SiteConfig, err: &ignore::Error) -> Diagnostic {
+    let text = err.to_string();
+    if let Some((child, ancestor)) = loop_paths(err) {
+        let child = crate::config::display_path(&config.root, &child);
+        let ancestor = crate::config::display_path(&config.root, &ancestor);
+        return Diagnostic::error(format!(
+            "symlink loop: `{}` points back to `{}`",
+            child.display(),
+            ancestor.display()
+        ))
+        .hint("remove the link, or add its path to `.gitignore` so lore skips it");
+    }
+    Diagnostic::error(format!("cannot read the source folder: {text}"))
+}
+
+fn loop_paths(err: &ignore::Error) -> Option<(PathBuf, PathBuf)> {
+    match err {
+        ignore::Error::Loop { ancestor, child } => Some((child.clone(), ancestor.clone())),
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => {
+            loop_paths(err)
+        }
+        _ => None,
+    }
+}

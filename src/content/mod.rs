@@ -1,0 +1,60 @@
+//! Content: discover the source files, split and parse front matter, decide each page's kind.
+//!
+//! Input is the validated [`SiteConfig`]; output is a [`Content`]: pages, asset files and the
+//! diagnostics found on the way. Markdown bodies are not rendered here (see `markdown`).
+
+mod discover;
+mod front_matter;
+mod page;
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::config::SiteConfig;
+use crate::diag::Diagnostic;
+
+pub use discover::{SourceFile, discover};
+pub use front_matter::{FrontMatter, split};
+pub(crate) use page::title_from_path as page_title_from_path;
+pub use page::{Kind, Meta, Page, ReviewInterval};
+
+/// Everything found in the source folder.
+#[derive(Debug, Default)]
+pub struct Content {
+    /// Parsed pages, sorted by source path.
+    pub pages: Vec<Page>,
+    /// Non-markdown files to copy as they are.
+    pub assets: Vec<SourceFile>,
+    /// `SUMMARY.md`, when the source folder has one.
+    pub summary: Option<SourceFile>,
+    /// Problems found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Discovers and parses every page under `config.src`, in parallel.
+pub fn load(config: &SiteConfig, skip: &[&Path]) -> Content {
+    let found = discover(config, skip);
+    let mut diagnostics = found.diagnostics;
+    let results: Vec<Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>>> = found
+        .markdown
+        .par_iter()
+        .map(|file| Page::load(file, config))
+        .collect();
+    let mut pages = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok((page, mut diags)) => {
+                diagnostics.append(&mut diags);
+                pages.push(page);
+            }
+            Err(mut diags) => diagnostics.append(&mut diags),
+        }
+    }
+    Content {
+        pages,
+        assets: found.assets,
+        summary: found.summary,
+        diagnostics,
+    }
+}

@@ -1,0 +1,234 @@
+//! Resolving links found in markdown: `.md` links become the target page's pretty URL, links to
+//! files in the source folder are rewritten for the page's output depth, and anything that does
+//! not resolve is a diagnostic. Anchors are checked after every page is rendered (see
+//! [`check_anchors`]), since only then are all heading ids known.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::diag::{Diagnostic, SourceSpan};
+use crate::site::{Site, Target, relative_url};
+
+/// A link whose `#anchor` must exist in the target page.
+#[derive(Debug, Clone)]
+pub struct AnchorRef {
+    /// The page that must have the anchor.
+    pub page: usize,
+    /// The anchor, without `#`.
+    pub anchor: String,
+    /// Where the link is written.
+    pub span: SourceSpan,
+    /// The link's line, for the diagnostic.
+    pub source_line: Option<String>,
+}
+
+/// What a link destination resolved to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// Leave as written (external, mailto, unknown root-absolute).
+    Keep,
+    /// Use this URL instead; check `anchor` in page `page` when set.
+    Rewrite {
+        /// The URL to write instead.
+        url: String,
+        /// A page and anchor to check once all pages are rendered.
+        check: Option<(usize, String)>,
+    },
+    /// Broken: the message to report.
+    Broken {
+        /// What is wrong.
+        message: String,
+        /// The target exists but is a draft (a warning, not an error).
+        draft: bool,
+    },
+}
+
+/// Resolves `dest` written in page `from` (index into `site.pages`).
+pub fn resolve(dest: &str, from: usize, site: &Site) -> Resolved {
+    if dest.is_empty() || dest.starts_with("//") || has_scheme(dest) {
+        return Resolved::Keep;
+    }
+    let (path, fragment) = match dest.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (dest, None),
+    };
+    let path = path.split('?').next().unwrap_or(path);
+    if path.is_empty() {
+        return match fragment {
+            Some(f) if !f.is_empty() => Resolved::Rewrite {
+                url: dest.to_owned(),
+                check: Some((from, decode(f))),
+            },
+            _ => Resolved::Keep,
+        };
+    }
+    let page = &site.pages[from];
+    let from_url = &site.urls[from];
+    let root_absolute = path.starts_with('/');
+    let base = if root_absolute {
+        ""
+    } else {
+        page.source.rel.rsplit_once('/').map_or("", |(d, _)| d)
+    };
+    let rel = normalize(base, &decode(path));
+    let frag = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+    let check = |i: usize| fragment.filter(|f| !f.is_empty()).map(|f| (i, decode(f)));
+
+    if let Some(target) = find_page(site, &rel) {
+        let url = format!("{}{frag}", relative_url(from_url, site.url(target)));
+        let check = match target {
+            Target::Page(i) => check(i),
+            Target::Section(_) => None,
+        };
+        return Resolved::Rewrite { url, check };
+    }
+    if site.assets.iter().any(|a| a.rel == rel) {
+        return Resolved::Rewrite {
+            url: format!("{}{frag}", relative_url(from_url, &rel)),
+            check: None,
+        };
+    }
+    if root_absolute {
+        // Written for another generator's URL scheme; lore cannot know where it leads.
+        return Resolved::Keep;
+    }
+    let draft = site.drafts.contains(&rel);
+    let message = if draft {
+        format!("link to `{path}`, which is a draft and is not published")
+    } else {
+        format!("broken link: `{path}` does not exist")
+    };
+    Resolved::Broken { message, draft }
+}
+
+fn find_page(site: &Site, rel: &str) -> Option<Target> {
+    if let Some(&i) = site.by_source.get(rel) {
+        return Some(Target::Page(i));
+    }
+    if rel.ends_with(".md") {
+        return None;
+    }
+    // A folder (`runbooks/` or `runbooks`), or `page.html` written for mdBook's URL scheme.
+    let trimmed = rel.trim_end_matches('/');
+    let as_md = trimmed.strip_suffix(".html").map(|s| format!("{s}.md"));
+    if let Some(i) = as_md.and_then(|p| site.by_source.get(&p).copied()) {
+        return Some(Target::Page(i));
+    }
+    let url = if trimmed.is_empty() {
+        String::new()
+    } else {
+        format!("{trimmed}/")
+    };
+    site.by_url(&url)
+}
+
+fn has_scheme(dest: &str) -> bool {
+    match dest.find(':') {
+        Some(i) => {
+            let scheme = &dest[..i];
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && !dest[..i].contains('/')
+        }
+        None => false,
+    }
+}
+
+/// Decodes `%20`-style escapes.
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Joins `base` (a folder) and `path`, resolving `.` and `..`.
+fn normalize(base: &str, path: &str) -> String {
+    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    let mut out = parts.join("/");
+    if path.ends_with('/') && !out.is_empty() {
+        out.push('/');
+    }
+    out
+}
+
+/// Checks every collected anchor against the ids each page ended up with.
+pub fn check_anchors(
+    refs: &[AnchorRef],
+    ids: &HashMap<usize, HashSet<String>>,
+    site: &Site,
+    as_errors: bool,
+) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for r in refs {
+        if ids.get(&r.page).is_some_and(|set| set.contains(&r.anchor)) {
+            continue;
+        }
+        let target = &site.pages[r.page].source.rel;
+        let message = format!("broken link: `{target}` has no heading `#{}`", r.anchor);
+        let mut d = if as_errors {
+            Diagnostic::error(message)
+        } else {
+            Diagnostic::warning(message)
+        };
+        d.span = Some(r.span.clone());
+        d.source_line = r.source_line.clone();
+        let similar = ids.get(&r.page).and_then(|set| {
+            let candidates: Vec<&str> = set.iter().map(String::as_str).collect();
+            crate::diag::did_you_mean(&r.anchor, &candidates).map(str::to_owned)
+        });
+        diags.push(match similar {
+            Some(s) => d.hint(format!("did you mean `#{s}`?")),
+            None => d,
+        });
+    }
+    diags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemes() {
+        assert!(has_scheme("https://x"));
+        assert!(has_scheme("mailto:a@b"));
+        assert!(!has_scheme("a/b:c.md"));
+        assert!(!has_scheme("file.md"));
+    }
+
+    #[test]
+    fn normalizes() {
+        assert_eq!(normalize("runbooks", "../adr/x.md"), "adr/x.md");
+        assert_eq!(normalize("", "./a.md"), "a.md");
+        assert_eq!(normalize("a/b", "../../c/"), "c/");
+    }
+
+    #[test]
+    fn decodes() {
+        assert_eq!(decode("a%20b.md"), "a b.md");
+        assert_eq!(decode("100%"), "100%");
+    }
+}

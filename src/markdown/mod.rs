@@ -1,0 +1,14 @@
+//! Markdown rendering: pulldown-cmark events → HTML, with highlighted code, resolved links,
+//! heading ids and a table of contents.
+//!
+//! Input is one page of the [`crate::site::Site`]; output is a [`Rendered`] page body. Pages
+//! render independently (in parallel); [`links::check_anchors`] runs once all are done.
+
+mod highlight;
+mod include;
+pub mod links;
+mod render;
+
+pub use highlight::{Highlighter, escape, stylesheet};
+pub use include::{Expanded, expand};
+pub use render::{Rendered, TocEntry, render, slugify};

@@ -1,0 +1,150 @@
+//! Markdown → HTML on small inputs: one behaviour per test, the exact HTML asserted.
+
+use std::path::PathBuf;
+
+use super::*;
+use crate::config::SiteConfig;
+use crate::content::{Content, Page, SourceFile};
+
+/// A site of pages given as (relative path, text); renders the first one.
+fn render_first(pages: &[(&str, &str)]) -> Rendered {
+    let config = SiteConfig::for_tests(std::path::Path::new("."));
+    let mut content = Content::default();
+    for (rel, text) in pages {
+        let source = SourceFile {
+            path: PathBuf::from(rel),
+            rel: (*rel).to_owned(),
+            shown: PathBuf::from(rel),
+        };
+        let (page, _) = Page::from_text(source, (*text).to_owned(), &config).unwrap();
+        content.pages.push(page);
+    }
+    let (site, _) = crate::site::build(content, &config);
+    let first = site.by_source[pages[0].0];
+    render(first, &site, &Highlighter::new(), true)
+}
+
+fn html(markdown: &str) -> String {
+    render_first(&[("a.md", markdown)]).html
+}
+
+#[test]
+fn leading_h1_is_the_title_not_body() {
+    assert_eq!(html("# Title\n\nText\n"), "<p>Text</p>\n");
+}
+
+#[test]
+fn heading_ids_are_slugged_and_deduplicated() {
+    let out = html("## Check the DB!\n\n## Check the DB!\n\n### Custom {#mine}\n");
+    assert_eq!(
+        out,
+        "<h2 id=\"check-the-db\">Check the DB!<a class=\"anchor\" href=\"#check-the-db\" aria-label=\"Link to this section\">#</a></h2>\n\
+         <h2 id=\"check-the-db-1\">Check the DB!<a class=\"anchor\" href=\"#check-the-db-1\" aria-label=\"Link to this section\">#</a></h2>\n\
+         <h3 id=\"mine\">Custom<a class=\"anchor\" href=\"#mine\" aria-label=\"Link to this section\">#</a></h3>\n"
+    );
+}
+
+#[test]
+fn toc_has_levels_two_and_three() {
+    let r = render_first(&[("a.md", "## One\n### Two\n#### Three\n")]);
+    let toc: Vec<(u8, &str)> = r.toc.iter().map(|e| (e.level, e.id.as_str())).collect();
+    assert_eq!(toc, [(2, "one"), (3, "two")]);
+}
+
+#[test]
+fn gfm_alert_is_a_callout() {
+    assert_eq!(
+        html("> [!WARNING]\n> Do not restart.\n"),
+        "<div class=\"callout callout-warning\" role=\"note\">\n<p class=\"callout-title\">Warning</p>\n<p>Do not restart.</p>\n</div>\n"
+    );
+}
+
+#[test]
+fn mermaid_stays_text() {
+    assert_eq!(
+        html("```mermaid\ngraph TD; A-->B\n```\n"),
+        "<pre class=\"mermaid\">graph TD; A--&gt;B\n</pre>\n"
+    );
+}
+
+#[test]
+fn unknown_language_is_plain_escaped_code() {
+    assert_eq!(
+        html("```klingon\n<q>\n```\n"),
+        "<pre class=\"code\" data-lang=\"klingon\"><code>&lt;q&gt;\n</code></pre>\n"
+    );
+}
+
+#[test]
+fn tables_footnotes_tasks_strikethrough_definitions() {
+    let out = html(
+        "| a |\n|---|\n| b |\n\nx[^1] ~~y~~\n\n[^1]: note\n\n- [x] done\n\nTerm\n: Definition\n",
+    );
+    assert!(out.contains("<div class=\"table-wrap\"><table>"), "{out}");
+    assert!(out.contains("<sup class=\"footnote-reference\">"), "{out}");
+    assert!(out.contains("<del>y</del>"), "{out}");
+    assert!(
+        out.contains("<input disabled=\"\" type=\"checkbox\" checked=\"\"/>"),
+        "{out}"
+    );
+    assert!(
+        out.contains("<dl>\n<dt>Term</dt>\n<dd>Definition</dd>\n</dl>"),
+        "{out}"
+    );
+}
+
+#[test]
+fn raw_html_passes_through() {
+    assert_eq!(
+        html("<details><summary>More</summary>x</details>\n"),
+        "<details><summary>More</summary>x</details>\n"
+    );
+}
+
+#[test]
+fn md_links_become_relative_pretty_urls() {
+    let r = render_first(&[
+        (
+            "runbooks/db.md",
+            "[adr](../adr/0001-x.md#context) [home](../README.md) [ext](https://x.example)",
+        ),
+        ("adr/0001-x.md", "## Context\n"),
+        ("README.md", "home"),
+    ]);
+    assert_eq!(
+        r.html,
+        "<p><a href=\"../../adr/0001-x/#context\">adr</a> <a href=\"../../\">home</a> <a href=\"https://x.example\">ext</a></p>\n"
+    );
+    assert!(r.diagnostics.is_empty());
+    assert_eq!(r.anchor_refs.len(), 1);
+}
+
+#[test]
+fn broken_link_is_an_error_at_its_file_line() {
+    let r = render_first(&[("a.md", "---\ntitle: A\n---\n\nSee [b](b.md).\n")]);
+    let messages: Vec<String> = r.diagnostics.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "a.md:5:5: error: broken link: `b.md` does not exist\n 5 | See [b](b.md).\n   |     ^\n  = hint: links are relative to this file; check the path and its case"
+        ]
+    );
+}
+
+#[test]
+fn hugo_shortcode_is_a_warning() {
+    let r = render_first(&[("a.md", "Intro\n\nSee {{< ref \"x.md\" >}} here.\n")]);
+    assert_eq!(r.diagnostics.len(), 1);
+    assert_eq!(
+        r.diagnostics[0].message,
+        "unsupported Hugo shortcode `ref`, left as text"
+    );
+    assert_eq!(r.diagnostics[0].span.as_ref().unwrap().line, 3);
+}
+
+#[test]
+fn slugs() {
+    assert_eq!(slugify("Hello, World!"), "hello-world");
+    assert_eq!(slugify("  Día 1: café  "), "día-1-café");
+    assert_eq!(slugify("a_b-c"), "a_b-c");
+}

@@ -1,0 +1,108 @@
+//! The sidebar of one page, flattened for templates.
+//!
+//! Only the branch that leads to the current page is expanded, and very long folders show a
+//! window around the current page with a link to the full listing: a 10,000-page site must not
+//! repeat its whole tree in every page.
+
+use std::collections::HashSet;
+
+use super::context::NavEntry;
+use crate::site::{NavItem, NavKind, Site, Target, relative_url};
+
+/// Folders with more entries than this show a window of them.
+const WINDOW_LIMIT: usize = 60;
+/// Entries shown on each side of the current one in a windowed folder.
+const WINDOW_SIDE: usize = 20;
+
+/// The sidebar rows for the page at `current` (whose URL is `from`).
+pub(super) fn entries(site: &Site, current: Option<Target>, from: &str) -> Vec<NavEntry> {
+    let mut open: HashSet<Target> = HashSet::new();
+    if let Some(c) = current {
+        open.insert(c);
+        if let Some(parents) = site.parents.get(&c) {
+            open.extend(parents.iter().copied());
+        }
+    }
+    let mut out = Vec::new();
+    let ctx = Ctx {
+        site,
+        current,
+        from,
+        open: &open,
+    };
+    ctx.items(&site.nav, 0, None, &mut out);
+    out
+}
+
+struct Ctx<'a> {
+    site: &'a Site,
+    current: Option<Target>,
+    from: &'a str,
+    open: &'a HashSet<Target>,
+}
+
+impl Ctx<'_> {
+    fn items(
+        &self,
+        items: &[NavItem],
+        depth: usize,
+        parent: Option<Target>,
+        out: &mut Vec<NavEntry>,
+    ) {
+        let active_at = items
+            .iter()
+            .position(|i| i.target.is_some_and(|t| self.open.contains(&t)));
+        let range = if items.len() > WINDOW_LIMIT && depth > 0 {
+            let center = active_at.unwrap_or(0);
+            center.saturating_sub(WINDOW_SIDE)..(center + WINDOW_SIDE + 1).min(items.len())
+        } else {
+            0..items.len()
+        };
+        if range.start > 0 {
+            out.push(self.more(range.start, parent, depth));
+        }
+        for item in &items[range.clone()] {
+            self.item(item, depth, out);
+        }
+        if range.end < items.len() {
+            out.push(self.more(items.len() - range.end, parent, depth));
+        }
+    }
+
+    fn item(&self, item: &NavItem, depth: usize, out: &mut Vec<NavEntry>) {
+        let is_open = item.target.is_some_and(|t| self.open.contains(&t));
+        let kind = match item.kind {
+            NavKind::Link => "link",
+            NavKind::Part => "part",
+            NavKind::Separator => "separator",
+            NavKind::Draft => "draft",
+        };
+        out.push(NavEntry {
+            kind,
+            title: item.title.clone(),
+            href: item
+                .target
+                .map(|t| relative_url(self.from, self.site.url(t))),
+            depth,
+            active: item.target.is_some() && item.target == self.current,
+            open: is_open,
+            has_children: !item.children.is_empty(),
+        });
+        // Parts and drafts have no page of their own, so their children are always shown.
+        if is_open || item.target.is_none() {
+            self.items(&item.children, depth + 1, item.target, out);
+        }
+    }
+
+    fn more(&self, count: usize, parent: Option<Target>, depth: usize) -> NavEntry {
+        NavEntry {
+            kind: "more",
+            title: format!("{count} more…"),
+            href: parent.map(|p| relative_url(self.from, self.site.url(p))),
+            depth,
+            active: false,
+            open: false,
+            has_children: false,
+        }
+    }
+}
