@@ -74,22 +74,10 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
             r
         })
         .collect();
-    let anchor_refs: Vec<_> = rendered
-        .iter()
-        .flat_map(|r| r.anchor_refs.iter().cloned())
-        .collect();
-    let ids = rendered
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (i, r.ids.clone()))
-        .collect();
+    let anchor_refs: Vec<_> = rendered.iter().flat_map(|r| r.anchor_refs.iter().cloned()).collect();
+    let ids = rendered.iter().enumerate().map(|(i, r)| (i, r.ids.clone())).collect();
     diags.extend(rendered.iter().flat_map(|r| r.diagnostics.iter().cloned()));
-    diags.extend(markdown::links::check_anchors(
-        &anchor_refs,
-        &ids,
-        &site,
-        config.broken_links_are_errors,
-    ));
+    diags.extend(markdown::links::check_anchors(&anchor_refs, &ids, &site, config.broken_links_are_errors));
 
     diag::sort(&mut diags);
     if diags.iter().any(Diagnostic::is_error) {
@@ -98,45 +86,24 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
 
     let templates = Templates::load(&config.theme_dir)?;
     let (asset_files, css, js) = theme_assets(&config)?;
-    let inputs = ViewInputs {
-        config: &config,
-        site: &site,
-        css: &css,
-        js: &js,
-    };
+    let inputs = ViewInputs { config: &config, site: &site, css: &css, js: &js };
     let mut files = render_pages(&site, &rendered, &inputs, &templates)?;
     files.push(OutputFile {
         path: "404.html".into(),
-        contents: templates
-            .render("404.html", &inputs.not_found())?
-            .into_bytes(),
+        contents: templates.render("404.html", &inputs.not_found())?.into_bytes(),
     });
     if let Some(url) = &config.site_url {
-        files.push(OutputFile {
-            path: "sitemap.xml".into(),
-            contents: sitemap(&site, url).into_bytes(),
-        });
+        files.push(OutputFile { path: "sitemap.xml".into(), contents: sitemap(&site, url).into_bytes() });
     }
     let pages = site.pages.len() + site.sections.len();
     files.extend(asset_files.0);
-    let mut copies: Vec<CopiedFile> = site
-        .assets
-        .iter()
-        .map(|a| CopiedFile {
-            path: a.rel.clone(),
-            from: a.path.clone(),
-        })
-        .collect();
+    let mut copies: Vec<CopiedFile> =
+        site.assets.iter().map(|a| CopiedFile { path: a.rel.clone(), from: a.path.clone() }).collect();
     copies.extend(asset_files.1);
     if options.write {
         output::write_site(&config.build_dir, &files, &copies)?;
     }
-    Ok(BuildOutput {
-        pages,
-        build_dir: config.build_dir.clone(),
-        warnings: diags,
-        elapsed: start.elapsed(),
-    })
+    Ok(BuildOutput { pages, build_dir: config.build_dir.clone(), warnings: diags, elapsed: start.elapsed() })
 }
 
 fn render_pages(
@@ -157,10 +124,7 @@ fn render_pages(
                 Target::Section(_) => ("section.html", None),
             };
             let html = templates.render(template, &inputs.view(target, body))?;
-            Ok(OutputFile {
-                path: format!("{}index.html", site.url(target)),
-                contents: html.into_bytes(),
-            })
+            Ok(OutputFile { path: format!("{}index.html", site.url(target)), contents: html.into_bytes() })
         })
         .collect()
 }
@@ -177,26 +141,11 @@ fn theme_assets(config: &SiteConfig) -> Result<(AssetFiles, Vec<String>, Vec<Str
     let mut add = |name: &str, bytes: Vec<u8>, list: &mut Vec<String>| {
         let path = output::hashed_name(name, &bytes);
         list.push(path.clone());
-        files.push(OutputFile {
-            path,
-            contents: bytes,
-        });
+        files.push(OutputFile { path, contents: bytes });
     };
-    add(
-        "lore.css",
-        templates::asset(&config.theme_dir, "lore.css")?.into_bytes(),
-        &mut css,
-    );
-    add(
-        "highlight.css",
-        markdown::stylesheet().into_bytes(),
-        &mut css,
-    );
-    add(
-        "lore.js",
-        templates::asset(&config.theme_dir, "lore.js")?.into_bytes(),
-        &mut js,
-    );
+    add("lore.css", templates::asset(&config.theme_dir, "lore.css")?.into_bytes(), &mut css);
+    add("highlight.css", markdown::stylesheet().into_bytes(), &mut css);
+    add("lore.js", templates::asset(&config.theme_dir, "lore.js")?.into_bytes(), &mut js);
     for path in &config.additional_css {
         add(&file_name(path), crate::fs::read(path)?, &mut css);
     }
@@ -209,10 +158,7 @@ fn theme_assets(config: &SiteConfig) -> Result<(AssetFiles, Vec<String>, Vec<Str
             let entry = entry.map_err(|e| Error::io("read", &extra_dir, e))?;
             let name = entry.file_name().to_string_lossy().into_owned();
             if entry.path().is_file() && !templates::ASSETS.iter().any(|(n, _)| *n == name) {
-                copies.push(CopiedFile {
-                    path: format!("assets/{name}"),
-                    from: entry.path(),
-                });
+                copies.push(CopiedFile { path: format!("assets/{name}"), from: entry.path() });
             }
         }
     }
@@ -220,8 +166,7 @@ fn theme_assets(config: &SiteConfig) -> Result<(AssetFiles, Vec<String>, Vec<Str
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map_or_else(|| "extra".to_owned(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(|| "extra".to_owned(), |n| n.to_string_lossy().into_owned())
 }
 
 fn sitemap(site: &Site, base: &str) -> String {
@@ -237,10 +182,7 @@ fn sitemap(site: &Site, base: &str) -> String {
         .collect();
     entries.sort();
     for (url, lastmod) in entries {
-        out.push_str(&format!(
-            "  <url><loc>{}</loc>",
-            markdown::escape(&format!("{base}{url}"))
-        ));
+        out.push_str(&format!("  <url><loc>{}</loc>", markdown::escape(&format!("{base}{url}"))));
         if let Some(d) = lastmod {
             out.push_str(&format!("<lastmod>{d}</lastmod>"));
         }

@@ -60,23 +60,13 @@ impl Diagnostic {
     }
 
     fn new(severity: Severity, message: impl Into<String>) -> Self {
-        Self {
-            severity,
-            message: message.into(),
-            span: None,
-            source_line: None,
-            hint: None,
-        }
+        Self { severity, message: message.into(), span: None, source_line: None, hint: None }
     }
 
     /// Attaches a file location (without a source line).
     #[must_use]
     pub fn at(mut self, path: &Path, line: usize, col: usize) -> Self {
-        self.span = Some(SourceSpan {
-            path: path.to_path_buf(),
-            line,
-            col,
-        });
+        self.span = Some(SourceSpan { path: path.to_path_buf(), line, col });
         self
     }
 
@@ -109,11 +99,7 @@ impl Diagnostic {
 
 /// Sorts diagnostics by place and removes exact duplicates, so output is deterministic.
 pub fn sort(diags: &mut Vec<Diagnostic>) {
-    diags.sort_by(|a, b| {
-        a.sort_key()
-            .cmp(&b.sort_key())
-            .then(a.severity.cmp(&b.severity))
-    });
+    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then(a.severity.cmp(&b.severity)));
     diags.dedup();
 }
 
@@ -182,12 +168,7 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 /// The candidate closest to `word`, if it is close enough to be a likely typo.
 pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let limit = if word.chars().count() <= 4 { 1 } else { 2 };
-    candidates
-        .iter()
-        .map(|c| (edit_distance(word, c), *c))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, c)| c)
+    candidates.iter().map(|c| (edit_distance(word, c), *c)).filter(|(d, _)| *d <= limit).min().map(|(_, c)| c)
 }
 
 #[cfg(test)]

@@ -44,10 +44,6 @@ fn summary(diags: &[Diagnostic]) -> String {
 impl Error {
     /// An I/O error that names its path.
     pub fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
-        Self::Io {
-            action,
-            path: path.to_path_buf(),
-            source,
-        }
+        Self::Io { action, path: path.to_path_buf(), source }
     }
 }

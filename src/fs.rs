@@ -32,9 +32,7 @@ pub fn copy(from: &Path, to: &Path) -> Result<(), Error> {
     if let Some(parent) = to.parent() {
         create_dir_all(parent)?;
     }
-    std::fs::copy(from, to)
-        .map(|_| ())
-        .map_err(|source| Error::io("copy", from, source))
+    std::fs::copy(from, to).map(|_| ()).map_err(|source| Error::io("copy", from, source))
 }
 
 /// Renames a file or folder.

@@ -100,17 +100,11 @@ pub fn init(dir: &Path, title: Option<&str>) -> Result<Vec<PathBuf>, Error> {
         (dir.join("book.toml"), book),
         (dir.join("src/README.md"), fill(HOME)),
         (dir.join("src/runbooks/disk-almost-full.md"), fill(RUNBOOK)),
-        (
-            dir.join("src/adr/0001-record-architecture-decisions.md"),
-            fill(ADR),
-        ),
+        (dir.join("src/adr/0001-record-architecture-decisions.md"), fill(ADR)),
         (dir.join("src/onboarding/first-week.md"), fill(ONBOARDING)),
     ];
-    let existing: Vec<String> = files
-        .iter()
-        .filter(|(p, _)| p.exists())
-        .map(|(p, _)| format!("`{}`", p.display()))
-        .collect();
+    let existing: Vec<String> =
+        files.iter().filter(|(p, _)| p.exists()).map(|(p, _)| format!("`{}`", p.display())).collect();
     if !existing.is_empty() {
         return Err(Error::Usage(format!(
             "not creating a site: {} already exist{}\n  = hint: lore init never overwrites; choose an empty folder",

@@ -20,12 +20,8 @@ pub struct Args {
 /// Runs every check; exit 1 when the content has errors.
 pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let root = super::resolve_root(args.dir.as_ref(), global)?;
-    let options = BuildOptions {
-        root,
-        config_file: global.config.clone(),
-        write: false,
-        strict: args.strict,
-    };
+    let options =
+        BuildOptions { root, config_file: global.config.clone(), write: false, strict: args.strict };
     match build(&options, None) {
         Ok(output) => {
             super::print_diagnostics(&output.warnings, global.quiet);
@@ -36,10 +32,7 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
                     1 => ", 1 warning".to_owned(),
                     n => format!(", {n} warnings"),
                 };
-                eprintln!(
-                    "checked {} pages: no errors{tail}",
-                    super::thousands(output.pages)
-                );
+                eprintln!("checked {} pages: no errors{tail}", super::thousands(output.pages));
             }
             Ok(ExitCode::SUCCESS)
         }

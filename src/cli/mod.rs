@@ -92,28 +92,19 @@ pub fn print_diagnostics(diags: &[Diagnostic], quiet: bool) {
 fn summary_line(diags: &[Diagnostic]) -> String {
     let (errors, warnings) = crate::diag::count(diags);
     let plural = |n: usize, w: &str| {
-        if n == 1 {
-            format!("1 {w}")
-        } else {
-            format!("{n} {w}s")
-        }
+        if n == 1 { format!("1 {w}") } else { format!("{n} {w}s") }
     };
     if warnings == 0 {
         format!("error: found {}", plural(errors, "error"))
     } else {
-        format!(
-            "error: found {} and {}",
-            plural(errors, "error"),
-            plural(warnings, "warning")
-        )
+        format!("error: found {} and {}", plural(errors, "error"), plural(warnings, "warning"))
     }
 }
 
 /// The project root: `DIR` if given, else the folder of `--config`, else the nearest ancestor
 /// holding `book.toml`, else the working folder.
 fn resolve_root(dir: Option<&PathBuf>, global: &GlobalArgs) -> Result<PathBuf, Error> {
-    let cwd =
-        std::env::current_dir().map_err(|e| Error::io("read", std::path::Path::new("."), e))?;
+    let cwd = std::env::current_dir().map_err(|e| Error::io("read", std::path::Path::new("."), e))?;
     if let Some(dir) = dir {
         if !dir.is_dir() {
             return Err(Error::Usage(format!("`{}` is not a folder", dir.display())));
@@ -121,14 +112,9 @@ fn resolve_root(dir: Option<&PathBuf>, global: &GlobalArgs) -> Result<PathBuf, E
         return Ok(dir.clone());
     }
     if let Some(parent) = global.config.as_ref().and_then(|c| c.parent()) {
-        return Ok(if parent.as_os_str().is_empty() {
-            PathBuf::from(".")
-        } else {
-            parent.to_path_buf()
-        });
+        return Ok(if parent.as_os_str().is_empty() { PathBuf::from(".") } else { parent.to_path_buf() });
     }
-    Ok(crate::config::find_root(&cwd)
-        .map_or_else(|| PathBuf::from("."), |root| relative_to(&root, &cwd)))
+    Ok(crate::config::find_root(&cwd).map_or_else(|| PathBuf::from("."), |root| relative_to(&root, &cwd)))
 }
 
 fn relative_to(path: &std::path::Path, base: &std::path::Path) -> PathBuf {
@@ -168,7 +154,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -7,10 +7,7 @@ pub const CONFIG_FILE: &str = "book.toml";
 
 /// The nearest folder, starting at `start` and walking up, that holds a `book.toml`.
 pub fn find_root(start: &Path) -> Option<PathBuf> {
-    start
-        .ancestors()
-        .find(|dir| dir.join(CONFIG_FILE).is_file())
-        .map(Path::to_path_buf)
+    start.ancestors().find(|dir| dir.join(CONFIG_FILE).is_file()).map(Path::to_path_buf)
 }
 
 #[cfg(test)]

@@ -256,34 +256,16 @@ impl SiteConfig {
         if diags.iter().any(Diagnostic::is_error) {
             return Err(Error::Config(diags));
         }
-        Ok(Self {
-            warnings: diags,
-            ..config
-        })
+        Ok(Self { warnings: diags, ..config })
     }
 
-    fn compute(
-        raw: RawConfig,
-        root: &Path,
-        text: &str,
-        shown: &Path,
-        diags: &mut Vec<Diagnostic>,
-    ) -> Self {
+    fn compute(raw: RawConfig, root: &Path, text: &str, shown: &Path, diags: &mut Vec<Diagnostic>) -> Self {
         let html = raw.output.html;
         let mut value_error = |key: &str, message: String, hint: &str| {
             let line = key_line(text, key);
-            diags.push(
-                Diagnostic::error(message)
-                    .at_text(shown, text, line, 1)
-                    .hint(hint),
-            );
+            diags.push(Diagnostic::error(message).at_text(shown, text, line, 1).hint(hint));
         };
-        let default_theme = match html
-            .default_theme
-            .as_deref()
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
+        let default_theme = match html.default_theme.as_deref().map(str::to_ascii_lowercase).as_deref() {
             None | Some("auto") => ThemeMode::Auto,
             Some("light" | "rust") => ThemeMode::Light,
             Some("dark" | "navy" | "coal" | "ayu") => ThemeMode::Dark,
@@ -314,9 +296,7 @@ impl SiteConfig {
             adr: raw.kinds.adr.unwrap_or(defaults.adr),
             onboarding: raw.kinds.onboarding.unwrap_or(defaults.onboarding),
         };
-        let site_url = html
-            .site_url
-            .map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
+        let site_url = html.site_url.map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
         Self {
             root: root.to_path_buf(),
             title: raw.book.title.unwrap_or_else(|| "Documentation".to_owned()),
@@ -344,11 +324,7 @@ impl SiteConfig {
 /// The line where `key = …` is written, for value errors (1 when not found).
 fn key_line(text: &str, key: &str) -> usize {
     text.lines()
-        .position(|l| {
-            l.trim_start()
-                .strip_prefix(key)
-                .is_some_and(|r| r.trim_start().starts_with('='))
-        })
+        .position(|l| l.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('=')))
         .map_or(1, |i| i + 1)
 }
 
@@ -356,8 +332,7 @@ fn syntax_error(e: &toml::de::Error, text: &str, shown: &Path) -> Error {
     let (line, col) = e.span().map_or((1, 1), |s| diag::line_col(text, s.start));
     let message = e.message().trim_end_matches('\n').to_owned();
     Error::Config(vec![
-        Diagnostic::error(format!("invalid `book.toml`: {message}"))
-            .at_text(shown, text, line, col),
+        Diagnostic::error(format!("invalid `book.toml`: {message}")).at_text(shown, text, line, col),
     ])
 }
 

@@ -85,16 +85,9 @@ static HTML: &Schema = &[
 
 static OUTPUT: &Schema = &[("html", Rule::Table(HTML))];
 
-static KINDS: &Schema = &[
-    ("runbook", Rule::Known),
-    ("adr", Rule::Known),
-    ("onboarding", Rule::Known),
-];
+static KINDS: &Schema = &[("runbook", Rule::Known), ("adr", Rule::Known), ("onboarding", Rule::Known)];
 
-static CHECK: &Schema = &[
-    ("broken-links", Rule::Known),
-    ("strict-front-matter", Rule::Known),
-];
+static CHECK: &Schema = &[("broken-links", Rule::Known), ("strict-front-matter", Rule::Known)];
 
 static TOP: &Schema = &[
     ("book", Rule::Table(BOOK)),
@@ -123,11 +116,7 @@ fn walk(
 ) {
     for (key, value) in table {
         let name: &str = key.get_ref();
-        let full = if prefix.is_empty() {
-            name.to_owned()
-        } else {
-            format!("{prefix}.{name}")
-        };
+        let full = if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") };
         let (line, col) = diag::line_col(text, key.span().start);
         let rule = schema.iter().find(|(k, _)| *k == name).map(|(_, r)| r);
         match rule {
@@ -135,32 +124,21 @@ fn walk(
             Some(Rule::Table(inner)) => match value.get_ref() {
                 DeValue::Table(t) => walk(t, inner, &full, text, path, diags),
                 _ => diags.push(
-                    Diagnostic::error(format!("`{full}` must be a table"))
-                        .at_text(path, text, line, col),
+                    Diagnostic::error(format!("`{full}` must be a table")).at_text(path, text, line, col),
                 ),
             },
             Some(Rule::Free) => free_table(value.get_ref(), &full, text, path, diags),
             Some(Rule::MdBookOnly) => diags.push(
-                Diagnostic::warning(format!(
-                    "`{full}` is an mdBook setting lore does not use; ignored"
-                ))
-                .at_text(path, text, line, col),
+                Diagnostic::warning(format!("`{full}` is an mdBook setting lore does not use; ignored"))
+                    .at_text(path, text, line, col),
             ),
-            None => {
-                diags.push(unknown_key(schema, prefix, name, &full).at_text(path, text, line, col))
-            }
+            None => diags.push(unknown_key(schema, prefix, name, &full).at_text(path, text, line, col)),
         }
     }
 }
 
 /// `[preprocessor.NAME]` and `[output.NAME]` tables name mdBook plugins: one warning each.
-fn free_table(
-    value: &DeValue<'_>,
-    full: &str,
-    text: &str,
-    path: &Path,
-    diags: &mut Vec<Diagnostic>,
-) {
+fn free_table(value: &DeValue<'_>, full: &str, text: &str, path: &Path, diags: &mut Vec<Diagnostic>) {
     if let DeValue::Table(t) = value {
         for (key, _) in t {
             let (line, col) = diag::line_col(text, key.span().start);
@@ -178,9 +156,7 @@ fn free_table(
 fn unknown_key(schema: &Schema, prefix: &str, name: &str, full: &str) -> Diagnostic {
     // `[output.linkcheck]` and friends are mdBook renderers: a warning, not an error.
     if prefix == "output" {
-        return Diagnostic::warning(format!(
-            "`{full}` is an mdBook renderer lore does not run; ignored"
-        ));
+        return Diagnostic::warning(format!("`{full}` is an mdBook renderer lore does not run; ignored"));
     }
     let known: Vec<&str> = schema.iter().map(|(k, _)| *k).collect();
     let diag = Diagnostic::error(format!("unknown key `{full}` in `book.toml`"));

@@ -39,11 +39,8 @@ pub fn discover(config: &SiteConfig, skip: &[&Path]) -> Discovered {
         if config.src_explicit {
             let shown = crate::config::display_path(&config.root, &config.src);
             found.diagnostics.push(
-                Diagnostic::error(format!(
-                    "source folder `{}` does not exist",
-                    shown.display()
-                ))
-                .hint("create it, or point `src` in `book.toml` at your markdown"),
+                Diagnostic::error(format!("source folder `{}` does not exist", shown.display()))
+                    .hint("create it, or point `src` in `book.toml` at your markdown"),
             );
         }
         return found;
@@ -75,19 +72,10 @@ fn classify(config: &SiteConfig, path: &Path, found: &mut Discovered) {
     let Ok(rel) = path.strip_prefix(&config.src) else {
         return;
     };
-    let rel = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/");
-    let file = SourceFile {
-        path: path.to_path_buf(),
-        shown: crate::config::display_path(&config.root, path),
-        rel,
-    };
-    let is_md = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("md"));
+    let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+    let file =
+        SourceFile { path: path.to_path_buf(), shown: crate::config::display_path(&config.root, path), rel };
+    let is_md = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"));
     if file.rel == "SUMMARY.md" {
         found.summary = Some(file);
     } else if is_md {
@@ -115,9 +103,7 @@ fn walk_error(config: &SiteConfig, err: &ignore::Error) -> Diagnostic {
 fn loop_paths(err: &ignore::Error) -> Option<(PathBuf, PathBuf)> {
     match err {
         ignore::Error::Loop { ancestor, child } => Some((child.clone(), ancestor.clone())),
-        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => {
-            loop_paths(err)
-        }
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => loop_paths(err),
         _ => None,
     }
 }

@@ -27,19 +27,12 @@ pub fn split<'a>(text: &'a str, path: &Path) -> Result<FrontMatter<'a>, Diagnost
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
     if text[..first_end].trim_end() != "---" {
-        return Ok(FrontMatter {
-            yaml: "",
-            yaml_line: 1,
-            body: text,
-            body_line: 1,
-        });
+        return Ok(FrontMatter { yaml: "", yaml_line: 1, body: text, body_line: 1 });
     }
     let mut offset = first_end;
     let mut line = 2;
     while offset < text.len() {
-        let end = text[offset..]
-            .find('\n')
-            .map_or(text.len(), |i| offset + i + 1);
+        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i + 1);
         let current = text[offset..end].trim_end();
         if current == "---" || current == "..." {
             return Ok(FrontMatter {
@@ -58,11 +51,7 @@ pub fn split<'a>(text: &'a str, path: &Path) -> Result<FrontMatter<'a>, Diagnost
 }
 
 /// Parses the YAML block into a map of top-level keys (YAML 1.2: `NO` stays a string).
-pub(super) fn parse(
-    fm: &FrontMatter<'_>,
-    text: &str,
-    path: &Path,
-) -> Result<Map<String, Value>, Diagnostic> {
+pub(super) fn parse(fm: &FrontMatter<'_>, text: &str, path: &Path) -> Result<Map<String, Value>, Diagnostic> {
     if fm.yaml.trim().is_empty() {
         return Ok(Map::new());
     }
@@ -71,24 +60,20 @@ pub(super) fn parse(
     match serde_saphyr::from_str_with_options::<Value>(fm.yaml, options) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(Value::Null) => Ok(Map::new()),
-        Ok(_) => Err(
-            Diagnostic::error("front matter must be a mapping of `key: value` lines").at_text(
-                path,
-                text,
-                fm.yaml_line,
-                1,
-            ),
-        ),
+        Ok(_) => Err(Diagnostic::error("front matter must be a mapping of `key: value` lines").at_text(
+            path,
+            text,
+            fm.yaml_line,
+            1,
+        )),
         Err(err) => {
-            let (line, col) = err.location().filter(|l| l.line() > 0).map_or((0, 1), |l| {
-                (l.line() as usize - 1, l.column().max(1) as usize)
-            });
+            let (line, col) = err
+                .location()
+                .filter(|l| l.line() > 0)
+                .map_or((0, 1), |l| (l.line() as usize - 1, l.column().max(1) as usize));
             let line = (fm.yaml_line + line).min(fm.body_line.saturating_sub(2).max(fm.yaml_line));
-            Err(Diagnostic::error(format!(
-                "invalid YAML in front matter: {}",
-                first_line(&err)
-            ))
-            .at_text(path, text, line, col))
+            Err(Diagnostic::error(format!("invalid YAML in front matter: {}", first_line(&err)))
+                .at_text(path, text, line, col))
         }
     }
 }
@@ -98,9 +83,7 @@ fn first_line(err: &serde_saphyr::Error) -> String {
     let text = err.to_string();
     let line = text.lines().next().unwrap_or("").trim();
     let line = line.split(" at line ").next().unwrap_or(line);
-    line.trim_start_matches("error: ")
-        .trim_end_matches('.')
-        .to_owned()
+    line.trim_start_matches("error: ").trim_end_matches('.').to_owned()
 }
 
 /// The 1-based file line of each top-level key, found by reading the YAML lines.
@@ -164,11 +147,7 @@ mod tests {
         let err = parse(&fm, text, p()).unwrap_err();
         let line = err.span.as_ref().unwrap().line;
         assert!((3..=4).contains(&line), "line {line}: {err}");
-        assert!(
-            err.message.starts_with("invalid YAML in front matter: "),
-            "{}",
-            err.message
-        );
+        assert!(err.message.starts_with("invalid YAML in front matter: "), "{}", err.message);
     }
 
     #[test]
@@ -183,9 +162,6 @@ mod tests {
     fn finds_key_lines() {
         let text = "---\ntitle: x\ntags:\n  - a\n# comment\nowner: y\n---\n";
         let fm = split(text, p()).unwrap();
-        assert_eq!(
-            key_lines(&fm),
-            vec![("title".into(), 2), ("tags".into(), 3), ("owner".into(), 6)]
-        );
+        assert_eq!(key_lines(&fm), vec![("title".into(), 2), ("tags".into(), 3), ("owner".into(), 6)]);
     }
 }

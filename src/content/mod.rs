@@ -17,7 +17,7 @@ use crate::diag::Diagnostic;
 pub use discover::{SourceFile, discover};
 pub use front_matter::{FrontMatter, split};
 pub(crate) use page::title_from_path as page_title_from_path;
-pub use page::{Kind, Meta, Page, ReviewInterval};
+pub use page::{Kind, Loaded, Meta, Page, ReviewInterval};
 
 /// Everything found in the source folder.
 #[derive(Debug, Default)]
@@ -36,11 +36,7 @@ pub struct Content {
 pub fn load(config: &SiteConfig, skip: &[&Path]) -> Content {
     let found = discover(config, skip);
     let mut diagnostics = found.diagnostics;
-    let results: Vec<Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>>> = found
-        .markdown
-        .par_iter()
-        .map(|file| Page::load(file, config))
-        .collect();
+    let results: Vec<Loaded> = found.markdown.par_iter().map(|file| Page::load(file, config)).collect();
     let mut pages = Vec::with_capacity(results.len());
     for result in results {
         match result {
@@ -51,10 +47,5 @@ pub fn load(config: &SiteConfig, skip: &[&Path]) -> Content {
             Err(mut diags) => diagnostics.append(&mut diags),
         }
     }
-    Content {
-        pages,
-        assets: found.assets,
-        summary: found.summary,
-        diagnostics,
-    }
+    Content { pages, assets: found.assets, summary: found.summary, diagnostics }
 }

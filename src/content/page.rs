@@ -162,6 +162,9 @@ const KIND_KEYS: &[&str] = &[
     "outcome",
 ];
 
+/// A page with its warnings, or the errors that stopped it.
+pub type Loaded = Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>>;
+
 /// A parsed page, body not yet rendered.
 #[derive(Debug, Clone)]
 pub struct Page {
@@ -188,23 +191,15 @@ impl Page {
     }
 
     /// Reads and parses one file. Errors stop this page; warnings travel with it.
-    pub fn load(
-        file: &SourceFile,
-        config: &SiteConfig,
-    ) -> Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>> {
-        let bytes =
-            crate::fs::read(&file.path).map_err(|e| vec![Diagnostic::error(e.to_string())])?;
-        let text = String::from_utf8(bytes)
-            .map_err(|e| vec![not_utf8(file, e.as_bytes(), e.utf8_error())])?;
+    pub fn load(file: &SourceFile, config: &SiteConfig) -> Loaded {
+        let bytes = crate::fs::read(&file.path).map_err(|e| vec![Diagnostic::error(e.to_string())])?;
+        let text =
+            String::from_utf8(bytes).map_err(|e| vec![not_utf8(file, e.as_bytes(), e.utf8_error())])?;
         Self::from_text(file.clone(), text, config)
     }
 
     /// Parses a page from its text.
-    pub fn from_text(
-        source: SourceFile,
-        text: String,
-        config: &SiteConfig,
-    ) -> Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>> {
+    pub fn from_text(source: SourceFile, text: String, config: &SiteConfig) -> Loaded {
         let path = source.shown.clone();
         let fm = front_matter::split(&text, &path).map_err(|d| vec![d])?;
         let map = front_matter::parse(&fm, &text, &path).map_err(|d| vec![d])?;
@@ -229,18 +224,7 @@ impl Page {
             .or_else(|| first_heading(fm.body))
             .unwrap_or_else(|| title_from_path(&source.rel));
         let body_line = fm.body_line;
-        Ok((
-            Page {
-                source,
-                text,
-                body_offset,
-                body_line,
-                kind,
-                meta,
-                title,
-            },
-            diags,
-        ))
+        Ok((Page { source, text, body_offset, body_line, kind, meta, title }, diags))
     }
 }
 
@@ -248,9 +232,7 @@ fn not_utf8(file: &SourceFile, bytes: &[u8], err: std::str::Utf8Error) -> Diagno
     let valid = &bytes[..err.valid_up_to()];
     let text = String::from_utf8_lossy(valid);
     let (line, col) = diag::line_col(&text, text.len());
-    Diagnostic::error("file is not valid UTF-8")
-        .at(&file.shown, line, col)
-        .hint("save the file as UTF-8")
+    Diagnostic::error("file is not valid UTF-8").at(&file.shown, line, col).hint("save the file as UTF-8")
 }
 
 /// Reads typed values out of the front-matter map, recording problems at the key's file line.
@@ -298,10 +280,7 @@ impl MetaReader<'_> {
     }
 
     fn line_of(&self, key: &str) -> usize {
-        self.lines
-            .iter()
-            .find(|(k, _)| k == key)
-            .map_or(self.fm.yaml_line, |(_, l)| *l)
+        self.lines.iter().find(|(k, _)| k == key).map_or(self.fm.yaml_line, |(_, l)| *l)
     }
 
     /// Column of the value on the key's line (1 when the value starts on a later line).
@@ -311,21 +290,13 @@ impl MetaReader<'_> {
         text.find(':').map_or(1, |i| {
             let rest = &text[i + 1..];
             let value_start = i + 1 + (rest.len() - rest.trim_start().len());
-            if value_start >= text.trim_end().len() {
-                1
-            } else {
-                text[..value_start].chars().count() + 1
-            }
+            if value_start >= text.trim_end().len() { 1 } else { text[..value_start].chars().count() + 1 }
         })
     }
 
     fn problem(&mut self, key: &str, message: String, hint: &str) {
         let (line, col) = (self.line_of(key), self.value_col(key));
-        self.diags.push(
-            Diagnostic::error(message)
-                .at_text(self.path, self.text, line, col)
-                .hint(hint),
-        );
+        self.diags.push(Diagnostic::error(message).at_text(self.path, self.text, line, col).hint(hint));
     }
 
     fn string(&mut self, key: &str, value: &Value) -> Option<String> {
@@ -349,11 +320,7 @@ impl MetaReader<'_> {
         match value {
             Value::Array(items) => items.iter().filter_map(|v| self.string(key, v)).collect(),
             Value::Null => Vec::new(),
-            Value::String(s) => s
-                .split(',')
-                .map(|t| t.trim().to_owned())
-                .filter(|t| !t.is_empty())
-                .collect(),
+            Value::String(s) => s.split(',').map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect(),
             other => self.string(key, other).into_iter().collect(),
         }
     }
@@ -365,10 +332,8 @@ impl MetaReader<'_> {
             other => other.to_string(),
         };
         // Accept a full timestamp too, keeping its date part.
-        let date_part = text
-            .get(..10)
-            .filter(|_| text.len() > 10 && text.as_bytes()[10] == b'T')
-            .unwrap_or(&text);
+        let date_part =
+            text.get(..10).filter(|_| text.len() > 10 && text.as_bytes()[10] == b'T').unwrap_or(&text);
         match date_part.parse::<Date>() {
             Ok(date) => Some(date),
             Err(_) => {
@@ -404,11 +369,7 @@ impl MetaReader<'_> {
             Value::Bool(b) => *b,
             Value::Null => false,
             _ => {
-                self.problem(
-                    key,
-                    format!("`{key}` must be `true` or `false`"),
-                    "write `true` or `false`",
-                );
+                self.problem(key, format!("`{key}` must be `true` or `false`"), "write `true` or `false`");
                 false
             }
         }
@@ -419,11 +380,7 @@ impl MetaReader<'_> {
             Value::Number(n) if n.is_i64() => n.as_i64(),
             Value::Null => None,
             _ => {
-                self.problem(
-                    key,
-                    format!("`{key}` must be a whole number"),
-                    "write e.g. `weight: 10`",
-                );
+                self.problem(key, format!("`{key}` must be a whole number"), "write e.g. `weight: 10`");
                 None
             }
         }
@@ -450,15 +407,13 @@ impl MetaReader<'_> {
         }
         let line = self.line_of(key);
         let message = format!("unknown key `{key}` in front matter");
-        let diag = if strict {
-            Diagnostic::error(message)
-        } else {
-            Diagnostic::warning(message)
-        };
+        let diag = if strict { Diagnostic::error(message) } else { Diagnostic::warning(message) };
         let diag = diag.at_text(self.path, self.text, line, 1);
         self.diags.push(match guess {
             Some(g) => diag.hint(format!("did you mean `{g}`?")),
-            None => diag.hint("strict mode allows only the keys lore knows; remove it or turn `strict-front-matter` off"),
+            None => diag.hint(
+                "strict mode allows only the keys lore knows; remove it or turn `strict-front-matter` off",
+            ),
         });
     }
 }
@@ -476,11 +431,7 @@ fn kind_from_folder(rel: &str, config: &SiteConfig) -> Kind {
         if folders.adr.iter().any(|f| f.eq_ignore_ascii_case(&dir)) {
             return Kind::Adr;
         }
-        if folders
-            .onboarding
-            .iter()
-            .any(|f| f.eq_ignore_ascii_case(&dir))
-        {
+        if folders.onboarding.iter().any(|f| f.eq_ignore_ascii_case(&dir)) {
             return Kind::Onboarding;
         }
     }
@@ -527,10 +478,7 @@ pub(crate) fn title_from_path(rel: &str) -> String {
     }
     let words = last.replace(['-', '_'], " ");
     let mut chars = words.trim().chars();
-    chars.next().map_or_else(
-        || "Untitled".to_owned(),
-        |c| c.to_uppercase().chain(chars).collect(),
-    )
+    chars.next().map_or_else(|| "Untitled".to_owned(), |c| c.to_uppercase().chain(chars).collect())
 }
 
 #[cfg(test)]

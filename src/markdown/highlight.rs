@@ -35,10 +35,7 @@ impl Default for Highlighter {
 impl Highlighter {
     /// Loads the syntax set (tens of milliseconds: do it once per process).
     pub fn new() -> Self {
-        Self {
-            syntaxes: two_face::syntax::extra_newlines(),
-            cache: Mutex::new(HashMap::new()),
-        }
+        Self { syntaxes: two_face::syntax::extra_newlines(), cache: Mutex::new(HashMap::new()) }
     }
 
     /// The inner HTML of `<code>` for `code` in language `lang`: classed spans, or escaped text
@@ -57,10 +54,7 @@ impl Highlighter {
             return hit.clone();
         }
         let html: Arc<str> = match self.syntax(lang) {
-            Some(syntax) => self
-                .classed(syntax, code)
-                .unwrap_or_else(|| escape(code))
-                .into(),
+            Some(syntax) => self.classed(syntax, code).unwrap_or_else(|| escape(code)).into(),
             None => escape(code).into(),
         };
         self.cache
@@ -93,12 +87,9 @@ impl Highlighter {
     }
 
     fn classed(&self, syntax: &SyntaxReference, code: &str) -> Option<String> {
-        let mut generator =
-            ClassedHTMLGenerator::new_with_class_style(syntax, &self.syntaxes, CLASS_STYLE);
+        let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &self.syntaxes, CLASS_STYLE);
         for line in LinesWithEndings::from(code) {
-            generator
-                .parse_html_for_line_which_includes_newline(line)
-                .ok()?;
+            generator.parse_html_for_line_which_includes_newline(line).ok()?;
         }
         Some(generator.finalize())
     }
@@ -110,11 +101,9 @@ pub fn stylesheet() -> String {
     let themes = two_face::theme::extra();
     let light = css_for_theme_with_class_style(themes.get(EmbeddedThemeName::Github), CLASS_STYLE)
         .expect("the embedded theme always converts to CSS");
-    let dark =
-        css_for_theme_with_class_style(themes.get(EmbeddedThemeName::OneHalfDark), CLASS_STYLE)
-            .expect("the embedded theme always converts to CSS");
-    let mut css =
-        String::from("/* Code highlighting: GitHub (light) and One Half Dark (dark). */\n");
+    let dark = css_for_theme_with_class_style(themes.get(EmbeddedThemeName::OneHalfDark), CLASS_STYLE)
+        .expect("the embedded theme always converts to CSS");
+    let mut css = String::from("/* Code highlighting: GitHub (light) and One Half Dark (dark). */\n");
     css.push_str(&strip_comments(&light));
     css.push_str(&scope(&strip_comments(&dark), "html[data-theme=\"dark\"]"));
     css
@@ -125,9 +114,7 @@ fn strip_comments(css: &str) -> String {
     let mut rest = css;
     while let Some(start) = rest.find("/*") {
         out.push_str(&rest[..start]);
-        rest = rest[start..]
-            .find("*/")
-            .map_or("", |end| &rest[start + end + 2..]);
+        rest = rest[start..].find("*/").map_or("", |end| &rest[start + end + 2..]);
     }
     out.push_str(rest);
     out
@@ -139,10 +126,8 @@ fn scope(css: &str, scope: &str) -> String {
     for rule in css.split_inclusive('}') {
         match rule.split_once('{') {
             Some((selectors, body)) if !selectors.trim().is_empty() => {
-                let scoped: Vec<String> = selectors
-                    .split(',')
-                    .map(|s| format!("{scope} {}", s.trim()))
-                    .collect();
+                let scoped: Vec<String> =
+                    selectors.split(',').map(|s| format!("{scope} {}", s.trim())).collect();
                 out.push_str(&scoped.join(", "));
                 out.push_str(" {");
                 out.push_str(body);
@@ -177,19 +162,9 @@ mod tests {
     #[test]
     fn highlights_runbook_languages() {
         let h = Highlighter::new();
-        for lang in [
-            "bash",
-            "sh",
-            "toml",
-            "dockerfile",
-            "hcl",
-            "terraform",
-            "nginx",
-            "ini",
-            "proto",
-            "yaml",
-            "sql",
-        ] {
+        for lang in
+            ["bash", "sh", "toml", "dockerfile", "hcl", "terraform", "nginx", "ini", "proto", "yaml", "sql"]
+        {
             let html = h.highlight(lang, "x = 1\n");
             assert!(html.contains("<span class=\"hl-"), "{lang}: {html}");
         }
@@ -198,10 +173,7 @@ mod tests {
     #[test]
     fn unknown_language_is_escaped_text() {
         let h = Highlighter::new();
-        assert_eq!(
-            &*h.highlight("klingon", "<b> & 'q'\n"),
-            "&lt;b&gt; &amp; &#39;q&#39;\n"
-        );
+        assert_eq!(&*h.highlight("klingon", "<b> & 'q'\n"), "&lt;b&gt; &amp; &#39;q&#39;\n");
     }
 
     #[test]

@@ -36,27 +36,17 @@ pub fn expand(
     shown: &Path,
     file_text: &str,
 ) -> (Expanded, Vec<Diagnostic>) {
-    let mut out = Expanded {
-        text: String::with_capacity(body.len()),
-        lines: Vec::new(),
-    };
+    let mut out = Expanded { text: String::with_capacity(body.len()), lines: Vec::new() };
     let mut diags = Vec::new();
     if !body.contains("{{#") {
         out.text.push_str(body);
-        out.lines = (0..=body.matches('\n').count())
-            .map(|i| first_line + i)
-            .collect();
+        out.lines = (0..=body.matches('\n').count()).map(|i| first_line + i).collect();
         return (out, diags);
     }
     let dir = page_path.parent().unwrap_or(Path::new("."));
     for (i, line) in body.split_inclusive('\n').enumerate() {
         let file_line = first_line + i;
-        let mut ctx = Ctx {
-            shown,
-            file_text,
-            file_line,
-            diags: &mut diags,
-        };
+        let mut ctx = Ctx { shown, file_text, file_line, diags: &mut diags };
         let expanded = expand_line(line, dir, 0, &mut ctx);
         for _ in 0..expanded.matches('\n').count().max(1) {
             out.lines.push(file_line);
@@ -99,11 +89,12 @@ fn expand_line(line: &str, dir: &Path, depth: usize, ctx: &mut Ctx<'_>) -> Strin
 }
 
 fn run(directive: &str, dir: &Path, depth: usize, col: usize, ctx: &mut Ctx<'_>) -> String {
-    let (name, arg) = directive
-        .split_once(char::is_whitespace)
-        .unwrap_or((directive, ""));
+    let (name, arg) = directive.split_once(char::is_whitespace).unwrap_or((directive, ""));
     match name {
-        "include" | "rustdoc_include" | "playground" => include(arg.trim(), dir, depth, col, ctx),
+        // Without a path (`{{#include}}` in prose) it is not a directive, as in mdBook.
+        "include" | "rustdoc_include" | "playground" if !arg.trim().is_empty() => {
+            include(arg.trim(), dir, depth, col, ctx)
+        }
         // `{{#title}}` sets the browser title in mdBook; lore takes titles from front matter.
         "title" => String::new(),
         _ => format!("{{{{#{directive}}}}}"),
@@ -133,14 +124,12 @@ fn include(arg: &str, dir: &Path, depth: usize, col: usize, ctx: &mut Ctx<'_>) -
     let selected = match select(&text, selector) {
         Ok(s) => s,
         Err(message) => {
-            ctx.diags.push(
-                Diagnostic::error(format!("cannot include `{arg}`: {message}")).at_text(
-                    ctx.shown,
-                    ctx.file_text,
-                    ctx.file_line,
-                    col,
-                ),
-            );
+            ctx.diags.push(Diagnostic::error(format!("cannot include `{arg}`: {message}")).at_text(
+                ctx.shown,
+                ctx.file_text,
+                ctx.file_line,
+                col,
+            ));
             return String::new();
         }
     };
@@ -148,10 +137,7 @@ fn include(arg: &str, dir: &Path, depth: usize, col: usize, ctx: &mut Ctx<'_>) -
         return selected;
     }
     let inner_dir = path.parent().unwrap_or(dir).to_path_buf();
-    selected
-        .split_inclusive('\n')
-        .map(|l| expand_line(l, &inner_dir, depth + 1, ctx))
-        .collect()
+    selected.split_inclusive('\n').map(|l| expand_line(l, &inner_dir, depth + 1, ctx)).collect()
 }
 
 /// `file.rs:3:10` → (`file.rs`, `3:10`). Windows drive letters are not a concern for URLs here.
@@ -164,11 +150,7 @@ fn select(text: &str, selector: &str) -> Result<String, String> {
     let lines: Vec<&str> = text.lines().collect();
     let selected: Vec<&str> = if selector.is_empty() {
         lines
-    } else if selector
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_digit() || c == ':')
-    {
+    } else if selector.chars().next().is_some_and(|c| c.is_ascii_digit() || c == ':') {
         let (from, to) = match selector.split_once(':') {
             Some((a, b)) => (parse_line(a)?, parse_line(b)?),
             None => {
@@ -178,10 +160,7 @@ fn select(text: &str, selector: &str) -> Result<String, String> {
         };
         let from = from.unwrap_or(1).max(1) - 1;
         let to = to.unwrap_or(lines.len()).min(lines.len());
-        lines
-            .get(from..to)
-            .map(<[&str]>::to_vec)
-            .unwrap_or_default()
+        lines.get(from..to).map(<[&str]>::to_vec).unwrap_or_default()
     } else {
         anchored(&lines, selector)?
     };
@@ -200,9 +179,7 @@ fn parse_line(s: &str) -> Result<Option<usize>, String> {
     if s.is_empty() {
         return Ok(None);
     }
-    s.parse()
-        .map(Some)
-        .map_err(|_| format!("`{s}` is not a line number"))
+    s.parse().map(Some).map_err(|_| format!("`{s}` is not a line number"))
 }
 
 fn anchored<'a>(lines: &[&'a str], name: &str) -> Result<Vec<&'a str>, String> {
@@ -212,11 +189,7 @@ fn anchored<'a>(lines: &[&'a str], name: &str) -> Result<Vec<&'a str>, String> {
         .ok_or_else(|| format!("no `ANCHOR: {name}` in the file"))?;
     let end = lines[start..]
         .iter()
-        .position(|l| {
-            l.split("ANCHOR_END:")
-                .nth(1)
-                .is_some_and(|n| n.trim() == name)
-        })
+        .position(|l| l.split("ANCHOR_END:").nth(1).is_some_and(|n| n.trim() == name))
         .map_or(lines.len(), |i| start + i);
     Ok(lines[start + 1..end].to_vec())
 }
@@ -254,10 +227,6 @@ mod tests {
         let b = exp.text.find("b [").unwrap();
         assert_eq!(exp.position(b), (7, 1));
         assert_eq!(diags.len(), 1);
-        assert!(
-            diags[0]
-                .message
-                .starts_with("cannot include `missing.txt`: it does not exist")
-        );
+        assert!(diags[0].message.starts_with("cannot include `missing.txt`: it does not exist"));
     }
 }

@@ -54,21 +54,16 @@ pub fn resolve(dest: &str, from: usize, site: &Site) -> Resolved {
     let path = path.split('?').next().unwrap_or(path);
     if path.is_empty() {
         return match fragment {
-            Some(f) if !f.is_empty() => Resolved::Rewrite {
-                url: dest.to_owned(),
-                check: Some((from, decode(f))),
-            },
+            Some(f) if !f.is_empty() => {
+                Resolved::Rewrite { url: dest.to_owned(), check: Some((from, decode(f))) }
+            }
             _ => Resolved::Keep,
         };
     }
     let page = &site.pages[from];
     let from_url = &site.urls[from];
     let root_absolute = path.starts_with('/');
-    let base = if root_absolute {
-        ""
-    } else {
-        page.source.rel.rsplit_once('/').map_or("", |(d, _)| d)
-    };
+    let base = if root_absolute { "" } else { page.source.rel.rsplit_once('/').map_or("", |(d, _)| d) };
     let rel = normalize(base, &decode(path));
     let frag = fragment.map(|f| format!("#{f}")).unwrap_or_default();
     let check = |i: usize| fragment.filter(|f| !f.is_empty()).map(|f| (i, decode(f)));
@@ -82,10 +77,7 @@ pub fn resolve(dest: &str, from: usize, site: &Site) -> Resolved {
         return Resolved::Rewrite { url, check };
     }
     if site.assets.iter().any(|a| a.rel == rel) {
-        return Resolved::Rewrite {
-            url: format!("{}{frag}", relative_url(from_url, &rel)),
-            check: None,
-        };
+        return Resolved::Rewrite { url: format!("{}{frag}", relative_url(from_url, &rel)), check: None };
     }
     if root_absolute {
         // Written for another generator's URL scheme; lore cannot know where it leads.
@@ -109,15 +101,15 @@ fn find_page(site: &Site, rel: &str) -> Option<Target> {
     }
     // A folder (`runbooks/` or `runbooks`), or `page.html` written for mdBook's URL scheme.
     let trimmed = rel.trim_end_matches('/');
-    let as_md = trimmed.strip_suffix(".html").map(|s| format!("{s}.md"));
-    if let Some(i) = as_md.and_then(|p| site.by_source.get(&p).copied()) {
-        return Some(Target::Page(i));
+    if let Some(stem) = trimmed.strip_suffix(".html") {
+        let as_md = format!("{stem}.md");
+        if let Some(&i) = site.by_source.get(&as_md) {
+            return Some(Target::Page(i));
+        }
+        // `cli/index.html` is mdBook's URL for `cli/README.md`.
+        return site.by_url(&crate::site::url_for(&as_md));
     }
-    let url = if trimmed.is_empty() {
-        String::new()
-    } else {
-        format!("{trimmed}/")
-    };
+    let url = if trimmed.is_empty() { String::new() } else { format!("{trimmed}/") };
     site.by_url(&url)
 }
 
@@ -126,9 +118,7 @@ fn has_scheme(dest: &str) -> bool {
         Some(i) => {
             let scheme = &dest[..i];
             !scheme.is_empty()
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
                 && !dest[..i].contains('/')
         }
         None => false,
@@ -188,11 +178,7 @@ pub fn check_anchors(
         }
         let target = &site.pages[r.page].source.rel;
         let message = format!("broken link: `{target}` has no heading `#{}`", r.anchor);
-        let mut d = if as_errors {
-            Diagnostic::error(message)
-        } else {
-            Diagnostic::warning(message)
-        };
+        let mut d = if as_errors { Diagnostic::error(message) } else { Diagnostic::warning(message) };
         d.span = Some(r.span.clone());
         d.source_line = r.source_line.clone();
         let similar = ids.get(&r.page).and_then(|set| {

@@ -57,20 +57,10 @@ fn options() -> Options {
 }
 
 /// Renders page `index` of `site`.
-pub fn render(
-    index: usize,
-    site: &Site,
-    highlighter: &Highlighter,
-    links_are_errors: bool,
-) -> Rendered {
+pub fn render(index: usize, site: &Site, highlighter: &Highlighter, links_are_errors: bool) -> Rendered {
     let page = &site.pages[index];
-    let (expanded, mut diagnostics) = include::expand(
-        page.body(),
-        page.body_line,
-        &page.source.path,
-        &page.source.shown,
-        &page.text,
-    );
+    let (expanded, mut diagnostics) =
+        include::expand(page.body(), page.body_line, &page.source.path, &page.source.shown, &page.text);
     let mut r = Renderer {
         index,
         site,
@@ -109,17 +99,10 @@ struct Renderer<'a> {
 impl<'a> Renderer<'a> {
     fn run(&mut self) {
         self.check_shortcodes();
-        let mut events = Parser::new_ext(&self.doc.text, options())
-            .into_offset_iter()
-            .peekable();
+        let mut events = Parser::new_ext(&self.doc.text, options()).into_offset_iter().peekable();
         while let Some((event, range)) = events.next() {
             match event {
-                Event::Start(Tag::Heading {
-                    level,
-                    id,
-                    classes,
-                    attrs,
-                }) => {
+                Event::Start(Tag::Heading { level, id, classes, attrs }) => {
                     let mut inner = Vec::new();
                     for (e, _) in events.by_ref() {
                         if matches!(e, Event::End(TagEnd::Heading(_))) {
@@ -140,38 +123,16 @@ impl<'a> Renderer<'a> {
                     }
                     self.code_block(&kind, &code);
                 }
-                Event::Start(Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }) => {
+                Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                     let dest_url = self.link(dest_url, range.start);
-                    self.push(Event::Start(Tag::Link {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    }));
+                    self.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
                 }
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }) => {
+                Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
                     let dest_url = self.link(dest_url, range.start);
-                    self.push(Event::Start(Tag::Image {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    }));
+                    self.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
                 }
                 Event::Start(Tag::BlockQuote(Some(kind))) => self.callout_start(kind),
-                Event::End(TagEnd::BlockQuote(Some(_))) => {
-                    self.push(Event::Html("</div>\n".into()))
-                }
+                Event::End(TagEnd::BlockQuote(Some(_))) => self.push(Event::Html("</div>\n".into())),
                 Event::Start(Tag::Table(align)) => {
                     self.push(Event::Html("<div class=\"table-wrap\">".into()));
                     self.push(Event::Start(Tag::Table(align)));
@@ -226,11 +187,7 @@ impl<'a> Renderer<'a> {
         let id = self.unique_id(base);
         let n = level as u8;
         if (2..=3).contains(&n) {
-            self.rendered.toc.push(TocEntry {
-                level: n,
-                id: id.clone(),
-                title: text.clone(),
-            });
+            self.rendered.toc.push(TocEntry { level: n, id: id.clone(), title: text.clone() });
         }
         self.rendered.text.push_str(&text);
         self.rendered.text.push(' ');
@@ -240,11 +197,7 @@ impl<'a> Renderer<'a> {
             open.push_str(&format!(" class=\"{}\"", escape(&classes.join(" "))));
         }
         for (k, v) in attrs {
-            open.push_str(&format!(
-                " {}=\"{}\"",
-                escape(k),
-                escape(v.as_deref().unwrap_or(""))
-            ));
+            open.push_str(&format!(" {}=\"{}\"", escape(k), escape(v.as_deref().unwrap_or(""))));
         }
         open.push('>');
         self.push(Event::Html(open.into()));
@@ -257,11 +210,7 @@ impl<'a> Renderer<'a> {
     }
 
     fn unique_id(&mut self, base: String) -> String {
-        let base = if base.is_empty() {
-            "section".to_owned()
-        } else {
-            base
-        };
+        let base = if base.is_empty() { "section".to_owned() } else { base };
         let mut id = base.clone();
         let mut n = 1;
         while !self.used_ids.insert(id.clone()) {
@@ -281,11 +230,8 @@ impl<'a> Renderer<'a> {
             format!("<pre class=\"mermaid\">{}</pre>\n", escape(code))
         } else {
             let body = self.highlighter.highlight(lang, code);
-            let lang_attr = if lang.is_empty() {
-                String::new()
-            } else {
-                format!(" data-lang=\"{}\"", escape(lang))
-            };
+            let lang_attr =
+                if lang.is_empty() { String::new() } else { format!(" data-lang=\"{}\"", escape(lang)) };
             format!("<pre class=\"code\"{lang_attr}><code>{body}</code></pre>\n")
         };
         self.rendered.text.push_str(code);
@@ -298,12 +244,7 @@ impl<'a> Renderer<'a> {
             Resolved::Rewrite { url, check } => {
                 if let Some((page, anchor)) = check {
                     let (span, source_line) = self.span(offset);
-                    self.rendered.anchor_refs.push(AnchorRef {
-                        page,
-                        anchor,
-                        span,
-                        source_line,
-                    });
+                    self.rendered.anchor_refs.push(AnchorRef { page, anchor, span, source_line });
                 }
                 url.into()
             }
@@ -320,10 +261,9 @@ impl<'a> Renderer<'a> {
                 } else {
                     "links are relative to this file; check the path and its case"
                 };
-                self.rendered.diagnostics.push(
-                    diag.at_text(&page.source.shown, &page.text, line, col)
-                        .hint(hint),
-                );
+                self.rendered
+                    .diagnostics
+                    .push(diag.at_text(&page.source.shown, &page.text, line, col).hint(hint));
                 dest
             }
         }
@@ -333,14 +273,7 @@ impl<'a> Renderer<'a> {
         let (line, col) = self.doc.position(offset);
         let page = &self.site.pages[self.index];
         let source_line = page.text.lines().nth(line - 1).map(str::to_owned);
-        (
-            SourceSpan {
-                path: page.source.shown.clone(),
-                line,
-                col,
-            },
-            source_line,
-        )
+        (SourceSpan { path: page.source.shown.clone(), line, col }, source_line)
     }
 
     fn callout_start(&mut self, kind: BlockQuoteKind) {
@@ -374,16 +307,12 @@ impl Renderer<'_> {
                 fence = Some(&trimmed[..3]);
             } else if let Some(start) = line.find("{{<").or_else(|| line.find("{{%")) {
                 let name = line[start + 3..].split_whitespace().next().unwrap_or("");
-                let name = name
-                    .trim_end_matches(['>', '%', '}'])
-                    .trim_start_matches('/');
+                let name = name.trim_end_matches(['>', '%', '}']).trim_start_matches('/');
                 let (line_no, col) = self.doc.position(offset + start);
                 self.rendered.diagnostics.push(
-                    Diagnostic::warning(format!(
-                        "unsupported Hugo shortcode `{name}`, left as text"
-                    ))
-                    .at_text(&page.source.shown, &page.text, line_no, col)
-                    .hint("replace it with plain markdown (a link, or a callout like `> [!NOTE]`)"),
+                    Diagnostic::warning(format!("unsupported Hugo shortcode `{name}`, left as text"))
+                        .at_text(&page.source.shown, &page.text, line_no, col)
+                        .hint("replace it with plain markdown (a link, or a callout like `> [!NOTE]`)"),
                 );
             }
             offset += line.len();

@@ -27,15 +27,9 @@ pub struct CopiedFile {
 }
 
 /// Writes `files` and copies `copies` into `build_dir`, replacing it only once all succeeded.
-pub fn write_site(
-    build_dir: &Path,
-    files: &[OutputFile],
-    copies: &[CopiedFile],
-) -> Result<(), Error> {
+pub fn write_site(build_dir: &Path, files: &[OutputFile], copies: &[CopiedFile]) -> Result<(), Error> {
     let parent = build_dir.parent().unwrap_or(Path::new("."));
-    let name = build_dir
-        .file_name()
-        .map_or_else(|| "book".into(), |n| n.to_string_lossy().into_owned());
+    let name = build_dir.file_name().map_or_else(|| "book".into(), |n| n.to_string_lossy().into_owned());
     let tmp = parent.join(format!(".{name}.lore-tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.lore-old-{}", std::process::id()));
     crate::fs::remove_dir_all(&tmp)?;
@@ -63,12 +57,8 @@ pub fn write_site(
 fn fill(tmp: &Path, files: &[OutputFile], copies: &[CopiedFile]) -> Result<(), Error> {
     use rayon::prelude::*;
     crate::fs::create_dir_all(tmp)?;
-    files
-        .par_iter()
-        .try_for_each(|f| crate::fs::write(&tmp.join(&f.path), &f.contents))?;
-    copies
-        .par_iter()
-        .try_for_each(|c| crate::fs::copy(&c.from, &tmp.join(&c.path)))
+    files.par_iter().try_for_each(|f| crate::fs::write(&tmp.join(&f.path), &f.contents))?;
+    copies.par_iter().try_for_each(|c| crate::fs::copy(&c.from, &tmp.join(&c.path)))
 }
 
 /// A short content hash for cache-busting asset names.
@@ -93,40 +83,22 @@ mod tests {
     fn replaces_the_build_folder_only_on_success() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("book");
-        let files = vec![OutputFile {
-            path: "index.html".into(),
-            contents: b"one".to_vec(),
-        }];
+        let files = vec![OutputFile { path: "index.html".into(), contents: b"one".to_vec() }];
         write_site(&out, &files, &[]).unwrap();
         assert_eq!(std::fs::read(out.join("index.html")).unwrap(), b"one");
 
-        let missing = vec![CopiedFile {
-            path: "x.png".into(),
-            from: dir.path().join("nope.png"),
-        }];
-        let files2 = vec![OutputFile {
-            path: "index.html".into(),
-            contents: b"two".to_vec(),
-        }];
+        let missing = vec![CopiedFile { path: "x.png".into(), from: dir.path().join("nope.png") }];
+        let files2 = vec![OutputFile { path: "index.html".into(), contents: b"two".to_vec() }];
         assert!(write_site(&out, &files2, &missing).is_err());
-        assert_eq!(
-            std::fs::read(out.join("index.html")).unwrap(),
-            b"one",
-            "the old site survives"
-        );
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
+        assert_eq!(std::fs::read(out.join("index.html")).unwrap(), b"one", "the old site survives");
+        let leftovers: Vec<_> =
+            std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("book")]);
     }
 
     #[test]
     fn hashed_names() {
-        assert_eq!(
-            hashed_name("lore.css", b"x").len(),
-            "assets/lore.12345678.css".len()
-        );
+        assert_eq!(hashed_name("lore.css", b"x").len(), "assets/lore.12345678.css".len());
         assert!(hashed_name("lore.css", b"x").starts_with("assets/lore."));
     }
 }

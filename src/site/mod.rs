@@ -91,20 +91,14 @@ impl Site {
             .iter()
             .position(|u| u == url)
             .map(Target::Page)
-            .or_else(|| {
-                self.sections
-                    .iter()
-                    .position(|s| s.url == url)
-                    .map(Target::Section)
-            })
+            .or_else(|| self.sections.iter().position(|s| s.url == url).map(Target::Section))
     }
 }
 
 /// Builds the site model from parsed content.
 pub fn build(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let (drafts, pages): (Vec<Page>, Vec<Page>) =
-        content.pages.into_iter().partition(|p| p.meta.draft);
+    let (drafts, pages): (Vec<Page>, Vec<Page>) = content.pages.into_iter().partition(|p| p.meta.draft);
     let mut site = Site {
         drafts: drafts.into_iter().map(|p| p.source.rel).collect(),
         assets: content.assets,
@@ -128,8 +122,7 @@ pub fn build(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>) {
             continue;
         }
         seen.insert(url.clone(), site.pages.len());
-        site.by_source
-            .insert(page.source.rel.clone(), site.pages.len());
+        site.by_source.insert(page.source.rel.clone(), site.pages.len());
         site.urls.push(url);
         site.pages.push(page);
     }
@@ -139,41 +132,21 @@ pub fn build(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>) {
     }
     if site.home().is_none() {
         let children = site.nav.iter().filter_map(|n| n.target).collect();
-        site.sections.push(Section {
-            url: String::new(),
-            title: config.title.clone(),
-            children,
-        });
+        site.sections.push(Section { url: String::new(), title: config.title.clone(), children });
     }
     site.home = site.by_url("");
     nav::compute_order(&mut site);
-    site.position = site
-        .order
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (*t, i))
-        .collect();
+    site.position = site.order.iter().enumerate().map(|(i, t)| (*t, i)).collect();
     (site, diags)
 }
 
 /// `runbooks/db.md` → `runbooks/db/`; `runbooks/README.md` → `runbooks/`; `README.md` → ``.
 pub fn url_for(rel: &str) -> String {
-    let stem = rel
-        .strip_suffix(".md")
-        .or_else(|| rel.strip_suffix(".MD"))
-        .unwrap_or(rel);
+    let stem = rel.strip_suffix(".md").or_else(|| rel.strip_suffix(".MD")).unwrap_or(rel);
     let (dir, name) = stem.rsplit_once('/').unwrap_or(("", stem));
     let is_index = name.eq_ignore_ascii_case("readme") || name.eq_ignore_ascii_case("index");
-    let path = if is_index {
-        dir.to_owned()
-    } else {
-        stem.to_owned()
-    };
-    if path.is_empty() {
-        path
-    } else {
-        format!("{path}/")
-    }
+    let path = if is_index { dir.to_owned() } else { stem.to_owned() };
+    if path.is_empty() { path } else { format!("{path}/") }
 }
 
 /// The relative path from the folder of page URL `from` to URL `to` (both site-relative).

@@ -44,9 +44,7 @@ pub(super) fn from_tree(site: &mut Site) {
     let mut root = Dir::default();
     for (i, page) in site.pages.iter().enumerate() {
         let parts: Vec<&str> = page.source.rel.split('/').collect();
-        let (file, dirs) = parts
-            .split_last()
-            .expect("a relative path has at least one part");
+        let (file, dirs) = parts.split_last().expect("a relative path has at least one part");
         let mut dir = &mut root;
         for d in dirs {
             dir = dir.dirs.entry((*d).to_owned()).or_default();
@@ -76,18 +74,10 @@ fn children_of(site: &mut Site, dir: &Dir, path: &str) -> Vec<NavItem> {
         items.push((page.meta.weight, page.title.to_lowercase(), item));
     }
     for (name, sub) in &dir.dirs {
-        let sub_path = if path.is_empty() {
-            name.clone()
-        } else {
-            format!("{path}/{name}")
-        };
+        let sub_path = if path.is_empty() { name.clone() } else { format!("{path}/{name}") };
         let children = children_of(site, sub, &sub_path);
         let (target, title, weight) = match sub.index {
-            Some(i) => (
-                Target::Page(i),
-                site.pages[i].title.clone(),
-                site.pages[i].meta.weight,
-            ),
+            Some(i) => (Target::Page(i), site.pages[i].title.clone(), site.pages[i].meta.weight),
             None => {
                 let title = page_title_from_path(&format!("{sub_path}/README.md"));
                 let listed = children.iter().filter_map(|c| c.target).collect();
@@ -99,12 +89,7 @@ fn children_of(site: &mut Site, dir: &Dir, path: &str) -> Vec<NavItem> {
                 (Target::Section(site.sections.len() - 1), title, None)
             }
         };
-        let item = NavItem {
-            kind: NavKind::Link,
-            title: title.clone(),
-            target: Some(target),
-            children,
-        };
+        let item = NavItem { kind: NavKind::Link, title: title.clone(), target: Some(target), children };
         items.push((weight, title.to_lowercase(), item));
     }
     // Pages with a weight come first, lightest first; the rest follow by title.
@@ -137,9 +122,9 @@ fn walk(
 ) {
     for item in items {
         if let Some(target) = item.target {
-            if !parents.contains_key(&target) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = parents.entry(target) {
                 order.push(target);
-                parents.insert(target, stack.clone());
+                slot.insert(stack.clone());
             }
             stack.push(target);
             walk(&item.children, stack, order, parents);

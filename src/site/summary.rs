@@ -18,15 +18,8 @@ pub(super) fn apply(site: &mut Site, file: &SourceFile, diags: &mut Vec<Diagnost
             return;
         }
     };
-    let mut parser = Parser {
-        site,
-        file,
-        text: &text,
-        diags,
-        stack: Vec::new(),
-        items: Vec::new(),
-        seen_title: false,
-    };
+    let mut parser =
+        Parser { site, file, text: &text, diags, stack: Vec::new(), items: Vec::new(), seen_title: false };
     for (i, line) in text.lines().enumerate() {
         parser.line(i + 1, line);
     }
@@ -55,12 +48,7 @@ impl Parser<'_> {
             let title = heading.trim_start_matches('#').trim().to_owned();
             self.close_all();
             if self.seen_title || !self.items.is_empty() {
-                self.items.push(NavItem {
-                    kind: NavKind::Part,
-                    title,
-                    target: None,
-                    children: vec![],
-                });
+                self.items.push(NavItem { kind: NavKind::Part, title, target: None, children: vec![] });
             }
             self.seen_title = true;
             return;
@@ -87,8 +75,12 @@ impl Parser<'_> {
         let Some((title, dest, col)) = parse_link(rest) else {
             let col = indent + 1;
             self.diags.push(
-                Diagnostic::error("expected a link like `- [Title](path.md)` in `SUMMARY.md`")
-                    .at_text(&self.file.shown, self.text, number, col),
+                Diagnostic::error("expected a link like `- [Title](path.md)` in `SUMMARY.md`").at_text(
+                    &self.file.shown,
+                    self.text,
+                    number,
+                    col,
+                ),
             );
             return;
         };
@@ -106,12 +98,7 @@ impl Parser<'_> {
         let dest = dest.trim().trim_start_matches('<').trim_end_matches('>');
         let dest = dest.split('#').next().unwrap_or("").replace("%20", " ");
         if dest.is_empty() {
-            return NavItem {
-                kind: NavKind::Draft,
-                title,
-                target: None,
-                children: vec![],
-            };
+            return NavItem { kind: NavKind::Draft, title, target: None, children: vec![] };
         }
         let rel = normalize(&dest);
         let target = self.site.by_source.get(&rel).map(|&i| Target::Page(i));
@@ -121,28 +108,17 @@ impl Parser<'_> {
             } else {
                 format!("`SUMMARY.md` links to `{dest}`, which does not exist")
             };
-            let exists = self
-                .file
-                .path
-                .parent()
-                .is_some_and(|d| d.join(Path::new(&rel)).is_file());
+            let exists = self.file.path.parent().is_some_and(|d| d.join(Path::new(&rel)).is_file());
             let hint = if exists {
                 "lore only publishes `.md` files"
             } else {
                 "create the file, or make the entry a draft: `- [Title]()`"
             };
             self.diags.push(
-                Diagnostic::error(message)
-                    .at_text(&self.file.shown, self.text, number, col)
-                    .hint(hint),
+                Diagnostic::error(message).at_text(&self.file.shown, self.text, number, col).hint(hint),
             );
         }
-        NavItem {
-            kind: NavKind::Link,
-            title,
-            target,
-            children: vec![],
-        }
+        NavItem { kind: NavKind::Link, title, target, children: vec![] }
     }
 
     fn push_nested(&mut self, indent: usize, item: NavItem) {
@@ -174,17 +150,12 @@ impl Parser<'_> {
 }
 
 fn strip_bullet(s: &str) -> Option<&str> {
-    if let Some(rest) = s
-        .strip_prefix("- ")
-        .or_else(|| s.strip_prefix("* "))
-        .or_else(|| s.strip_prefix("+ "))
+    if let Some(rest) = s.strip_prefix("- ").or_else(|| s.strip_prefix("* ")).or_else(|| s.strip_prefix("+ "))
     {
         return Some(rest.trim_start());
     }
     let digits = s.find(|c: char| !c.is_ascii_digit())?;
-    (digits > 0)
-        .then(|| s[digits..].strip_prefix(". ").map(str::trim_start))
-        .flatten()
+    (digits > 0).then(|| s[digits..].strip_prefix(". ").map(str::trim_start)).flatten()
 }
 
 /// `[Title](dest)` → (title, dest, byte column of `[`). Titles may contain brackets.
@@ -225,10 +196,7 @@ mod tests {
 
     #[test]
     fn links() {
-        assert_eq!(
-            parse_link("[A [b]](x.md)"),
-            Some(("A [b]".to_owned(), "x.md", 0))
-        );
+        assert_eq!(parse_link("[A [b]](x.md)"), Some(("A [b]".to_owned(), "x.md", 0)));
         assert_eq!(parse_link("[Draft]()"), Some(("Draft".to_owned(), "", 0)));
         assert_eq!(parse_link("plain text"), None);
     }

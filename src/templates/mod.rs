@@ -14,34 +14,16 @@ use crate::error::Error;
 
 /// The default theme's templates, by name.
 pub const TEMPLATES: &[(&str, &str)] = &[
-    (
-        "base.html",
-        include_str!("../../themes/default/templates/base.html"),
-    ),
-    (
-        "page.html",
-        include_str!("../../themes/default/templates/page.html"),
-    ),
-    (
-        "section.html",
-        include_str!("../../themes/default/templates/section.html"),
-    ),
-    (
-        "404.html",
-        include_str!("../../themes/default/templates/404.html"),
-    ),
+    ("base.html", include_str!("../../themes/default/templates/base.html")),
+    ("page.html", include_str!("../../themes/default/templates/page.html")),
+    ("section.html", include_str!("../../themes/default/templates/section.html")),
+    ("404.html", include_str!("../../themes/default/templates/404.html")),
 ];
 
 /// The default theme's assets, by name.
 pub const ASSETS: &[(&str, &str)] = &[
-    (
-        "lore.css",
-        include_str!("../../themes/default/assets/lore.css"),
-    ),
-    (
-        "lore.js",
-        include_str!("../../themes/default/assets/lore.js"),
-    ),
+    ("lore.css", include_str!("../../themes/default/assets/lore.css")),
+    ("lore.js", include_str!("../../themes/default/assets/lore.js")),
 ];
 
 /// Compiled templates.
@@ -56,27 +38,20 @@ impl Templates {
         let mut sources: Vec<(String, String)> = Vec::new();
         for (name, text) in TEMPLATES {
             let custom = theme_dir.join("templates").join(name);
-            let text = if custom.is_file() {
-                crate::fs::read_to_string(&custom)?
-            } else {
-                (*text).to_owned()
-            };
+            let text =
+                if custom.is_file() { crate::fs::read_to_string(&custom)? } else { (*text).to_owned() };
             sources.push(((*name).to_owned(), text));
         }
         let mut tera = tera::Tera::new();
         tera.autoescape_on([".html"]);
-        tera.add_raw_templates(sources)
-            .map_err(|e| Error::Template(describe(&e)))?;
+        tera.add_raw_templates(sources).map_err(|e| Error::Template(describe(&e)))?;
         Ok(Self { tera })
     }
 
     /// Renders `template` with a serializable view.
     pub fn render<T: serde::Serialize>(&self, template: &str, view: &T) -> Result<String, Error> {
-        let context =
-            tera::Context::from_serialize(view).map_err(|e| Error::Template(describe(&e)))?;
-        self.tera
-            .render(template, &context)
-            .map_err(|e| Error::Template(describe(&e)))
+        let context = tera::Context::from_serialize(view).map_err(|e| Error::Template(describe(&e)))?;
+        self.tera.render(template, &context).map_err(|e| Error::Template(describe(&e)))
     }
 }
 
@@ -86,11 +61,7 @@ pub fn asset(theme_dir: &Path, name: &str) -> Result<String, Error> {
     if custom.is_file() {
         return crate::fs::read_to_string(&custom);
     }
-    Ok(ASSETS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, t)| (*t).to_owned())
-        .unwrap_or_default())
+    Ok(ASSETS.iter().find(|(n, _)| *n == name).map(|(_, t)| (*t).to_owned()).unwrap_or_default())
 }
 
 /// The error with its causes, one per line (tera puts the template position in the chain).

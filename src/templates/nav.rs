@@ -24,12 +24,7 @@ pub(super) fn entries(site: &Site, current: Option<Target>, from: &str) -> Vec<N
         }
     }
     let mut out = Vec::new();
-    let ctx = Ctx {
-        site,
-        current,
-        from,
-        open: &open,
-    };
+    let ctx = Ctx { site, current, from, open: &open };
     ctx.items(&site.nav, 0, None, &mut out);
     out
 }
@@ -42,16 +37,8 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn items(
-        &self,
-        items: &[NavItem],
-        depth: usize,
-        parent: Option<Target>,
-        out: &mut Vec<NavEntry>,
-    ) {
-        let active_at = items
-            .iter()
-            .position(|i| i.target.is_some_and(|t| self.open.contains(&t)));
+    fn items(&self, items: &[NavItem], depth: usize, parent: Option<Target>, out: &mut Vec<NavEntry>) {
+        let active_at = items.iter().position(|i| i.target.is_some_and(|t| self.open.contains(&t)));
         let range = if items.len() > WINDOW_LIMIT && depth > 0 {
             let center = active_at.unwrap_or(0);
             center.saturating_sub(WINDOW_SIDE)..(center + WINDOW_SIDE + 1).min(items.len())
@@ -80,9 +67,7 @@ impl Ctx<'_> {
         out.push(NavEntry {
             kind,
             title: item.title.clone(),
-            href: item
-                .target
-                .map(|t| relative_url(self.from, self.site.url(t))),
+            href: item.target.map(|t| relative_url(self.from, self.site.url(t))),
             depth,
             active: item.target.is_some() && item.target == self.current,
             open: is_open,

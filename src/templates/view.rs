@@ -44,37 +44,20 @@ impl ViewInputs<'_> {
         let site = self.site;
         let url = site.url(target).to_owned();
         let page = self.page_info(target, &url);
-        let link = |t: Target| LinkView {
-            title: site.title(t).to_owned(),
-            href: relative_url(&url, site.url(t)),
-        };
+        let link =
+            |t: Target| LinkView { title: site.title(t).to_owned(), href: relative_url(&url, site.url(t)) };
         let position = site.position.get(&target).copied();
-        let prev = position
-            .and_then(|p| p.checked_sub(1))
-            .map(|p| link(site.order[p]));
-        let next = position
-            .and_then(|p| site.order.get(p + 1))
-            .map(|t| link(*t));
+        let prev = position.and_then(|p| p.checked_sub(1)).map(|p| link(site.order[p]));
+        let next = position.and_then(|p| site.order.get(p + 1)).map(|t| link(*t));
         let mut breadcrumbs: Vec<LinkView> = Vec::new();
         if let Some(home) = site.home().filter(|h| *h != target) {
-            breadcrumbs.push(LinkView {
-                title: "Home".to_owned(),
-                href: relative_url(&url, site.url(home)),
-            });
+            breadcrumbs.push(LinkView { title: "Home".to_owned(), href: relative_url(&url, site.url(home)) });
         }
-        breadcrumbs.extend(
-            site.parents
-                .get(&target)
-                .into_iter()
-                .flatten()
-                .map(|t| link(*t)),
-        );
+        breadcrumbs.extend(site.parents.get(&target).into_iter().flatten().map(|t| link(*t)));
         let listing = match target {
-            Target::Section(i) => site.sections[i]
-                .children
-                .iter()
-                .map(|t| self.list_item(&url, *t))
-                .collect(),
+            Target::Section(i) => {
+                site.sections[i].children.iter().map(|t| self.list_item(&url, *t)).collect()
+            }
             Target::Page(_) => Vec::new(),
         };
         PageView {
@@ -169,11 +152,7 @@ impl ViewInputs<'_> {
         let (kind, description, owner) = match target {
             Target::Page(i) => {
                 let p = &self.site.pages[i];
-                (
-                    p.kind.label().to_owned(),
-                    p.meta.description.clone(),
-                    p.meta.owner.clone(),
-                )
+                (p.kind.label().to_owned(), p.meta.description.clone(), p.meta.owner.clone())
             }
             Target::Section(_) => ("Section".to_owned(), None, None),
         };

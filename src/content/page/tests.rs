@@ -7,11 +7,7 @@ fn load(rel: &str, text: &str) -> Result<(Page, Vec<Diagnostic>), Vec<Diagnostic
     load_with(rel, text, &config)
 }
 
-fn load_with(
-    rel: &str,
-    text: &str,
-    config: &SiteConfig,
-) -> Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>> {
+fn load_with(rel: &str, text: &str, config: &SiteConfig) -> Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>> {
     let source = SourceFile {
         path: PathBuf::from(rel),
         rel: rel.to_owned(),
@@ -95,10 +91,7 @@ fn strict_mode_makes_unknown_keys_errors() {
 fn bad_values_are_all_reported_with_their_column() {
     let text = "---\nlast_verified: last tuesday\nreview_every: 90 dayz\nkind: playbook\ndraft: maybe\n---\n";
     let errs = load("a.md", text).unwrap_err();
-    let firsts: Vec<String> = errs
-        .iter()
-        .map(|d| d.to_string().lines().next().unwrap().to_owned())
-        .collect();
+    let firsts: Vec<String> = errs.iter().map(|d| d.to_string().lines().next().unwrap().to_owned()).collect();
     assert_eq!(
         firsts,
         [
@@ -113,10 +106,7 @@ fn bad_values_are_all_reported_with_their_column() {
 #[test]
 fn impossible_date_is_an_error() {
     let errs = load("a.md", "---\nlast_verified: 2026-02-30\n---\n").unwrap_err();
-    assert_eq!(
-        errs[0].message,
-        "`last_verified` is not a date: `2026-02-30`"
-    );
+    assert_eq!(errs[0].message, "`last_verified` is not a date: `2026-02-30`");
 }
 
 #[test]

@@ -11,11 +11,8 @@ fn render_first(pages: &[(&str, &str)]) -> Rendered {
     let config = SiteConfig::for_tests(std::path::Path::new("."));
     let mut content = Content::default();
     for (rel, text) in pages {
-        let source = SourceFile {
-            path: PathBuf::from(rel),
-            rel: (*rel).to_owned(),
-            shown: PathBuf::from(rel),
-        };
+        let source =
+            SourceFile { path: PathBuf::from(rel), rel: (*rel).to_owned(), shown: PathBuf::from(rel) };
         let (page, _) = Page::from_text(source, (*text).to_owned(), &config).unwrap();
         content.pages.push(page);
     }
@@ -77,20 +74,12 @@ fn unknown_language_is_plain_escaped_code() {
 
 #[test]
 fn tables_footnotes_tasks_strikethrough_definitions() {
-    let out = html(
-        "| a |\n|---|\n| b |\n\nx[^1] ~~y~~\n\n[^1]: note\n\n- [x] done\n\nTerm\n: Definition\n",
-    );
+    let out = html("| a |\n|---|\n| b |\n\nx[^1] ~~y~~\n\n[^1]: note\n\n- [x] done\n\nTerm\n: Definition\n");
     assert!(out.contains("<div class=\"table-wrap\"><table>"), "{out}");
     assert!(out.contains("<sup class=\"footnote-reference\">"), "{out}");
     assert!(out.contains("<del>y</del>"), "{out}");
-    assert!(
-        out.contains("<input disabled=\"\" type=\"checkbox\" checked=\"\"/>"),
-        "{out}"
-    );
-    assert!(
-        out.contains("<dl>\n<dt>Term</dt>\n<dd>Definition</dd>\n</dl>"),
-        "{out}"
-    );
+    assert!(out.contains("<input disabled=\"\" type=\"checkbox\" checked=\"\"/>"), "{out}");
+    assert!(out.contains("<dl>\n<dt>Term</dt>\n<dd>Definition</dd>\n</dl>"), "{out}");
 }
 
 #[test]
@@ -104,10 +93,7 @@ fn raw_html_passes_through() {
 #[test]
 fn md_links_become_relative_pretty_urls() {
     let r = render_first(&[
-        (
-            "runbooks/db.md",
-            "[adr](../adr/0001-x.md#context) [home](../README.md) [ext](https://x.example)",
-        ),
+        ("runbooks/db.md", "[adr](../adr/0001-x.md#context) [home](../README.md) [ext](https://x.example)"),
         ("adr/0001-x.md", "## Context\n"),
         ("README.md", "home"),
     ]);
@@ -135,10 +121,7 @@ fn broken_link_is_an_error_at_its_file_line() {
 fn hugo_shortcode_is_a_warning() {
     let r = render_first(&[("a.md", "Intro\n\nSee {{< ref \"x.md\" >}} here.\n")]);
     assert_eq!(r.diagnostics.len(), 1);
-    assert_eq!(
-        r.diagnostics[0].message,
-        "unsupported Hugo shortcode `ref`, left as text"
-    );
+    assert_eq!(r.diagnostics[0].message, "unsupported Hugo shortcode `ref`, left as text");
     assert_eq!(r.diagnostics[0].span.as_ref().unwrap().line, 3);
 }
 
