@@ -198,7 +198,7 @@ fn check_build_dir(config: &SiteConfig) -> Result<(), Error> {
     let build = absolute(&config.build_dir);
     let root = absolute(&config.root);
     let src = absolute(&config.src);
-    let shown = crate::config::display_path(&config.root, &config.build_dir);
+    let shown = crate::config::display_path(&config.build_dir);
     let problem = if root.starts_with(&build) {
         Some("is the project root or contains it")
     } else if src.starts_with(&build) {

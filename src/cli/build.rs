@@ -30,10 +30,10 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
     let output = build(&options, Some(&progress))?;
     super::print_diagnostics(&output.warnings, global.quiet);
     if !global.quiet {
-        let shown = crate::config::display_path(&root, &output.build_dir);
+        let shown = crate::config::display_path(&output.build_dir);
         eprintln!(
-            "built {} pages in {:.2} s → {}/",
-            super::thousands(output.pages),
+            "built {} in {:.2} s → {}/",
+            super::count_of(output.pages, "page"),
             output.elapsed.as_secs_f64(),
             shown.display()
         );

@@ -32,7 +32,7 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
                     1 => ", 1 warning".to_owned(),
                     n => format!(", {n} warnings"),
                 };
-                eprintln!("checked {} pages: no errors{tail}", super::thousands(output.pages));
+                eprintln!("checked {}: no errors{tail}", super::count_of(output.pages, "page"));
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -149,6 +149,11 @@ fn progress_bar(quiet: bool) -> impl Fn(usize, usize) + Sync {
     }
 }
 
+/// `1 page`, `1,204 pages`.
+fn count_of(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{} {noun}s", thousands(n)) }
+}
+
 /// `1204` → `1,204`.
 fn thousands(n: usize) -> String {
     let digits = n.to_string();

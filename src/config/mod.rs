@@ -226,7 +226,7 @@ impl SiteConfig {
         } else {
             String::new()
         };
-        let shown = display_path(root, &path);
+        let shown = display_path(&path);
         Self::parse(&text, root, &shown)
     }
 
@@ -345,13 +345,13 @@ impl Error {
     }
 }
 
-/// `path` relative to the working folder's view of `root`, for messages.
-pub fn display_path(root: &Path, path: &Path) -> PathBuf {
+/// `path` as the user should see it in messages: relative to the working folder when it is
+/// inside it, without a leading `./`.
+pub fn display_path(path: &Path) -> PathBuf {
     let cwd = std::env::current_dir().unwrap_or_default();
-    path.strip_prefix(&cwd)
-        .map(Path::to_path_buf)
-        .or_else(|_| path.strip_prefix(root).map(|p| p.to_path_buf()))
-        .unwrap_or_else(|_| path.to_path_buf())
+    let path = path.strip_prefix(&cwd).unwrap_or(path);
+    let path = path.strip_prefix(".").unwrap_or(path);
+    if path.as_os_str().is_empty() { PathBuf::from(".") } else { path.to_path_buf() }
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ pub fn discover(config: &SiteConfig, skip: &[&Path]) -> Discovered {
     let mut found = Discovered::default();
     if !config.src.is_dir() {
         if config.src_explicit {
-            let shown = crate::config::display_path(&config.root, &config.src);
+            let shown = crate::config::display_path(&config.src);
             found.diagnostics.push(
                 Diagnostic::error(format!("source folder `{}` does not exist", shown.display()))
                     .hint("create it, or point `src` in `book.toml` at your markdown"),
@@ -60,7 +60,7 @@ pub fn discover(config: &SiteConfig, skip: &[&Path]) -> Discovered {
                 classify(config, entry.path(), &mut found);
             }
             Ok(_) => {}
-            Err(err) => found.diagnostics.push(walk_error(config, &err)),
+            Err(err) => found.diagnostics.push(walk_error(&err)),
         }
     }
     found.markdown.sort_by(|a, b| a.rel.cmp(&b.rel));
@@ -73,8 +73,7 @@ fn classify(config: &SiteConfig, path: &Path, found: &mut Discovered) {
         return;
     };
     let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-    let file =
-        SourceFile { path: path.to_path_buf(), shown: crate::config::display_path(&config.root, path), rel };
+    let file = SourceFile { path: path.to_path_buf(), shown: crate::config::display_path(path), rel };
     let is_md = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"));
     if file.rel == "SUMMARY.md" {
         found.summary = Some(file);
@@ -85,11 +84,11 @@ fn classify(config: &SiteConfig, path: &Path, found: &mut Discovered) {
     }
 }
 
-fn walk_error(config: &SiteConfig, err: &ignore::Error) -> Diagnostic {
+fn walk_error(err: &ignore::Error) -> Diagnostic {
     let text = err.to_string();
     if let Some((child, ancestor)) = loop_paths(err) {
-        let child = crate::config::display_path(&config.root, &child);
-        let ancestor = crate::config::display_path(&config.root, &ancestor);
+        let child = crate::config::display_path(&child);
+        let ancestor = crate::config::display_path(&ancestor);
         return Diagnostic::error(format!(
             "symlink loop: `{}` points back to `{}`",
             child.display(),

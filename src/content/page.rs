@@ -192,7 +192,9 @@ impl Page {
 
     /// Reads and parses one file. Errors stop this page; warnings travel with it.
     pub fn load(file: &SourceFile, config: &SiteConfig) -> Loaded {
-        let bytes = crate::fs::read(&file.path).map_err(|e| vec![Diagnostic::error(e.to_string())])?;
+        let bytes = std::fs::read(&file.path).map_err(|e| {
+            vec![Diagnostic::error(format!("cannot read this file: {e}")).at(&file.shown, 1, 1)]
+        })?;
         let text =
             String::from_utf8(bytes).map_err(|e| vec![not_utf8(file, e.as_bytes(), e.utf8_error())])?;
         Self::from_text(file.clone(), text, config)
