@@ -3,6 +3,7 @@
 //! `config` → `content` → `site` → `markdown` (parallel) → anchor check → `templates`
 //! (parallel) → `output`. `lore check` runs the same pipeline without the last step.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -13,7 +14,7 @@ use crate::config::SiteConfig;
 use crate::diag::{self, Diagnostic};
 use crate::error::Error;
 use crate::markdown::{self, Highlighter, Rendered};
-use crate::output::{self, CopiedFile, OutputFile};
+use crate::output::{self, Staging};
 use crate::site::{self, Site, Target};
 use crate::templates::view::ViewInputs;
 use crate::templates::{self, Templates};
@@ -63,7 +64,7 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     let highlighter = Highlighter::new();
     let total = site.pages.len() + site.sections.len();
     let done = AtomicUsize::new(0);
-    let rendered: Vec<Rendered> = (0..site.pages.len())
+    let mut rendered: Vec<Rendered> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| {
             let r = markdown::render(i, &site, &highlighter, config.broken_links_are_errors);
@@ -74,10 +75,12 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
             r
         })
         .collect();
-    let anchor_refs: Vec<_> = rendered.iter().flat_map(|r| r.anchor_refs.iter().cloned()).collect();
-    let ids = rendered.iter().enumerate().map(|(i, r)| (i, r.ids.clone())).collect();
-    diags.extend(rendered.iter().flat_map(|r| r.diagnostics.iter().cloned()));
+    let ids: HashMap<usize, HashSet<String>> =
+        rendered.iter_mut().enumerate().map(|(i, r)| (i, std::mem::take(&mut r.ids))).collect();
+    let anchor_refs: Vec<_> = rendered.iter_mut().flat_map(|r| std::mem::take(&mut r.anchor_refs)).collect();
+    diags.extend(rendered.iter_mut().flat_map(|r| std::mem::take(&mut r.diagnostics)));
     diags.extend(markdown::links::check_anchors(&anchor_refs, &ids, &site, config.broken_links_are_errors));
+    drop(ids);
 
     diag::sort(&mut diags);
     if diags.iter().any(Diagnostic::is_error) {
@@ -85,72 +88,94 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     }
 
     let templates = Templates::load(&config.theme_dir)?;
-    let (asset_files, css, js) = theme_assets(&config)?;
-    let inputs = ViewInputs { config: &config, site: &site, css: &css, js: &js };
-    let mut files = render_pages(&site, &rendered, &inputs, &templates)?;
-    files.push(OutputFile {
-        path: "404.html".into(),
-        contents: templates.render("404.html", &inputs.not_found())?.into_bytes(),
-    });
+    let assets = theme_assets(&config)?;
+    let inputs = ViewInputs { config: &config, site: &site, css: &assets.css, js: &assets.js };
+    // `check` renders every template too (a template error is a build error) but writes nothing.
+    let staging = if options.write { Some(Staging::create(&config.build_dir)?) } else { None };
+    let sink = Sink(staging.as_ref());
+    write_pages(&site, rendered, &inputs, &templates, &sink)?;
+    sink.write("404.html", templates.render("404.html", &inputs.not_found())?.as_bytes())?;
     if let Some(url) = &config.site_url {
-        files.push(OutputFile { path: "sitemap.xml".into(), contents: sitemap(&site, url).into_bytes() });
+        sink.write("sitemap.xml", sitemap(&site, url).as_bytes())?;
+    }
+    for (path, bytes) in &assets.files {
+        sink.write(path, bytes)?;
+    }
+    let copies = site.assets.iter().map(|a| (a.path.clone(), a.rel.clone())).chain(assets.copies);
+    copies.collect::<Vec<_>>().par_iter().try_for_each(|(from, rel)| sink.copy(from, rel))?;
+    if let Some(staging) = staging {
+        staging.commit()?;
     }
     let pages = site.pages.len() + site.sections.len();
-    files.extend(asset_files.0);
-    let mut copies: Vec<CopiedFile> =
-        site.assets.iter().map(|a| CopiedFile { path: a.rel.clone(), from: a.path.clone() }).collect();
-    copies.extend(asset_files.1);
-    if options.write {
-        output::write_site(&config.build_dir, &files, &copies)?;
-    }
     Ok(BuildOutput { pages, build_dir: config.build_dir.clone(), warnings: diags, elapsed: start.elapsed() })
 }
 
-fn render_pages(
-    site: &Site,
-    rendered: &[Rendered],
-    inputs: &ViewInputs<'_>,
-    templates: &Templates,
-) -> Result<Vec<OutputFile>, Error> {
-    let targets: Vec<Target> = (0..site.pages.len())
-        .map(Target::Page)
-        .chain((0..site.sections.len()).map(Target::Section))
-        .collect();
-    targets
-        .par_iter()
-        .map(|&target| {
-            let (template, body) = match target {
-                Target::Page(i) => ("page.html", Some(&rendered[i])),
-                Target::Section(_) => ("section.html", None),
-            };
-            let html = templates.render(template, &inputs.view(target, body))?;
-            Ok(OutputFile { path: format!("{}index.html", site.url(target)), contents: html.into_bytes() })
-        })
-        .collect()
+/// Where output goes: the staging folder, or nowhere for `check`.
+struct Sink<'a>(Option<&'a Staging>);
+
+impl Sink<'_> {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Error> {
+        self.0.map_or(Ok(()), |s| s.write(rel, bytes))
+    }
+
+    fn copy(&self, from: &Path, rel: &str) -> Result<(), Error> {
+        self.0.map_or(Ok(()), |s| s.copy(from, rel))
+    }
 }
 
-type AssetFiles = (Vec<OutputFile>, Vec<CopiedFile>);
+/// Renders every page and listing through its template and writes it at once, so a large
+/// site's HTML is never all in memory together.
+fn write_pages(
+    site: &Site,
+    rendered: Vec<Rendered>,
+    inputs: &ViewInputs<'_>,
+    templates: &Templates,
+    sink: &Sink<'_>,
+) -> Result<(), Error> {
+    let write = |target: Target, template: &str, body: Option<&Rendered>| {
+        let html = templates.render(template, &inputs.view(target, body))?;
+        sink.write(&format!("{}index.html", site.url(target)), html.as_bytes())
+    };
+    rendered
+        .into_par_iter()
+        .enumerate()
+        .try_for_each(|(i, r)| write(Target::Page(i), "page.html", Some(&r)))?;
+    (0..site.sections.len()).into_par_iter().try_for_each(|i| write(Target::Section(i), "section.html", None))
+}
+
+/// The theme's files, ready to write.
+struct ThemeAssets {
+    /// (site-relative path, contents) of generated or embedded files.
+    files: Vec<(String, Vec<u8>)>,
+    /// (source, site-relative path) of files copied from the site's theme folder.
+    copies: Vec<(PathBuf, String)>,
+    /// Stylesheets to link, site-relative.
+    css: Vec<String>,
+    /// Scripts to load, site-relative.
+    js: Vec<String>,
+}
 
 /// The theme's stylesheet and script (hashed names), extra CSS/JS from the config, and the
 /// other files of the theme's `assets/` folder.
-fn theme_assets(config: &SiteConfig) -> Result<(AssetFiles, Vec<String>, Vec<String>), Error> {
-    let mut files = Vec::new();
-    let mut copies = Vec::new();
-    let mut css = Vec::new();
-    let mut js = Vec::new();
-    let mut add = |name: &str, bytes: Vec<u8>, list: &mut Vec<String>| {
+fn theme_assets(config: &SiteConfig) -> Result<ThemeAssets, Error> {
+    let mut out = ThemeAssets { files: Vec::new(), copies: Vec::new(), css: Vec::new(), js: Vec::new() };
+    let mut add = |name: &str, bytes: Vec<u8>, css: bool| {
         let path = output::hashed_name(name, &bytes);
-        list.push(path.clone());
-        files.push(OutputFile { path, contents: bytes });
+        if css {
+            out.css.push(path.clone())
+        } else {
+            out.js.push(path.clone())
+        }
+        out.files.push((path, bytes));
     };
-    add("lore.css", templates::asset(&config.theme_dir, "lore.css")?.into_bytes(), &mut css);
-    add("highlight.css", markdown::stylesheet().into_bytes(), &mut css);
-    add("lore.js", templates::asset(&config.theme_dir, "lore.js")?.into_bytes(), &mut js);
+    add("lore.css", templates::asset(&config.theme_dir, "lore.css")?.into_bytes(), true);
+    add("highlight.css", markdown::stylesheet().into_bytes(), true);
+    add("lore.js", templates::asset(&config.theme_dir, "lore.js")?.into_bytes(), false);
     for path in &config.additional_css {
-        add(&file_name(path), crate::fs::read(path)?, &mut css);
+        add(&file_name(path), crate::fs::read(path)?, true);
     }
     for path in &config.additional_js {
-        add(&file_name(path), crate::fs::read(path)?, &mut js);
+        add(&file_name(path), crate::fs::read(path)?, false);
     }
     let extra_dir = config.theme_dir.join("assets");
     if extra_dir.is_dir() {
@@ -158,11 +183,12 @@ fn theme_assets(config: &SiteConfig) -> Result<(AssetFiles, Vec<String>, Vec<Str
             let entry = entry.map_err(|e| Error::io("read", &extra_dir, e))?;
             let name = entry.file_name().to_string_lossy().into_owned();
             if entry.path().is_file() && !templates::ASSETS.iter().any(|(n, _)| *n == name) {
-                copies.push(CopiedFile { path: format!("assets/{name}"), from: entry.path() });
+                out.copies.push((entry.path(), format!("assets/{name}")));
             }
         }
     }
-    Ok(((files, copies), css, js))
+    out.copies.sort();
+    Ok(out)
 }
 
 fn file_name(path: &Path) -> String {

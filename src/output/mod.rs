@@ -8,57 +8,64 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
-/// A file to write, relative to the build folder.
-#[derive(Debug, Clone)]
-pub struct OutputFile {
-    /// Relative path with `/` separators.
-    pub path: String,
-    /// Contents.
-    pub contents: Vec<u8>,
+/// A build folder being written: files go into a hidden temporary folder beside the build
+/// folder, which [`Staging::commit`] swaps in. Dropped without a commit, it removes itself and
+/// the build folder stays as it was.
+#[derive(Debug)]
+pub struct Staging {
+    build_dir: PathBuf,
+    tmp: PathBuf,
+    old: PathBuf,
+    committed: bool,
 }
 
-/// A file to copy from the source, relative to the build folder.
-#[derive(Debug, Clone)]
-pub struct CopiedFile {
-    /// Relative destination.
-    pub path: String,
-    /// Absolute source.
-    pub from: PathBuf,
-}
-
-/// Writes `files` and copies `copies` into `build_dir`, replacing it only once all succeeded.
-pub fn write_site(build_dir: &Path, files: &[OutputFile], copies: &[CopiedFile]) -> Result<(), Error> {
-    let parent = build_dir.parent().unwrap_or(Path::new("."));
-    let name = build_dir.file_name().map_or_else(|| "book".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = parent.join(format!(".{name}.lore-tmp-{}", std::process::id()));
-    let old = parent.join(format!(".{name}.lore-old-{}", std::process::id()));
-    crate::fs::remove_dir_all(&tmp)?;
-    let result = fill(&tmp, files, copies);
-    if let Err(e) = result {
-        // Best effort: the temporary folder is ours; the real build folder was not touched.
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
+impl Staging {
+    /// Creates the temporary folder for `build_dir`.
+    pub fn create(build_dir: &Path) -> Result<Self, Error> {
+        let parent = build_dir.parent().unwrap_or(Path::new("."));
+        let name = build_dir.file_name().map_or_else(|| "book".into(), |n| n.to_string_lossy().into_owned());
+        let tmp = parent.join(format!(".{name}.lore-tmp-{}", std::process::id()));
+        let old = parent.join(format!(".{name}.lore-old-{}", std::process::id()));
+        crate::fs::remove_dir_all(&tmp)?;
+        crate::fs::create_dir_all(&tmp)?;
+        Ok(Self { build_dir: build_dir.to_path_buf(), tmp, old, committed: false })
     }
-    if build_dir.exists() {
-        crate::fs::rename(build_dir, &old)?;
-        if let Err(e) = crate::fs::rename(&tmp, build_dir) {
-            // Put the previous site back so a failed swap loses nothing.
-            let _ = std::fs::rename(&old, build_dir);
-            return Err(e);
+
+    /// Writes a file at `rel` (a `/`-separated path inside the site).
+    pub fn write(&self, rel: &str, contents: &[u8]) -> Result<(), Error> {
+        crate::fs::write(&self.tmp.join(rel), contents)
+    }
+
+    /// Copies a file to `rel`.
+    pub fn copy(&self, from: &Path, rel: &str) -> Result<(), Error> {
+        crate::fs::copy(from, &self.tmp.join(rel))
+    }
+
+    /// Swaps the finished site in place of the build folder.
+    pub fn commit(mut self) -> Result<(), Error> {
+        if self.build_dir.exists() {
+            crate::fs::rename(&self.build_dir, &self.old)?;
+            if let Err(e) = crate::fs::rename(&self.tmp, &self.build_dir) {
+                // Put the previous site back so a failed swap loses nothing.
+                let _ = std::fs::rename(&self.old, &self.build_dir);
+                return Err(e);
+            }
+            crate::fs::remove_dir_all(&self.old)?;
+        } else {
+            crate::fs::rename(&self.tmp, &self.build_dir)?;
         }
-        crate::fs::remove_dir_all(&old)?;
-    } else {
-        crate::fs::create_dir_all(parent)?;
-        crate::fs::rename(&tmp, build_dir)?;
+        self.committed = true;
+        Ok(())
     }
-    Ok(())
 }
 
-fn fill(tmp: &Path, files: &[OutputFile], copies: &[CopiedFile]) -> Result<(), Error> {
-    use rayon::prelude::*;
-    crate::fs::create_dir_all(tmp)?;
-    files.par_iter().try_for_each(|f| crate::fs::write(&tmp.join(&f.path), &f.contents))?;
-    copies.par_iter().try_for_each(|c| crate::fs::copy(&c.from, &tmp.join(&c.path)))
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            // Best effort: the temporary folder is ours; the build folder was not touched.
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
 }
 
 /// A short content hash for cache-busting asset names.
@@ -80,20 +87,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn replaces_the_build_folder_only_on_success() {
+    fn replaces_the_build_folder_only_on_commit() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("book");
-        let files = vec![OutputFile { path: "index.html".into(), contents: b"one".to_vec() }];
-        write_site(&out, &files, &[]).unwrap();
+        let staging = Staging::create(&out).unwrap();
+        staging.write("index.html", b"one").unwrap();
+        staging.commit().unwrap();
         assert_eq!(std::fs::read(out.join("index.html")).unwrap(), b"one");
 
-        let missing = vec![CopiedFile { path: "x.png".into(), from: dir.path().join("nope.png") }];
-        let files2 = vec![OutputFile { path: "index.html".into(), contents: b"two".to_vec() }];
-        assert!(write_site(&out, &files2, &missing).is_err());
+        let staging = Staging::create(&out).unwrap();
+        staging.write("index.html", b"two").unwrap();
+        assert!(staging.copy(&dir.path().join("nope.png"), "x.png").is_err());
+        drop(staging);
         assert_eq!(std::fs::read(out.join("index.html")).unwrap(), b"one", "the old site survives");
         let leftovers: Vec<_> =
             std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers, vec![std::ffi::OsString::from("book")]);
+
+        let staging = Staging::create(&out).unwrap();
+        staging.write("index.html", b"three").unwrap();
+        staging.commit().unwrap();
+        assert_eq!(std::fs::read(out.join("index.html")).unwrap(), b"three");
     }
 
     #[test]
