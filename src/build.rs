@@ -46,6 +46,10 @@ pub struct BuildOutput {
     pub warnings: Vec<Diagnostic>,
     /// Wall time.
     pub elapsed: Duration,
+    /// Wall time of each stage, in order.
+    pub stages: Vec<(&'static str, Duration)>,
+    /// Files copied from the source folder.
+    pub copied: usize,
 }
 
 /// Builds (or checks) the site. Errors carry every diagnostic of the run, warnings included.
@@ -56,9 +60,12 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     check_build_dir(&config)?;
     let mut diags = std::mem::take(&mut config.warnings);
 
+    let mut stages = Stages::new();
     let content = crate::content::load(&config, &[&config.build_dir, &config.theme_dir]);
     diags.extend(content.diagnostics.iter().cloned());
+    stages.done("read and parse pages");
     let (site, mut site_diags) = site::build(content, &config);
+    stages.done("site model and navigation");
     diags.append(&mut site_diags);
 
     let highlighter = Highlighter::new();
@@ -82,6 +89,7 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     diags.extend(markdown::links::check_anchors(&anchor_refs, &ids, &site, config.broken_links_are_errors));
     drop(ids);
 
+    stages.done("render markdown and check links");
     diag::sort(&mut diags);
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Error::Diagnostics(diags));
@@ -102,12 +110,38 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
         sink.write(path, bytes)?;
     }
     let copies = site.assets.iter().map(|a| (a.path.clone(), a.rel.clone())).chain(assets.copies);
-    copies.collect::<Vec<_>>().par_iter().try_for_each(|(from, rel)| sink.copy(from, rel))?;
+    let copies: Vec<_> = copies.collect();
+    copies.par_iter().try_for_each(|(from, rel)| sink.copy(from, rel))?;
     if let Some(staging) = staging {
         staging.commit()?;
     }
-    let pages = site.pages.len() + site.sections.len();
-    Ok(BuildOutput { pages, build_dir: config.build_dir.clone(), warnings: diags, elapsed: start.elapsed() })
+    stages.done(if options.write { "apply templates and write" } else { "apply templates" });
+    Ok(BuildOutput {
+        pages: site.pages.len() + site.sections.len(),
+        build_dir: config.build_dir.clone(),
+        warnings: diags,
+        elapsed: start.elapsed(),
+        stages: stages.list,
+        copied: copies.len(),
+    })
+}
+
+/// Stage timings for `--verbose`.
+struct Stages {
+    last: Instant,
+    list: Vec<(&'static str, Duration)>,
+}
+
+impl Stages {
+    fn new() -> Self {
+        Self { last: Instant::now(), list: Vec::new() }
+    }
+
+    fn done(&mut self, name: &'static str) {
+        let now = Instant::now();
+        self.list.push((name, now - self.last));
+        self.last = now;
+    }
 }
 
 /// Where output goes: the staging folder, or nowhere for `check`.

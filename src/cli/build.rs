@@ -29,6 +29,12 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
     let progress = super::progress_bar(global.quiet);
     let output = build(&options, Some(&progress))?;
     super::print_diagnostics(&output.warnings, global.quiet);
+    if global.verbose {
+        for (stage, time) in &output.stages {
+            eprintln!("{:>8.1} ms  {stage}", time.as_secs_f64() * 1000.0);
+        }
+        eprintln!("copied {} from the source folder", super::count_of(output.copied, "file"));
+    }
     if !global.quiet {
         let shown = crate::config::display_path(&output.build_dir);
         eprintln!(
