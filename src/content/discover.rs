@@ -36,8 +36,16 @@ pub struct Discovered {
 pub fn discover(config: &SiteConfig, skip: &[&Path]) -> Discovered {
     let mut found = Discovered::default();
     if !config.src.is_dir() {
-        if config.src_explicit {
-            let shown = crate::config::display_path(&config.src);
+        let shown = crate::config::display_path(&config.src);
+        if !config.src_explicit {
+            found.diagnostics.push(
+                Diagnostic::warning(format!(
+                    "no source folder `{}`: building an empty site",
+                    shown.display()
+                ))
+                .hint("put your markdown in `src/`, or set `src` in `[book]` of `book.toml`"),
+            );
+        } else {
             found.diagnostics.push(
                 Diagnostic::error(format!("source folder `{}` does not exist", shown.display()))
                     .hint("create it, or point `src` in `book.toml` at your markdown"),

@@ -424,7 +424,12 @@ impl MetaReader<'_> {
 fn kind_from_folder(rel: &str, config: &SiteConfig) -> Kind {
     let folders = &config.kind_folders;
     let mut dirs: Vec<&str> = rel.split('/').collect();
-    dirs.pop();
+    let file = dirs.pop().unwrap_or("");
+    let stem = file.trim_end_matches(".md");
+    if stem.eq_ignore_ascii_case("readme") || stem.eq_ignore_ascii_case("index") {
+        // A folder's own page introduces the folder; it is not a runbook or an ADR itself.
+        return Kind::Page;
+    }
     for dir in dirs.iter().rev() {
         let dir = dir.to_ascii_lowercase();
         if folders.runbook.iter().any(|f| f.eq_ignore_ascii_case(&dir)) {

@@ -43,6 +43,8 @@ fn kind_from_front_matter_wins_over_folder() {
     assert_eq!(page.kind, Kind::Adr);
     let (page, _) = load("notes/x.md", "# x").unwrap();
     assert_eq!(page.kind, Kind::Page);
+    let (page, _) = load("runbooks/README.md", "# Runbooks").unwrap();
+    assert_eq!(page.kind, Kind::Page, "a folder's index page introduces the folder");
 }
 
 #[test]
