@@ -91,11 +91,11 @@ This site holds our runbooks, onboarding paths and architecture decision records
 pub fn init(dir: &Path, title: Option<&str>) -> Result<Vec<PathBuf>, Error> {
     let title = title.unwrap_or("Team handbook");
     let today = jiff::ZonedDateTime::now().date().to_string();
-    let book = format!(
-        "[book]\ntitle = \"{}\"\nsrc = \"src\"\n\n[build]\nbuild-dir = \"book\"\n",
-        title.replace('"', "\\\"")
-    );
-    let fill = |t: &str| t.replace("{today}", &today).replace("{title}", title);
+    // A JSON string is also a TOML basic string and a YAML double-quoted scalar: any title
+    // (quotes, backslashes, `: `) gives a `book.toml` and front matter that parse.
+    let quoted = serde_json::Value::from(title).to_string();
+    let book = format!("[book]\ntitle = {quoted}\nsrc = \"src\"\n\n[build]\nbuild-dir = \"book\"\n");
+    let fill = |t: &str| t.replace("{today}", &today).replace("{title}", &quoted);
     let files: Vec<(PathBuf, String)> = vec![
         (dir.join("book.toml"), book),
         (dir.join("src/README.md"), fill(HOME)),

@@ -164,15 +164,13 @@ fn select(text: &str, selector: &str) -> Result<String, String> {
     } else {
         anchored(&lines, selector)?
     };
-    let mut out: String = selected
+    // No trailing newline, as in mdBook: the directive's own line ending follows, and a second
+    // one would add a blank line to every code block that includes a file.
+    Ok(selected
         .into_iter()
         .filter(|l| !l.contains("ANCHOR:") && !l.contains("ANCHOR_END:"))
         .collect::<Vec<_>>()
-        .join("\n");
-    if !out.is_empty() {
-        out.push('\n');
-    }
-    Ok(out)
+        .join("\n"))
 }
 
 fn parse_line(s: &str) -> Result<Option<usize>, String> {
@@ -201,18 +199,18 @@ mod tests {
     #[test]
     fn line_ranges() {
         let text = "a\nb\nc\nd\n";
-        assert_eq!(select(text, "2").unwrap(), "b\n");
-        assert_eq!(select(text, "2:3").unwrap(), "b\nc\n");
-        assert_eq!(select(text, ":2").unwrap(), "a\nb\n");
-        assert_eq!(select(text, "3:").unwrap(), "c\nd\n");
-        assert_eq!(select(text, "").unwrap(), "a\nb\nc\nd\n");
+        assert_eq!(select(text, "2").unwrap(), "b");
+        assert_eq!(select(text, "2:3").unwrap(), "b\nc");
+        assert_eq!(select(text, ":2").unwrap(), "a\nb");
+        assert_eq!(select(text, "3:").unwrap(), "c\nd");
+        assert_eq!(select(text, "").unwrap(), "a\nb\nc\nd");
     }
 
     #[test]
     fn anchors() {
         let text = "x\n// ANCHOR: here\nkeep\n// ANCHOR_END: here\ny\n";
-        assert_eq!(select(text, "here").unwrap(), "keep\n");
-        assert_eq!(select(text, "").unwrap(), "x\nkeep\ny\n");
+        assert_eq!(select(text, "here").unwrap(), "keep");
+        assert_eq!(select(text, "").unwrap(), "x\nkeep\ny");
         assert!(select(text, "missing").is_err());
     }
 
@@ -223,7 +221,7 @@ mod tests {
         let page = dir.path().join("page.md");
         let body = "a\n{{#include inc.txt}}\nb [x](y.md)\n{{#include missing.txt}}\n";
         let (exp, diags) = expand(body, 5, &page, Path::new("page.md"), body);
-        assert_eq!(exp.text, "a\none\ntwo\n\nb [x](y.md)\n\n");
+        assert_eq!(exp.text, "a\none\ntwo\nb [x](y.md)\n\n");
         let b = exp.text.find("b [").unwrap();
         assert_eq!(exp.position(b), (7, 1));
         assert_eq!(diags.len(), 1);

@@ -74,14 +74,16 @@ impl ViewInputs<'_> {
     }
 
     /// The view of `404.html`, whose links must work from any depth: rooted at the site URL's
-    /// path when `site-url` is set, else at `/`.
+    /// path when `site-url` is set (mdBook allows a bare path, `/handbook/`), else at `/`.
     pub fn not_found(&self) -> PageView {
         let root = self
             .config
             .site_url
             .as_deref()
-            .and_then(|u| u.split("://").nth(1))
-            .and_then(|rest| rest.find('/').map(|i| rest[i..].to_owned()))
+            .and_then(|u| match u.split_once("://") {
+                Some((_, rest)) => rest.find('/').map(|i| rest[i..].to_owned()),
+                None => u.starts_with('/').then(|| u.to_owned()),
+            })
             .unwrap_or_else(|| "/".to_owned());
         let mut view = self.view(self.site.home().unwrap_or(Target::Section(0)), None);
         view.site = SiteView {

@@ -1,0 +1,68 @@
+//! `lore init`: a new site that builds cleanly, and a command that never overwrites.
+
+use crate::harness::SiteTest;
+
+const CREATED: &str = "created ./book.toml
+created ./src/README.md
+created ./src/runbooks/disk-almost-full.md
+created ./src/adr/0001-record-architecture-decisions.md
+created ./src/onboarding/first-week.md
+next: lore build .
+";
+
+#[test]
+fn creates_a_site_that_builds_without_warnings() {
+    let site = SiteTest::empty("init-new");
+    site.run(&["init"]).success().stdout_empty().stderr_eq(CREATED);
+    let files: Vec<String> = site.files("").into_keys().collect();
+    assert_eq!(
+        files,
+        [
+            "book.toml",
+            "src/README.md",
+            "src/adr/0001-record-architecture-decisions.md",
+            "src/onboarding/first-week.md",
+            "src/runbooks/disk-almost-full.md",
+        ]
+    );
+    site.run(&["build"]).success().stderr_eq("built 7 pages in [TIME] s → book/\n");
+    site.run(&["check", "--strict"]).success().stderr_eq("checked 7 pages: no errors\n");
+}
+
+#[test]
+fn a_second_init_refuses_and_changes_nothing() {
+    let site = SiteTest::empty("init-twice");
+    site.run(&["init"]).success();
+    site.append("src/README.md", "\nMy own words.\n");
+    let before = site.files("");
+    site.run(&["init"]).code(2).stderr_eq(
+        "error: not creating a site: `./book.toml`, `./src/README.md`, `./src/runbooks/disk-almost-full.md`, \
+         `./src/adr/0001-record-architecture-decisions.md`, `./src/onboarding/first-week.md` already exist
+  = hint: lore init never overwrites; choose an empty folder
+",
+    );
+    assert_eq!(site.files(""), before);
+}
+
+#[test]
+fn one_existing_file_is_enough_to_refuse() {
+    let site = SiteTest::empty("init-existing");
+    site.write("book.toml", "[book]\ntitle = \"Mine\"\n");
+    site.run(&["init"]).code(2).stderr_eq(
+        "error: not creating a site: `./book.toml` already exists
+  = hint: lore init never overwrites; choose an empty folder
+",
+    );
+    let files: Vec<String> = site.files("").into_keys().collect();
+    assert_eq!(files, ["book.toml"], "nothing else was written");
+    assert_eq!(site.read("book.toml"), "[book]\ntitle = \"Mine\"\n");
+}
+
+#[test]
+fn init_in_a_named_folder_with_a_title() {
+    let site = SiteTest::empty("init-title");
+    site.run(&["init", "handbook", "--title", "Ops: the \"real\" C:\\handbook"]).success();
+    site.run(&["build", "handbook"]).success().stderr_eq("built 7 pages in [TIME] s → handbook/book/\n");
+    let home = site.read("handbook/book/index.html");
+    assert!(home.contains("<title>Ops: the &quot;real&quot; C:\\handbook</title>"), "{home}");
+}

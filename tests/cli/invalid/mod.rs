@@ -1,0 +1,35 @@
+//! Bad input: every problem is reported as `path:line:col: message` (with the offending line, a
+//! caret and a hint where the fix is obvious), all problems of a run together, with a non-zero
+//! exit, and a failed build leaves the previous site exactly as it was.
+//!
+//! The broken sites under `fixtures/invalid/<case>/` are overlays: each holds only the files that
+//! break `fixtures/build/basic`, so a test can build the good site first, then break it.
+
+mod config;
+mod files;
+mod front_matter;
+mod links;
+
+use crate::harness::SiteTest;
+
+/// `build/basic`, built once successfully.
+fn built_site() -> SiteTest {
+    let site = SiteTest::fixture("build/basic");
+    site.run(&["build"]).success();
+    site
+}
+
+/// `lore build` fails with exit 2 and exactly `stderr`, and the previous build folder is
+/// untouched: every file (`index.html` included) byte-identical, no temporary folder left.
+#[track_caller]
+fn assert_build_fails_keeping_previous_site(site: &SiteTest, args: &[&str], stderr: &str) {
+    let before = site.files("book");
+    assert!(before.contains_key("index.html"), "build the site before breaking it");
+    site.run(args).code(2).stdout_empty().stderr_eq(stderr);
+    let after = site.files("book");
+    assert!(after.get("index.html") == before.get("index.html"), "index.html changed");
+    assert!(after == before, "the previous build folder changed");
+    let hidden: Vec<String> =
+        site.files("").into_keys().filter(|p| p.starts_with('.') || p.contains("/.")).collect();
+    assert!(hidden.is_empty(), "temporary files left behind: {hidden:?}");
+}

@@ -1,0 +1,13 @@
+//! Integration tests of the `lore` binary, one module per area. Each test builds a small site in
+//! a temporary folder (see `harness`) and asserts what a user would see: the files written, the
+//! exact diagnostics with their `file:line:col`, and the exit code.
+//!
+//! Add a test to the module of its area; add an area module rather than a catch-all one.
+
+mod build;
+mod check;
+mod corpora;
+mod harness;
+mod init;
+mod invalid;
+mod summary;
