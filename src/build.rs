@@ -103,7 +103,8 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     let sink = Sink(staging.as_ref());
     write_pages(&site, rendered, &inputs, &templates, &sink)?;
     sink.write("404.html", templates.render("404.html", &inputs.not_found())?.as_bytes())?;
-    if let Some(url) = &config.site_url {
+    // A sitemap needs absolute URLs: only a `site-url` with a scheme gives one.
+    if let Some(url) = config.site_url.as_ref().filter(|u| u.contains("://")) {
         sink.write("sitemap.xml", sitemap(&site, url).as_bytes())?;
     }
     for (path, bytes) in &assets.files {

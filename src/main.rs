@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     match lore::cli::run(&cli) {
         Ok(code) => code,
         Err(err) => {
-            lore::cli::print_error(&err);
+            lore::cli::print_error(&err, cli.global.quiet);
             ExitCode::from(2)
         }
     }

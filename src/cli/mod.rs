@@ -63,11 +63,11 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Error> {
     }
 }
 
-/// Prints an error and its causes to stderr.
-pub fn print_error(err: &Error) {
+/// Prints an error and its causes to stderr (warnings only when not `quiet`).
+pub fn print_error(err: &Error, quiet: bool) {
     match err {
         Error::Diagnostics(diags) | Error::Config(diags) => {
-            print_diagnostics(diags, false);
+            print_diagnostics(diags, quiet);
             eprintln!("{}", summary_line(diags));
         }
         other => {

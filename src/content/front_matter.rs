@@ -83,6 +83,8 @@ fn first_line(err: &serde_saphyr::Error) -> String {
     let text = err.to_string();
     let line = text.lines().next().unwrap_or("").trim();
     let line = line.split(" at line ").next().unwrap_or(line);
+    // The crate's advice names its own options, which a page author cannot set.
+    let line = line.split(", set DuplicateKeyPolicy").next().unwrap_or(line);
     line.trim_start_matches("error: ").trim_end_matches('.').to_owned()
 }
 

@@ -28,6 +28,8 @@ pub struct Content {
     pub assets: Vec<SourceFile>,
     /// `SUMMARY.md`, when the source folder has one.
     pub summary: Option<SourceFile>,
+    /// Source paths of pages that failed to parse (already reported; links to them are not).
+    pub failed: Vec<String>,
     /// Problems found.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -38,14 +40,18 @@ pub fn load(config: &SiteConfig, skip: &[&Path]) -> Content {
     let mut diagnostics = found.diagnostics;
     let results: Vec<Loaded> = found.markdown.par_iter().map(|file| Page::load(file, config)).collect();
     let mut pages = Vec::with_capacity(results.len());
-    for result in results {
+    let mut failed = Vec::new();
+    for (result, file) in results.into_iter().zip(&found.markdown) {
         match result {
             Ok((page, mut diags)) => {
                 diagnostics.append(&mut diags);
                 pages.push(page);
             }
-            Err(mut diags) => diagnostics.append(&mut diags),
+            Err(mut diags) => {
+                diagnostics.append(&mut diags);
+                failed.push(file.rel.clone());
+            }
         }
     }
-    Content { pages, assets: found.assets, summary: found.summary, diagnostics }
+    Content { pages, assets: found.assets, summary: found.summary, failed, diagnostics }
 }

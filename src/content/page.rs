@@ -413,9 +413,9 @@ impl MetaReader<'_> {
         let diag = diag.at_text(self.path, self.text, line, 1);
         self.diags.push(match guess {
             Some(g) => diag.hint(format!("did you mean `{g}`?")),
-            None => diag.hint(
-                "strict mode allows only the keys lore knows; remove it or turn `strict-front-matter` off",
-            ),
+            None => {
+                diag.hint("strict mode (`--strict` or `strict-front-matter`) allows only the keys lore knows")
+            }
         });
     }
 }
@@ -482,6 +482,9 @@ pub(crate) fn title_from_path(rel: &str) -> String {
     let mut last = parts.pop().unwrap_or("");
     if last.eq_ignore_ascii_case("readme") || last.eq_ignore_ascii_case("index") {
         last = parts.pop().unwrap_or("Home");
+    }
+    if last.eq_ignore_ascii_case("adr") || last.eq_ignore_ascii_case("adrs") {
+        return "ADRs".to_owned();
     }
     let words = last.replace(['-', '_'], " ");
     let mut chars = words.trim().chars();

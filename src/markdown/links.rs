@@ -79,8 +79,9 @@ pub fn resolve(dest: &str, from: usize, site: &Site) -> Resolved {
     if site.assets.iter().any(|a| a.rel == rel) {
         return Resolved::Rewrite { url: format!("{}{frag}", relative_url(from_url, &rel)), check: None };
     }
-    if root_absolute {
-        // Written for another generator's URL scheme; lore cannot know where it leads.
+    if root_absolute || site.failed.contains(&rel) {
+        // Root-absolute: written for another generator's URL scheme, lore cannot know where it
+        // leads. Failed: the target's own error is reported; a second one here would be noise.
         return Resolved::Keep;
     }
     let draft = site.drafts.contains(&rel);

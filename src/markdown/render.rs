@@ -305,18 +305,33 @@ impl Renderer<'_> {
                 }
             } else if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
                 fence = Some(&trimmed[..3]);
-            } else if let Some(start) = line.find("{{<").or_else(|| line.find("{{%")) {
-                let name = line[start + 3..].split_whitespace().next().unwrap_or("");
-                let name = name.trim_end_matches(['>', '%', '}']).trim_start_matches('/');
-                let (line_no, col) = self.doc.position(offset + start);
-                self.rendered.diagnostics.push(
-                    Diagnostic::warning(format!("unsupported Hugo shortcode `{name}`, left as text"))
-                        .at_text(&page.source.shown, &page.text, line_no, col)
-                        .hint("replace it with plain markdown (a link, or a callout like `> [!NOTE]`)"),
-                );
+            } else {
+                let mut from = 0;
+                while let Some(start) = find_shortcode(&line[from..]).map(|i| from + i) {
+                    let name = line[start + 3..].split_whitespace().next().unwrap_or("");
+                    let name = name.trim_end_matches(['>', '%', '}']);
+                    from = start + 3;
+                    if name.starts_with('/') {
+                        // The closing half of a paired shortcode: its opening was reported.
+                        continue;
+                    }
+                    let (line_no, col) = self.doc.position(offset + start);
+                    self.rendered.diagnostics.push(
+                        Diagnostic::warning(format!("unsupported Hugo shortcode `{name}`, left as text"))
+                            .at_text(&page.source.shown, &page.text, line_no, col)
+                            .hint("replace it with plain markdown (a link, or a callout like `> [!NOTE]`)"),
+                    );
+                }
             }
             offset += line.len();
         }
+    }
+}
+
+fn find_shortcode(s: &str) -> Option<usize> {
+    match (s.find("{{<"), s.find("{{%")) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 

@@ -8,7 +8,7 @@
 mod nav;
 mod summary;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::config::SiteConfig;
 use crate::content::{Content, Page, SourceFile};
@@ -55,6 +55,8 @@ pub struct Site {
     pub by_source: HashMap<String, usize>,
     /// Source paths of draft pages (links to them warn instead of failing).
     pub drafts: Vec<String>,
+    /// Source paths of pages that failed to parse: links to them are not reported again.
+    pub failed: HashSet<String>,
     /// Non-markdown files copied as they are.
     pub assets: Vec<SourceFile>,
     /// The home page (set once the model is complete).
@@ -102,6 +104,7 @@ pub fn build(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>) {
     let mut site = Site {
         drafts: drafts.into_iter().map(|p| p.source.rel).collect(),
         assets: content.assets,
+        failed: content.failed.into_iter().collect(),
         ..Site::default()
     };
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();

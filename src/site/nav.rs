@@ -71,7 +71,13 @@ fn children_of(site: &mut Site, dir: &Dir, path: &str) -> Vec<NavItem> {
             target: Some(Target::Page(i)),
             children: vec![],
         };
-        items.push((page.meta.weight, page.title.to_lowercase(), item));
+        // Decision records read in number order, which their file names carry (`0007-…`).
+        let key = if page.kind == crate::content::Kind::Adr {
+            page.source.rel.rsplit('/').next().unwrap_or("").to_lowercase()
+        } else {
+            page.title.to_lowercase()
+        };
+        items.push((page.meta.weight, key, item));
     }
     for (name, sub) in &dir.dirs {
         let sub_path = if path.is_empty() { name.clone() } else { format!("{path}/{name}") };
@@ -92,13 +98,48 @@ fn children_of(site: &mut Site, dir: &Dir, path: &str) -> Vec<NavItem> {
         let item = NavItem { kind: NavKind::Link, title: title.clone(), target: Some(target), children };
         items.push((weight, title.to_lowercase(), item));
     }
-    // Pages with a weight come first, lightest first; the rest follow by title.
+    // Pages with a weight come first, lightest first; the rest follow by title, with numbers in
+    // titles compared as numbers ("Step 2" before "Step 10").
     items.sort_by(|a, b| {
         let wa = a.0.unwrap_or(i64::MAX);
         let wb = b.0.unwrap_or(i64::MAX);
-        wa.cmp(&wb).then_with(|| a.1.cmp(&b.1))
+        wa.cmp(&wb).then_with(|| natural_cmp(&a.1, &b.1))
     });
     items.into_iter().map(|(_, _, item)| item).collect()
+}
+
+/// Compares strings with runs of digits compared by value.
+fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (mut a, mut b) = (a, b);
+    loop {
+        match (a.chars().next(), b.chars().next()) {
+            (None, None) => return std::cmp::Ordering::Equal,
+            (None, Some(_)) => return std::cmp::Ordering::Less,
+            (Some(_), None) => return std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let (na, ra) = split_digits(a);
+                let (nb, rb) = split_digits(b);
+                let (ta, tb) = (na.trim_start_matches('0'), nb.trim_start_matches('0'));
+                let order =
+                    ta.len().cmp(&tb.len()).then_with(|| ta.cmp(tb)).then_with(|| na.len().cmp(&nb.len()));
+                if order != std::cmp::Ordering::Equal {
+                    return order;
+                }
+                (a, b) = (ra, rb);
+            }
+            (Some(x), Some(y)) => {
+                if x != y {
+                    return x.cmp(&y);
+                }
+                (a, b) = (&a[x.len_utf8()..], &b[y.len_utf8()..]);
+            }
+        }
+    }
+}
+
+fn split_digits(s: &str) -> (&str, &str) {
+    let end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    s.split_at(end)
 }
 
 /// Fills [`Site::order`] and [`Site::parents`] from the nav tree.
@@ -132,5 +173,17 @@ fn walk(
         } else {
             walk(&item.children, stack, order, parents);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::natural_cmp;
+
+    #[test]
+    fn numbers_sort_by_value() {
+        let mut v = vec!["step 10", "step 2", "step 1", "adr", "step 02"];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(v, ["adr", "step 1", "step 2", "step 02", "step 10"]);
     }
 }

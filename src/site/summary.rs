@@ -102,7 +102,7 @@ impl Parser<'_> {
         }
         let rel = normalize(&dest);
         let target = self.site.by_source.get(&rel).map(|&i| Target::Page(i));
-        if target.is_none() {
+        if target.is_none() && !self.site.failed.contains(&rel) {
             let message = if self.site.drafts.contains(&rel) {
                 format!("`SUMMARY.md` links to `{dest}`, which is a draft")
             } else {

@@ -84,7 +84,7 @@ fn strict_mode_makes_unknown_keys_errors() {
     assert_eq!(
         messages(&errs),
         [
-            "src/a.md:3:1: error: unknown key `slack_channel` in front matter\n 3 | slack_channel: ops\n   | ^\n  = hint: strict mode allows only the keys lore knows; remove it or turn `strict-front-matter` off"
+            "src/a.md:3:1: error: unknown key `slack_channel` in front matter\n 3 | slack_channel: ops\n   | ^\n  = hint: strict mode (`--strict` or `strict-front-matter`) allows only the keys lore knows"
         ]
     );
 }

@@ -40,7 +40,7 @@ const UNKNOWN_KEY_IN_STRICT_MODE: &str =
     "src/runbooks/disk-full.md:4:1: error: unknown key `service_tier` in front matter
  4 | service_tier: 1
    | ^
-  = hint: strict mode allows only the keys lore knows; remove it or turn `strict-front-matter` off
+  = hint: strict mode (`--strict` or `strict-front-matter`) allows only the keys lore knows
 
 error: found 1 error
 ";
