@@ -1,8 +1,11 @@
-/* lore default theme: theme toggle, mobile navigation, copy buttons. No dependencies. */
+/* lore default theme: theme toggle, mobile navigation, copy buttons, table of contents. No dependencies. */
 (function () {
   "use strict";
   var doc = document.documentElement;
 
+  function storedTheme() {
+    try { return localStorage.getItem("lore-theme"); } catch (e) { return null; }
+  }
   function setTheme(theme) {
     doc.setAttribute("data-theme", theme);
     try { localStorage.setItem("lore-theme", theme); } catch (e) { /* private mode */ }
@@ -15,61 +18,127 @@
       setTheme(doc.getAttribute("data-theme") === "dark" ? "light" : "dark");
     });
   }
+  // Follow the system setting until the reader picks a theme.
+  if (window.matchMedia && doc.getAttribute("data-default-theme") === "auto") {
+    var query = matchMedia("(prefers-color-scheme: dark)");
+    var follow = function () {
+      var t = storedTheme();
+      if (!t || t === "auto") { doc.setAttribute("data-theme", query.matches ? "dark" : "light"); }
+    };
+    if (query.addEventListener) { query.addEventListener("change", follow); }
+  }
 
   var navButton = document.querySelector(".nav-toggle");
   var sidebar = document.getElementById("sidebar");
   if (navButton && sidebar) {
     navButton.hidden = false;
-    navButton.addEventListener("click", function () {
-      var open = document.body.classList.toggle("nav-open");
+    var setOpen = function (open) {
+      document.body.classList.toggle("nav-open", open);
       navButton.setAttribute("aria-expanded", open ? "true" : "false");
+    };
+    navButton.addEventListener("click", function () {
+      setOpen(!document.body.classList.contains("nav-open"));
     });
     document.addEventListener("keydown", function (e) {
       if (e.key === "Escape" && document.body.classList.contains("nav-open")) {
-        document.body.classList.remove("nav-open");
-        navButton.setAttribute("aria-expanded", "false");
+        setOpen(false);
         navButton.focus();
       }
     });
-    var active = sidebar.querySelector("[aria-current=page]");
-    if (active && active.scrollIntoView) { active.scrollIntoView({ block: "center" }); window.scrollTo(0, 0); }
-  }
-
-  function copyText(text) {
-    if (navigator.clipboard && window.isSecureContext) { return navigator.clipboard.writeText(text); }
-    return new Promise(function (resolve, reject) {
-      var area = document.createElement("textarea");
-      area.value = text;
-      area.setAttribute("readonly", "");
-      area.style.position = "fixed";
-      area.style.opacity = "0";
-      document.body.appendChild(area);
-      area.select();
-      try { document.execCommand("copy") ? resolve() : reject(); } catch (e) { reject(e); }
-      document.body.removeChild(area);
+    document.addEventListener("click", function (e) {
+      if (document.body.classList.contains("nav-open") && !sidebar.contains(e.target) && !navButton.contains(e.target)) {
+        setOpen(false);
+      }
     });
+    // Bring the current page into view in a long sidebar, without scrolling the page itself.
+    var active = sidebar.querySelector("[aria-current=page]");
+    if (active) {
+      var top = active.getBoundingClientRect().top - sidebar.getBoundingClientRect().top;
+      if (top > sidebar.clientHeight - 40) { sidebar.scrollTop = top - sidebar.clientHeight / 2; }
+    }
   }
 
+  // execCommand still works where the async clipboard API is missing or refused (plain http, iframes).
+  function legacyCopy(text) {
+    var area = document.createElement("textarea"), ok = false;
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    document.body.removeChild(area);
+    return ok ? Promise.resolve() : Promise.reject();
+  }
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () { return legacyCopy(text); });
+    }
+    return legacyCopy(text);
+  }
+
+  var icon = '<svg viewBox="0 0 16 16" aria-hidden="true"><rect x="5.5" y="5.5" width="8" height="8" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.3"/><path d="M10.5 3.5v-.5A1.5 1.5 0 0 0 9 1.5H4A1.5 1.5 0 0 0 2.5 3v5A1.5 1.5 0 0 0 4 9.5h.5" fill="none" stroke="currentColor" stroke-width="1.3"/></svg>';
   document.querySelectorAll("pre.code").forEach(function (pre) {
     var wrap = document.createElement("div");
     wrap.className = "code-wrap";
-    pre.parentNode.insertBefore(wrap, pre);
-    wrap.appendChild(pre);
+    var head = document.createElement("div");
+    head.className = "code-head";
+    var lang = pre.getAttribute("data-lang");
+    if (lang) {
+      var label = document.createElement("span");
+      label.className = "code-lang";
+      label.textContent = lang;
+      head.appendChild(label);
+    }
     var button = document.createElement("button");
     button.type = "button";
     button.className = "copy-button";
-    button.textContent = "Copy";
+    button.innerHTML = icon + "<span>Copy</span>";
     button.setAttribute("aria-label", "Copy code to clipboard");
+    var text = button.lastChild, timer;
     button.addEventListener("click", function () {
       var code = pre.querySelector("code");
       copyText(code ? code.innerText : pre.innerText).then(function () {
-        button.textContent = "Copied";
+        text.textContent = "Copied";
         button.classList.add("copied");
       }, function () {
-        button.textContent = "Press Ctrl+C";
+        text.textContent = "Press Ctrl+C";
       });
-      setTimeout(function () { button.textContent = "Copy"; button.classList.remove("copied"); }, 1600);
+      clearTimeout(timer);
+      timer = setTimeout(function () { text.textContent = "Copy"; button.classList.remove("copied"); }, 1600);
     });
-    wrap.appendChild(button);
+    head.appendChild(button);
+    pre.parentNode.insertBefore(wrap, pre);
+    wrap.appendChild(head);
+    wrap.appendChild(pre);
+    // A block that scrolls sideways must be reachable by keyboard.
+    if (pre.scrollWidth > pre.clientWidth) { pre.tabIndex = 0; }
   });
+
+  // Table of contents: mark the section being read.
+  var tocLinks = document.querySelectorAll(".toc a[href^='#']");
+  if (tocLinks.length) {
+    var entries = [];
+    tocLinks.forEach(function (a) {
+      var target = document.getElementById(decodeURIComponent(a.hash.slice(1)));
+      if (target) { entries.push({ link: a, target: target }); }
+    });
+    var current = null;
+    var update = function () {
+      var line = parseFloat(getComputedStyle(doc).scrollPaddingTop) || 80, found = null;
+      for (var i = 0; i < entries.length; i++) {
+        if (entries[i].target.getBoundingClientRect().top <= line + 8) { found = entries[i]; } else { break; }
+      }
+      if (window.scrollY > 0 && window.innerHeight + window.scrollY >= doc.scrollHeight - 2 && entries.length) { found = entries[entries.length - 1]; }
+      if (found !== current) {
+        if (current) { current.link.classList.remove("active"); current.link.removeAttribute("aria-current"); }
+        if (found) { found.link.classList.add("active"); found.link.setAttribute("aria-current", "true"); }
+        current = found;
+      }
+    };
+    // Browsers fire scroll at most once a frame, and this reads a few rectangles: no throttle needed.
+    window.addEventListener("scroll", update, { passive: true });
+    update();
+  }
 })();
