@@ -3,6 +3,20 @@
   "use strict";
   var doc = document.documentElement;
 
+  /* Pretty URLs end in a folder ("../runbooks/db/"). A web server answers those with the
+     folder's index.html; a browser reading from file:// shows a file listing instead, so
+     point such links at index.html explicitly. */
+  if (location.protocol === "file:") {
+    document.querySelectorAll("a[href]").forEach(function (a) {
+      var href = a.getAttribute("href");
+      if (/^[a-z][a-z0-9+.-]*:/i.test(href) || href.charAt(0) === "#" || href.charAt(0) === "/") { return; }
+      var split = href.search(/[?#]/);
+      var path = split < 0 ? href : href.slice(0, split);
+      var rest = split < 0 ? "" : href.slice(split);
+      if (path.slice(-1) === "/") { a.setAttribute("href", path + "index.html" + rest); }
+    });
+  }
+
   function storedTheme() {
     try { return localStorage.getItem("lore-theme"); } catch (e) { return null; }
   }

@@ -1,0 +1,116 @@
+//! Browser tests: the built example site opened in headless Chromium, checking what only a
+//! browser shows — the theme's script ran, links work from `file://`, dark mode applies.
+//!
+//! Opt-in like mdBook's GUI tests: run by `.ci/run` (which installs Chromium) and by
+//! `cargo test --test browser`. Without Chromium they say so and pass.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn main() {
+    let Some(chromium) = find_chromium() else {
+        eprintln!("browser tests skipped: no Chromium found (set LORE_CHROMIUM or install `chromium`)");
+        return;
+    };
+    let site = build_example();
+    let tests: &[(&str, fn(&Path, &Path))] = &[
+        ("file_links_point_at_index_html", file_links_point_at_index_html),
+        ("script_adds_copy_buttons_and_toggles", script_adds_copy_buttons_and_toggles),
+        ("theme_follows_the_system_scheme", theme_follows_the_system_scheme),
+    ];
+    for (name, test) in tests {
+        test(&chromium, &site);
+        eprintln!("test {name} ... ok");
+    }
+    eprintln!("browser tests: {} passed", tests.len());
+}
+
+fn find_chromium() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("LORE_CHROMIUM") {
+        return Some(PathBuf::from(path));
+    }
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+}
+
+/// Builds the bundled example site into a fresh folder and returns the build folder.
+fn build_example() -> PathBuf {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-site");
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).unwrap();
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = out.join("book.toml");
+    let src = manifest.join("content-example");
+    std::fs::write(&config, format!("[book]\ntitle = \"Example\"\nsrc = {:?}\n", src.display().to_string()))
+        .unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_lore")).args(["build", "-q"]).arg(&out).status().unwrap();
+    assert!(status.success(), "lore build failed");
+    out.join("book")
+}
+
+/// The page's DOM after its scripts ran.
+fn dump_dom(chromium: &Path, url: &str) -> String {
+    dump_dom_with(chromium, url, &[])
+}
+
+fn dump_dom_with(chromium: &Path, url: &str, flags: &[&str]) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let output = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=2000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(flags)
+        .args(["--dump-dom", url])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "chromium failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn page_url(site: &Path, page: &str) -> String {
+    format!("file://{}", site.join(page).display())
+}
+
+fn file_links_point_at_index_html(chromium: &Path, site: &Path) {
+    let dom = dump_dom(chromium, &page_url(site, "runbooks/postgres-primary-failover/index.html"));
+    assert!(
+        dom.contains(r#"href="../../runbooks/auth-login-failures/index.html""#),
+        "sidebar link not rewritten"
+    );
+    assert!(
+        dom.contains(r#"href="../../adr/0003-use-postgresql-for-the-order-store/index.html""#),
+        "content link not rewritten"
+    );
+    assert!(dom.contains(r##"href="#mitigation""##), "in-page anchors stay as they are");
+    for href in dom.split("href=\"").skip(1).map(|s| &s[..s.find('"').unwrap()]) {
+        assert!(!href.ends_with('/') || href.contains("://"), "a folder link survived: {href}");
+    }
+}
+
+fn script_adds_copy_buttons_and_toggles(chromium: &Path, site: &Path) {
+    let page = std::fs::read_to_string(site.join("runbooks/postgres-primary-failover/index.html")).unwrap();
+    let blocks = page.matches("<pre class=\"code\"").count();
+    assert!(blocks > 3, "the runbook has code blocks");
+    let dom = dump_dom(chromium, &page_url(site, "runbooks/postgres-primary-failover/index.html"));
+    assert_eq!(dom.matches("class=\"copy-button").count(), blocks, "one copy button per code block");
+    assert!(dom.contains("class=\"js"), "the inline script marks the page as scripted");
+    assert!(!dom.contains("class=\"theme-toggle\" aria-label=\"Switch between light and dark theme\" title=\"Switch theme\" hidden"));
+}
+
+fn theme_follows_the_system_scheme(chromium: &Path, site: &Path) {
+    let url = page_url(site, "index.html");
+    let light = dump_dom_with(chromium, &url, &[]);
+    assert!(light.contains("data-theme=\"light\""), "a light system gives the light theme");
+    let dark = dump_dom_with(chromium, &url, &["--force-dark-mode"]);
+    assert!(dark.contains("data-theme=\"dark\""), "a dark system gives the dark theme");
+}
