@@ -7,13 +7,16 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// A test gets the Chromium binary and the built site folder.
+type BrowserTest = fn(&Path, &Path);
+
 fn main() {
     let Some(chromium) = find_chromium() else {
         eprintln!("browser tests skipped: no Chromium found (set LORE_CHROMIUM or install `chromium`)");
         return;
     };
     let site = build_example();
-    let tests: &[(&str, fn(&Path, &Path))] = &[
+    let tests: &[(&str, BrowserTest)] = &[
         ("file_links_point_at_index_html", file_links_point_at_index_html),
         ("script_adds_copy_buttons_and_toggles", script_adds_copy_buttons_and_toggles),
         ("theme_follows_the_system_scheme", theme_follows_the_system_scheme),
