@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -13,6 +14,7 @@ use rayon::prelude::*;
 use crate::config::SiteConfig;
 use crate::diag::{self, Diagnostic};
 use crate::error::Error;
+use crate::markdown::links::AnchorRef;
 use crate::markdown::{self, Highlighter, Rendered};
 use crate::output::{self, Staging};
 use crate::site::{self, Site, Target};
@@ -33,6 +35,13 @@ pub struct BuildOptions {
     pub write: bool,
     /// Make unknown front-matter keys errors, whatever the config says.
     pub strict: bool,
+    /// Write into this folder instead of the configured build folder (`serve` writes into a
+    /// private folder and never touches the user's).
+    pub out_dir: Option<PathBuf>,
+    /// Keep the site model and rendered pages in [`BuildOutput::kept`] for incremental rebuilds.
+    pub keep: bool,
+    /// A highlighter to reuse, with its cache of highlighted blocks (`serve` keeps one).
+    pub highlighter: Option<Arc<Highlighter>>,
 }
 
 /// What a successful build did.
@@ -50,6 +59,35 @@ pub struct BuildOutput {
     pub stages: Vec<(&'static str, Duration)>,
     /// Files copied from the source folder.
     pub copied: usize,
+    /// The site model and rendered pages, when [`BuildOptions::keep`] asked for them.
+    pub kept: Option<Box<Kept>>,
+}
+
+/// Everything an incremental rebuild reuses from a full build.
+#[derive(Debug)]
+pub struct Kept {
+    /// The config the site was built with (its `build_dir` is where the site was written).
+    pub config: SiteConfig,
+    /// The site model.
+    pub site: Site,
+    /// Each page's rendered body (its ids, anchor references and diagnostics moved out below).
+    pub rendered: Vec<Rendered>,
+    /// Ids of each page, for the anchor check.
+    pub ids: HashMap<usize, HashSet<String>>,
+    /// Anchor references made by each page (indexed by the linking page).
+    pub anchor_refs: Vec<Vec<AnchorRef>>,
+    /// Diagnostics of rendering each page.
+    pub page_diags: Vec<Vec<Diagnostic>>,
+    /// Diagnostics of the config, content and site stages.
+    pub other_diags: Vec<Diagnostic>,
+    /// Compiled templates.
+    pub templates: Templates,
+    /// Stylesheets, site-relative.
+    pub css: Vec<String>,
+    /// Scripts, site-relative.
+    pub js: Vec<String>,
+    /// The highlighter and its cache.
+    pub highlighter: Arc<Highlighter>,
 }
 
 /// Builds (or checks) the site. Errors carry every diagnostic of the run, warnings included.
@@ -62,13 +100,17 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
 
     let mut stages = Stages::new();
     let content = crate::content::load(&config, &[&config.build_dir, &config.theme_dir]);
+    if let Some(dir) = &options.out_dir {
+        config.build_dir = dir.clone();
+    }
     diags.extend(content.diagnostics.iter().cloned());
     stages.done("read and parse pages");
     let (site, mut site_diags) = site::build(content, &config);
     stages.done("site model and navigation");
     diags.append(&mut site_diags);
+    let other_diags = if options.keep { diags.clone() } else { Vec::new() };
 
-    let highlighter = Highlighter::new();
+    let highlighter = options.highlighter.clone().unwrap_or_default();
     let total = site.pages.len() + site.sections.len();
     let done = AtomicUsize::new(0);
     let mut rendered: Vec<Rendered> = (0..site.pages.len())
@@ -84,10 +126,17 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
         .collect();
     let ids: HashMap<usize, HashSet<String>> =
         rendered.iter_mut().enumerate().map(|(i, r)| (i, std::mem::take(&mut r.ids))).collect();
-    let anchor_refs: Vec<_> = rendered.iter_mut().flat_map(|r| std::mem::take(&mut r.anchor_refs)).collect();
-    diags.extend(rendered.iter_mut().flat_map(|r| std::mem::take(&mut r.diagnostics)));
-    diags.extend(markdown::links::check_anchors(&anchor_refs, &ids, &site, config.broken_links_are_errors));
-    drop(ids);
+    let anchor_refs: Vec<Vec<AnchorRef>> =
+        rendered.iter_mut().map(|r| std::mem::take(&mut r.anchor_refs)).collect();
+    let page_diags: Vec<Vec<Diagnostic>> =
+        rendered.iter_mut().map(|r| std::mem::take(&mut r.diagnostics)).collect();
+    diags.extend(page_diags.iter().flatten().cloned());
+    diags.extend(markdown::links::check_anchors(
+        &anchor_refs.concat(),
+        &ids,
+        &site,
+        config.broken_links_are_errors,
+    ));
 
     stages.done("render markdown and check links");
     diag::sort(&mut diags);
@@ -101,7 +150,7 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     // `check` renders every template too (a template error is a build error) but writes nothing.
     let staging = if options.write { Some(Staging::create(&config.build_dir)?) } else { None };
     let sink = Sink(staging.as_ref());
-    write_pages(&site, rendered, &inputs, &templates, &sink)?;
+    write_pages(&site, &rendered, &inputs, &templates, &sink)?;
     sink.write("404.html", templates.render("404.html", &inputs.not_found())?.as_bytes())?;
     // A sitemap needs absolute URLs: only a `site-url` with a scheme gives one.
     if let Some(url) = config.site_url.as_ref().filter(|u| u.contains("://")) {
@@ -117,13 +166,31 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
         staging.commit()?;
     }
     stages.done(if options.write { "apply templates and write" } else { "apply templates" });
+    let pages = site.pages.len() + site.sections.len();
+    let build_dir = config.build_dir.clone();
+    let kept = options.keep.then(|| {
+        Box::new(Kept {
+            config,
+            site,
+            rendered,
+            ids,
+            anchor_refs,
+            page_diags,
+            other_diags,
+            templates,
+            css: assets.css,
+            js: assets.js,
+            highlighter,
+        })
+    });
     Ok(BuildOutput {
-        pages: site.pages.len() + site.sections.len(),
-        build_dir: config.build_dir.clone(),
+        pages,
+        build_dir,
         warnings: diags,
         elapsed: start.elapsed(),
         stages: stages.list,
         copied: copies.len(),
+        kept,
     })
 }
 
@@ -162,7 +229,7 @@ impl Sink<'_> {
 /// site's HTML is never all in memory together.
 fn write_pages(
     site: &Site,
-    rendered: Vec<Rendered>,
+    rendered: &[Rendered],
     inputs: &ViewInputs<'_>,
     templates: &Templates,
     sink: &Sink<'_>,
@@ -171,10 +238,7 @@ fn write_pages(
         let html = templates.render(template, &inputs.view(target, body))?;
         sink.write(&format!("{}index.html", site.url(target)), html.as_bytes())
     };
-    rendered
-        .into_par_iter()
-        .enumerate()
-        .try_for_each(|(i, r)| write(Target::Page(i), "page.html", Some(&r)))?;
+    rendered.par_iter().enumerate().try_for_each(|(i, r)| write(Target::Page(i), "page.html", Some(&r)))?;
     (0..site.sections.len()).into_par_iter().try_for_each(|i| write(Target::Section(i), "section.html", None))
 }
 

@@ -10,6 +10,8 @@
 //! 5. [`templates`] wraps rendered pages in the theme's tera templates;
 //! 6. [`output`] writes the site all-or-nothing and copies assets.
 //!
+//! [`serve`] builds into a private folder, serves it, and rebuilds what a change affects.
+//!
 //! [`build`] is the orchestrator that calls them in order. Stages return data and
 //! [`diag::Diagnostic`]s; nothing below `cli` prints.
 
@@ -25,5 +27,6 @@ pub mod fs;
 pub mod init;
 pub mod markdown;
 pub mod output;
+pub mod serve;
 pub mod site;
 pub mod templates;

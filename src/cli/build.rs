@@ -25,6 +25,7 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         config_file: global.config.clone(),
         write: true,
         strict: args.strict,
+        ..BuildOptions::default()
     };
     let progress = super::progress_bar(global.quiet);
     let output = build(&options, Some(&progress))?;

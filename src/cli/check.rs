@@ -20,8 +20,13 @@ pub struct Args {
 /// Runs every check; exit 1 when the content has errors.
 pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let root = super::resolve_root(args.dir.as_ref(), global)?;
-    let options =
-        BuildOptions { root, config_file: global.config.clone(), write: false, strict: args.strict };
+    let options = BuildOptions {
+        root,
+        config_file: global.config.clone(),
+        write: false,
+        strict: args.strict,
+        ..BuildOptions::default()
+    };
     match build(&options, None) {
         Ok(output) => {
             super::print_diagnostics(&output.warnings, global.quiet);

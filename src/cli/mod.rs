@@ -7,6 +7,7 @@
 mod build;
 mod check;
 mod init;
+mod serve;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -52,6 +53,8 @@ pub enum Command {
     Check(check::Args),
     /// Create a new site: `book.toml`, content folders and a sample page of each kind.
     Init(init::Args),
+    /// Build, serve and watch the site; open pages reload when it changes.
+    Serve(serve::Args),
 }
 
 /// Runs the parsed command line.
@@ -60,25 +63,37 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Error> {
         Command::Build(args) => build::execute(args, &cli.global),
         Command::Check(args) => check::execute(args, &cli.global),
         Command::Init(args) => init::execute(args, &cli.global),
+        Command::Serve(args) => serve::execute(args, &cli.global),
     }
 }
 
 /// Prints an error and its causes to stderr (warnings only when not `quiet`).
 pub fn print_error(err: &Error, quiet: bool) {
+    eprint!("{}", error_text(err, quiet));
+}
+
+/// The text [`print_error`] prints: every diagnostic and a summary line, or the error and its
+/// causes. `serve` shows the same text in the browser's overlay.
+pub fn error_text(err: &Error, quiet: bool) -> String {
+    let mut out = String::new();
     match err {
         Error::Diagnostics(diags) | Error::Config(diags) => {
-            print_diagnostics(diags, quiet);
-            eprintln!("{}", summary_line(diags));
+            for d in diags.iter().filter(|d| !quiet || d.is_error()) {
+                out.push_str(&format!("{d}\n\n"));
+            }
+            out.push_str(&summary_line(diags));
+            out.push('\n');
         }
         other => {
-            eprintln!("error: {other}");
+            out.push_str(&format!("error: {other}\n"));
             let mut source = std::error::Error::source(other);
             while let Some(cause) = source {
-                eprintln!("  caused by: {cause}");
+                out.push_str(&format!("  caused by: {cause}\n"));
                 source = cause.source();
             }
         }
     }
+    out
 }
 
 /// Prints diagnostics, one blank line apart; warnings are skipped when `quiet`.

@@ -54,6 +54,8 @@ pub struct RawConfig {
     pub kinds: RawKinds,
     /// `[check]`
     pub check: RawCheck,
+    /// `[serve]`
+    pub serve: RawServe,
 }
 
 /// `[book]`
@@ -140,6 +142,31 @@ pub struct RawCheck {
     pub strict_front_matter: Option<bool>,
 }
 
+/// `[serve]`: the preview server.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+pub struct RawServe {
+    /// How long to wait for a burst of file changes to settle, in milliseconds.
+    pub debounce_ms: Option<u64>,
+    /// How often the polling watcher scans, in milliseconds.
+    pub poll_interval_ms: Option<u64>,
+}
+
+/// `[serve]` settings of the preview server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServeConfig {
+    /// Quiet time after the last change before a rebuild, in milliseconds (default 50).
+    pub debounce_ms: u64,
+    /// Scan interval of the polling watcher, in milliseconds (default 500).
+    pub poll_interval_ms: u64,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        Self { debounce_ms: 50, poll_interval_ms: 500 }
+    }
+}
+
 /// The light/dark preference a site starts with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -191,6 +218,8 @@ pub struct SiteConfig {
     pub broken_links_are_errors: bool,
     /// Unknown front-matter keys are errors.
     pub strict_front_matter: bool,
+    /// `[serve]` settings.
+    pub serve: ServeConfig,
     /// Warnings found while loading (mdBook-only keys).
     pub warnings: Vec<Diagnostic>,
 }
@@ -316,6 +345,10 @@ impl SiteConfig {
             kind_folders,
             broken_links_are_errors,
             strict_front_matter: raw.check.strict_front_matter.unwrap_or(false),
+            serve: ServeConfig {
+                debounce_ms: raw.serve.debounce_ms.unwrap_or(50),
+                poll_interval_ms: raw.serve.poll_interval_ms.unwrap_or(500).max(10),
+            },
             warnings: Vec::new(),
         }
     }

@@ -89,12 +89,15 @@ static KINDS: &Schema = &[("runbook", Rule::Known), ("adr", Rule::Known), ("onbo
 
 static CHECK: &Schema = &[("broken-links", Rule::Known), ("strict-front-matter", Rule::Known)];
 
+static SERVE: &Schema = &[("debounce-ms", Rule::Known), ("poll-interval-ms", Rule::Known)];
+
 static TOP: &Schema = &[
     ("book", Rule::Table(BOOK)),
     ("build", Rule::Table(BUILD)),
     ("output", Rule::Table(OUTPUT)),
     ("kinds", Rule::Table(KINDS)),
     ("check", Rule::Table(CHECK)),
+    ("serve", Rule::Table(SERVE)),
     ("rust", Rule::MdBookOnly),
     ("preprocessor", Rule::Free),
 ];

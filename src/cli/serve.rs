@@ -1,0 +1,117 @@
+//! `lore serve [DIR] [--port 3000] [--bind 127.0.0.1] [--open] [--poll]`
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::GlobalArgs;
+use crate::error::Error;
+use crate::serve::{Note, ServeOptions};
+
+/// Arguments of `lore serve`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The site folder (default: the nearest folder holding `book.toml`).
+    pub dir: Option<PathBuf>,
+    /// Port to listen on; 0 picks any free port.
+    #[arg(short, long, default_value_t = 3000)]
+    pub port: u16,
+    /// Address to listen on. Anything but a loopback address exposes the preview to the network.
+    #[arg(short = 'b', long, default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Poll for changes instead of using the system's file events (network and container mounts).
+    #[arg(long)]
+    pub poll: bool,
+}
+
+/// Serves until Ctrl-C.
+pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Error> {
+    let root = super::resolve_root(args.dir.as_ref(), global)?;
+    let options = ServeOptions {
+        root,
+        config_file: global.config.clone(),
+        bind: args.bind,
+        port: args.port,
+        poll: args.poll,
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+        .map_err(|e| Error::Usage(format!("cannot handle Ctrl-C: {e}")))?;
+    let quiet = global.quiet;
+    let open = args.open;
+    let note = move |note: Note<'_>| match note {
+        Note::Listening { url, pages, elapsed, exposed, polling } => {
+            if exposed {
+                eprintln!(
+                    "warning: listening on {} — anyone on your network can read this site\n",
+                    args.bind
+                );
+            }
+            if !quiet {
+                if let Some(n) = pages {
+                    eprintln!("built {} in {:.2} s", super::count_of(n, "page"), elapsed.as_secs_f64());
+                }
+                if polling {
+                    eprintln!("watching for changes by polling");
+                }
+            }
+            // The URL goes to stdout, alone on its line, for scripts.
+            println!("serving at {url}");
+            if !quiet {
+                eprintln!("press Ctrl-C to stop");
+            }
+            if open {
+                open_browser(url);
+            }
+        }
+        Note::Rebuilt { pages, full, elapsed, warnings } => {
+            super::print_diagnostics(warnings, true);
+            if !quiet {
+                let what = if full { "rebuilt everything" } else { "rebuilt" };
+                eprintln!(
+                    "{what}: {} in {:.0} ms",
+                    super::count_of(pages, "page"),
+                    elapsed.as_secs_f64() * 1000.0
+                );
+            }
+        }
+        Note::Failed(err) => {
+            super::print_error(err, quiet);
+            eprintln!("still serving the last good version; fix the problem and save to rebuild");
+        }
+    };
+    let text = |e: &Error| super::error_text(e, false);
+    crate::serve::run(&options, &stop, &text, &note)?;
+    if !quiet {
+        eprintln!("stopped");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Opens `url` in the default browser, best effort.
+fn open_browser(url: &str) {
+    let command = if cfg!(target_os = "macos") {
+        Some(("open", vec![url]))
+    } else if cfg!(windows) {
+        Some(("cmd", vec!["/C", "start", "", url]))
+    } else {
+        Some(("xdg-open", vec![url]))
+    };
+    if let Some((program, args)) = command {
+        let spawned = std::process::Command::new(program)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        if spawned.is_err() {
+            eprintln!("could not open a browser; visit {url}");
+        }
+    }
+}

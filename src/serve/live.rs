@@ -1,0 +1,282 @@
+//! The site being served: the last good full build kept in memory, and incremental rebuilds of
+//! the pages a change affects.
+//!
+//! Every full build goes into a fresh folder `site-N` of the private folder and is swapped in
+//! only when complete; an incremental rebuild writes each file beside its old version and
+//! renames it over, so a request never sees a half-written file.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::build::{self, BuildOptions, Kept};
+use crate::content::Page;
+use crate::diag::{self, Diagnostic};
+use crate::error::Error;
+use crate::markdown::{self, Highlighter};
+use crate::site::Target;
+use crate::templates::view::ViewInputs;
+
+/// What a rebuild did.
+#[derive(Debug)]
+pub enum Update {
+    /// Nothing changed.
+    Nothing,
+    /// New files are in place: reload.
+    Rebuilt {
+        /// Pages rendered again.
+        pages: usize,
+        /// Whether everything was rebuilt.
+        full: bool,
+        /// Warnings of the whole site.
+        warnings: Vec<Diagnostic>,
+        /// Wall time.
+        elapsed: Duration,
+    },
+    /// The rebuild failed; the last good site is still served.
+    Failed(Error),
+}
+
+/// The served site.
+#[derive(Debug)]
+pub struct Live {
+    options: BuildOptions,
+    /// The private folder; each full build is a `site-N` folder inside it.
+    base: PathBuf,
+    /// The folder being served.
+    dir: PathBuf,
+    /// The folder served before `dir`, removed at the next swap.
+    previous: Option<PathBuf>,
+    builds: u64,
+    kept: Option<Box<Kept>>,
+    /// Pages that failed to parse in an incremental rebuild, with their errors: retried with
+    /// every later incremental rebuild.
+    broken: BTreeMap<String, Vec<Diagnostic>>,
+    /// Pages rendered again by a failed incremental rebuild, written by the next good one.
+    unwritten: BTreeSet<usize>,
+    /// The last rebuild failed.
+    failing: bool,
+}
+
+impl Live {
+    /// A served site for `root`, building into folders under `base` (which must not exist yet
+    /// or be empty). Nothing is built until [`Live::full`].
+    pub fn new(root: &Path, config_file: Option<PathBuf>, base: PathBuf) -> Result<Self, Error> {
+        crate::fs::create_dir_all(&base)?;
+        let dir = base.join("site-0");
+        crate::fs::create_dir_all(&dir)?;
+        let options = BuildOptions {
+            root: root.to_path_buf(),
+            config_file,
+            write: true,
+            keep: true,
+            highlighter: Some(Arc::new(Highlighter::new())),
+            ..BuildOptions::default()
+        };
+        Ok(Self {
+            options,
+            base,
+            dir,
+            previous: None,
+            builds: 0,
+            kept: None,
+            broken: BTreeMap::new(),
+            unwritten: BTreeSet::new(),
+            failing: false,
+        })
+    }
+
+    /// The folder to serve.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The config of the last good build.
+    pub fn config(&self) -> Option<&crate::config::SiteConfig> {
+        self.kept.as_ref().map(|k| &k.config)
+    }
+
+    /// Stylesheets of the last good build, site-relative.
+    pub fn stylesheets(&self) -> Vec<String> {
+        self.kept.as_ref().map(|k| k.css.clone()).unwrap_or_default()
+    }
+
+    /// Whether `rel` (a path in the source folder) is a page or asset of the current site that
+    /// still exists: a change to it is an edit, not an add, delete or rename.
+    pub fn knows(&self, rel: &str) -> bool {
+        let Some(kept) = &self.kept else { return false };
+        let site = &kept.site;
+        let path = kept.config.src.join(rel);
+        let known = site.by_source.contains_key(rel)
+            || self.broken.contains_key(rel)
+            || site.assets.iter().any(|a| a.rel == rel);
+        known && path.is_file()
+    }
+
+    /// Rebuilds everything into a new folder and swaps it in.
+    pub fn full(&mut self) -> Update {
+        let start = Instant::now();
+        self.builds += 1;
+        let dir = self.base.join(format!("site-{}", self.builds));
+        let options = BuildOptions { out_dir: Some(dir.clone()), ..self.options.clone() };
+        match build::build(&options, None) {
+            Ok(out) => {
+                self.kept = out.kept;
+                self.broken.clear();
+                self.unwritten.clear();
+                self.failing = false;
+                if let Some(old) = self.previous.take() {
+                    let _ = std::fs::remove_dir_all(old);
+                }
+                self.previous = Some(std::mem::replace(&mut self.dir, dir));
+                Update::Rebuilt {
+                    pages: out.pages,
+                    full: true,
+                    warnings: out.warnings,
+                    elapsed: start.elapsed(),
+                }
+            }
+            Err(e) => {
+                self.failing = true;
+                Update::Failed(e)
+            }
+        }
+    }
+
+    /// Rebuilds after edits of existing files (paths in the source folder): each page again,
+    /// and the pages that include a changed file. Falls back to a full rebuild when an edit
+    /// changes what other pages show of a page (title, kind, front matter) or when the last
+    /// full build failed.
+    pub fn files(&mut self, rels: &BTreeSet<String>) -> Update {
+        let start = Instant::now();
+        let Some(kept) = self.kept.as_deref() else { return self.full() };
+        if self.failing && self.broken.is_empty() && self.unwritten.is_empty() {
+            // The last failure came from a full build: only a full build can clear it.
+            return self.full();
+        }
+        let mut rels = rels.clone();
+        rels.extend(self.broken.keys().cloned());
+        let mut targets: BTreeSet<usize> = BTreeSet::new();
+        let mut loaded: Vec<(usize, Page, Vec<Diagnostic>)> = Vec::new();
+        let mut copies: Vec<String> = Vec::new();
+        let mut parse_errors: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
+        for rel in &rels {
+            if let Some(&i) = kept.site.by_source.get(rel) {
+                let old = &kept.site.pages[i];
+                match Page::load(&old.source, &kept.config) {
+                    Ok((page, _)) if shape(&page) != shape(old) => return self.full(),
+                    Ok((page, warnings)) => {
+                        loaded.push((i, page, warnings));
+                        targets.insert(i);
+                    }
+                    Err(errors) => {
+                        parse_errors.insert(rel.clone(), errors);
+                    }
+                }
+            } else if kept.site.assets.iter().any(|a| &a.rel == rel) {
+                copies.push(rel.clone());
+            } else if !self.broken.contains_key(rel) {
+                return self.full();
+            }
+            targets.extend(includers(kept, rel));
+        }
+        let Some(kept) = self.kept.as_deref_mut() else { return Update::Nothing };
+        for (i, page, warnings) in loaded {
+            let shown = page.source.shown.clone();
+            kept.other_diags.retain(|d| d.span.as_ref().is_none_or(|s| s.path != shown));
+            kept.other_diags.extend(warnings);
+            kept.site.pages[i] = page;
+        }
+        let config = &kept.config;
+        let rendered: Vec<(usize, markdown::Rendered)> = targets
+            .par_iter()
+            .map(|&i| (i, markdown::render(i, &kept.site, &kept.highlighter, config.broken_links_are_errors)))
+            .collect();
+        for (i, mut r) in rendered {
+            kept.ids.insert(i, std::mem::take(&mut r.ids));
+            kept.anchor_refs[i] = std::mem::take(&mut r.anchor_refs);
+            kept.page_diags[i] = std::mem::take(&mut r.diagnostics);
+            kept.rendered[i] = r;
+        }
+        self.unwritten.extend(targets);
+        let mut diags = kept.other_diags.clone();
+        diags.extend(parse_errors.values().flatten().cloned());
+        diags.extend(kept.page_diags.iter().flatten().cloned());
+        let refs: Vec<_> = kept.anchor_refs.iter().flatten().cloned().collect();
+        diags.extend(markdown::links::check_anchors(
+            &refs,
+            &kept.ids,
+            &kept.site,
+            config.broken_links_are_errors,
+        ));
+        diag::sort(&mut diags);
+        self.broken = parse_errors;
+        if diags.iter().any(Diagnostic::is_error) {
+            self.failing = true;
+            return Update::Failed(Error::Diagnostics(diags));
+        }
+        match self.write(&copies) {
+            Ok(pages) => {
+                self.failing = false;
+                Update::Rebuilt { pages, full: false, warnings: diags, elapsed: start.elapsed() }
+            }
+            Err(e) => {
+                self.failing = true;
+                Update::Failed(e)
+            }
+        }
+    }
+
+    /// Writes the pages rendered since the last write, and copies `copies`.
+    fn write(&mut self, copies: &[String]) -> Result<usize, Error> {
+        let Some(kept) = self.kept.as_ref() else { return Ok(0) };
+        let inputs = ViewInputs { config: &kept.config, site: &kept.site, css: &kept.css, js: &kept.js };
+        let pages: Vec<usize> = self.unwritten.iter().copied().collect();
+        pages.par_iter().try_for_each(|&i| {
+            let html =
+                kept.templates.render("page.html", &inputs.view(Target::Page(i), Some(&kept.rendered[i])))?;
+            replace(&self.dir, &format!("{}index.html", kept.site.url(Target::Page(i))), html.as_bytes())
+        })?;
+        for rel in copies {
+            let bytes = crate::fs::read(&kept.config.src.join(rel))?;
+            replace(&self.dir, rel, &bytes)?;
+        }
+        self.unwritten.clear();
+        Ok(pages.len())
+    }
+
+    /// Removes the private folder.
+    pub fn remove(self) {
+        let _ = std::fs::remove_dir_all(&self.base);
+    }
+}
+
+/// What other pages show of a page: navigation, listings, neighbours and breadcrumbs use the
+/// title, kind and front matter. When it changes, every page may change.
+fn shape(page: &Page) -> String {
+    format!("{:?}\u{0}{:?}\u{0}{:?}", page.title, page.kind, page.meta)
+}
+
+/// Pages that may include `rel` with `{{#include}}`: those mentioning its file name in an include.
+fn includers(kept: &Kept, rel: &str) -> Vec<usize> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    kept.site
+        .pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.source.rel != rel && p.text.contains("{{#") && p.text.contains(name))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Writes `rel` under `dir` through a temporary file renamed over the old one.
+fn replace(dir: &Path, rel: &str, bytes: &[u8]) -> Result<(), Error> {
+    let path = dir.join(rel);
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.lore-new"));
+    crate::fs::write(&tmp, bytes)?;
+    crate::fs::rename(&tmp, &path)
+}

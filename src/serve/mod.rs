@@ -1,0 +1,340 @@
+//! The preview server: build once into a private folder, serve it, watch the sources and
+//! rebuild only what a change affects, and tell open pages to reload once the new files are in
+//! place.
+//!
+//! - [`http`]: request path → response, a pure function of the path and the site folder;
+//! - [`watch`]: the watcher and the classification of changed paths;
+//! - [`live`]: the kept site and incremental rebuilds;
+//! - [`reload`]: the event stream, the injected script and the error overlay.
+//!
+//! Nothing here prints: progress goes to the caller's [`Note`] callback.
+
+pub mod http;
+pub mod live;
+pub mod reload;
+pub mod watch;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use crate::error::Error;
+use live::{Live, Update};
+use reload::Hub;
+use watch::{Plan, Roots};
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The project root.
+    pub root: PathBuf,
+    /// An explicit config file.
+    pub config_file: Option<PathBuf>,
+    /// Address to bind.
+    pub bind: IpAddr,
+    /// Port (0: any free port).
+    pub port: u16,
+    /// Use the polling watcher.
+    pub poll: bool,
+}
+
+/// Something worth telling the user.
+#[derive(Debug)]
+pub enum Note<'a> {
+    /// The first build finished (or failed) and the server is listening.
+    Listening {
+        /// `http://127.0.0.1:3000/`
+        url: &'a str,
+        /// Pages built, when the first build worked.
+        pages: Option<usize>,
+        /// Wall time of the first build.
+        elapsed: Duration,
+        /// Bound to an address other machines can reach.
+        exposed: bool,
+        /// The watcher polls (asked for, or native events are unavailable).
+        polling: bool,
+    },
+    /// A rebuild worked.
+    Rebuilt {
+        /// Pages rendered again.
+        pages: usize,
+        /// Whether everything was rebuilt.
+        full: bool,
+        /// Wall time from the change batch to the event.
+        elapsed: Duration,
+        /// Warnings of the site.
+        warnings: &'a [crate::diag::Diagnostic],
+    },
+    /// A build failed; the last good site is still served.
+    Failed(&'a Error),
+}
+
+/// State shared with the request threads.
+#[derive(Debug)]
+struct Shared {
+    /// The folder being served.
+    dir: RwLock<PathBuf>,
+    /// The overlay text while the last build failed.
+    error: RwLock<Option<String>>,
+    /// Incremented by every good rebuild.
+    generation: AtomicU64,
+    hub: Hub,
+}
+
+impl Shared {
+    fn hello(&self) -> String {
+        reload::event("hello", &serde_json::json!({ "generation": self.generation.load(Ordering::SeqCst) }))
+    }
+}
+
+/// How often open event streams get a comment line, so closed tabs are noticed and dropped.
+const PING: Duration = Duration::from_secs(2);
+
+/// Serves until `stop` becomes true. `error_text` turns an error into the text shown in the
+/// overlay (the CLI passes the same function it prints errors with).
+pub fn run(
+    options: &ServeOptions,
+    stop: &AtomicBool,
+    error_text: &(dyn Fn(&Error) -> String + Sync),
+    note: &(dyn Fn(Note<'_>) + Sync),
+) -> Result<(), Error> {
+    let start = Instant::now();
+    let server = bind(options.bind, options.port)?;
+    let addr = server
+        .server_addr()
+        .to_ip()
+        .ok_or_else(|| Error::Usage("the server has no IP address".to_owned()))?;
+    let base = std::env::temp_dir().join(format!("lore-serve-{}-{}", std::process::id(), addr.port()));
+    let _ = std::fs::remove_dir_all(&base);
+    let mut live = Live::new(&options.root, options.config_file.clone(), base)?;
+    let first = live.full();
+    let shared = Arc::new(Shared {
+        dir: RwLock::new(live.dir().to_path_buf()),
+        error: RwLock::new(None),
+        generation: AtomicU64::new(1),
+        hub: Hub::default(),
+    });
+    let pages = match &first {
+        Update::Rebuilt { pages, .. } => Some(*pages),
+        Update::Failed(e) => {
+            note(Note::Failed(e));
+            *write(&shared.error) = Some(error_text(e));
+            None
+        }
+        Update::Nothing => None,
+    };
+    // Without a good first build, watch what the config names (or its defaults).
+    let config = match live.config() {
+        Some(c) => c.clone(),
+        None => crate::config::SiteConfig::load(&options.root, options.config_file.as_deref())
+            .unwrap_or_else(|_| crate::config::SiteConfig::for_tests(&options.root)),
+    };
+    let roots = Roots::of(&config, options.config_file.as_deref());
+    let (tx, rx) = mpsc::channel();
+    let debounce = Duration::from_millis(config.serve.debounce_ms);
+    let poll_every = Duration::from_millis(config.serve.poll_interval_ms);
+    let watcher = watch::start(&roots, debounce, options.poll.then_some(poll_every), poll_every, tx)?;
+
+    let host = if addr.ip().is_unspecified() { IpAddr::from([127, 0, 0, 1]) } else { addr.ip() };
+    let url = format!("http://{}/", SocketAddr::new(host, addr.port()));
+    note(Note::Listening {
+        url: &url,
+        pages,
+        elapsed: start.elapsed(),
+        exposed: !addr.ip().is_loopback(),
+        polling: watcher.is_polling(),
+    });
+
+    let server = Arc::new(server);
+    let accept = {
+        let (server, shared) = (server.clone(), shared.clone());
+        std::thread::spawn(move || accept_loop(&server, &shared))
+    };
+    let mut last_ping = Instant::now();
+    while !stop.load(Ordering::SeqCst) {
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(mut paths) => {
+                // Take every batch that is already waiting: one rebuild for all of them.
+                while let Ok(more) = rx.try_recv() {
+                    paths.extend(more);
+                }
+                rebuild(&mut live, &roots, &paths, &shared, error_text, note);
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+        if last_ping.elapsed() >= PING {
+            shared.hub.send(": ping\n\n");
+            last_ping = Instant::now();
+        }
+    }
+    drop(watcher);
+    server.unblock();
+    let _ = accept.join();
+    // The process is about to end, which closes the streams; dropping them here would wait on
+    // connection threads that are already gone.
+    std::mem::forget(shared.hub.take());
+    live.remove();
+    Ok(())
+}
+
+fn bind(ip: IpAddr, port: u16) -> Result<tiny_http::Server, Error> {
+    let addr = SocketAddr::new(ip, port);
+    tiny_http::Server::http(addr).map_err(|e| {
+        let in_use = e
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::AddrInUse);
+        if in_use {
+            Error::Usage(format!(
+                "port {port} on {ip} is already in use\n  = hint: stop the other server, or pass `--port 0` to use any free port"
+            ))
+        } else {
+            Error::Usage(format!("cannot listen on {addr}: {e}"))
+        }
+    })
+}
+
+/// Rebuilds for a batch of changed paths and tells the open pages.
+fn rebuild(
+    live: &mut Live,
+    roots: &Roots,
+    paths: &[PathBuf],
+    shared: &Shared,
+    error_text: &(dyn Fn(&Error) -> String + Sync),
+    note: &(dyn Fn(Note<'_>) + Sync),
+) {
+    let start = Instant::now();
+    let rescan = paths.iter().any(|p| p.as_os_str().is_empty());
+    let changes: Vec<_> = paths.iter().map(|p| watch::classify(p, roots)).collect();
+    let plan = if rescan { Plan::Full } else { watch::plan(&changes, |rel| live.knows(rel)) };
+    let update = match &plan {
+        Plan::Nothing => return,
+        Plan::Files(rels) => live.files(rels),
+        Plan::Stylesheets | Plan::Full => live.full(),
+    };
+    match update {
+        Update::Nothing => {}
+        Update::Rebuilt { pages, full, warnings, .. } => {
+            *write(&shared.dir) = live.dir().to_path_buf();
+            *write(&shared.error) = None;
+            let generation = shared.generation.fetch_add(1, Ordering::SeqCst) + 1;
+            // The files are complete and in place: only now tell the browsers.
+            let event = if plan == Plan::Stylesheets {
+                reload::event(
+                    "css",
+                    &serde_json::json!({ "generation": generation, "css": live.stylesheets() }),
+                )
+            } else {
+                reload::event("reload", &serde_json::json!({ "generation": generation }))
+            };
+            shared.hub.send(&event);
+            note(Note::Rebuilt { pages, full, elapsed: start.elapsed(), warnings: &warnings });
+        }
+        Update::Failed(e) => {
+            let text = error_text(&e);
+            shared.hub.send(&reload::event("failed", &serde_json::json!({ "error": text })));
+            *write(&shared.error) = Some(text);
+            note(Note::Failed(&e));
+        }
+    }
+}
+
+fn accept_loop(server: &tiny_http::Server, shared: &Arc<Shared>) {
+    for request in server.incoming_requests() {
+        let shared = shared.clone();
+        // A thread per request: slow clients and event streams never block each other.
+        let spawned =
+            std::thread::Builder::new().name("lore-http".into()).spawn(move || handle(request, &shared));
+        if spawned.is_err() {
+            break;
+        }
+    }
+}
+
+fn handle(request: tiny_http::Request, shared: &Shared) {
+    let url = request.url().to_owned();
+    let path = url.split('?').next().unwrap_or("");
+    let method = request.method().clone();
+    if !matches!(method, tiny_http::Method::Get | tiny_http::Method::Head) {
+        let _ = request.respond(respond_with(
+            405,
+            "text/plain; charset=utf-8",
+            b"method not allowed".to_vec(),
+            None,
+        ));
+        return;
+    }
+    let reply = match path {
+        reload::EVENTS => {
+            shared.hub.add(request.into_writer(), &shared.hello());
+            return;
+        }
+        reload::SCRIPT => http::Reply {
+            status: 200,
+            content_type: "text/javascript; charset=utf-8",
+            location: None,
+            body: reload::LIVE_JS.as_bytes().to_vec(),
+        },
+        reload::STATUS => {
+            let body = serde_json::json!({
+                "generation": shared.generation.load(Ordering::SeqCst),
+                "error": *read(&shared.error),
+            });
+            http::Reply {
+                status: 200,
+                content_type: "application/json",
+                location: None,
+                body: body.to_string().into_bytes(),
+            }
+        }
+        // The search issue answers `GET /api/search?q=…` here, from the tantivy index.
+        p if p.starts_with("/api/") => http::Reply {
+            status: 404,
+            content_type: "application/json",
+            location: None,
+            body: br#"{"error":"no such endpoint"}"#.to_vec(),
+        },
+        _ => {
+            let dir = read(&shared.dir).clone();
+            let mut reply = http::respond(&url, &dir);
+            if reply.is_html() {
+                reply.body = reload::inject(&reply.body, read(&shared.error).as_deref());
+            }
+            reply
+        }
+    };
+    let _ = request.respond(respond_with(reply.status, reply.content_type, reply.body, reply.location));
+}
+
+fn respond_with(
+    status: u16,
+    content_type: &str,
+    body: Vec<u8>,
+    location: Option<String>,
+) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
+    let header = |k: &str, v: &str| tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).ok();
+    let mut response = tiny_http::Response::from_data(body).with_status_code(status);
+    for h in [
+        header("Content-Type", content_type),
+        header("Cache-Control", "no-store"),
+        header("X-Content-Type-Options", "nosniff"),
+        location.and_then(|l| header("Location", &l)),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        response.add_header(h);
+    }
+    response
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

@@ -1,0 +1,209 @@
+//! Live reload: the server-sent-events hub, the script injected into served pages, and the
+//! error overlay shown while the last rebuild failed.
+
+use std::io::Write;
+use std::sync::Mutex;
+
+/// Where the injected script and the event stream live (no site file can start with `__`).
+pub const PREFIX: &str = "/__lore/";
+/// The event stream.
+pub const EVENTS: &str = "/__lore/events";
+/// The injected script.
+pub const SCRIPT: &str = "/__lore/live.js";
+/// The build status as JSON (generation and error text).
+pub const STATUS: &str = "/__lore/status";
+
+/// The browser side: reload on `reload`, swap stylesheets on `css`, show the overlay on
+/// `failed`; the scroll position of a page survives its own reload.
+pub const LIVE_JS: &str = r#"(() => {
+  "use strict";
+  const key = "lore-scroll:" + location.pathname;
+  const saved = sessionStorage.getItem(key);
+  if (saved !== null) {
+    sessionStorage.removeItem(key);
+    const y = Number(saved);
+    const restore = () => window.scrollTo(0, y);
+    if (document.readyState === "complete") restore(); else addEventListener("load", restore);
+  }
+  const reload = () => {
+    sessionStorage.setItem(key, String(window.scrollY));
+    location.reload();
+  };
+  const overlay = (text) => {
+    let el = document.getElementById("lore-overlay");
+    if (!text) { if (el) el.remove(); return; }
+    if (!el) {
+      el = document.createElement("div");
+      el.id = "lore-overlay";
+      el.setAttribute("role", "alert");
+      el.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;padding:2rem;background:rgba(20,20,20,.94);color:#f5f5f5;font:14px/1.5 ui-monospace,monospace";
+      const h = document.createElement("h2");
+      h.textContent = "Build failed — showing the last good version";
+      h.style.cssText = "margin:0 0 1rem;font:600 18px system-ui,sans-serif;color:#ff8a80";
+      const pre = document.createElement("pre");
+      pre.style.cssText = "white-space:pre-wrap;margin:0";
+      el.append(h, pre);
+      document.body.append(el);
+    }
+    el.querySelector("pre").textContent = text;
+  };
+  const swapCss = (names) => {
+    for (const link of document.querySelectorAll('link[rel="stylesheet"]')) {
+      const m = link.getAttribute("href").match(/^(.*\/)?([^\/]+?)\.[0-9a-f]{8}\.css$/);
+      if (!m) continue;
+      const next = names.find((n) => n.replace(/^.*\//, "").startsWith(m[2] + "."));
+      if (next) link.setAttribute("href", (m[1] || "") + next.replace(/^.*\//, ""));
+    }
+  };
+  const pending = document.getElementById("lore-overlay-text");
+  if (pending) overlay(pending.textContent);
+  const source = new EventSource("/__lore/events");
+  let generation = null;
+  source.addEventListener("hello", (e) => {
+    const g = JSON.parse(e.data).generation;
+    // The server restarted or rebuilt while we were disconnected.
+    if (generation !== null && g !== generation) reload();
+    generation = g;
+  });
+  source.addEventListener("reload", (e) => { generation = JSON.parse(e.data).generation; reload(); });
+  source.addEventListener("css", (e) => {
+    const d = JSON.parse(e.data);
+    generation = d.generation;
+    overlay(null);
+    swapCss(d.css);
+  });
+  source.addEventListener("failed", (e) => overlay(JSON.parse(e.data).error));
+  addEventListener("pagehide", () => source.close());
+})();
+"#;
+
+/// Adds the live-reload script, and the overlay text while the last rebuild failed, to a page.
+pub fn inject(html: &[u8], error: Option<&str>) -> Vec<u8> {
+    let mut tail = String::new();
+    if let Some(text) = error {
+        tail.push_str("<template id=\"lore-overlay-text\">");
+        tail.push_str(&crate::markdown::escape(text));
+        tail.push_str("</template>");
+    }
+    tail.push_str("<script src=\"");
+    tail.push_str(SCRIPT);
+    tail.push_str("\"></script>");
+    let at = find_last(html, b"</body>").unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + tail.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(tail.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// The response head of an event stream.
+pub const STREAM_HEAD: &str = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\nX-Accel-Buffering: no\r\n\r\n";
+
+/// One server-sent event.
+pub fn event(name: &str, data: &serde_json::Value) -> String {
+    format!("event: {name}\ndata: {data}\n\n")
+}
+
+/// Open event streams. A stream whose write fails (the tab closed) is dropped.
+#[derive(Default)]
+pub struct Hub {
+    clients: Mutex<Vec<Box<dyn Write + Send>>>,
+}
+
+impl std::fmt::Debug for Hub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hub").field("clients", &self.len()).finish()
+    }
+}
+
+impl Hub {
+    /// Starts a stream on `writer` with a greeting event, and keeps it.
+    pub fn add(&self, mut writer: Box<dyn Write + Send>, hello: &str) {
+        let ok = writer
+            .write_all(STREAM_HEAD.as_bytes())
+            .and_then(|()| writer.write_all(b"retry: 300\n\n"))
+            .and_then(|()| writer.write_all(hello.as_bytes()))
+            .and_then(|()| writer.flush());
+        if ok.is_ok() {
+            self.lock().push(writer);
+        }
+    }
+
+    /// Sends `text` (one or more events, or a comment) to every stream; returns how many got it.
+    pub fn send(&self, text: &str) -> usize {
+        let mut clients = self.lock();
+        clients.retain_mut(|w| w.write_all(text.as_bytes()).and_then(|()| w.flush()).is_ok());
+        clients.len()
+    }
+
+    /// Open streams.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether no stream is open.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Takes every stream out (at shutdown).
+    pub fn take(&self) -> Vec<Box<dyn Write + Send>> {
+        std::mem::take(&mut *self.lock())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Box<dyn Write + Send>>> {
+        // A panic while holding the lock only loses streams; keep serving.
+        self.clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn injects_before_the_body_end() {
+        let out = inject(b"<html><body><p>x</p></body></html>", None);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "<html><body><p>x</p><script src=\"/__lore/live.js\"></script></body></html>"
+        );
+        let out = String::from_utf8(inject(b"<p>no body", Some("a.md:1:2: error: <bad>"))).unwrap();
+        assert!(out.starts_with(
+            "<p>no body<template id=\"lore-overlay-text\">a.md:1:2: error: &lt;bad&gt;</template>"
+        ));
+    }
+
+    #[derive(Clone, Default)]
+    struct Sink(std::sync::Arc<Mutex<Vec<u8>>>, bool);
+
+    impl Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.1 {
+                return Err(std::io::Error::new(std::io::ErrorKind::BrokenPipe, "closed"));
+            }
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn broadcasts_and_drops_closed_streams() {
+        let hub = Hub::default();
+        let open = Sink::default();
+        hub.add(Box::new(open.clone()), "event: hello\ndata: {}\n\n");
+        hub.add(Box::new(Sink(Default::default(), true)), "");
+        assert_eq!(hub.len(), 1);
+        assert_eq!(hub.send(&event("reload", &serde_json::json!({"generation": 2}))), 1);
+        let text = String::from_utf8(open.0.lock().unwrap().clone()).unwrap();
+        assert!(text.starts_with("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"));
+        assert!(text.ends_with("event: reload\ndata: {\"generation\":2}\n\n"));
+    }
+}
