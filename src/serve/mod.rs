@@ -132,11 +132,14 @@ pub fn run(
         None => crate::config::SiteConfig::load(&options.root, options.config_file.as_deref())
             .unwrap_or_else(|_| crate::config::SiteConfig::for_tests(&options.root)),
     };
-    let roots = Roots::of(&config, options.config_file.as_deref());
+    let mut roots = Roots::of(&config, options.config_file.as_deref());
     let (tx, rx) = mpsc::channel();
     let debounce = Duration::from_millis(config.serve.debounce_ms);
     let poll_every = Duration::from_millis(config.serve.poll_interval_ms);
-    let watcher = watch::start(&roots, debounce, options.poll.then_some(poll_every), poll_every, tx)?;
+    let start_watcher = |roots: &Roots| {
+        watch::start(roots, debounce, options.poll.then_some(poll_every), poll_every, tx.clone())
+    };
+    let mut watcher = start_watcher(&roots)?;
 
     let host = if addr.ip().is_unspecified() { IpAddr::from([127, 0, 0, 1]) } else { addr.ip() };
     let url = format!("http://{}/", SocketAddr::new(host, addr.port()));
@@ -162,6 +165,15 @@ pub fn run(
                     paths.extend(more);
                 }
                 rebuild(&mut live, &roots, &paths, &shared, error_text, note);
+                // A changed config may name other folders, and a theme folder may have appeared.
+                if let Some(config) = live.config() {
+                    let now = Roots::of(config, options.config_file.as_deref());
+                    if now.watched() != roots.watched() {
+                        drop(watcher);
+                        watcher = start_watcher(&now)?;
+                    }
+                    roots = now;
+                }
             }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => break,
@@ -235,8 +247,8 @@ fn rebuild(
         }
         Update::Failed(e) => {
             let text = error_text(&e);
+            *write(&shared.error) = Some(text.clone());
             shared.hub.send(&reload::event("failed", &serde_json::json!({ "error": text })));
-            *write(&shared.error) = Some(text);
             note(Note::Failed(&e));
         }
     }

@@ -288,7 +288,9 @@ fn polling(
     interval: Duration,
     tx: Sender<Vec<PathBuf>>,
 ) -> Result<Debouncer<PollWatcher, RecommendedCache>, Error> {
-    let config = notify::Config::default().with_poll_interval(interval).with_compare_contents(false);
+    // The poll watcher keeps modification times in whole seconds: compare contents too, or a
+    // second save within the same second would go unseen.
+    let config = notify::Config::default().with_poll_interval(interval).with_compare_contents(true);
     let mut d = new_debouncer_opt::<_, PollWatcher, RecommendedCache>(
         debounce,
         Some(debounce / 4),

@@ -1,0 +1,397 @@
+//! `lore serve`: a real server on a free port against a copy of a fixture. Each test edits the
+//! site's files and waits (with a deadline) for the server-sent event, then checks what is
+//! served. The server is killed when the test ends, whatever happens.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::harness::SiteTest;
+
+/// How long any single wait may take before the test fails.
+const DEADLINE: Duration = Duration::from_secs(20);
+
+/// A running `lore serve`.
+struct Server {
+    child: Child,
+    /// `127.0.0.1:PORT`
+    addr: String,
+    stderr: mpsc::Receiver<String>,
+}
+
+impl Server {
+    fn start(site: &SiteTest, extra: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lore"))
+            .args(["serve", "--port", "0"])
+            .args(extra)
+            .current_dir(site.root())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start lore serve");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let (url_tx, url_rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = url_tx.send(line);
+            }
+        });
+        let (err_tx, err_rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = err_tx.send(line);
+            }
+        });
+        let mut server = Self { child, addr: String::new(), stderr: err_rx };
+        let line = url_rx.recv_timeout(DEADLINE).unwrap_or_else(|_| {
+            let _ = server.child.kill();
+            panic!("lore serve printed no URL; stderr:\n{}", server.stderr_text())
+        });
+        let url =
+            line.strip_prefix("serving at http://").unwrap_or_else(|| panic!("unexpected line {line:?}"));
+        server.addr = url.trim_end_matches('/').to_owned();
+        server
+    }
+
+    /// Everything printed to stderr so far.
+    fn stderr_text(&self) -> String {
+        let mut out = String::new();
+        while let Ok(line) = self.stderr.recv_timeout(Duration::from_millis(50)) {
+            out.push_str(&line);
+            out.push('\n');
+        }
+        out
+    }
+
+    /// A raw GET: (status, head, body).
+    fn get(&self, path: &str) -> (u16, String, String) {
+        raw_get(&self.addr, path)
+    }
+
+    /// Opens the event stream and reads up to the greeting.
+    fn events(&self) -> Events {
+        let mut stream = TcpStream::connect(&self.addr).expect("connect");
+        stream.set_read_timeout(Some(Duration::from_millis(200))).expect("timeout");
+        write!(
+            stream,
+            "GET /__lore/events HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
+            self.addr
+        )
+        .expect("send");
+        let mut events = Events { stream, buf: String::new() };
+        events.next("hello");
+        events
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn raw_get(addr: &str, path: &str) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(DEADLINE)).expect("timeout");
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("send");
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).expect("read the response");
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, head.to_owned(), body.to_owned())
+}
+
+/// An open event stream.
+struct Events {
+    stream: TcpStream,
+    buf: String,
+}
+
+impl Events {
+    /// Waits for the next event named `name` (skipping others) and returns its data.
+    fn next(&mut self, name: &str) -> String {
+        let start = Instant::now();
+        loop {
+            while let Some(end) = self.buf.find("\n\n") {
+                let block: String = self.buf.drain(..end + 2).collect();
+                let mut event = None;
+                let mut data = String::new();
+                for line in block.lines() {
+                    if let Some(e) = line.strip_prefix("event: ") {
+                        event = Some(e.to_owned());
+                    } else if let Some(d) = line.strip_prefix("data: ") {
+                        data.push_str(d);
+                    }
+                }
+                if event.as_deref() == Some(name) {
+                    return data;
+                }
+            }
+            assert!(start.elapsed() < DEADLINE, "no `{name}` event; got so far: {:?}", self.buf);
+            let mut chunk = [0u8; 4096];
+            match self.stream.read(&mut chunk) {
+                Ok(0) => panic!("the event stream closed"),
+                Ok(n) => self.buf.push_str(&String::from_utf8_lossy(&chunk[..n])),
+                Err(e)
+                    if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+                Err(e) => panic!("reading the event stream: {e}"),
+            }
+        }
+    }
+
+    /// Asserts no event named `name` arrives within `wait`.
+    fn none(&mut self, name: &str, wait: Duration) {
+        let start = Instant::now();
+        while start.elapsed() < wait {
+            let mut chunk = [0u8; 4096];
+            if let Ok(n) = self.stream.read(&mut chunk) {
+                self.buf.push_str(&String::from_utf8_lossy(&chunk[..n]));
+            }
+        }
+        assert!(!self.buf.contains(&format!("event: {name}\n")), "unexpected `{name}`: {:?}", self.buf);
+    }
+}
+
+fn basic() -> SiteTest {
+    SiteTest::fixture("build/basic")
+}
+
+#[test]
+fn serves_the_site_with_the_reload_script_and_no_caching() {
+    let site = basic();
+    let server = Server::start(&site, &[]);
+    let (status, head, body) = server.get("/runbooks/db-failover/");
+    assert_eq!(status, 200, "{head}");
+    assert!(head.contains("Content-Type: text/html; charset=utf-8"), "{head}");
+    assert!(head.contains("Cache-Control: no-store"), "{head}");
+    assert!(body.contains("<script src=\"/__lore/live.js\"></script></body>"));
+    let (status, head, _) = server.get("/runbooks/db-failover");
+    assert_eq!(status, 301);
+    assert!(head.contains("Location: /runbooks/db-failover/"), "{head}");
+    let (status, head, _) = server.get("/__lore/live.js");
+    assert_eq!(status, 200);
+    assert!(head.contains("text/javascript"));
+    let (status, head, _) = server.get("/images/topology.png");
+    assert_eq!(status, 200);
+    assert!(head.contains("image/png"));
+    for path in ["/../book.toml", "/%2e%2e/book.toml", "/..%2fbook.toml", "//etc/passwd", "/nope/"] {
+        let (status, _, body) = server.get(path);
+        assert_eq!(status, 404, "{path}");
+        assert!(body.contains("<script src=\"/__lore/live.js\">"), "the 404 page reloads too");
+    }
+    assert!(!site.path("book").exists(), "serve never writes the user's build folder");
+}
+
+#[test]
+fn a_page_edit_sends_the_event_after_the_new_page_is_in_place() {
+    let site = basic();
+    let server = Server::start(&site, &[]);
+    let mut events = server.events();
+    let mut second = server.events();
+    site.append("src/runbooks/db-failover.md", "\n\nFresh paragraph MARKER-ONE.\n");
+    events.next("reload");
+    second.next("reload");
+    let (_, _, body) = server.get("/runbooks/db-failover/");
+    assert!(body.contains("MARKER-ONE"), "the event came before the new page");
+    // A rename-and-replace save, as vim and JetBrains do it.
+    let path = site.path("src/runbooks/db-failover.md");
+    let text = std::fs::read_to_string(&path).unwrap().replace("MARKER-ONE", "MARKER-TWO");
+    let tmp = site.path("src/runbooks/db-failover.md___jb_tmp___");
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&path, site.path("src/runbooks/db-failover.md~")).unwrap();
+    std::fs::rename(&tmp, &path).unwrap();
+    std::fs::remove_file(site.path("src/runbooks/db-failover.md~")).unwrap();
+    events.next("reload");
+    let (_, _, body) = server.get("/runbooks/db-failover/");
+    assert!(body.contains("MARKER-TWO") && !body.contains("MARKER-ONE"));
+    // An included file re-renders the page that includes it.
+    let snippet =
+        site.read("src/runbooks/snippets/promote.txt").replace("pg_ctl promote", "pg_ctl INCLUDED-MARKER");
+    site.write("src/runbooks/snippets/promote.txt", snippet);
+    events.next("reload");
+    let (_, _, body) = server.get("/runbooks/db-failover/");
+    assert!(body.contains("INCLUDED-MARKER"), "the including page is rebuilt");
+}
+
+#[test]
+fn adds_deletes_renames_and_folder_moves() {
+    let site = basic();
+    let server = Server::start(&site, &[]);
+    let mut events = server.events();
+    site.write("src/runbooks/new-one.md", "# Brand new\n\nNEW-PAGE-BODY\n");
+    events.next("reload");
+    let (status, _, body) = server.get("/runbooks/new-one/");
+    assert_eq!(status, 200);
+    assert!(body.contains("NEW-PAGE-BODY"));
+    let (_, _, listing) = server.get("/runbooks/db-failover/");
+    assert!(listing.contains("Brand new"), "the sidebar of other pages shows the new page");
+
+    std::fs::rename(site.path("src/runbooks/new-one.md"), site.path("src/runbooks/renamed.md")).unwrap();
+    events.next("reload");
+    assert_eq!(server.get("/runbooks/renamed/").0, 200);
+    assert_eq!(server.get("/runbooks/new-one/").0, 404);
+
+    site.remove("src/runbooks/renamed.md");
+    events.next("reload");
+    assert_eq!(server.get("/runbooks/renamed/").0, 404);
+
+    site.write("src/team/first.md", "# First\n\nTEAM-PAGE\n");
+    events.next("reload");
+    std::fs::rename(site.path("src/team"), site.path("src/crew")).unwrap();
+    events.next("reload");
+    assert_eq!(server.get("/crew/first/").0, 200);
+    assert_eq!(server.get("/team/first/").0, 404);
+
+    // A burst of saves (a branch switch) ends in one consistent site.
+    for i in 0..20 {
+        site.write(&format!("src/burst/page-{i:02}.md"), format!("# Burst {i}\n\nBURST-{i}\n"));
+    }
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        events.next("reload");
+        if (0..20).all(|i| server.get(&format!("/burst/page-{i:02}/")).0 == 200) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the burst never settled");
+    }
+}
+
+#[test]
+fn a_broken_edit_keeps_the_last_good_page_and_shows_the_overlay_until_fixed() {
+    let site = basic();
+    let server = Server::start(&site, &[]);
+    let mut events = server.events();
+    let good = site.read("src/runbooks/cache-flush.md");
+    site.append("src/runbooks/cache-flush.md", "\n\nSee [gone](missing-page.md).\n");
+    let data = events.next("failed");
+    assert!(data.contains("src/runbooks/cache-flush.md:"), "{data}");
+    assert!(data.contains("missing-page.md"), "{data}");
+    let (status, _, body) = server.get("/runbooks/cache-flush/");
+    assert_eq!(status, 200, "the last good page is still served");
+    assert!(body.contains("id=\"lore-overlay-text\""));
+    assert!(body.contains("missing-page.md"));
+    let (_, _, status) = server.get("/__lore/status");
+    assert!(status.contains("cache-flush.md"), "{status}");
+
+    // A second broken file: the overlay lists both.
+    site.write("src/runbooks/db-failover.md", "---\ntitle: [unclosed\n---\n# x\n");
+    let data = events.next("failed");
+    assert!(data.contains("cache-flush.md") && data.contains("db-failover.md"), "{data}");
+
+    site.write("src/runbooks/cache-flush.md", &good);
+    let data = events.next("failed");
+    assert!(!data.contains("cache-flush.md") && data.contains("db-failover.md"), "{data}");
+    std::fs::copy(
+        crate::harness::fixtures_dir().join("build/basic/src/runbooks/db-failover.md"),
+        site.path("src/runbooks/db-failover.md"),
+    )
+    .unwrap();
+    events.next("reload");
+    let (_, _, body) = server.get("/runbooks/cache-flush/");
+    assert!(!body.contains("lore-overlay-text"), "the overlay is gone once fixed");
+    let (_, _, status) = server.get("/__lore/status");
+    assert!(status.contains("\"error\":null"), "{status}");
+}
+
+#[test]
+fn a_stylesheet_change_swaps_the_stylesheet() {
+    let site = basic();
+    let css = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/assets/lore.css"),
+    )
+    .unwrap();
+    site.write("theme/assets/lore.css", &css);
+    let server = Server::start(&site, &[]);
+    let mut events = server.events();
+    site.write("theme/assets/lore.css", format!("{css}\n.css-marker {{ color: red }}\n"));
+    let data = events.next("css");
+    let name = data
+        .split('"')
+        .find(|s| s.starts_with("assets/lore."))
+        .expect("the new stylesheet's name")
+        .to_owned();
+    let (status, head, body) = server.get(&format!("/{name}"));
+    assert_eq!(status, 200);
+    assert!(head.contains("text/css"));
+    assert!(body.contains(".css-marker"));
+    events.none("reload", Duration::from_millis(300));
+}
+
+#[test]
+fn polling_sees_changes_too() {
+    let site = basic();
+    site.write("book.toml", format!("{}\n[serve]\npoll-interval-ms = 100\n", site.read("book.toml")));
+    let server = Server::start(&site, &["--poll"]);
+    let mut events = server.events();
+    site.append("src/runbooks/db-failover.md", "\n\nPOLLED-MARKER\n");
+    events.next("reload");
+    assert!(server.get("/runbooks/db-failover/").2.contains("POLLED-MARKER"));
+}
+
+#[test]
+fn many_connections_at_once_and_closed_streams_are_dropped() {
+    let site = basic();
+    let server = Server::start(&site, &[]);
+    let streams: Vec<Events> = (0..12).map(|_| server.events()).collect();
+    let addr = server.addr.clone();
+    let handles: Vec<_> = (0..24)
+        .map(|_| {
+            let addr = addr.clone();
+            std::thread::spawn(move || raw_get(&addr, "/runbooks/db-failover/").0)
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), 200);
+    }
+    drop(streams);
+    let mut events = server.events();
+    site.append("src/runbooks/db-failover.md", "\n\nAFTER-CLOSE\n");
+    events.next("reload");
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let site = basic();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    site.run(&["serve", "--port", &port])
+        .code(2)
+        .stderr_contains("is already in use")
+        .stderr_contains("--port 0");
+}
+
+#[test]
+fn exposed_addresses_get_a_warning() {
+    let site = basic();
+    let server = Server::start(&site, &["--bind", "0.0.0.0"]);
+    assert!(server.addr.starts_with("127.0.0.1:"), "{}", server.addr);
+    assert_eq!(server.get("/").0, 200);
+    let stderr = server.stderr_text();
+    assert!(stderr.contains("warning: listening on 0.0.0.0"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_within_a_second() {
+    let site = basic();
+    let mut server = Server::start(&site, &[]);
+    let _events = server.events();
+    let pid = server.child.id().to_string();
+    let start = Instant::now();
+    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(start.elapsed() < Duration::from_secs(5), "still running after Ctrl-C");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert!(start.elapsed() < Duration::from_secs(1), "took {:?}", start.elapsed());
+    assert!(status.success(), "{status:?}");
+}
