@@ -312,6 +312,16 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
         _ => {
             let dir = read(&shared.dir).clone();
             let mut reply = http::respond(&url, &dir);
+            if reply.status == 404 && path == "/favicon.ico" {
+                // Browsers ask for it on their own; a site without one should not log an error
+                // in the console of every preview tab.
+                reply = http::Reply {
+                    status: 204,
+                    content_type: "image/x-icon",
+                    location: None,
+                    body: Vec::new(),
+                };
+            }
             if reply.is_html() {
                 reply.body = reload::inject(&reply.body, read(&shared.error).as_deref());
             }

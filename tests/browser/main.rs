@@ -20,6 +20,7 @@ fn main() {
         ("file_links_point_at_index_html", file_links_point_at_index_html),
         ("script_adds_copy_buttons_and_toggles", script_adds_copy_buttons_and_toggles),
         ("theme_follows_the_system_scheme", theme_follows_the_system_scheme),
+        ("serve_reloads_an_open_page_on_edit", serve_reloads_an_open_page_on_edit),
     ];
     for (name, test) in tests {
         test(&chromium, &site);
@@ -116,4 +117,72 @@ fn theme_follows_the_system_scheme(chromium: &Path, site: &Path) {
     assert!(light.contains("data-theme=\"light\""), "a light system gives the light theme");
     let dark = dump_dom_with(chromium, &url, &["--force-dark-mode"]);
     assert!(dark.contains("data-theme=\"dark\""), "a dark system gives the dark theme");
+}
+
+/// `lore serve` on a copy of the example site; the page open in Chromium shows an edit of its
+/// markdown without a manual reload, keeps its scroll position, and logs no errors. Driven over
+/// the DevTools protocol by `live_reload.mjs` (needs Node 20+; skipped without it).
+fn serve_reloads_an_open_page_on_edit(chromium: &Path, _site: &Path) {
+    use std::io::{BufRead, BufReader};
+
+    if Command::new("node").arg("--version").output().is_err() {
+        eprintln!("serve_reloads_an_open_page_on_edit skipped: no node");
+        return;
+    }
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    copy_tree(&manifest.join("content-example"), &dir.path().join("src"));
+    std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"Example\"\n").unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_lore"))
+        .args(["serve", "-q", "--port", "0"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let stdout = server.stdout.take().unwrap();
+    let server = Kill(server);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let line = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("lore serve printed its URL");
+    let url = line.strip_prefix("serving at ").expect("a URL line").to_owned();
+    let page = "runbooks/postgres-primary-failover";
+    let output = Command::new("node")
+        .arg("--experimental-websocket")
+        .arg(manifest.join("tests/browser/live_reload.mjs"))
+        .arg(chromium)
+        .arg(format!("{url}{page}/"))
+        .arg(dir.path().join(format!("src/{page}.md")))
+        .output()
+        .unwrap();
+    drop(server);
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }

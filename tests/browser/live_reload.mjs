@@ -1,0 +1,100 @@
+// Live reload in a real browser, driven over the DevTools protocol.
+//
+// node --experimental-websocket live_reload.mjs CHROMIUM URL MARKDOWN_FILE
+//
+// Opens URL in headless Chromium, scrolls down, appends a paragraph with a unique marker to
+// MARKDOWN_FILE, and waits for the page to show it without any action of ours. Then checks that
+// the page really reloaded, kept its scroll position, and logged no console errors or
+// exceptions. Exits non-zero with a message on any failure; never waits more than ~30 s.
+import { spawn } from "node:child_process";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const [chromium, url, file] = process.argv.slice(2);
+const profile = mkdtempSync(join(tmpdir(), "lore-cdp-"));
+const browser = spawn(chromium, [
+  "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--remote-debugging-port=0",
+  `--user-data-dir=${profile}`, "about:blank",
+], { stdio: ["ignore", "ignore", "pipe"] });
+
+const fail = (message) => {
+  console.error(`live reload test failed: ${message}`);
+  finish(1);
+};
+const finish = (code) => {
+  browser.kill("SIGKILL");
+  try { rmSync(profile, { recursive: true, force: true }); } catch {}
+  process.exit(code);
+};
+setTimeout(() => fail("timed out"), 30000).unref();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const wsUrl = await new Promise((resolve) => {
+  let text = "";
+  browser.stderr.on("data", (chunk) => {
+    text += chunk;
+    const m = text.match(/DevTools listening on (ws:\/\/\S+)/);
+    if (m) resolve(m[1]);
+  });
+});
+
+const ws = new WebSocket(wsUrl);
+await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
+let nextId = 1;
+const pending = new Map();
+const problems = [];
+ws.onmessage = (msg) => {
+  const m = JSON.parse(msg.data);
+  if (m.id && pending.has(m.id)) {
+    const { resolve, reject } = pending.get(m.id);
+    pending.delete(m.id);
+    if (m.error) reject(new Error(JSON.stringify(m.error))); else resolve(m.result);
+    return;
+  }
+  if (m.method === "Runtime.exceptionThrown") problems.push(`exception: ${m.params.exceptionDetails.text} ${m.params.exceptionDetails.exception?.description ?? ""}`);
+  if (m.method === "Runtime.consoleAPICalled" && ["error", "assert"].includes(m.params.type)) problems.push(`console.${m.params.type}: ${JSON.stringify(m.params.args.map((a) => a.value ?? a.description))}`);
+  if (m.method === "Log.entryAdded" && m.params.entry.level === "error") problems.push(`log: ${m.params.entry.text} ${m.params.entry.url ?? ""}`);
+};
+const send = (method, params = {}, sessionId) => new Promise((resolve, reject) => {
+  const id = nextId++;
+  pending.set(id, { resolve, reject });
+  ws.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
+});
+
+const { targetId } = await send("Target.createTarget", { url: "about:blank" });
+const { sessionId } = await send("Target.attachToTarget", { targetId, flatten: true });
+const page = (method, params) => send(method, params, sessionId);
+await page("Runtime.enable");
+await page("Log.enable");
+await page("Page.enable");
+await page("Emulation.setDeviceMetricsOverride", { width: 1000, height: 500, deviceScaleFactor: 1, mobile: false });
+await page("Page.navigate", { url });
+const evaluate = async (expression) => (await page("Runtime.evaluate", { expression, returnByValue: true })).result.value;
+
+const until = async (expression, what, ms = 15000) => {
+  const start = Date.now();
+  while (Date.now() - start < ms) {
+    try { if (await evaluate(expression)) return; } catch {}
+    await sleep(50);
+  }
+  fail(`never saw ${what}`);
+};
+await until("document.readyState === 'complete' && !!document.querySelector('script[src=\"/__lore/live.js\"]')", "the page load");
+await sleep(500); // the event stream connects
+await evaluate("window.scrollTo(0, 300); window.__loreTestMark = 1; window.scrollY");
+const scrolled = await evaluate("window.scrollY");
+if (scrolled < 100) fail(`the page does not scroll (scrollY ${scrolled})`);
+
+const marker = `LIVE-RELOAD-MARKER-${Date.now()}`;
+appendFileSync(file, `\n\nA paragraph added while the page was open: ${marker}.\n`);
+await until(`document.readyState === 'complete' && document.body.innerText.includes(${JSON.stringify(marker)})`, "the edit in the page");
+await sleep(300);
+if (await evaluate("window.__loreTestMark") !== undefined) fail("the content changed without a reload?");
+const after = await evaluate("window.scrollY");
+if (Math.abs(after - scrolled) > 2) fail(`scroll position not kept: ${scrolled} before, ${after} after`);
+const real = problems;
+if (real.length) fail(`console errors:\n${real.join("\n")}`);
+console.log(`live reload ok: content changed, scroll ${after}, no console errors`);
+finish(0);
