@@ -238,7 +238,7 @@ fn write_pages(
         let html = templates.render(template, &inputs.view(target, body))?;
         sink.write(&format!("{}index.html", site.url(target)), html.as_bytes())
     };
-    rendered.par_iter().enumerate().try_for_each(|(i, r)| write(Target::Page(i), "page.html", Some(&r)))?;
+    rendered.par_iter().enumerate().try_for_each(|(i, r)| write(Target::Page(i), "page.html", Some(r)))?;
     (0..site.sections.len()).into_par_iter().try_for_each(|i| write(Target::Section(i), "section.html", None))
 }
 
