@@ -59,6 +59,8 @@ pub struct Live {
     unwritten: BTreeSet<usize>,
     /// The last rebuild failed.
     failing: bool,
+    /// Pages that use `{{#…}}` includes (scanning 10,000 pages for them on every edit is slow).
+    including: BTreeSet<usize>,
 }
 
 impl Live {
@@ -86,6 +88,7 @@ impl Live {
             broken: BTreeMap::new(),
             unwritten: BTreeSet::new(),
             failing: false,
+            including: BTreeSet::new(),
         })
     }
 
@@ -125,6 +128,7 @@ impl Live {
         match build::build(&options, None) {
             Ok(out) => {
                 self.kept = out.kept;
+                self.including = self.kept.as_ref().map(|k| including(k)).unwrap_or_default();
                 self.broken.clear();
                 self.unwritten.clear();
                 self.failing = false;
@@ -181,10 +185,15 @@ impl Live {
             } else if !self.broken.contains_key(rel) {
                 return self.full();
             }
-            targets.extend(includers(kept, rel));
+            targets.extend(includers(kept, &self.including, rel));
         }
         let Some(kept) = self.kept.as_deref_mut() else { return Update::Nothing };
         for (i, page, warnings) in loaded {
+            if page.text.contains("{{#") {
+                self.including.insert(i);
+            } else {
+                self.including.remove(&i);
+            }
             let shown = page.source.shown.clone();
             kept.other_diags.retain(|d| d.span.as_ref().is_none_or(|s| s.path != shown));
             kept.other_diags.extend(warnings);
@@ -260,15 +269,22 @@ fn shape(page: &Page) -> String {
     format!("{:?}\u{0}{:?}\u{0}{:?}", page.title, page.kind, page.meta)
 }
 
+/// Pages that use includes.
+fn including(kept: &Kept) -> BTreeSet<usize> {
+    let pages = &kept.site.pages;
+    (0..pages.len()).into_par_iter().filter(|&i| pages[i].text.contains("{{#")).collect::<Vec<_>>().into_iter().collect()
+}
+
 /// Pages that may include `rel` with `{{#include}}`: those mentioning its file name in an include.
-fn includers(kept: &Kept, rel: &str) -> Vec<usize> {
+fn includers(kept: &Kept, including: &BTreeSet<usize>, rel: &str) -> Vec<usize> {
     let name = rel.rsplit('/').next().unwrap_or(rel);
-    kept.site
-        .pages
+    including
         .iter()
-        .enumerate()
-        .filter(|(_, p)| p.source.rel != rel && p.text.contains("{{#") && p.text.contains(name))
-        .map(|(i, _)| i)
+        .copied()
+        .filter(|&i| {
+            let p = &kept.site.pages[i];
+            p.source.rel != rel && p.text.contains(name)
+        })
         .collect()
 }
 
