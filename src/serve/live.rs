@@ -272,7 +272,12 @@ fn shape(page: &Page) -> String {
 /// Pages that use includes.
 fn including(kept: &Kept) -> BTreeSet<usize> {
     let pages = &kept.site.pages;
-    (0..pages.len()).into_par_iter().filter(|&i| pages[i].text.contains("{{#")).collect::<Vec<_>>().into_iter().collect()
+    (0..pages.len())
+        .into_par_iter()
+        .filter(|&i| pages[i].text.contains("{{#"))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
 }
 
 /// Pages that may include `rel` with `{{#include}}`: those mentioning its file name in an include.

@@ -90,6 +90,10 @@ impl Shared {
     }
 }
 
+/// The watcher's quiet time before it reports a change: enough for an editor's
+/// rename-and-replace save to arrive as one batch.
+const SETTLE: Duration = Duration::from_millis(10);
+
 /// How often open event streams get a comment line, so closed tabs are noticed and dropped.
 const PING: Duration = Duration::from_secs(2);
 
@@ -135,9 +139,12 @@ pub fn run(
     let mut roots = Roots::of(&config, options.config_file.as_deref());
     let (tx, rx) = mpsc::channel();
     let debounce = Duration::from_millis(config.serve.debounce_ms);
+    // The watcher's own quiet time is short so a single save rebuilds at once; a burst of
+    // changes is then gathered below until it has been quiet for the whole `debounce`.
+    let settle = debounce.min(SETTLE);
     let poll_every = Duration::from_millis(config.serve.poll_interval_ms);
     let start_watcher = |roots: &Roots| {
-        watch::start(roots, debounce, options.poll.then_some(poll_every), poll_every, tx.clone())
+        watch::start(roots, settle, options.poll.then_some(poll_every), poll_every, tx.clone())
     };
     let mut watcher = start_watcher(&roots)?;
 
@@ -163,6 +170,12 @@ pub fn run(
                 // Take every batch that is already waiting: one rebuild for all of them.
                 while let Ok(more) = rx.try_recv() {
                     paths.extend(more);
+                }
+                if watch::is_burst(&paths, &roots) {
+                    // A branch switch or a search-and-replace: wait until it is over.
+                    while let Ok(more) = rx.recv_timeout(debounce) {
+                        paths.extend(more);
+                    }
                 }
                 rebuild(&mut live, &roots, &paths, &shared, error_text, note);
                 // A changed config may name other folders, and a theme folder may have appeared.

@@ -145,6 +145,12 @@ fn is_scratch(name: &str) -> bool {
         || (name.starts_with('#') && name.ends_with('#'))
 }
 
+/// Whether a batch touches more than two files of the site: the start of a burst (a branch
+/// switch, a search-and-replace, a folder copied in) rather than one save.
+pub fn is_burst(paths: &[PathBuf], roots: &Roots) -> bool {
+    paths.iter().filter(|p| classify(p, roots) != ChangeKind::Ignored).take(3).count() > 2
+}
+
 /// What a batch of changes needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Plan {
@@ -271,7 +277,7 @@ fn native(
 ) -> Result<Debouncer<RecommendedWatcher, RecommendedCache>, notify::Error> {
     let mut d = new_debouncer_opt::<_, RecommendedWatcher, RecommendedCache>(
         debounce,
-        Some(debounce / 4),
+        Some(debounce / 2),
         handler(tx),
         RecommendedCache::new(),
         notify::Config::default(),
@@ -293,7 +299,7 @@ fn polling(
     let config = notify::Config::default().with_poll_interval(interval).with_compare_contents(true);
     let mut d = new_debouncer_opt::<_, PollWatcher, RecommendedCache>(
         debounce,
-        Some(debounce / 4),
+        Some(debounce / 2),
         handler(tx),
         RecommendedCache::new(),
         config,
@@ -355,6 +361,15 @@ mod tests {
         for (path, want) in table {
             assert_eq!(&classify(Path::new(path), &roots()), want, "{path}");
         }
+    }
+
+    #[test]
+    fn bursts_are_more_than_two_site_files() {
+        let paths = |v: &[&str]| v.iter().map(PathBuf::from).collect::<Vec<_>>();
+        let save = paths(&["/s/src/a.md", "/s/src/a.md~", "/s/src/4913", "/s/src/.a.md.swp"]);
+        assert!(!is_burst(&save, &roots()));
+        assert!(!is_burst(&paths(&["/s/src/a.md", "/s/src/b.md"]), &roots()));
+        assert!(is_burst(&paths(&["/s/src/a.md", "/s/src/b.md", "/s/src/c/d.md"]), &roots()));
     }
 
     #[test]
