@@ -46,7 +46,8 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
     let quiet = global.quiet;
     let open = args.open;
     let note = move |note: Note<'_>| match note {
-        Note::Listening { url, pages, elapsed, exposed, polling } => {
+        Note::Listening { url, pages, elapsed, exposed, polling, warnings } => {
+            super::print_diagnostics(warnings, quiet);
             if exposed {
                 eprintln!(
                     "warning: listening on {} — anyone on your network can read this site\n",
@@ -71,8 +72,12 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
             }
         }
         Note::Rebuilt { pages, full, elapsed, warnings } => {
-            super::print_diagnostics(warnings, true);
             if !quiet {
+                // Every rebuild would repeat the site's warnings: count them instead.
+                let (_, n) = crate::diag::count(warnings);
+                if n > 0 {
+                    eprintln!("{} (run `lore check` to see them)", super::count_of(n, "warning"));
+                }
                 let what = if full { "rebuilt everything" } else { "rebuilt" };
                 eprintln!(
                     "{what}: {} in {:.0} ms",

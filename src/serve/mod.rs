@@ -56,6 +56,8 @@ pub enum Note<'a> {
         exposed: bool,
         /// The watcher polls (asked for, or native events are unavailable).
         polling: bool,
+        /// Warnings of the first build.
+        warnings: &'a [crate::diag::Diagnostic],
     },
     /// A rebuild worked.
     Rebuilt {
@@ -121,14 +123,14 @@ pub fn run(
         generation: AtomicU64::new(1),
         hub: Hub::default(),
     });
-    let pages = match &first {
-        Update::Rebuilt { pages, .. } => Some(*pages),
+    let (pages, warnings) = match &first {
+        Update::Rebuilt { pages, warnings, .. } => (Some(*pages), warnings.as_slice()),
         Update::Failed(e) => {
             note(Note::Failed(e));
             *write(&shared.error) = Some(error_text(e));
-            None
+            (None, &[][..])
         }
-        Update::Nothing => None,
+        Update::Nothing => (None, &[][..]),
     };
     // Without a good first build, watch what the config names (or its defaults).
     let config = match live.config() {
@@ -147,6 +149,7 @@ pub fn run(
         watch::start(roots, settle, options.poll.then_some(poll_every), poll_every, tx.clone())
     };
     let mut watcher = start_watcher(&roots)?;
+    let mut watched = roots.watched();
 
     let host = if addr.ip().is_unspecified() { IpAddr::from([127, 0, 0, 1]) } else { addr.ip() };
     let url = format!("http://{}/", SocketAddr::new(host, addr.port()));
@@ -156,6 +159,7 @@ pub fn run(
         elapsed: start.elapsed(),
         exposed: !addr.ip().is_loopback(),
         polling: watcher.is_polling(),
+        warnings,
     });
 
     let server = Arc::new(server);
@@ -177,15 +181,20 @@ pub fn run(
                         paths.extend(more);
                     }
                 }
-                rebuild(&mut live, &roots, &paths, &shared, error_text, note);
+                let event = rebuild(&mut live, &roots, &paths, &shared, error_text, note);
                 // A changed config may name other folders, and a theme folder may have appeared.
                 if let Some(config) = live.config() {
                     let now = Roots::of(config, options.config_file.as_deref());
-                    if now.watched() != roots.watched() {
+                    if now.watched() != watched {
                         drop(watcher);
                         watcher = start_watcher(&now)?;
+                        watched = now.watched();
                     }
                     roots = now;
+                }
+                // Sent once the new files are in place and the watcher sees the new folders.
+                if let Some(event) = event {
+                    shared.hub.send(&event);
                 }
             }
             Err(RecvTimeoutError::Timeout) => {}
@@ -222,7 +231,7 @@ fn bind(ip: IpAddr, port: u16) -> Result<tiny_http::Server, Error> {
     })
 }
 
-/// Rebuilds for a batch of changed paths and tells the open pages.
+/// Rebuilds for a batch of changed paths; returns the event that tells the open pages.
 fn rebuild(
     live: &mut Live,
     roots: &Roots,
@@ -230,18 +239,18 @@ fn rebuild(
     shared: &Shared,
     error_text: &(dyn Fn(&Error) -> String + Sync),
     note: &(dyn Fn(Note<'_>) + Sync),
-) {
+) -> Option<String> {
     let start = Instant::now();
     let rescan = paths.iter().any(|p| p.as_os_str().is_empty());
     let changes: Vec<_> = paths.iter().map(|p| watch::classify(p, roots)).collect();
     let plan = if rescan { Plan::Full } else { watch::plan(&changes, |rel| live.knows(rel)) };
     let update = match &plan {
-        Plan::Nothing => return,
+        Plan::Nothing => return None,
         Plan::Files(rels) => live.files(rels),
         Plan::Stylesheets | Plan::Full => live.full(),
     };
     match update {
-        Update::Nothing => {}
+        Update::Nothing => None,
         Update::Rebuilt { pages, full, warnings, .. } => {
             *write(&shared.dir) = live.dir().to_path_buf();
             *write(&shared.error) = None;
@@ -255,14 +264,15 @@ fn rebuild(
             } else {
                 reload::event("reload", &serde_json::json!({ "generation": generation }))
             };
-            shared.hub.send(&event);
             note(Note::Rebuilt { pages, full, elapsed: start.elapsed(), warnings: &warnings });
+            Some(event)
         }
         Update::Failed(e) => {
             let text = error_text(&e);
-            *write(&shared.error) = Some(text.clone());
-            shared.hub.send(&reload::event("failed", &serde_json::json!({ "error": text })));
+            let event = reload::event("failed", &serde_json::json!({ "error": text }));
+            *write(&shared.error) = Some(text);
             note(Note::Failed(&e));
+            Some(event)
         }
     }
 }
@@ -307,6 +317,7 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
             let body = serde_json::json!({
                 "generation": shared.generation.load(Ordering::SeqCst),
                 "error": *read(&shared.error),
+                "streams": shared.hub.len(),
             });
             http::Reply {
                 status: 200,

@@ -349,10 +349,56 @@ fn many_connections_at_once_and_closed_streams_are_dropped() {
     for h in handles {
         assert_eq!(h.join().unwrap(), 200);
     }
+    assert!(server.get("/__lore/status").2.contains("\"streams\":12"));
     drop(streams);
     let mut events = server.events();
     site.append("src/runbooks/db-failover.md", "\n\nAFTER-CLOSE\n");
     events.next("reload");
+    // Closed tabs are noticed by the next write to their stream (a ping every 2 s at most).
+    let start = Instant::now();
+    while !server.get("/__lore/status").2.contains("\"streams\":1,")
+        && !server.get("/__lore/status").2.contains("\"streams\":1}")
+    {
+        assert!(start.elapsed() < DEADLINE, "closed streams were kept: {}", server.get("/__lore/status").2);
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_title_change_updates_every_page_that_shows_it() {
+    let site = basic();
+    let server = Server::start(&site, &[]);
+    let mut events = server.events();
+    let text = site.read("src/runbooks/cache-flush.md");
+    assert!(server.get("/runbooks/db-failover/").2.contains("Cache flush"), "the sidebar shows the title");
+    let renamed = if text.starts_with("---") {
+        text.replacen("title:", "title: Renamed-Title-X #", 1)
+    } else {
+        format!("---\ntitle: Renamed-Title-X\n---\n{text}")
+    };
+    site.write("src/runbooks/cache-flush.md", renamed);
+    events.next("reload");
+    assert!(server.get("/runbooks/db-failover/").2.contains("Renamed-Title-X"));
+    assert!(server.get("/runbooks/").2.contains("Renamed-Title-X"), "and the listing");
+}
+
+#[test]
+fn a_theme_folder_created_later_is_watched() {
+    let site = basic();
+    let server = Server::start(&site, &[]);
+    let mut events = server.events();
+    site.write(
+        "theme/templates/page.html",
+        "<!doctype html><html><body>CUSTOM-TEMPLATE {{ page.title }}</body></html>",
+    );
+    events.next("reload");
+    assert!(server.get("/runbooks/db-failover/").2.contains("CUSTOM-TEMPLATE"));
+    site.write(
+        "theme/templates/page.html",
+        "<!doctype html><html><body>CUSTOM-AGAIN {{ page.title }}</body></html>",
+    );
+    events.next("reload");
+    assert!(server.get("/runbooks/db-failover/").2.contains("CUSTOM-AGAIN"));
 }
 
 #[test]
