@@ -133,7 +133,10 @@ impl Live {
                 self.unwritten.clear();
                 self.failing = false;
                 if let Some(old) = self.previous.take() {
-                    let _ = std::fs::remove_dir_all(old);
+                    // Thousands of files: remove them without holding up the reload.
+                    std::thread::spawn(move || {
+                        let _ = std::fs::remove_dir_all(old);
+                    });
                 }
                 self.previous = Some(std::mem::replace(&mut self.dir, dir));
                 Update::Rebuilt {
