@@ -4,8 +4,9 @@
 //
 // Opens URL in headless Chromium, scrolls down, appends a paragraph with a unique marker to
 // MARKDOWN_FILE, and waits for the page to show it without any action of ours. Then checks that
-// the page really reloaded, kept its scroll position, and logged no console errors or
-// exceptions. Exits non-zero with a message on any failure; never waits more than ~30 s.
+// the page really reloaded and kept its scroll position; then breaks the page (a broken link),
+// waits for the error overlay, fixes it and waits for the overlay to go. No console errors or
+// exceptions may be logged. Exits non-zero with a message on any failure; never waits more than ~30 s.
 import { spawn } from "node:child_process";
 import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -94,7 +95,17 @@ await sleep(300);
 if (await evaluate("window.__loreTestMark") !== undefined) fail("the content changed without a reload?");
 const after = await evaluate("window.scrollY");
 if (Math.abs(after - scrolled) > 2) fail(`scroll position not kept: ${scrolled} before, ${after} after`);
+// A broken edit shows the overlay in the open page; fixing it removes the overlay by itself.
+const { readFileSync, writeFileSync } = await import("node:fs");
+const good = readFileSync(file, "utf8");
+writeFileSync(file, `${good}\n\nSee [nowhere](no-such-page-${Date.now()}.md).\n`);
+await until("!!document.getElementById('lore-overlay') && document.getElementById('lore-overlay').innerText.includes('broken link')", "the error overlay");
+const overlayText = await evaluate("document.getElementById('lore-overlay').innerText");
+if (!overlayText.includes(file.split("/").slice(-2).join("/"))) fail(`the overlay does not name the file:\n${overlayText}`);
+writeFileSync(file, good);
+await until("document.readyState === 'complete' && !document.getElementById('lore-overlay')", "the overlay go away");
+
 const real = problems;
 if (real.length) fail(`console errors:\n${real.join("\n")}`);
-console.log(`live reload ok: content changed, scroll ${after}, no console errors`);
+console.log(`live reload ok: content changed, scroll ${after}, overlay shown and cleared, no console errors`);
 finish(0);

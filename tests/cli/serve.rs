@@ -441,3 +441,20 @@ fn ctrl_c_stops_within_a_second() {
     assert!(start.elapsed() < Duration::from_secs(1), "took {:?}", start.elapsed());
     assert!(status.success(), "{status:?}");
 }
+
+#[test]
+fn config_and_summary_changes_rebuild_everything() {
+    let site = basic();
+    let server = Server::start(&site, &[]);
+    let mut events = server.events();
+    site.write("book.toml", site.read("book.toml").replace("Acme operations", "Renamed-Site-Title"));
+    events.next("reload");
+    assert!(server.get("/runbooks/db-failover/").2.contains("Renamed-Site-Title"));
+    site.write(
+        "src/SUMMARY.md",
+        "# Summary\n\n[Home](README.md)\n\n# Part-Marker-X\n\n- [DB](runbooks/db-failover.md)\n- [Cache](runbooks/cache-flush.md)\n- [Runbooks](runbooks/README.md)\n- [PG](adr/0001-use-postgresql.md)\n- [Kafka](adr/0002-use-kafka-for-events.md)\n",
+    );
+    events.next("reload");
+    let (_, _, body) = server.get("/runbooks/db-failover/");
+    assert!(body.contains("Part-Marker-X"), "the sidebar follows SUMMARY.md");
+}
