@@ -45,14 +45,12 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         .map_err(|e| Error::Usage(format!("cannot handle Ctrl-C: {e}")))?;
     let quiet = global.quiet;
     let open = args.open;
+    let bind = args.bind;
     let note = move |note: Note<'_>| match note {
         Note::Listening { url, pages, elapsed, exposed, polling, warnings } => {
             super::print_diagnostics(warnings, quiet);
             if exposed {
-                eprintln!(
-                    "warning: listening on {} — anyone on your network can read this site\n",
-                    args.bind
-                );
+                eprintln!("warning: listening on {} — anyone on your network can read this site\n", bind);
             }
             if !quiet {
                 if let Some(n) = pages {
@@ -92,7 +90,7 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         }
     };
     let text = |e: &Error| super::error_text(e, false);
-    crate::serve::run(&options, &stop, &text, &note)?;
+    crate::serve::run(&options, stop, Arc::new(text), Arc::new(note))?;
     if !quiet {
         eprintln!("stopped");
     }

@@ -259,11 +259,6 @@ impl Live {
         self.unwritten.clear();
         Ok(pages.len())
     }
-
-    /// Removes the private folder.
-    pub fn remove(self) {
-        let _ = std::fs::remove_dir_all(&self.base);
-    }
 }
 
 /// What other pages show of a page: navigation, listings, neighbours and breadcrumbs use the

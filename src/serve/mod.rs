@@ -99,30 +99,106 @@ const SETTLE: Duration = Duration::from_millis(10);
 /// How often open event streams get a comment line, so closed tabs are noticed and dropped.
 const PING: Duration = Duration::from_secs(2);
 
-/// Serves until `stop` becomes true. `error_text` turns an error into the text shown in the
-/// overlay (the CLI passes the same function it prints errors with).
+/// Turns an error into the overlay text (the CLI passes the function it prints errors with).
+pub type ErrorText = dyn Fn(&Error) -> String + Send + Sync;
+/// Receives what is worth telling the user.
+pub type Notes = dyn Fn(Note<'_>) + Send + Sync;
+
+/// Serves until `stop` becomes true, then returns within a second, even in the middle of a
+/// rebuild: builds and watching run on a worker thread that is not waited for.
 pub fn run(
     options: &ServeOptions,
-    stop: &AtomicBool,
-    error_text: &(dyn Fn(&Error) -> String + Sync),
-    note: &(dyn Fn(Note<'_>) + Sync),
+    stop: Arc<AtomicBool>,
+    error_text: Arc<ErrorText>,
+    note: Arc<Notes>,
 ) -> Result<(), Error> {
-    let start = Instant::now();
-    let server = bind(options.bind, options.port)?;
+    let server = Arc::new(bind(options.bind, options.port)?);
+    empty_trash();
     let addr = server
         .server_addr()
         .to_ip()
         .ok_or_else(|| Error::Usage("the server has no IP address".to_owned()))?;
     let base = std::env::temp_dir().join(format!("lore-serve-{}-{}", std::process::id(), addr.port()));
     let _ = std::fs::remove_dir_all(&base);
-    let mut live = Live::new(&options.root, options.config_file.clone(), base)?;
-    let first = live.full();
+    let live = Live::new(&options.root, options.config_file.clone(), base.clone())?;
     let shared = Arc::new(Shared {
         dir: RwLock::new(live.dir().to_path_buf()),
         error: RwLock::new(None),
         generation: AtomicU64::new(1),
         hub: Hub::default(),
     });
+    let accept = {
+        let (server, shared) = (server.clone(), shared.clone());
+        std::thread::spawn(move || accept_loop(&server, &shared))
+    };
+    let worker = {
+        let (options, shared, stop) = (options.clone(), shared.clone(), stop.clone());
+        std::thread::Builder::new()
+            .name("lore-rebuild".into())
+            .spawn(move || work(live, &options, addr, &shared, &stop, &*error_text, &*note))
+            .map_err(|e| Error::Usage(format!("cannot start the rebuild thread: {e}")))?
+    };
+    while !stop.load(Ordering::SeqCst) && !worker.is_finished() {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    stop.store(true, Ordering::SeqCst);
+    server.unblock();
+    let _ = accept.join();
+    // The process is about to end, which closes the streams; dropping them here would wait on
+    // connection threads that are already gone.
+    std::mem::forget(shared.hub.take());
+    // A rebuild still running is abandoned with the process; its files go with the folder.
+    let result = if worker.is_finished() {
+        worker.join().unwrap_or_else(|_| Err(Error::Usage("the rebuild thread failed".to_owned())))
+    } else {
+        Ok(())
+    };
+    // Removing tens of thousands of files can take seconds on a busy disk: move the folder
+    // aside at once, give its removal a fifth of a second, and let the next `serve` finish the job.
+    let trash = std::env::temp_dir().join(format!("{TRASH}{}-{}", std::process::id(), addr.port()));
+    if std::fs::rename(&base, &trash).is_ok() {
+        let remover = std::thread::spawn(move || std::fs::remove_dir_all(trash));
+        let deadline = Instant::now() + Duration::from_millis(200);
+        while !remover.is_finished() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    result
+}
+
+/// The name prefix of private folders left to remove.
+const TRASH: &str = "lore-serve-trash-";
+
+/// Removes private folders earlier servers left behind, in the background.
+fn empty_trash() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    let old: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(TRASH))
+        .map(|e| e.path())
+        .collect();
+    if !old.is_empty() {
+        std::thread::spawn(move || {
+            for dir in old {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        });
+    }
+}
+
+/// The worker: the first build, then watching and rebuilding until `stop`.
+fn work(
+    mut live: Live,
+    options: &ServeOptions,
+    addr: SocketAddr,
+    shared: &Shared,
+    stop: &AtomicBool,
+    error_text: &ErrorText,
+    note: &Notes,
+) -> Result<(), Error> {
+    let start = Instant::now();
+    let first = live.full();
+    *write(&shared.dir) = live.dir().to_path_buf();
     let (pages, warnings) = match &first {
         Update::Rebuilt { pages, warnings, .. } => (Some(*pages), warnings.as_slice()),
         Update::Failed(e) => {
@@ -153,6 +229,9 @@ pub fn run(
 
     let host = if addr.ip().is_unspecified() { IpAddr::from([127, 0, 0, 1]) } else { addr.ip() };
     let url = format!("http://{}/", SocketAddr::new(host, addr.port()));
+    if stop.load(Ordering::SeqCst) {
+        return Ok(());
+    }
     note(Note::Listening {
         url: &url,
         pages,
@@ -162,11 +241,6 @@ pub fn run(
         warnings,
     });
 
-    let server = Arc::new(server);
-    let accept = {
-        let (server, shared) = (server.clone(), shared.clone());
-        std::thread::spawn(move || accept_loop(&server, &shared))
-    };
     let mut last_ping = Instant::now();
     while !stop.load(Ordering::SeqCst) {
         match rx.recv_timeout(Duration::from_millis(100)) {
@@ -181,7 +255,7 @@ pub fn run(
                         paths.extend(more);
                     }
                 }
-                let event = rebuild(&mut live, &roots, &paths, &shared, error_text, note);
+                let event = rebuild(&mut live, &roots, &paths, shared, error_text, note);
                 // A changed config may name other folders, and a theme folder may have appeared.
                 if let Some(config) = live.config() {
                     let now = Roots::of(config, options.config_file.as_deref());
@@ -206,12 +280,6 @@ pub fn run(
         }
     }
     drop(watcher);
-    server.unblock();
-    let _ = accept.join();
-    // The process is about to end, which closes the streams; dropping them here would wait on
-    // connection threads that are already gone.
-    std::mem::forget(shared.hub.take());
-    live.remove();
     Ok(())
 }
 
@@ -237,8 +305,8 @@ fn rebuild(
     roots: &Roots,
     paths: &[PathBuf],
     shared: &Shared,
-    error_text: &(dyn Fn(&Error) -> String + Sync),
-    note: &(dyn Fn(Note<'_>) + Sync),
+    error_text: &ErrorText,
+    note: &Notes,
 ) -> Option<String> {
     let start = Instant::now();
     let rescan = paths.iter().any(|p| p.as_os_str().is_empty());

@@ -90,6 +90,18 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        // Ctrl-C first, so the server removes its private folder; then no mercy.
+        #[cfg(unix)]
+        {
+            let _ = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status();
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(3) {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
