@@ -452,6 +452,13 @@ fn ctrl_c_stops_within_a_second() {
     };
     assert!(start.elapsed() < Duration::from_secs(1), "took {:?}", start.elapsed());
     assert!(status.success(), "{status:?}");
+    let private = format!("lore-serve-{pid}-");
+    let left: Vec<_> = std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&private))
+        .collect();
+    assert!(left.is_empty(), "the private folder is left behind: {left:?}");
 }
 
 #[test]
