@@ -477,3 +477,20 @@ fn config_and_summary_changes_rebuild_everything() {
     let (_, _, body) = server.get("/runbooks/db-failover/");
     assert!(body.contains("Part-Marker-X"), "the sidebar follows SUMMARY.md");
 }
+
+#[test]
+fn a_site_broken_from_the_start_is_served_once_fixed() {
+    let site = basic();
+    let good = site.read("src/runbooks/cache-flush.md");
+    site.append("src/runbooks/cache-flush.md", "\n\n[gone](nowhere.md)\n");
+    let server = Server::start(&site, &[]);
+    let (status, _, body) = server.get("/");
+    assert_eq!(status, 404, "nothing good to serve yet");
+    assert!(body.contains("id=\"lore-overlay-text\"") && body.contains("nowhere.md"), "{body}");
+    let mut events = server.events();
+    site.write("src/runbooks/cache-flush.md", good);
+    events.next("reload");
+    let (status, _, body) = server.get("/runbooks/cache-flush/");
+    assert_eq!(status, 200);
+    assert!(!body.contains("lore-overlay-text"));
+}
