@@ -29,7 +29,7 @@ pub struct Args {
     pub poll: bool,
 }
 
-/// Serves until Ctrl-C.
+/// Serves until Ctrl-C or a termination signal.
 pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let root = super::resolve_root(args.dir.as_ref(), global)?;
     let options = ServeOptions {
