@@ -142,6 +142,14 @@ fn serve_reloads_an_open_page_on_edit(chromium: &Path, _site: &Path) {
     struct Kill(std::process::Child);
     impl Drop for Kill {
         fn drop(&mut self) {
+            // Ctrl-C first, so the server removes its private folder.
+            let _ = Command::new("kill").args(["-INT", &self.0.id().to_string()]).status();
+            for _ in 0..150 {
+                if let Ok(Some(_)) = self.0.try_wait() {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
             let _ = self.0.kill();
             let _ = self.0.wait();
         }
