@@ -96,8 +96,20 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     }
 
     let templates = Templates::load(&config.theme_dir)?;
-    let assets = theme_assets(&config)?;
-    let inputs = ViewInputs { config: &config, site: &site, css: &assets.css, js: &assets.js };
+    let mut assets = theme_assets(&config)?;
+    // Search indexes: only when writing (`check` has nothing to search).
+    let search = if options.write {
+        let docs = crate::search::collect(&site, &rendered);
+        let bundle = crate::search::build(&docs, &crate::search::index_dir(&config))?;
+        let links = search_links(&config, &bundle.head, &mut assets.files)?;
+        assets.files.extend(bundle.files);
+        stages.done("search indexes");
+        Some(links)
+    } else {
+        None
+    };
+    let inputs =
+        ViewInputs { config: &config, site: &site, css: &assets.css, js: &assets.js, search: search.as_ref() };
     // `check` renders every template too (a template error is a build error) but writes nothing.
     let staging = if options.write { Some(Staging::create(&config.build_dir)?) } else { None };
     let sink = Sink(staging.as_ref());
@@ -224,6 +236,21 @@ fn theme_assets(config: &SiteConfig) -> Result<ThemeAssets, Error> {
     }
     out.copies.sort();
     Ok(out)
+}
+
+/// The searcher's script and stylesheet (hashed names) and the index head, site-relative.
+fn search_links(
+    config: &SiteConfig,
+    head: &str,
+    files: &mut Vec<(String, Vec<u8>)>,
+) -> Result<templates::context::SearchLinks, Error> {
+    let mut add = |name: &str| -> Result<String, Error> {
+        let bytes = templates::asset(&config.theme_dir, name)?.into_bytes();
+        let path = output::hashed_name(name, &bytes);
+        files.push((path.clone(), bytes));
+        Ok(path)
+    };
+    Ok(templates::context::SearchLinks { js: add("search.js")?, css: add("search.css")?, head: head.to_owned() })
 }
 
 fn file_name(path: &Path) -> String {

@@ -7,6 +7,7 @@
 mod build;
 mod check;
 mod init;
+mod search;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -52,6 +53,8 @@ pub enum Command {
     Check(check::Args),
     /// Create a new site: `book.toml`, content folders and a sample page of each kind.
     Init(init::Args),
+    /// Search the site's index (written by `build`) from the terminal.
+    Search(search::Args),
 }
 
 /// Runs the parsed command line.
@@ -60,6 +63,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Error> {
         Command::Build(args) => build::execute(args, &cli.global),
         Command::Check(args) => check::execute(args, &cli.global),
         Command::Init(args) => init::execute(args, &cli.global),
+        Command::Search(args) => search::execute(args, &cli.global),
     }
 }
 

@@ -25,6 +25,19 @@ pub struct SiteView {
     pub css: Vec<String>,
     /// Scripts, relative to the root.
     pub js: Vec<String>,
+    /// The searcher and its index, relative to this page (none when nothing was indexed).
+    pub search: Option<SearchLinks>,
+}
+
+/// Where the searcher's files are: loaded when search is first used.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchLinks {
+    /// The searcher script.
+    pub js: String,
+    /// Its stylesheet.
+    pub css: String,
+    /// The browser index head.
+    pub head: String,
 }
 
 /// The page being shown.

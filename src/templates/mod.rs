@@ -24,6 +24,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 pub const ASSETS: &[(&str, &str)] = &[
     ("lore.css", include_str!("../../themes/default/assets/lore.css")),
     ("lore.js", include_str!("../../themes/default/assets/lore.js")),
+    ("search.js", include_str!("../../themes/default/assets/search.js")),
+    ("search.css", include_str!("../../themes/default/assets/search.css")),
 ];
 
 /// Compiled templates.

@@ -1,6 +1,6 @@
 //! Building the [`PageView`] of each page or generated listing from the site model.
 
-use super::context::{LinkView, ListItem, PageInfo, PageView, SiteView};
+use super::context::{LinkView, ListItem, PageInfo, PageView, SearchLinks, SiteView};
 use super::nav;
 use crate::config::{SiteConfig, ThemeMode};
 use crate::markdown::Rendered;
@@ -17,6 +17,8 @@ pub struct ViewInputs<'a> {
     pub css: &'a [String],
     /// Scripts, site-relative.
     pub js: &'a [String],
+    /// The searcher and its index, site-relative.
+    pub search: Option<&'a SearchLinks>,
 }
 
 impl ViewInputs<'_> {
@@ -35,8 +37,17 @@ impl ViewInputs<'_> {
             .to_owned(),
             css: self.css.iter().map(|c| format!("{root}{c}")).collect(),
             js: self.js.iter().map(|j| format!("{root}{j}")).collect(),
+            search: self.search_links(&root),
             root,
         }
+    }
+
+    fn search_links(&self, root: &str) -> Option<SearchLinks> {
+        self.search.map(|s| SearchLinks {
+            js: format!("{root}{}", s.js),
+            css: format!("{root}{}", s.css),
+            head: format!("{root}{}", s.head),
+        })
     }
 
     /// The view of a page or a generated listing.
@@ -89,6 +100,7 @@ impl ViewInputs<'_> {
         view.site = SiteView {
             css: self.css.iter().map(|c| format!("{root}{c}")).collect(),
             js: self.js.iter().map(|j| format!("{root}{j}")).collect(),
+            search: self.search_links(&root),
             root: root.clone(),
             ..view.site
         };
