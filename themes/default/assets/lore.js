@@ -155,4 +155,30 @@
     window.addEventListener("scroll", update, { passive: true });
     update();
   }
+
+  /* Search: the searcher and its index load on first use (focus, "/" or Ctrl/Cmd-K). */
+  var searchBox = document.querySelector(".search[data-search-js]");
+  if (searchBox) {
+    var searchInput = searchBox.querySelector("input"), searchLoaded = false;
+    var loadSearch = function () {
+      if (searchLoaded) { return; }
+      searchLoaded = true;
+      var css = document.createElement("link");
+      css.rel = "stylesheet";
+      css.href = searchBox.getAttribute("data-search-css");
+      document.head.appendChild(css);
+      var js = document.createElement("script");
+      js.src = searchBox.getAttribute("data-search-js");
+      document.body.appendChild(js);
+    };
+    searchInput.addEventListener("focus", loadSearch);
+    document.addEventListener("keydown", function (e) {
+      var t = e.target, typing = t && (t.isContentEditable || /^(input|textarea|select)$/i.test(t.tagName));
+      if ((e.key === "k" && (e.ctrlKey || e.metaKey)) || (e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey)) {
+        e.preventDefault();
+        searchInput.focus();
+      }
+    });
+    if (/[?&]q=/.test(location.search)) { loadSearch(); }
+  }
 })();
