@@ -193,13 +193,30 @@
     });
   };
 
+  /* For a word the corpus lacks, a stem with postings left by removing a common English suffix:
+     what the stemmer mostly makes of it ("freshness" -> "fresh"). */
+  var SUFFIXES = ["s", "es", "ed", "ing", "ings", "ly", "ness", "ment", "ments", "ful", "er", "ers", "ation", "ations", "ity"];
+  Engine.prototype.guessStem = function (word) {
+    var chars = Array.from(word), keys = [], self = this;
+    for (var k = chars.length - 1; k >= Math.max(3, chars.length - 5); k--) {
+      if (SUFFIXES.indexOf(chars.slice(k).join("")) >= 0) { keys.push(chars.slice(0, k).join("")); }
+    }
+    return Promise.all(keys.map(function (k) { return self.entry(k); })).then(function (es) {
+      for (var i = 0; i < es.length; i++) { if (es[i] && es[i].recs) { return keys[i]; } }
+      return null;
+    });
+  };
+
   /* The stems a query word stands for, with weights: Map stem -> weight. */
   Engine.prototype.expand = function (word, prefix) {
     var self = this, out = new Map(), len = Array.from(word).length;
     function add(stem, w) { if (!(out.get(stem) >= w)) { out.set(stem, w); } }
     return this.entry(word).then(function (e) {
-      var exact = e && e.surface;
-      add(exact ? e.stem : word, 1);
+      if (e && e.surface) { return { stem: e.stem, exact: true }; }
+      return self.guessStem(word).then(function (g) { return { stem: g || word, exact: false }; });
+    }).then(function (r) {
+      var exact = r.exact;
+      add(r.stem, 1);
       var jobs = [];
       if (prefix && len >= 3) {
         jobs.push(self.prefixWords(word).then(function (list) {
