@@ -98,7 +98,7 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     let templates = Templates::load(&config.theme_dir)?;
     let mut assets = theme_assets(&config)?;
     // Search indexes: only when writing (`check` has nothing to search).
-    let search = if options.write {
+    let search = if options.write && !site.pages.is_empty() {
         let docs = crate::search::collect(&site, &rendered);
         let bundle = crate::search::build(&docs, &crate::search::index_dir(&config))?;
         let links = search_links(&config, &bundle.head, &mut assets.files)?;

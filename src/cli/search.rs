@@ -85,7 +85,8 @@ pub(super) fn format_results(results: &Results, color: bool) -> String {
         out.push_str(&format!("{}. {title}  [{}]\n", i + 1, badges.join(", ")));
         for s in &p.sections {
             let heading = if s.heading.is_empty() { String::new() } else { format!("  § {}", s.heading) };
-            out.push_str(&format!("   {}{heading}\n", s.url));
+            let url = if s.url.is_empty() { "./" } else { s.url.as_str() };
+            out.push_str(&format!("   {url}{heading}\n"));
             if !s.snippet.is_empty() {
                 out.push_str(&format!("   {}\n", highlight(&s.snippet, &s.matches, color)));
             }

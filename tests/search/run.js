@@ -11,7 +11,7 @@ const dir = path.resolve(dirArg);
 const { Engine } = require(path.join(dir, fs.readdirSync(path.join(dir, "assets")).filter((f) => /^search\..*\.js$/.test(f)).map((f) => path.join("assets", f))[0]));
 const searchDir = path.join(dir, "search");
 const head = fs.readdirSync(searchDir).find((f) => /^head\..*\.json\.gz$/.test(f));
-const queries = fs.readFileSync(queriesFile, "utf8").split("\n").filter((l) => l.trim());
+const queries = mode === "--stems" ? [] : fs.readFileSync(queriesFile, "utf8").split("\n").filter((l) => l.trim());
 
 function engine(counter) {
   return new Engine((name) => {
@@ -22,7 +22,24 @@ function engine(counter) {
   });
 }
 
+// --stems WORDS_TSV: every corpus word must resolve, through the exported dictionary, to the
+// stem tantivy gave it. Prints "agree/total".
+async function stems(tsv) {
+  const e = await engine({ bytes: 0, files: 0 }).init(head);
+  let agree = 0, total = 0;
+  const bad = [];
+  for (const line of fs.readFileSync(tsv, "utf8").split("\n")) {
+    const [word, stem] = line.split("\t");
+    if (!word) { continue; }
+    total++;
+    const entry = await e.entry(word);
+    if (entry && entry.surface && entry.stem === stem) { agree++; } else if (bad.length < 10) { bad.push(word); }
+  }
+  console.log(JSON.stringify({ agree, total, bad }));
+}
+
 (async () => {
+  if (mode === "--stems") { return stems(process.argv[5]); }
   let shared = null, sharedCounter = { bytes: 0, files: 0 };
   if (mode !== "--cold") { shared = await engine(sharedCounter).init(head); }
   for (const q of queries) {
