@@ -20,6 +20,8 @@ fn main() {
         ("file_links_point_at_index_html", file_links_point_at_index_html),
         ("script_adds_copy_buttons_and_toggles", script_adds_copy_buttons_and_toggles),
         ("theme_follows_the_system_scheme", theme_follows_the_system_scheme),
+        ("search_finds_and_follows_a_heading", search_finds_and_follows_a_heading),
+        ("search_snippets_never_run_page_text", search_snippets_never_run_page_text),
     ];
     for (name, test) in tests {
         test(&chromium, &site);
@@ -116,4 +118,54 @@ fn theme_follows_the_system_scheme(chromium: &Path, site: &Path) {
     assert!(light.contains("data-theme=\"light\""), "a light system gives the light theme");
     let dark = dump_dom_with(chromium, &url, &["--force-dark-mode"]);
     assert!(dark.contains("data-theme=\"dark\""), "a dark system gives the dark theme");
+}
+
+/// Runs `tests/browser/search.js` (headless Chromium over the DevTools protocol, the site served
+/// under a subpath): types `query`, expects `title` first, follows a heading result with the
+/// keyboard to `hash`, and fails on console errors.
+fn search_in_browser(chromium: &Path, site: &Path, query: &str, title: &str, hash: &str, text: &str) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/search.js");
+    let output = Command::new("node")
+        .arg("--experimental-websocket")
+        .arg(script)
+        .arg(chromium)
+        .arg(site)
+        .args([query, title, hash, text])
+        .output()
+        .expect("run node");
+    assert!(
+        output.status.success(),
+        "search in the browser failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn search_finds_and_follows_a_heading(chromium: &Path, site: &Path) {
+    search_in_browser(chromium, site, "failover", "Postgres primary failover", "#meaning", "");
+}
+
+/// Page text that looks like markup is shown as text in snippets, never run.
+fn search_snippets_never_run_page_text(chromium: &Path, _site: &Path) {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-hostile");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(root.join("book.toml"), "[book]\ntitle = \"Hostile\"\n").unwrap();
+    std::fs::write(root.join("src/README.md"), "# Home\n\nWelcome.\n").unwrap();
+    std::fs::write(
+        root.join("src/hostile.md"),
+        "# Hostile page\n\n## Payload section\n\nThe zanzibar token sits next to \
+         `<script>window.__lorePwned=1</script>` and\n&lt;img src=x onerror=\"window.__lorePwned=2\"&gt; in text.\n",
+    )
+    .unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_lore")).args(["build", "-q"]).arg(&root).status().unwrap();
+    assert!(status.success(), "lore build failed");
+    search_in_browser(
+        chromium,
+        &root.join("book"),
+        "zanzibar",
+        "Hostile page",
+        "#payload-section",
+        "<script>window.__lorePwned=1</script>",
+    );
 }
