@@ -108,8 +108,13 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     } else {
         None
     };
-    let inputs =
-        ViewInputs { config: &config, site: &site, css: &assets.css, js: &assets.js, search: search.as_ref() };
+    let inputs = ViewInputs {
+        config: &config,
+        site: &site,
+        css: &assets.css,
+        js: &assets.js,
+        search: search.as_ref(),
+    };
     // `check` renders every template too (a template error is a build error) but writes nothing.
     let staging = if options.write { Some(Staging::create(&config.build_dir)?) } else { None };
     let sink = Sink(staging.as_ref());
@@ -250,7 +255,11 @@ fn search_links(
         files.push((path.clone(), bytes));
         Ok(path)
     };
-    Ok(templates::context::SearchLinks { js: add("search.js")?, css: add("search.css")?, head: head.to_owned() })
+    Ok(templates::context::SearchLinks {
+        js: add("search.js")?,
+        css: add("search.css")?,
+        head: head.to_owned(),
+    })
 }
 
 fn file_name(path: &Path) -> String {

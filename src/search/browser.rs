@@ -105,8 +105,8 @@ fn collect_field(
     while stream.advance() {
         let Ok(term) = std::str::from_utf8(stream.key()) else { continue };
         let info = stream.value();
-        let weight = Bm25Weight::for_one_term_without_explain(u64::from(info.doc_freq), n_docs, avg)
-            .boost_by(boost);
+        let weight =
+            Bm25Weight::for_one_term_without_explain(u64::from(info.doc_freq), n_docs, avg).boost_by(boost);
         let mut postings = inverted
             .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
             .map_err(|e| Error::Search(e.to_string()))?;
@@ -283,7 +283,8 @@ pub fn export(pages: &[PageDoc], written: &Written) -> Result<Bundle, Error> {
             .collect();
         let gz = gzip(&serde_json::to_vec(&lists).unwrap_or_default());
         let name = format!("search/filter-{facet}.{}.json.gz", hash8(&gz));
-        facets.insert(facet.to_owned(), json!({"file": name.trim_start_matches("search/"), "values": counts}));
+        facets
+            .insert(facet.to_owned(), json!({"file": name.trim_start_matches("search/"), "values": counts}));
         bundle.files.push((name, gz));
     }
 

@@ -57,7 +57,8 @@ pub fn write(pages: &[PageDoc], dir: &Path) -> Result<Written, Error> {
             doc.add_u64(fields.page, p as u64);
             doc.add_text(fields.page_title, &page.title);
             doc.add_text(fields.heading, s.heading.join(" › "));
-            let url = if s.anchor.is_empty() { page.url.clone() } else { format!("{}#{}", page.url, s.anchor) };
+            let url =
+                if s.anchor.is_empty() { page.url.clone() } else { format!("{}#{}", page.url, s.anchor) };
             doc.add_text(fields.url, url);
             doc.add_text(fields.kind, &page.kind);
             doc.add_text(fields.owner, &page.owner);
@@ -104,9 +105,9 @@ fn vocabulary(pages: &[PageDoc]) -> BTreeMap<String, String> {
     let mut words = BTreeMap::new();
     let mut add = |text: &str| {
         for w in tokens(&mut surface, text) {
-            if !words.contains_key(&w) {
-                let s = super::stem(&mut stemmer, &w);
-                words.insert(w, s);
+            if let std::collections::btree_map::Entry::Vacant(e) = words.entry(w) {
+                let s = super::stem(&mut stemmer, e.key());
+                e.insert(s);
             }
         }
     };

@@ -129,7 +129,11 @@ pub fn collect(site: &Site, rendered: &[Rendered]) -> Vec<PageDoc> {
             };
             let mut sections = Vec::with_capacity(r.toc.len() + 1);
             let first = r.text_marks.first().copied().unwrap_or(r.text.len());
-            sections.push(SectionDoc { anchor: String::new(), heading: Vec::new(), text: clean(&r.text[..first]) });
+            sections.push(SectionDoc {
+                anchor: String::new(),
+                heading: Vec::new(),
+                text: clean(&r.text[..first]),
+            });
             let mut h2 = String::new();
             for (k, entry) in r.toc.iter().enumerate() {
                 let start = r.text_marks[k] + entry.title.len();
@@ -172,3 +176,6 @@ pub fn build(pages: &[PageDoc], index_dir: &Path) -> Result<browser::Bundle, cra
     crate::fs::write(&index_dir.join("words.tsv"), bundle.words.as_bytes())?;
     Ok(bundle)
 }
+
+#[cfg(test)]
+mod tests;

@@ -13,7 +13,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, TermQuery,
+};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{Index, TantivyDocument, Term};
 
@@ -168,8 +170,8 @@ pub fn edit_distance(a: &str, b: &str, max: usize) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=m {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=n {
         for j in 1..=m {
@@ -295,10 +297,14 @@ impl Searcher {
         let disjuncts: Vec<Box<dyn Query>> = expansions
             .iter()
             .map(|(stem, w)| {
-                let title = TermQuery::new(Term::from_field_text(f.title, stem), IndexRecordOption::WithFreqs);
+                let title =
+                    TermQuery::new(Term::from_field_text(f.title, stem), IndexRecordOption::WithFreqs);
                 let body = TermQuery::new(Term::from_field_text(f.body, stem), IndexRecordOption::WithFreqs);
                 let both = BooleanQuery::new(vec![
-                    (Occur::Should, Box::new(BoostQuery::new(Box::new(title), TITLE_BOOST)) as Box<dyn Query>),
+                    (
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(title), TITLE_BOOST)) as Box<dyn Query>,
+                    ),
                     (Occur::Should, Box::new(body)),
                 ]);
                 Box::new(BoostQuery::new(Box::new(both), *w)) as Box<dyn Query>
@@ -316,7 +322,8 @@ impl Searcher {
         occur: Occur,
     ) -> Result<Vec<(f32, TantivyDocument)>, Error> {
         let f = self.fields;
-        let words: Vec<(Occur, Box<dyn Query>)> = expansions.iter().map(|e| (occur, self.word_query(e))).collect();
+        let words: Vec<(Occur, Box<dyn Query>)> =
+            expansions.iter().map(|e| (occur, self.word_query(e))).collect();
         let words = BooleanQuery::with_minimum_required_clauses(words, usize::from(occur == Occur::Should));
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(words))];
         let mut stems = analyzer();
@@ -329,7 +336,12 @@ impl Searcher {
                 ));
             }
         }
-        let facets = [(f.kind, &filters.kind), (f.owner, &filters.owner), (f.tag, &filters.tag), (f.freshness, &filters.state)];
+        let facets = [
+            (f.kind, &filters.kind),
+            (f.owner, &filters.owner),
+            (f.tag, &filters.tag),
+            (f.freshness, &filters.state),
+        ];
         for (field, value) in facets {
             if let Some(v) = value {
                 let q = TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic);
@@ -356,7 +368,12 @@ impl Searcher {
         Ok(out)
     }
 
-    fn group(&self, hits: Vec<(f32, TantivyDocument)>, parsed: &Parsed, limit: usize) -> Result<Vec<PageHit>, Error> {
+    fn group(
+        &self,
+        hits: Vec<(f32, TantivyDocument)>,
+        parsed: &Parsed,
+        limit: usize,
+    ) -> Result<Vec<PageHit>, Error> {
         let f = self.fields;
         let mut pages: Vec<PageHit> = Vec::new();
         let mut index: HashMap<u64, usize> = HashMap::new();

@@ -123,7 +123,9 @@ fn assets_have_hashed_names_and_every_page_links_them() {
     site.run(&["build"]).success();
     let assets: Vec<String> = site.files("book/assets").into_keys().collect();
     assert_eq!(assets.len(), 5, "{assets:?}");
-    for (stem, ext) in [("lore", "css"), ("highlight", "css"), ("lore", "js"), ("search", "css"), ("search", "js")] {
+    for (stem, ext) in
+        [("lore", "css"), ("highlight", "css"), ("lore", "js"), ("search", "css"), ("search", "js")]
+    {
         let hashed = |name: &&String| {
             name.strip_prefix(&format!("{stem}."))
                 .and_then(|r| r.strip_suffix(&format!(".{ext}")))

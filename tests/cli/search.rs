@@ -54,8 +54,14 @@ fn json_output_has_a_fixed_schema() {
     assert_eq!(page["tags"], serde_json::json!(["postgres", "database"]));
     let section = &page["sections"][0];
     assert_eq!(keys(section), ["heading", "matches", "score", "snippet", "url"]);
-    assert_eq!(section["snippet"], "…PostgreSQL with a streaming replica; see the decision. Replication topology");
-    let (s, e) = (section["matches"][0][0].as_u64().unwrap() as usize, section["matches"][0][1].as_u64().unwrap() as usize);
+    assert_eq!(
+        section["snippet"],
+        "…PostgreSQL with a streaming replica; see the decision. Replication topology"
+    );
+    let (s, e) = (
+        section["matches"][0][0].as_u64().unwrap() as usize,
+        section["matches"][0][1].as_u64().unwrap() as usize,
+    );
     assert_eq!(&section["snippet"].as_str().unwrap()[s..e], "replica");
 }
 
@@ -77,7 +83,10 @@ fn prefix_typo_phrase_exclusion_and_filters() {
     assert!(titles(&site, &["\"replica streaming\""]).is_empty(), "a phrase keeps its order");
     assert!(!titles(&site, &["postgresql -replica"]).contains(&"Database failover".to_owned()));
     let adrs = titles(&site, &["--kind", "adr", "postgresql"]);
-    assert!(!adrs.is_empty() && adrs.iter().all(|t| t.contains("PostgreSQL") || t.contains("Kafka")), "{adrs:?}");
+    assert!(
+        !adrs.is_empty() && adrs.iter().all(|t| t.contains("PostgreSQL") || t.contains("Kafka")),
+        "{adrs:?}"
+    );
     assert_eq!(titles(&site, &["--owner", "dba-team", "replica"]), ["Database failover"]);
     assert_eq!(titles(&site, &["--tag", "postgres", "replica"]), ["Database failover"]);
     assert!(titles(&site, &["--state", "stale", "replica"]).is_empty());
@@ -154,7 +163,8 @@ fn browser_ranking_matches_the_terminal() {
     for line in out.lines() {
         let v: serde_json::Value = serde_json::from_str(line).expect("JSON line");
         let query = v["query"].as_str().unwrap();
-        let js: Vec<String> = v["pages"].as_array().unwrap().iter().map(|u| u.as_str().unwrap().to_owned()).collect();
+        let js: Vec<String> =
+            v["pages"].as_array().unwrap().iter().map(|u| u.as_str().unwrap().to_owned()).collect();
         let cli = cli_pages(&site, query);
         n += 1;
         if js.first() == cli.first() {
