@@ -211,6 +211,8 @@
   Engine.prototype.expand = function (word, prefix) {
     var self = this, out = new Map(), len = Array.from(word).length;
     function add(stem, w) { if (!(out.get(stem) >= w)) { out.set(stem, w); } }
+    // The prefix range is fetched in parallel with the word's own entry (usually the same shard).
+    var prefixed = prefix && len >= 3 ? this.prefixWords(word) : null;
     return this.entry(word).then(function (e) {
       if (e && e.surface) { return { stem: e.stem, exact: true }; }
       return self.guessStem(word).then(function (g) { return { stem: g || word, exact: false }; });
@@ -218,8 +220,8 @@
       var exact = r.exact;
       add(r.stem, 1);
       var jobs = [];
-      if (prefix && len >= 3) {
-        jobs.push(self.prefixWords(word).then(function (list) {
+      if (prefixed) {
+        jobs.push(prefixed.then(function (list) {
           list = list.filter(function (l) { return l[0] !== word; });
           list.sort(function (a, b) { return b[1] - a[1] || cmpBytes(a[0], b[0]); });
           list.slice(0, MAX_PREFIX).forEach(function (l) { add(l[2], PREFIX_WEIGHT); });
