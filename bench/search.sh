@@ -92,5 +92,6 @@ for n in $PAGES; do
     echo "index chunks: $(find "$pf/index" -type f | wc -l) files, $(du -sk "$pf/index" | cut -f1) KB; fragments: $(find "$pf/fragment" -type f | wc -l) files, $(du -sk "$pf/fragment" | cut -f1) KB"
     echo "files in all: $(find "$pf" -type f | wc -l); largest: $(find "$pf" -type f -printf '%s %P\n' | sort -n | tail -1 | awk '{printf "%.1f KB (%s)", $1 / 1024, $2}')"
     echo "fixed cost before the first chunk: entry + meta + wasm = $(( $(stat -c %s "$pf"/pagefind-entry.json) + $(stat -c %s "$pf"/pagefind.*.pf_meta) + $(stat -c %s "$pf"/wasm.en.pagefind) )) bytes; pagefind.js gz $(gz_size "$pf/pagefind.js") bytes"
+    node "$REPO/bench/pagefind-measure.mjs" "$pf" "$queries"
   fi
 done
