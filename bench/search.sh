@@ -67,7 +67,7 @@ for n in $PAGES; do
   # words a reader of runbooks types.
   queries=$BENCH_DIR/queries-$n.txt
   sort -t$'\t' -k3,3nr -k1,1 "$site/.lore/search/words.tsv" | awk -F'\t' 'length($1) >= 4 && $1 !~ /^[0-9]/' \
-    | head -1200 | awk 'NR % 40 == 1 {print $1}' >"$queries"
+    | awk 'NR <= 1200 && NR % 40 == 1 {print $1}' >"$queries"
   printf '%s\n' runbook rollback failover escalation decision onboarding >>"$queries"
 
   echo

@@ -100,10 +100,13 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     // Search indexes: only when writing (`check` has nothing to search).
     let search = if options.write && !site.pages.is_empty() {
         let docs = crate::search::collect(&site, &rendered);
-        let bundle = crate::search::build(&docs, &crate::search::index_dir(&config))?;
+        let index = crate::search::index::write(&docs, &crate::search::index_dir(&config))?;
+        stages.done("search: tantivy index");
+        let bundle = crate::search::browser::export(&docs, &index)?;
+        crate::fs::write(&crate::search::index_dir(&config).join("words.tsv"), bundle.words.as_bytes())?;
         let links = search_links(&config, &bundle.head, &mut assets.files)?;
         assets.files.extend(bundle.files);
-        stages.done("search indexes");
+        stages.done("search: browser index");
         Some(links)
     } else {
         None

@@ -19,6 +19,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
+use rayon::prelude::*;
 use serde_json::{Value, json};
 use tantivy::postings::Postings;
 use tantivy::query::Bm25Weight;
@@ -190,8 +191,9 @@ pub fn export(pages: &[PageDoc], written: &Written) -> Result<Bundle, Error> {
         shards.push((first, buf));
     }
     let mut shard_table = Vec::new();
-    for (first, bytes) in shards {
-        let gz = gzip(&bytes);
+    let shards: Vec<(String, Vec<u8>)> =
+        shards.into_par_iter().map(|(first, bytes)| (first, gzip(&bytes))).collect();
+    for (first, gz) in shards {
         let name = format!("search/s/{}.bin.gz", hash8(&gz));
         shard_table.push(json!([first, name.trim_start_matches("search/")]));
         bundle.files.push((name, gz));
@@ -233,7 +235,7 @@ pub fn export(pages: &[PageDoc], written: &Written) -> Result<Bundle, Error> {
     // Fragment packs: a fixed number of consecutive pages per file.
     let per_pack = pages.len().div_ceil(8000).max(2);
     let fragments: Vec<Vec<u8>> = pages
-        .chunks(per_pack)
+        .par_chunks(per_pack)
         .map(|chunk| serde_json::to_vec(&chunk.iter().map(fragment).collect::<Vec<_>>()).unwrap_or_default())
         .collect();
     let mut hasher_input = Vec::new();
@@ -241,8 +243,9 @@ pub fn export(pages: &[PageDoc], written: &Written) -> Result<Bundle, Error> {
         hasher_input.extend_from_slice(f);
     }
     let frag_hash = hash8(&hasher_input);
-    for (n, f) in fragments.iter().enumerate() {
-        bundle.files.push((format!("search/f/{frag_hash}-{n}.json.gz"), gzip(f)));
+    let packed: Vec<Vec<u8>> = fragments.par_iter().map(|f| gzip(f)).collect();
+    for (n, gz) in packed.into_iter().enumerate() {
+        bundle.files.push((format!("search/f/{frag_hash}-{n}.json.gz"), gz));
     }
 
     // Filters: value → page numbers.

@@ -46,6 +46,20 @@ pub fn write(pages: &[PageDoc], dir: &Path) -> Result<Written, Error> {
     let (schema, fields): (Schema, Fields) = schema::schema();
     let index = Index::create_in_dir(&tmp, schema)?;
     register(&index);
+    // The corpus word list is built while tantivy indexes.
+    let (indexed, words) = rayon::join(|| add_all(&index, fields, pages), || vocabulary(pages));
+    indexed?;
+    drop(index);
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| Error::io("remove", dir, e))?;
+    }
+    std::fs::rename(&tmp, dir).map_err(|e| Error::io("rename", &tmp, e))?;
+    let (index, fields) = open(dir)?;
+    Ok(Written { index, fields, words })
+}
+
+/// Adds one document per section, commits and merges into one segment.
+fn add_all(index: &Index, fields: Fields, pages: &[PageDoc]) -> Result<(), Error> {
     let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_HEAP)?;
     let mut record = 0u64;
     for (p, page) in pages.iter().enumerate() {
@@ -78,14 +92,7 @@ pub fn write(pages: &[PageDoc], dir: &Path) -> Result<Written, Error> {
         writer.merge(&ids).wait()?;
     }
     writer.wait_merging_threads()?;
-    let words = vocabulary(pages);
-    drop(index);
-    if dir.exists() {
-        std::fs::remove_dir_all(dir).map_err(|e| Error::io("remove", dir, e))?;
-    }
-    std::fs::rename(&tmp, dir).map_err(|e| Error::io("rename", &tmp, e))?;
-    let (index, fields) = open(dir)?;
-    Ok(Written { index, fields, words })
+    Ok(())
 }
 
 /// What the title field holds: the page title, then the heading path.
