@@ -54,7 +54,7 @@ for n in $PAGES; do
   log "lore build ($n pages)"
   timing=$("$LORE" build "$site" --verbose 2>&1)
   total=$(grep -o 'in [0-9.]* s' <<<"$timing" | grep -o '[0-9.]*')
-  search_ms=$(grep 'search indexes' <<<"$timing" | awk '{print $1}')
+  search_ms=$(grep 'search: ' <<<"$timing" | awk '{s += $1} END {printf "%.1f", s}')
   out=$site/book/search
   index_bytes=$(find "$out" -type f ! -path "$out/f/*" -printf '%s\n' | awk '{s+=$1} END {print s}')
   frag_bytes=$(find "$out/f" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
