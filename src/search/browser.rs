@@ -1,8 +1,9 @@
 //! The browser index, exported from the tantivy segment.
 //!
 //! Files under `search/` in the build folder (all gzip, content-hashed names):
-//! - `head.<hash>.json.gz`: format version, record count, score scale, shard and word-pack
-//!   tables, sections per page, fragment-pack naming, filter values with counts;
+//! - `head.<hash>.json.gz`: format version, record count, score scale, shard table (first key,
+//!   hash), word-pack table, sections per page (one character each), demoted pages (deltas),
+//!   fragment-pack naming, filter values with counts;
 //! - `s/<hash>.bin.gz` shards: dictionary entries in bytewise order, cut every ~8 KB. An entry
 //!   is `shared u8, suffix_len u8, suffix, flags u8`, then, if flag 4 (a surface word whose
 //!   stem differs), `stem_shared u8, stem_len u8, stem suffix, stem_df varint`, then, if flag 2
@@ -39,7 +40,7 @@ pub const SHARD_BYTES: usize = 8 * 1024;
 /// A word pack is cut once it holds this many bytes.
 pub const WORD_PACK_BYTES: usize = 4 * 1024;
 /// Characters of section text kept per section in the fragments.
-pub const FRAGMENT_CHARS: usize = 600;
+pub const FRAGMENT_CHARS: usize = 480;
 
 /// The browser files, ready to write.
 #[derive(Debug, Default)]
@@ -194,8 +195,9 @@ pub fn export(pages: &[PageDoc], written: &Written) -> Result<Bundle, Error> {
     let shards: Vec<(String, Vec<u8>)> =
         shards.into_par_iter().map(|(first, bytes)| (first, gzip(&bytes))).collect();
     for (first, gz) in shards {
-        let name = format!("search/s/{}.bin.gz", hash8(&gz));
-        shard_table.push(json!([first, name.trim_start_matches("search/")]));
+        let hash = hash8(&gz);
+        let name = format!("search/s/{hash}.bin.gz");
+        shard_table.push(json!([first, hash]));
         bundle.files.push((name, gz));
     }
 
@@ -233,7 +235,8 @@ pub fn export(pages: &[PageDoc], written: &Written) -> Result<Bundle, Error> {
     }
 
     // Fragment packs: a fixed number of consecutive pages per file.
-    let per_pack = pages.len().div_ceil(8000).max(2);
+    // One page per file up to 12,000 pages, then more: hosts cap file counts (20,000).
+    let per_pack = pages.len().div_ceil(12_000).max(1);
     let fragments: Vec<Vec<u8>> = pages
         .par_chunks(per_pack)
         .map(|chunk| serde_json::to_vec(&chunk.iter().map(fragment).collect::<Vec<_>>()).unwrap_or_default())
@@ -303,10 +306,10 @@ pub fn export(pages: &[PageDoc], written: &Written) -> Result<Bundle, Error> {
         "scale": max / 255.0,
         "shards": shard_table,
         "words": word_table,
-        "sections": pages.iter().map(|p| p.sections.len()).collect::<Vec<_>>(),
+        "sections": section_counts(pages),
         "fragments": {"hash": frag_hash, "per": per_pack},
         "facets": facets,
-        "demoted": demoted,
+        "demoted": deltas(&demoted),
         "demotion": super::DEMOTION,
     });
     let gz = gzip(&serde_json::to_vec(&head).unwrap_or_default());
@@ -314,6 +317,24 @@ pub fn export(pages: &[PageDoc], written: &Written) -> Result<Bundle, Error> {
     bundle.head = name.clone();
     bundle.files.push((name, gz));
     Ok(bundle)
+}
+
+/// Sections per page, one character each: `char(48 + count)` (`1` for one section, `a` for 49).
+/// Counts are capped at 1,000 sections a page by the character range used.
+pub fn section_counts(pages: &[PageDoc]) -> String {
+    pages.iter().map(|p| char::from_u32(48 + p.sections.len().min(1000) as u32).unwrap_or('0')).collect()
+}
+
+/// Ascending numbers as differences from the previous one.
+fn deltas(list: &[usize]) -> Vec<usize> {
+    let mut last = 0;
+    list.iter()
+        .map(|x| {
+            let d = x - last;
+            last = *x;
+            d
+        })
+        .collect()
 }
 
 /// The word-pack bucket of a word: its first two characters.

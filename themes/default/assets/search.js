@@ -120,10 +120,14 @@
       var h = JSON.parse(text8.decode(bytes));
       if (h.v !== 1) { throw new Error("unsupported search index version " + h.v); }
       self.head = h;
-      var page = new Uint32Array(h.n), r = 0, first = [];
-      h.sections.forEach(function (count, p) { first.push(r); for (var k = 0; k < count; k++) { page[r++] = p; } });
+      var page = new Uint32Array(h.n), r = 0, first = [], at = 0;
+      for (var p = 0; p < h.sections.length; p++) {
+        first.push(r);
+        for (var k = h.sections.charCodeAt(p) - 48; k > 0; k--) { page[r++] = p; }
+      }
       self.recPage = page; self.pageFirst = first;
-      self.demoted = new Set(h.demoted);
+      self.demoted = new Set(h.demoted.map(function (d) { at += d; return at; }));
+      self.best = new Float32Array(h.n); self.total = new Float32Array(h.n); self.count = new Uint8Array(h.n);
       return self;
     });
   };
@@ -145,7 +149,7 @@
   }
 
   Engine.prototype.shard = function (i) {
-    var self = this, name = this.head.shards[i][1], key = "s" + i;
+    var self = this, name = "s/" + this.head.shards[i][1] + ".bin.gz", key = "s" + i;
     if (!this.cache.has(key)) { this.cache.set(key, this.file(name).then(decodeShard)); }
     return this.cache.get(key);
   };
@@ -242,20 +246,22 @@
     });
   };
 
-  /* Record -> best weighted impact, for one expanded word. */
+  /* Record -> best weighted impact, for one expanded word: [records, scores] (typed arrays). */
   Engine.prototype.scores = function (expansions) {
     var self = this, keys = Array.from(expansions.keys());
     return Promise.all(keys.map(function (k) { return self.entry(k); })).then(function (entries) {
-      var best = new Map();
+      var best = self.best, touched = [];
       entries.forEach(function (e, i) {
         if (!e || !e.recs) { return; }
-        var w = expansions.get(keys[i]);
-        for (var j = 0; j < e.recs.length; j++) {
-          var s = w * e.imps[j], r = e.recs[j];
-          if (!(best.get(r) >= s)) { best.set(r, s); }
+        var w = expansions.get(keys[i]), recs = e.recs, imps = e.imps;
+        for (var j = 0; j < recs.length; j++) {
+          var s = w * imps[j], r = recs[j];
+          if (best[r] === 0) { touched.push(r); best[r] = s; } else if (s > best[r]) { best[r] = s; }
         }
       });
-      return best;
+      var recs = Uint32Array.from(touched), scores = new Float32Array(recs.length);
+      for (var k = 0; k < recs.length; k++) { scores[k] = best[recs[k]]; best[recs[k]] = 0; }
+      return [recs, scores];
     });
   };
 
@@ -296,19 +302,24 @@
           var banned = new Set();
           ex.forEach(function (e) { if (e && e.recs) { e.recs.forEach(function (x) { banned.add(x); }); } });
           function run(all) {
-            var total = new Map(), count = new Map();
+            var total = self.total, count = self.count, seen = [], out = [];
             maps.forEach(function (m) {
-              m.forEach(function (s, rec) { total.set(rec, (total.get(rec) || 0) + s); count.set(rec, (count.get(rec) || 0) + 1); });
+              var recs = m[0], scores = m[1];
+              for (var j = 0; j < recs.length; j++) {
+                var rec = recs[j];
+                if (count[rec] === 0) { seen.push(rec); }
+                total[rec] += scores[j]; count[rec]++;
+              }
             });
-            var out = [];
-            total.forEach(function (s, rec) {
-              if (all && count.get(rec) !== n) { return; }
-              if (banned.has(rec)) { return; }
+            for (var i = 0; i < seen.length; i++) {
+              var rec = seen[i], s = total[rec], c = count[rec];
+              total[rec] = 0; count[rec] = 0;
+              if ((all && c !== n) || banned.has(rec)) { continue; }
               var page = self.recPage[rec];
-              if (allowed && !allowed.has(page)) { return; }
+              if (allowed && !allowed.has(page)) { continue; }
               if (self.demoted.has(page)) { s *= self.head.demotion; }
               out.push([rec, s]);
-            });
+            }
             out.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
             return out;
           }
