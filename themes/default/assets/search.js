@@ -320,13 +320,17 @@
               if (self.demoted.has(page)) { s *= self.head.demotion; }
               out.push([rec, s]);
             }
-            out.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
-            return out;
+            return ranked(out, limit * 30);
           }
           var hits = run(true), partial = false;
           if (!hits.length && n > 1 && !p.phrases.length) { hits = run(false); partial = hits.length > 0; }
           var phrases = p.phrases.length ? self.phraseFilter(hits.slice(0, 200), p.phrases, exps) : Promise.resolve(hits);
           return phrases.then(function (hits) {
+            var pages = group(hits);
+            if (pages.length < limit && hits.rest) { pages = group(hits.rest.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; })); }
+            return { partial: partial, pages: pages, parsed: p, stems: exps };
+          });
+          function group(hits) {
             var pages = [], at = new Map();
             hits.forEach(function (h) {
               var page = self.recPage[h[0]], g = at.get(page);
@@ -337,12 +341,27 @@
               }
               if (pages[g].records.length < 3) { pages[g].records.push([h[0], h[1] * self.head.scale]); }
             });
-            return { partial: partial, pages: pages, parsed: p, stems: exps };
-          });
+            return pages;
+          }
         });
       });
     });
   };
+
+  /* Hits best first (ties: lower record first). With many hits, only those at or above the
+     `keep`-th best score are sorted; the caller falls back to everything if they do not fill
+     the page list, which takes an improbable run of sections from few pages. */
+  function ranked(hits, keep) {
+    var cmp = function (a, b) { return b[1] - a[1] || a[0] - b[0]; };
+    if (hits.length <= keep * 2) { return hits.sort(cmp); }
+    var scores = new Float32Array(hits.length);
+    for (var i = 0; i < hits.length; i++) { scores[i] = hits[i][1]; }
+    scores.sort();
+    var cut = scores[scores.length - keep];
+    var top = hits.filter(function (h) { return h[1] >= cut; }).sort(cmp);
+    top.rest = hits;
+    return top;
+  }
 
   /* Keeps records whose text holds each phrase's words next to each other (checked on the
      stored fragment text; words match by stem prefix, as the fragment carries no stems). */
