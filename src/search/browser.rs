@@ -7,15 +7,16 @@
 //! - `s/<hash>.bin.gz` shards: dictionary entries in bytewise order, cut every ~8 KB. An entry
 //!   is `shared u8, suffix_len u8, suffix, flags u8`, then, if flag 4 (a surface word whose
 //!   stem differs), `stem_shared u8, stem_len u8, stem suffix, stem_df varint`, then, if flag 2
-//!   (a stem with postings), `df varint` and `df × (record delta varint, impact u8)`. Flag 1
-//!   marks a surface word;
+//!   (a stem with postings), `df varint`, the stem's largest score (f32 LE) and
+//!   `df × (record delta varint, impact u8)`. Flag 1 marks a surface word;
 //! - `w/<hash>.txt.gz` word packs: `word TAB df [TAB stem]` lines grouped by the first two
 //!   letters (typo candidates and short prefixes);
 //! - `f/<hash>-<n>.json.gz` fragment packs: page URL, title, facets and section texts;
 //! - `filter-<facet>.<hash>.json.gz`: value → page numbers (delta-coded), loaded when used.
 //!
 //! An impact is tantivy's BM25 score of a stem in a record (title boosted, summed over fields),
-//! quantised linearly to one byte against the largest; the browser only adds them.
+//! quantised linearly to one byte against the stem's largest; the browser only multiplies and
+//! adds.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -124,11 +125,6 @@ fn collect_field(
     Ok(())
 }
 
-/// The largest impact; scores are quantised against it.
-pub fn max_impact(impacts: &Impacts) -> f32 {
-    impacts.values().flatten().map(|p| p.1).fold(0.0, f32::max)
-}
-
 /// One byte per impact, at least 1 so every posting counts.
 pub fn quantise(score: f32, max: f32) -> u8 {
     if max <= 0.0 {
@@ -140,7 +136,6 @@ pub fn quantise(score: f32, max: f32) -> u8 {
 /// Writes the browser index of `pages`.
 pub fn export(pages: &[PageDoc], written: &Written) -> Result<Bundle, Error> {
     let impacts = impacts(written)?;
-    let max = max_impact(&impacts);
     let records: usize = pages.iter().map(|p| p.sections.len()).sum();
     let mut bundle = Bundle::default();
 
@@ -184,7 +179,7 @@ pub fn export(pages: &[PageDoc], written: &Written) -> Result<Bundle, Error> {
             varint(&mut buf, df(stem) as u64);
         }
         if let Some(list) = postings {
-            write_postings(&mut buf, list, max);
+            write_postings(&mut buf, list);
         }
         prev = key;
     }
@@ -303,7 +298,7 @@ pub fn export(pages: &[PageDoc], written: &Written) -> Result<Bundle, Error> {
     let head = json!({
         "v": VERSION,
         "n": records,
-        "scale": max / 255.0,
+        "scale": 1.0,
         "shards": shard_table,
         "words": word_table,
         "sections": section_counts(pages),
@@ -363,9 +358,12 @@ pub fn front_code(buf: &mut Vec<u8>, prev: &str, key: &str) {
     buf.extend_from_slice(&rest[..rest.len().min(255)]);
 }
 
-/// `df`, then (record delta, impact) pairs.
-pub fn write_postings(buf: &mut Vec<u8>, list: &[(u32, f32)], max: f32) {
+/// `df`, the term's largest score (f32, little-endian), then (record delta, impact) pairs with
+/// impacts quantised against that largest score: rare and common terms keep the same precision.
+pub fn write_postings(buf: &mut Vec<u8>, list: &[(u32, f32)]) {
+    let max = list.iter().map(|p| p.1).fold(0.0, f32::max);
     varint(buf, list.len() as u64);
+    buf.extend_from_slice(&max.to_le_bytes());
     let mut last = 0u32;
     for (rec, score) in list {
         varint(buf, u64::from(rec - last));

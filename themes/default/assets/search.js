@@ -96,6 +96,8 @@
       if (flags & 4) { e.stem = text8.decode(front(keyBytes)); e.df = varint(); }
       if (flags & 2) {
         var df = varint(), recs = new Uint32Array(df), imps = new Uint8Array(df), last = 0;
+        e.max = new DataView(bytes.buffer, bytes.byteOffset + pos, 4).getFloat32(0, true);
+        pos += 4;
         for (var i = 0; i < df; i++) { last += varint(); recs[i] = last; imps[i] = bytes[pos++]; }
         e.recs = recs; e.imps = imps;
         if (!(flags & 4)) { e.df = df; }
@@ -253,7 +255,7 @@
       var best = self.best, touched = [];
       entries.forEach(function (e, i) {
         if (!e || !e.recs) { return; }
-        var w = expansions.get(keys[i]), recs = e.recs, imps = e.imps;
+        var w = expansions.get(keys[i]) * e.max / 255, recs = e.recs, imps = e.imps;
         for (var j = 0; j < recs.length; j++) {
           var s = w * imps[j], r = recs[j];
           if (best[r] === 0) { touched.push(r); best[r] = s; } else if (s > best[r]) { best[r] = s; }
