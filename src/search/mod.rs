@@ -13,7 +13,7 @@ pub mod index;
 pub mod query;
 pub mod schema;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use tantivy::tokenizer::{
     Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, TokenStream,
@@ -167,14 +167,6 @@ pub fn collect(site: &Site, rendered: &[Rendered]) -> Vec<PageDoc> {
 /// Collapses runs of whitespace.
 fn clean(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Builds both indexes; returns the browser files to publish (site-relative path, bytes).
-pub fn build(pages: &[PageDoc], index_dir: &Path) -> Result<browser::Bundle, crate::error::Error> {
-    let index = index::write(pages, index_dir)?;
-    let bundle = browser::export(pages, &index)?;
-    crate::fs::write(&index_dir.join("words.tsv"), bundle.words.as_bytes())?;
-    Ok(bundle)
 }
 
 #[cfg(test)]
