@@ -103,6 +103,7 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     let sink = Sink(staging.as_ref());
     write_pages(&site, rendered, &inputs, &templates, &sink)?;
     sink.write("404.html", templates.render("404.html", &inputs.not_found())?.as_bytes())?;
+    write_generated(&site, &inputs, &templates, &sink, config.site_url.as_deref())?;
     // A sitemap needs absolute URLs: only a `site-url` with a scheme gives one.
     if let Some(url) = config.site_url.as_ref().filter(|u| u.contains("://")) {
         sink.write("sitemap.xml", sitemap(&site, url).as_bytes())?;
@@ -176,6 +177,25 @@ fn write_pages(
         .enumerate()
         .try_for_each(|(i, r)| write(Target::Page(i), "page.html", Some(&r)))?;
     (0..site.sections.len()).into_par_iter().try_for_each(|i| write(Target::Section(i), "section.html", None))
+}
+
+/// The pages lore generates for kinds (taxonomies, alert index and redirects) and
+/// `alerts.json`.
+fn write_generated(
+    site: &Site,
+    inputs: &ViewInputs<'_>,
+    templates: &Templates,
+    sink: &Sink<'_>,
+    site_url: Option<&str>,
+) -> Result<(), Error> {
+    for page in inputs.generated() {
+        sink.write(&page.path, templates.render(page.template, &page.view)?.as_bytes())?;
+    }
+    if !site.runbooks.alerts.is_empty() {
+        let base = site_url.filter(|u| u.contains("://"));
+        sink.write("alerts.json", templates::kind_view::alerts_json(site, base).as_bytes())?;
+    }
+    Ok(())
 }
 
 /// The theme's files, ready to write.

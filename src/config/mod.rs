@@ -138,6 +138,8 @@ pub struct RawCheck {
     pub broken_links: Option<String>,
     /// Make every unknown front-matter key an error.
     pub strict_front_matter: Option<bool>,
+    /// `warn` (default) or `error`: a runbook without an owner or a Mitigation section.
+    pub runbook_sections: Option<String>,
 }
 
 /// The light/dark preference a site starts with.
@@ -191,6 +193,8 @@ pub struct SiteConfig {
     pub broken_links_are_errors: bool,
     /// Unknown front-matter keys are errors.
     pub strict_front_matter: bool,
+    /// A runbook without `owner` or a Mitigation section fails the build.
+    pub runbook_sections_are_errors: bool,
     /// Warnings found while loading (mdBook-only keys).
     pub warnings: Vec<Diagnostic>,
 }
@@ -290,6 +294,18 @@ impl SiteConfig {
                 true
             }
         };
+        let runbook_sections_are_errors = match raw.check.runbook_sections.as_deref() {
+            None | Some("warn") => false,
+            Some("error") => true,
+            Some(other) => {
+                value_error(
+                    "runbook-sections",
+                    format!("unknown `runbook-sections` value `{other}`"),
+                    "expected `warn` or `error`",
+                );
+                false
+            }
+        };
         let defaults = KindFolders::default();
         let kind_folders = KindFolders {
             runbook: raw.kinds.runbook.unwrap_or(defaults.runbook),
@@ -316,6 +332,7 @@ impl SiteConfig {
             kind_folders,
             broken_links_are_errors,
             strict_front_matter: raw.check.strict_front_matter.unwrap_or(false),
+            runbook_sections_are_errors,
             warnings: Vec::new(),
         }
     }

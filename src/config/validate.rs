@@ -87,7 +87,8 @@ static OUTPUT: &Schema = &[("html", Rule::Table(HTML))];
 
 static KINDS: &Schema = &[("runbook", Rule::Known), ("adr", Rule::Known), ("onboarding", Rule::Known)];
 
-static CHECK: &Schema = &[("broken-links", Rule::Known), ("strict-front-matter", Rule::Known)];
+static CHECK: &Schema =
+    &[("broken-links", Rule::Known), ("strict-front-matter", Rule::Known), ("runbook-sections", Rule::Known)];
 
 static TOP: &Schema = &[
     ("book", Rule::Table(BOOK)),

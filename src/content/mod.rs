@@ -3,6 +3,7 @@
 //! Input is the validated [`SiteConfig`]; output is a [`Content`]: pages, asset files and the
 //! diagnostics found on the way. Markdown bodies are not rendered here (see `markdown`).
 
+pub mod adr;
 mod discover;
 mod front_matter;
 mod page;

@@ -120,4 +120,6 @@ pub struct PageView {
     pub next: Option<LinkView>,
     /// Generated listings only: the folder's entries.
     pub listing: Vec<ListItem>,
+    /// What the page's kind adds (runbook header, ADR status, path steps, …).
+    pub kinds: super::kinds::KindsView,
 }

@@ -20,6 +20,10 @@ pub struct ViewInputs<'a> {
 }
 
 impl ViewInputs<'_> {
+    pub(super) fn site_view_at(&self, from: &str) -> SiteView {
+        self.site_view(from)
+    }
+
     fn site_view(&self, from: &str) -> SiteView {
         let root = relative_url(from, "");
         SiteView {
@@ -70,6 +74,7 @@ impl ViewInputs<'_> {
             prev,
             next,
             listing,
+            kinds: self.kinds(target, &url),
         }
     }
 
@@ -106,6 +111,7 @@ impl ViewInputs<'_> {
         view.next = None;
         view.listing.clear();
         view.toc.clear();
+        view.kinds = super::kinds::KindsView::default();
         view
     }
 
