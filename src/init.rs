@@ -66,13 +66,25 @@ const ONBOARDING: &str = r#"---
 title: First week
 description: Everything a new engineer needs in their first week.
 owner: platform-team
+audience: New engineers
 last_verified: {today}
+steps:
+  - group: Day 1
+    steps:
+      - page: README.md
+        estimated_time: 15m
+      - task: Get access to the on-call tools
+        who: platform-team
+        estimated_time: 1h
+  - group: Day 2
+    steps:
+      - page: runbooks/disk-almost-full.md
+        estimated_time: 30m
+      - page: adr/0001-record-architecture-decisions.md
+        estimated_time: 15m
 ---
 
-Welcome! Work through these pages in order.
-
-1. Read the [home page](../README.md).
-2. Skim the [disk runbook](../runbooks/disk-almost-full.md) to see what a runbook looks like.
+Welcome! Work through these steps in order and tick them off as you go.
 "#;
 
 const HOME: &str = r#"---

@@ -24,6 +24,7 @@ pub mod error;
 pub mod fs;
 pub mod init;
 pub mod markdown;
+pub mod new;
 pub mod output;
 pub mod site;
 pub mod templates;

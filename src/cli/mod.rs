@@ -7,6 +7,7 @@
 mod build;
 mod check;
 mod init;
+mod new;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -52,6 +53,8 @@ pub enum Command {
     Check(check::Args),
     /// Create a new site: `book.toml`, content folders and a sample page of each kind.
     Init(init::Args),
+    /// Create a page from its kind's template: `lore new adr "Use Kafka for events"`.
+    New(new::Args),
 }
 
 /// Runs the parsed command line.
@@ -60,6 +63,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Error> {
         Command::Build(args) => build::execute(args, &cli.global),
         Command::Check(args) => check::execute(args, &cli.global),
         Command::Init(args) => init::execute(args, &cli.global),
+        Command::New(args) => new::execute(args, &cli.global),
     }
 }
 
