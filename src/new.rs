@@ -269,7 +269,9 @@ fn rewrite_status(text: &str, new_file: &str) -> Option<String> {
             } else {
                 line.starts_with("status:").then(|| format!("status: superseded{ending}"))
             }
-        } else if let Some(rest) = trimmed.strip_prefix("- Status:").or_else(|| trimmed.strip_prefix("* Status:")) {
+        } else if let Some(rest) =
+            trimmed.strip_prefix("- Status:").or_else(|| trimmed.strip_prefix("* Status:"))
+        {
             let _ = rest;
             let indent = &line[..line.len() - line.trim_start().len()];
             let bullet = &trimmed[..1];
@@ -299,7 +301,10 @@ mod tests {
     #[test]
     fn rewrites_only_the_status_line() {
         let fm = "---\ntitle: x\nstatus: accepted\n---\n\nstatus: stays\n";
-        assert_eq!(rewrite_status(fm, "0009-y.md").unwrap(), "---\ntitle: x\nstatus: superseded\n---\n\nstatus: stays\n");
+        assert_eq!(
+            rewrite_status(fm, "0009-y.md").unwrap(),
+            "---\ntitle: x\nstatus: superseded\n---\n\nstatus: stays\n"
+        );
         let nygard = "# 7. X\n\nDate: 2020-01-01\n\n## Status\n\nAccepted\n\n## Context\n";
         assert_eq!(
             rewrite_status(nygard, "0009-y.md").unwrap(),

@@ -61,8 +61,14 @@ impl Lifecycle {
         let word = word.trim().to_ascii_lowercase();
         Some(match word.as_str() {
             "proposed" | "draft" | "pending" | "in review" | "under review" | "open" => Lifecycle::Proposed,
-            "accepted" | "approved" | "adopted" | "decided" | "done" | "partly superseded"
-            | "partially superseded" | "amended" => Lifecycle::Accepted,
+            "accepted"
+            | "approved"
+            | "adopted"
+            | "decided"
+            | "done"
+            | "partly superseded"
+            | "partially superseded"
+            | "amended" => Lifecycle::Accepted,
             "rejected" | "declined" => Lifecycle::Rejected,
             "deprecated" | "retired" | "obsolete" => Lifecycle::Deprecated,
             "superseded" | "replaced" => Lifecycle::Superseded,
@@ -223,7 +229,9 @@ pub fn read(page: &Page) -> (Adr, Vec<Diagnostic>) {
 }
 
 fn key_lines(page: &Page) -> Vec<(String, usize)> {
-    front_matter::split(&page.text, &page.source.shown).map(|fm| front_matter::key_lines(&fm)).unwrap_or_default()
+    front_matter::split(&page.text, &page.source.shown)
+        .map(|fm| front_matter::key_lines(&fm))
+        .unwrap_or_default()
 }
 
 struct Reader<'a> {

@@ -136,8 +136,12 @@ fn resolve(site: &Site, graph: &AdrGraph, diags: &mut Vec<Diagnostic>) -> Vec<De
                     out.push(Declared { from, kind: rel.kind, to, line: rel.line, col: rel.col });
                 }
                 Some(_) => diags.push(
-                    Diagnostic::error(format!("`{}` names this record itself", rel.kind.key()))
-                        .at_text(&page.source.shown, &page.text, rel.line, rel.col),
+                    Diagnostic::error(format!("`{}` names this record itself", rel.kind.key())).at_text(
+                        &page.source.shown,
+                        &page.text,
+                        rel.line,
+                        rel.col,
+                    ),
                 ),
                 None => diags.push(
                     Diagnostic::error(format!(

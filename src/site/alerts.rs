@@ -98,7 +98,7 @@ fn check_sections(page: &Page, as_errors: bool, diags: &mut Vec<Diagnostic>) {
     if page.meta.owner.is_none() {
         diags.push(
             make("runbook has no `owner`".to_owned())
-                .at(&page.source.shown, 1, 1)
+                .at_text(&page.source.shown, &page.text, 1, 1)
                 .hint("add `owner: <team>` to the front matter so the reader knows whom to call"),
         );
     }
@@ -109,7 +109,7 @@ fn check_sections(page: &Page, as_errors: bool, diags: &mut Vec<Diagnostic>) {
     if !has_mitigation {
         diags.push(
             make("runbook has no Mitigation section".to_owned())
-                .at(&page.source.shown, page.body_line, 1)
+                .at_text(&page.source.shown, &page.text, page.body_line, 1)
                 .hint("add a `## Mitigation` section with the steps that stop the bleeding"),
         );
     }
@@ -129,7 +129,10 @@ impl Fields<'_> {
     fn line_of(&self, key: &str) -> usize {
         let fm = crate::content::split(&self.page.text, &self.page.source.shown).ok();
         fm.and_then(|fm| {
-            fm.yaml.lines().position(|l| l.split(':').next().is_some_and(|k| k.trim() == key)).map(|i| i + fm.yaml_line)
+            fm.yaml
+                .lines()
+                .position(|l| l.split(':').next().is_some_and(|k| k.trim() == key))
+                .map(|i| i + fm.yaml_line)
         })
         .unwrap_or(1)
     }
@@ -163,7 +166,11 @@ impl Fields<'_> {
             Value::Number(n) => Some(n.to_string()),
             Value::Null => None,
             _ => {
-                self.error(key, format!("`{key}` must be text"), &format!("write it on one line, e.g. `{key}: checkout-api`"));
+                self.error(
+                    key,
+                    format!("`{key}` must be text"),
+                    &format!("write it on one line, e.g. `{key}: checkout-api`"),
+                );
                 None
             }
         }
@@ -175,7 +182,11 @@ impl Fields<'_> {
             Value::String(s) => s.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
             Value::Null => Vec::new(),
             _ => {
-                self.error("alerts", "`alerts` must be a list of alert names".to_owned(), "write e.g. `alerts: [DiskAlmostFull]`");
+                self.error(
+                    "alerts",
+                    "`alerts` must be a list of alert names".to_owned(),
+                    "write e.g. `alerts: [DiskAlmostFull]`",
+                );
                 Vec::new()
             }
         };
@@ -207,7 +218,9 @@ impl Fields<'_> {
                         let url = map.get("url").and_then(Value::as_str);
                         let title = map.get("title").and_then(Value::as_str);
                         match (title, url) {
-                            (t, Some(u)) => Some(Dashboard { title: t.unwrap_or(u).to_owned(), url: u.to_owned() }),
+                            (t, Some(u)) => {
+                                Some(Dashboard { title: t.unwrap_or(u).to_owned(), url: u.to_owned() })
+                            }
                             _ => {
                                 self.error("dashboards", "a dashboard needs a `url`".to_owned(), hint);
                                 None

@@ -169,7 +169,10 @@ impl Reader<'_> {
     fn key_line(&self, key: &str) -> usize {
         let fm = crate::content::split(&self.page.text, &self.page.source.shown).ok();
         fm.and_then(|fm| {
-            fm.yaml.lines().position(|l| l.split(':').next().is_some_and(|k| k == key)).map(|i| i + fm.yaml_line)
+            fm.yaml
+                .lines()
+                .position(|l| l.split(':').next().is_some_and(|k| k == key))
+                .map(|i| i + fm.yaml_line)
         })
         .unwrap_or(1)
     }
@@ -222,7 +225,11 @@ impl Reader<'_> {
     fn item(&mut self, path: &mut OnboardingPath, item: &Value, group: Option<usize>) {
         let Value::Object(map) = item else {
             let place = self.next_place();
-            self.error(place, "a step must be `page:`, `task:` or `group:`".to_owned(), "write e.g. `- page: runbooks/db.md`");
+            self.error(
+                place,
+                "a step must be `page:`, `task:` or `group:`".to_owned(),
+                "write e.g. `- page: runbooks/db.md`",
+            );
             return;
         };
         if let Some(name) = map.get("group") {
@@ -248,14 +255,22 @@ impl Reader<'_> {
                     } else {
                         format!("step names `{target}`, which is not a page in this site")
                     };
-                    self.error(place, message, "give the page's path from the source folder, e.g. `runbooks/db-failover.md`");
+                    self.error(
+                        place,
+                        message,
+                        "give the page's path from the source folder, e.g. `runbooks/db-failover.md`",
+                    );
                     return;
                 }
             }
         } else if let Some(task) = map.get("task") {
             StepKind::Task { text: show(task), who: map.get("who").map(show) }
         } else {
-            self.error(place, "a step must be `page:`, `task:` or `group:`".to_owned(), "write e.g. `- page: runbooks/db.md`");
+            self.error(
+                place,
+                "a step must be `page:`, `task:` or `group:`".to_owned(),
+                "write e.g. `- page: runbooks/db.md`",
+            );
             return;
         };
         let estimated_time = map.get("estimated_time").map(show);
@@ -317,7 +332,12 @@ fn show(v: &Value) -> String {
 }
 
 /// Prerequisites that lead back to the path itself.
-fn check_prerequisites(site: &Site, paths: &Paths, lines: &[Vec<(usize, usize)>], diags: &mut Vec<Diagnostic>) {
+fn check_prerequisites(
+    site: &Site,
+    paths: &Paths,
+    lines: &[Vec<(usize, usize)>],
+    diags: &mut Vec<Diagnostic>,
+) {
     let edges: BTreeMap<usize, Vec<usize>> = paths
         .paths
         .iter()
@@ -356,7 +376,11 @@ fn check_prerequisites(site: &Site, paths: &Paths, lines: &[Vec<(usize, usize)>]
     }
 }
 
-fn find_cycle(edges: &BTreeMap<usize, Vec<usize>>, start: usize, chain: &mut Vec<usize>) -> Option<Vec<usize>> {
+fn find_cycle(
+    edges: &BTreeMap<usize, Vec<usize>>,
+    start: usize,
+    chain: &mut Vec<usize>,
+) -> Option<Vec<usize>> {
     let last = *chain.last()?;
     for &next in edges.get(&last).into_iter().flatten() {
         if next == start {

@@ -60,7 +60,12 @@ pub fn build(site: &Site, runbooks: &Runbooks) -> Vec<Taxonomy> {
         Taxonomy { name: "tags", title: "Tags", singular: "Tag", values: tags },
         Taxonomy { name: "owners", title: "Owners", singular: "Owner", values: owners },
         Taxonomy { name: "services", title: "Services", singular: "Service", values: services },
-        Taxonomy { name: "severities", title: "Runbooks by severity", singular: "Severity", values: severities },
+        Taxonomy {
+            name: "severities",
+            title: "Runbooks by severity",
+            singular: "Severity",
+            values: severities,
+        },
     ];
     all.into_iter().filter(|t| !t.values.is_empty() && site.by_url(&t.url()).is_none()).collect()
 }

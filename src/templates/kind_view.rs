@@ -63,7 +63,10 @@ impl ViewInputs<'_> {
             .taxonomies
             .iter()
             .filter(|t| matches!(t.name, "services" | "owners" | "severities"))
-            .map(|t| LinkView { title: format!("By {}", t.singular.to_lowercase()), href: relative_url(from, &t.url()) })
+            .map(|t| LinkView {
+                title: format!("By {}", t.singular.to_lowercase()),
+                href: relative_url(from, &t.url()),
+            })
             .collect();
         if !self.site.runbooks.alerts.is_empty() {
             out.push(LinkView { title: "Alerts A–Z".to_owned(), href: relative_url(from, "alerts/") });
@@ -94,8 +97,16 @@ impl ViewInputs<'_> {
                 .iter()
                 .map(|a| NamedLink { name: a.clone(), href: Some(relative_url(from, &alert_url(a))) })
                 .collect(),
-            dashboards: rb.dashboards.iter().map(|d| LinkView { title: d.title.clone(), href: d.url.clone() }).collect(),
-            escalation: rb.escalation.iter().map(|(l, v)| Field { label: l.clone(), value: v.clone() }).collect(),
+            dashboards: rb
+                .dashboards
+                .iter()
+                .map(|d| LinkView { title: d.title.clone(), href: d.url.clone() })
+                .collect(),
+            escalation: rb
+                .escalation
+                .iter()
+                .map(|(l, v)| Field { label: l.clone(), value: v.clone() })
+                .collect(),
         })
     }
 
@@ -239,7 +250,10 @@ impl ViewInputs<'_> {
                     }
                 };
                 PathPositionView {
-                    path: LinkView { title: site.pages[path.page].title.clone(), href: relative_url(from, path_url) },
+                    path: LinkView {
+                        title: site.pages[path.page].title.clone(),
+                        href: relative_url(from, path_url),
+                    },
                     n: s + 1,
                     total: path.steps.len(),
                     prev: s.checked_sub(1).map(link),
@@ -262,12 +276,20 @@ impl ViewInputs<'_> {
 
     /// Pages grouped by kind, in the order runbooks, ADRs, onboarding, pages.
     fn by_kind(&self, from: &str, pages: &[usize]) -> Vec<GroupView> {
-        let kinds = [(Kind::Runbook, "Runbooks"), (Kind::Adr, "Decision records"), (Kind::Onboarding, "Onboarding"), (Kind::Page, "Pages")];
+        let kinds = [
+            (Kind::Runbook, "Runbooks"),
+            (Kind::Adr, "Decision records"),
+            (Kind::Onboarding, "Onboarding"),
+            (Kind::Page, "Pages"),
+        ];
         kinds
             .iter()
             .filter_map(|(kind, title)| {
-                let items: Vec<ListItem> =
-                    pages.iter().filter(|p| self.site.pages[**p].kind == *kind).map(|p| self.item(from, *p)).collect();
+                let items: Vec<ListItem> = pages
+                    .iter()
+                    .filter(|p| self.site.pages[**p].kind == *kind)
+                    .map(|p| self.item(from, *p))
+                    .collect();
                 (!items.is_empty()).then(|| GroupView { title: (*title).to_owned(), href: None, items })
             })
             .collect()
@@ -293,7 +315,8 @@ impl ViewInputs<'_> {
             let mut view = self.generated_view(url, "Alerts", "taxonomy");
             let mut groups: Vec<GroupView> = Vec::new();
             for (alert, page) in alerts {
-                let letter = alert.chars().next().map(|c| c.to_ascii_uppercase().to_string()).unwrap_or_default();
+                let letter =
+                    alert.chars().next().map(|c| c.to_ascii_uppercase().to_string()).unwrap_or_default();
                 let mut item = self.item(url, *page);
                 item.description = Some(format!("Runbook: {}", item.title));
                 item.title = alert.clone();

@@ -26,9 +26,16 @@ fn every_page_gets_a_pretty_url() {
         "adr/0002-use-kafka-for-events/index.html",
         "adr/index.html",
         "index.html",
+        // Owners and tags each get an index and a page per value.
+        "owners/dba-team/index.html",
+        "owners/index.html",
+        "owners/platform-team/index.html",
         "runbooks/cache-flush/index.html",
         "runbooks/db-failover/index.html",
         "runbooks/index.html",
+        "tags/database/index.html",
+        "tags/index.html",
+        "tags/postgres/index.html",
     ];
     assert_eq!(html_files(&site, "book"), expected.iter().map(|s| (*s).to_owned()).collect());
 }
@@ -166,8 +173,8 @@ fn a_theme_template_override_replaces_the_embedded_one() {
     run.success();
     let main = run.main_of("runbooks/cache-flush/index.html");
     assert!(main.contains("<p class=\"custom\">Cache flush</p>"), "{main}");
-    // Listings keep the embedded `section.html`.
-    assert!(run.main_of("adr/index.html").contains("<ul class=\"listing\">"));
+    // Listings keep the embedded `section.html` (the ADR folder's listing is the decision log).
+    assert!(run.main_of("adr/index.html").contains("<table class=\"adr-table\">"));
 }
 
 #[test]
@@ -367,8 +374,11 @@ fn adrs_are_listed_in_number_order() {
     run.success();
     let listing = run.main_of("adr/index.html");
     let at = |title: &str| listing.find(title).unwrap_or_else(|| panic!("{title} not listed"));
-    assert!(at("1. Record") < at("2. Hosting"), "{listing}");
-    assert!(at("2. Hosting") < at("10. Terraform"), "{listing}");
+    // The decision log shows the number in its own column and the title without it.
+    assert!(at(">0001<") < at(">Record architecture decisions<"), "{listing}");
+    assert!(at("Record architecture") < at("Hosting platforms"), "{listing}");
+    assert!(at("Hosting platforms") < at("Terraform directory structure"), "{listing}");
+    assert!(at(">0010<") > at("Hosting platforms"), "{listing}");
 }
 
 #[test]

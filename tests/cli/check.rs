@@ -14,10 +14,10 @@ fn a_good_site_passes_and_nothing_is_written() {
 #[test]
 fn content_errors_exit_1_and_nothing_is_written() {
     let site = SiteTest::fixture("build/basic");
-    site.write("src/runbooks/broken.md", "# Broken\n\nSee [the runbook](db-failovr.md).\n");
+    site.write("src/guides/broken.md", "# Broken\n\nSee [the runbook](db-failovr.md).\n");
     let before = site.files("");
     site.run(&["check"]).code(1).stderr_eq(
-        "src/runbooks/broken.md:3:5: error: broken link: `db-failovr.md` does not exist
+        "src/guides/broken.md:3:5: error: broken link: `db-failovr.md` does not exist
  3 | See [the runbook](db-failovr.md).
    |     ^
   = hint: links are relative to this file; check the path and its case
