@@ -196,6 +196,11 @@ impl Run {
         self
     }
 
+    /// The redacted stdout.
+    pub fn stdout(&self) -> &str {
+        &self.stdout
+    }
+
     /// The redacted stderr.
     pub fn stderr(&self) -> &str {
         &self.stderr

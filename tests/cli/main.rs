@@ -10,4 +10,5 @@ mod corpora;
 mod harness;
 mod init;
 mod invalid;
+mod kinds;
 mod summary;
