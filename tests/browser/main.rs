@@ -20,6 +20,8 @@ fn main() {
         ("file_links_point_at_index_html", file_links_point_at_index_html),
         ("script_adds_copy_buttons_and_toggles", script_adds_copy_buttons_and_toggles),
         ("theme_follows_the_system_scheme", theme_follows_the_system_scheme),
+        ("path_progress_survives_a_reload", path_progress_survives_a_reload),
+        ("decision_log_sorts_and_filters", decision_log_sorts_and_filters),
     ];
     for (name, test) in tests {
         test(&chromium, &site);
@@ -116,4 +118,47 @@ fn theme_follows_the_system_scheme(chromium: &Path, site: &Path) {
     assert!(light.contains("data-theme=\"light\""), "a light system gives the light theme");
     let dark = dump_dom_with(chromium, &url, &["--force-dark-mode"]);
     assert!(dark.contains("data-theme=\"dark\""), "a dark system gives the dark theme");
+}
+
+/// Ticks two steps of an onboarding path, reloads, and finds them still ticked (the script
+/// drives Chromium through the DevTools protocol; it needs Node with a WebSocket client).
+fn path_progress_survives_a_reload(chromium: &Path, site: &Path) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/path_progress.js");
+    let profile = tempfile::tempdir().unwrap();
+    let url = page_url(site, "onboarding/backend-engineer/index.html");
+    let output = match Command::new("node")
+        .arg("--experimental-websocket")
+        .arg(&script)
+        .arg(chromium)
+        .arg(profile.path())
+        .arg(&url)
+        .output()
+    {
+        Ok(output) => output,
+        Err(e) => {
+            eprintln!("path_progress_survives_a_reload skipped: cannot run node: {e}");
+            return;
+        }
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let result: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(result["before"], "0 of 17 done · about 97 h left", "{result}");
+    assert_eq!(result["after"], "2 of 17 done · about 95 h left", "{result}");
+    assert_eq!(result["checked"], serde_json::json!([0, 2]), "{result}");
+    assert_eq!(result["done"], serde_json::json!(["s1", "s3"]), "{result}");
+    assert_eq!(result["progress"], "2 of 17 done · about 95 h left", "{result}");
+}
+
+/// The decision log works without a server: its filter buttons appear once the script ran.
+fn decision_log_sorts_and_filters(chromium: &Path, site: &Path) {
+    let dom = dump_dom(chromium, &page_url(site, "adr/index.html"));
+    assert!(
+        dom.contains("<div class=\"adr-filter\" role=\"group\" aria-label=\"Filter by status\">"),
+        "filter shown"
+    );
+    assert!(
+        dom.contains("<th scope=\"col\" data-sort=\"number\" aria-sort=\"ascending\" tabindex=\"0\">"),
+        "sortable"
+    );
 }
