@@ -108,7 +108,7 @@ error: found 1 error
     let new = run.main_of("adr/0002-new/index.html");
     assert!(new.contains("<span class=\"relation-kind\">Supersedes</span> <a href=\"../../adr/0001-old/\">ADR-0001: Old</a>"), "{new}");
     let log = run.main_of("adr/index.html");
-    assert!(log.contains("<tr class=\"adr-row status-superseded\" data-status=\"superseded\" data-number=\"0001\" data-date=\"2024-01-02\">"), "{log}");
+    assert!(log.contains("<tr class=\"adr-row adr-superseded\" data-status=\"superseded\" data-number=\"0001\" data-date=\"2024-01-02\">"), "{log}");
     assert!(log.contains("<span class=\"adr-note\">Superseded by ADR-0002</span>"), "{log}");
     assert!(log.contains("<button type=\"button\" data-status=\"superseded\" aria-pressed=\"false\">Superseded <span>1</span></button>"), "{log}");
 }
