@@ -128,6 +128,9 @@ pub struct RawKinds {
     pub adr: Option<Vec<String>>,
     /// Folders of onboarding pages.
     pub onboarding: Option<Vec<String>>,
+    /// Custom ADR statuses, each mapped to `proposed`, `accepted`, `rejected`, `deprecated` or
+    /// `superseded`.
+    pub adr_statuses: std::collections::BTreeMap<String, String>,
 }
 
 /// `[check]`: how strict checks are.
@@ -195,6 +198,8 @@ pub struct SiteConfig {
     pub strict_front_matter: bool,
     /// A runbook without `owner` or a Mitigation section fails the build.
     pub runbook_sections_are_errors: bool,
+    /// Custom ADR statuses (lowercase) → the lifecycle state they mean (`[kinds.adr-statuses]`).
+    pub adr_statuses: std::collections::BTreeMap<String, String>,
     /// Warnings found while loading (mdBook-only keys).
     pub warnings: Vec<Diagnostic>,
 }
@@ -306,6 +311,19 @@ impl SiteConfig {
                 false
             }
         };
+        const LIFECYCLE: [&str; 5] = ["proposed", "accepted", "rejected", "deprecated", "superseded"];
+        let mut adr_statuses = std::collections::BTreeMap::new();
+        for (status, meaning) in &raw.kinds.adr_statuses {
+            if LIFECYCLE.contains(&meaning.as_str()) {
+                adr_statuses.insert(status.to_lowercase(), meaning.clone());
+            } else {
+                value_error(
+                    status,
+                    format!("ADR status `{status}` must map to a lifecycle state, not `{meaning}`"),
+                    "expected `proposed`, `accepted`, `rejected`, `deprecated` or `superseded`",
+                );
+            }
+        }
         let defaults = KindFolders::default();
         let kind_folders = KindFolders {
             runbook: raw.kinds.runbook.unwrap_or(defaults.runbook),
@@ -333,6 +351,7 @@ impl SiteConfig {
             broken_links_are_errors,
             strict_front_matter: raw.check.strict_front_matter.unwrap_or(false),
             runbook_sections_are_errors,
+            adr_statuses,
             warnings: Vec::new(),
         }
     }

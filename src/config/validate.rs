@@ -18,6 +18,9 @@ enum Rule {
     Table(&'static Schema),
     /// A table whose keys are free-form (names chosen by the user).
     Free,
+    /// A table whose keys the user names and whose values `config` validates
+    /// (`[kinds.adr-statuses]`).
+    Names,
     /// An mdBook key lore does not implement: warn once, ignore its contents.
     MdBookOnly,
 }
@@ -85,7 +88,12 @@ static HTML: &Schema = &[
 
 static OUTPUT: &Schema = &[("html", Rule::Table(HTML))];
 
-static KINDS: &Schema = &[("runbook", Rule::Known), ("adr", Rule::Known), ("onboarding", Rule::Known)];
+static KINDS: &Schema = &[
+    ("runbook", Rule::Known),
+    ("adr", Rule::Known),
+    ("onboarding", Rule::Known),
+    ("adr-statuses", Rule::Names),
+];
 
 static CHECK: &Schema =
     &[("broken-links", Rule::Known), ("strict-front-matter", Rule::Known), ("runbook-sections", Rule::Known)];
@@ -129,6 +137,13 @@ fn walk(
                 ),
             },
             Some(Rule::Free) => free_table(value.get_ref(), &full, text, path, diags),
+            Some(Rule::Names) => {
+                if !matches!(value.get_ref(), DeValue::Table(_)) {
+                    diags.push(
+                        Diagnostic::error(format!("`{full}` must be a table")).at_text(path, text, line, col),
+                    );
+                }
+            }
             Some(Rule::MdBookOnly) => diags.push(
                 Diagnostic::warning(format!("`{full}` is an mdBook setting lore does not use; ignored"))
                     .at_text(path, text, line, col),

@@ -12,6 +12,8 @@
 //! Log4brains does) has no number. Relations are kept as written: resolving them against the
 //! other records, and checking both sides agree, is `site::adr_graph`'s job.
 
+use std::collections::BTreeMap;
+
 use jiff::civil::Date;
 use serde_json::Value;
 
@@ -222,8 +224,9 @@ fn date_prefix(file: &str) -> Option<Date> {
 }
 
 /// Reads the ADR fields of `page`. Problems are diagnostics at the place they are written.
-pub fn read(page: &Page) -> (Adr, Vec<Diagnostic>) {
-    let mut reader = Reader { page, diags: Vec::new(), lines: key_lines(page) };
+/// `custom` maps the site's own statuses (lowercase) to lifecycle names.
+pub fn read(page: &Page, custom: &BTreeMap<String, String>) -> (Adr, Vec<Diagnostic>) {
+    let mut reader = Reader { page, custom, diags: Vec::new(), lines: key_lines(page) };
     let adr = reader.read();
     (adr, reader.diags)
 }
@@ -236,6 +239,7 @@ fn key_lines(page: &Page) -> Vec<(String, usize)> {
 
 struct Reader<'a> {
     page: &'a Page,
+    custom: &'a BTreeMap<String, String>,
     diags: Vec<Diagnostic>,
     lines: Vec<(String, usize)>,
 }
@@ -325,7 +329,8 @@ impl Reader<'_> {
             return None;
         }
         let word = text.split(['(', '[', '<']).next().unwrap_or(text).trim();
-        let lifecycle = Lifecycle::parse(word).or_else(|| {
+        let custom = self.custom.get(&word.to_lowercase()).and_then(|m| Lifecycle::parse(m));
+        let lifecycle = custom.or_else(|| Lifecycle::parse(word)).or_else(|| {
             // "Superseded by [..](..)" and "superseded by 0005" name the replacement too.
             word.to_ascii_lowercase().starts_with("superseded").then_some(Lifecycle::Superseded)
         });
@@ -335,12 +340,12 @@ impl Reader<'_> {
                     line,
                     1,
                     format!("unknown ADR status `{text}`"),
-                    "expected `proposed`, `accepted`, `rejected`, `deprecated` or `superseded`",
+                    "expected `proposed`, `accepted`, `rejected`, `deprecated` or `superseded`, or map it under `[kinds.adr-statuses]` in `book.toml`",
                 );
             }
             return None;
         };
-        let label = if lifecycle == Lifecycle::Superseded { "Superseded" } else { word };
+        let label = if lifecycle == Lifecycle::Superseded && custom.is_none() { "Superseded" } else { word };
         Some(Status { label: capitalise(label), lifecycle, line })
     }
 

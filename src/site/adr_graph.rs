@@ -75,14 +75,14 @@ struct Declared {
 }
 
 /// Reads every ADR and links them. Returns the graph and its diagnostics.
-pub fn build(site: &Site) -> (AdrGraph, Vec<Diagnostic>) {
+pub fn build(site: &Site, config: &crate::config::SiteConfig) -> (AdrGraph, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut graph = AdrGraph::default();
     for (i, page) in site.pages.iter().enumerate() {
         if page.kind != Kind::Adr || !adr::is_record(&page.source.rel) {
             continue;
         }
-        let (fields, mut d) = adr::read(page);
+        let (fields, mut d) = adr::read(page, &config.adr_statuses);
         diags.append(&mut d);
         graph.by_page.insert(i, graph.records.len());
         graph.records.push(AdrRecord {

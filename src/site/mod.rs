@@ -158,7 +158,7 @@ pub fn build(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>) {
 
 /// The kind-specific models: ADR graph, runbooks and alerts, onboarding paths, taxonomies.
 fn add_kinds(site: &mut Site, config: &SiteConfig, diags: &mut Vec<Diagnostic>) {
-    let (adrs, mut d) = adr_graph::build(site);
+    let (adrs, mut d) = adr_graph::build(site, config);
     diags.append(&mut d);
     let (runbooks, mut d) = alerts::build(site, config.runbook_sections_are_errors);
     diags.append(&mut d);

@@ -230,3 +230,56 @@ fn lore_new_numbers_adrs_supersedes_and_never_overwrites() {
     assert!(site.path("src/onboarding/backend-engineer.md").is_file());
     assert!(site.path("src/glossary.md").is_file());
 }
+
+#[test]
+fn custom_adr_statuses_map_to_the_lifecycle() {
+    let site = site("kinds-adr-custom-status");
+    site.write("src/adr/0001-a.md", "---\nstatus: parked\n---\n# A\n");
+    site.run(&["check"]).code(1).stderr_eq(
+        "src/adr/0001-a.md:2:1: error: unknown ADR status `parked`
+ 2 | status: parked
+   | ^
+  = hint: expected `proposed`, `accepted`, `rejected`, `deprecated` or `superseded`, or map it under `[kinds.adr-statuses]` in `book.toml`
+
+error: found 1 error
+",
+    );
+    site.write("book.toml", "[kinds.adr-statuses]\nparked = \"later\"\n");
+    site.run(&["check"]).code(2).stderr_eq(
+        "book.toml:2:1: error: ADR status `parked` must map to a lifecycle state, not `later`
+ 2 | parked = \"later\"
+   | ^
+  = hint: expected `proposed`, `accepted`, `rejected`, `deprecated` or `superseded`
+
+error: found 1 error
+",
+    );
+    site.write("book.toml", "[kinds.adr-statuses]\nparked = \"deprecated\"\n");
+    let run = site.run(&["build"]);
+    run.success();
+    let log = run.main_of("adr/index.html");
+    assert!(log.contains("<span class=\"status status-deprecated\">Parked</span>"), "{log}");
+}
+
+#[test]
+fn taxonomy_pages_group_pages_by_kind() {
+    let site = site("kinds-taxonomy");
+    site.write("src/runbooks/a.md", RUNBOOK_A.replace("owner: db", "owner: db\ntags: [postgres]"));
+    site.write("src/notes.md", "---\ntags: [postgres]\n---\n# Notes\n");
+    let run = site.run(&["build"]);
+    run.success();
+    let tag = run.main_of("tags/postgres/index.html");
+    assert!(tag.contains("<h1>Tag: postgres</h1>"), "{tag}");
+    let runbooks = tag.find("<h2>Runbooks <span class=\"count\">1</span></h2>").expect(&tag);
+    let pages = tag.find("<h2>Pages <span class=\"count\">1</span></h2>").expect(&tag);
+    assert!(runbooks < pages, "{tag}");
+    let services = run.main_of("services/index.html");
+    assert!(
+        services.contains(
+            "<h2><a href=\"../services/postgres/\">postgres</a> <span class=\"count\">1</span></h2>"
+        ),
+        "{services}"
+    );
+    let folder = run.main_of("runbooks/index.html");
+    assert!(folder.contains("<a href=\"../alerts/\">Alerts A–Z</a>"), "{folder}");
+}
