@@ -64,6 +64,18 @@ pub struct AdrGraph {
     pub logs: Vec<AdrLog>,
 }
 
+impl AdrGraph {
+    /// The lifecycle state of the ADR on page `page`, if it is one with a known state.
+    pub fn lifecycle_of(&self, page: usize) -> Option<Lifecycle> {
+        self.by_page.get(&page).and_then(|r| self.records[*r].lifecycle)
+    }
+
+    /// Whether page `page` is a superseded ADR, shown de-emphasised everywhere.
+    pub fn is_superseded(&self, page: usize) -> bool {
+        self.lifecycle_of(page) == Some(Lifecycle::Superseded)
+    }
+}
+
 /// A supersession fact: `new` supersedes `old`, with where it was declared.
 #[derive(Debug, Clone, Copy)]
 struct Declared {

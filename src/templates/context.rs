@@ -82,6 +82,8 @@ pub struct NavEntry {
     pub open: bool,
     /// Has nested entries (shown or not).
     pub has_children: bool,
+    /// A superseded ADR: shown de-emphasised.
+    pub muted: bool,
 }
 
 /// A row in a generated folder listing.
@@ -97,6 +99,8 @@ pub struct ListItem {
     pub description: Option<String>,
     /// Owner.
     pub owner: Option<String>,
+    /// ADRs: lifecycle state (`accepted`, `superseded`, …) for a status badge.
+    pub status: Option<String>,
 }
 
 /// Everything a page template receives.

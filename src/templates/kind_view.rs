@@ -271,6 +271,7 @@ impl ViewInputs<'_> {
             kind: p.kind.label().to_owned(),
             description: p.meta.description.clone(),
             owner: p.meta.owner.clone(),
+            status: self.site.adrs.lifecycle_of(page).map(|l| l.name().to_owned()),
         }
     }
 

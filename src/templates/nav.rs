@@ -72,6 +72,7 @@ impl Ctx<'_> {
             active: item.target.is_some() && item.target == self.current,
             open: is_open,
             has_children: !item.children.is_empty(),
+            muted: matches!(item.target, Some(Target::Page(p)) if self.site.adrs.is_superseded(p)),
         });
         // Parts and drafts have no page of their own, so their children are always shown.
         if is_open || item.target.is_none() {
@@ -88,6 +89,7 @@ impl Ctx<'_> {
             active: false,
             open: false,
             has_children: false,
+            muted: false,
         }
     }
 }

@@ -170,6 +170,10 @@ impl ViewInputs<'_> {
             kind,
             description,
             owner,
+            status: match target {
+                Target::Page(i) => self.site.adrs.lifecycle_of(i).map(|l| l.name().to_owned()),
+                Target::Section(_) => None,
+            },
         }
     }
 }

@@ -107,6 +107,14 @@ error: found 1 error
     assert!(old.contains("<span class=\"relation-kind\">Superseded by</span> <a href=\"../../adr/0002-new/\">ADR-0002: New</a>"), "{old}");
     let new = run.main_of("adr/0002-new/index.html");
     assert!(new.contains("<span class=\"relation-kind\">Supersedes</span> <a href=\"../../adr/0001-old/\">ADR-0001: Old</a>"), "{new}");
+    // De-emphasised in the sidebar of every page too.
+    let page = run.page("adr/0002-new/index.html");
+    assert!(
+        page.contains(
+            "<li class=\"nav-link depth-1 muted\" style=\"--depth: 1\"><a href=\"../../adr/0001-old/\">"
+        ),
+        "{page}"
+    );
     let log = run.main_of("adr/index.html");
     assert!(log.contains("<tr class=\"adr-row adr-superseded\" data-status=\"superseded\" data-number=\"0001\" data-date=\"2024-01-02\">"), "{log}");
     assert!(log.contains("<span class=\"adr-note\">Superseded by ADR-0002</span>"), "{log}");
