@@ -291,3 +291,22 @@ fn taxonomy_pages_group_pages_by_kind() {
     let folder = run.main_of("runbooks/index.html");
     assert!(folder.contains("<a href=\"../alerts/\">Alerts A–Z</a>"), "{folder}");
 }
+
+#[test]
+fn lore_new_uses_the_sites_own_template_and_rejects_supersedes_for_other_kinds() {
+    let site = site("kinds-new-template");
+    site.write("theme/new/runbook.md", "---\ntitle: {title}\nowner: sre\n---\n\n## Mitigation\n");
+    let run = site.run(&["new", "runbook", "Disk full"]);
+    run.success();
+    assert_eq!(
+        site.read("src/runbooks/disk-full.md"),
+        "---\ntitle: \"Disk full\"\nowner: sre\n---\n\n## Mitigation\n"
+    );
+    site.run(&["new", "page", "X", "--supersedes", "1"])
+        .code(2)
+        .stderr_eq("error: `--supersedes` applies to `lore new adr` only\n");
+    site.run(&["new", "adr", "Y", "--supersedes", "4"])
+        .code(2)
+        .stderr_eq("error: there is no ADR 4 in `src/adr` to supersede\n");
+    assert!(!site.path("src/adr").exists(), "nothing is written when the old record is missing");
+}
