@@ -35,7 +35,7 @@ pub struct Runbook {
     pub alerts: Vec<String>,
     /// `dashboards`
     pub dashboards: Vec<Dashboard>,
-    /// `escalation`, as (label, value) in the order written.
+    /// `escalation`, as (label, value): channel, pager and timing first, then the rest A–Z.
     pub escalation: Vec<(String, String)>,
 }
 
@@ -48,6 +48,8 @@ pub struct Runbooks {
     pub by_page: BTreeMap<usize, usize>,
     /// Alert name → page index of its runbook, A–Z.
     pub alerts: BTreeMap<String, usize>,
+    /// URLs of the folders that hold runbooks directly (`runbooks/`).
+    pub folders: std::collections::BTreeSet<String>,
 }
 
 /// Reads every runbook's fields and builds the alert map.
@@ -78,6 +80,9 @@ pub fn build(site: &Site, sections_are_errors: bool) -> (Runbooks, Vec<Diagnosti
             }
         }
         check_sections(page, sections_are_errors, &mut diags);
+        let url = &site.urls[i];
+        let parent = url.trim_end_matches('/').rsplit_once('/').map_or("", |(p, _)| p);
+        out.folders.insert(if parent.is_empty() { String::new() } else { format!("{parent}/") });
         out.by_page.insert(i, out.runbooks.len());
         out.runbooks.push(runbook);
     }
@@ -252,7 +257,15 @@ impl Fields<'_> {
             other => other.to_string(),
         };
         match value {
-            Value::Object(map) => map.iter().map(|(k, v)| (label(k), show(v))).collect(),
+            Value::Object(map) => {
+                // Front matter maps come back sorted; show the order a responder acts in.
+                const FIRST: [&str; 6] =
+                    ["channel", "slack", "pager", "pager_service", "after", "escalate_after"];
+                let rank = |k: &str| FIRST.iter().position(|f| *f == k).unwrap_or(FIRST.len());
+                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+                entries.sort_by_key(|(k, _)| rank(k));
+                entries.into_iter().map(|(k, v)| (label(k), show(v))).collect()
+            }
             Value::String(s) => vec![("Contact".to_owned(), s.clone())],
             Value::Array(items) => items.iter().map(|v| ("Contact".to_owned(), show(v))).collect(),
             Value::Null => Vec::new(),

@@ -48,13 +48,7 @@ impl ViewInputs<'_> {
     }
 
     fn is_runbook_folder(&self, target: Target) -> bool {
-        let site = self.site;
-        let url = site.url(target);
-        !site.runbooks.runbooks.is_empty()
-            && site.runbooks.runbooks.iter().any(|rb| {
-                let u = &site.urls[rb.page];
-                u.strip_prefix(url).is_some_and(|rest| rest.matches('/').count() == 1)
-            })
+        self.site.runbooks.folders.contains(self.site.url(target))
     }
 
     fn runbook_indexes(&self, from: &str) -> Vec<LinkView> {
