@@ -445,9 +445,8 @@ impl Reader<'_> {
 
     /// Records every markdown link target in `text` (`[9. …](0009-….md)`).
     fn push_links(&mut self, adr: &mut Adr, kind: RelationKind, text: &str, line: usize, col: usize) {
-        let declared = adr.relations.iter().any(|r| r.kind == kind && r.line != line);
-        if declared {
-            // The front matter already says it.
+        // Relations in the front matter win: the body then only repeats them for readers.
+        if adr.relations.iter().any(|r| r.line < self.page.body_line) {
             return;
         }
         let mut rest = text;

@@ -85,7 +85,7 @@ pub struct Paths {
 pub fn build(site: &Site) -> (Paths, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut out = Paths::default();
-    let mut prereq_lines: Vec<Vec<(usize, usize)>> = Vec::new();
+    let mut prereq_lines: Vec<usize> = Vec::new();
     for (i, page) in site.pages.iter().enumerate() {
         if page.kind != Kind::Onboarding {
             continue;
@@ -93,7 +93,7 @@ pub fn build(site: &Site) -> (Paths, Vec<Diagnostic>) {
         let Some(steps) = page.meta.fields.get("steps") else { continue };
         let mut reader = Reader { site, page, diags: &mut diags, items: item_lines(page), next_item: 0 };
         let path = reader.read(i, steps);
-        prereq_lines.push(reader.prereq_lines());
+        prereq_lines.push(reader.key_line("prerequisites"));
         out.by_page.insert(i, out.paths.len());
         out.paths.push(path);
     }
@@ -318,10 +318,6 @@ impl Reader<'_> {
         }
         out
     }
-
-    fn prereq_lines(&self) -> Vec<(usize, usize)> {
-        vec![(self.key_line("prerequisites"), 1)]
-    }
 }
 
 fn show(v: &Value) -> String {
@@ -332,12 +328,7 @@ fn show(v: &Value) -> String {
 }
 
 /// Prerequisites that lead back to the path itself.
-fn check_prerequisites(
-    site: &Site,
-    paths: &Paths,
-    lines: &[Vec<(usize, usize)>],
-    diags: &mut Vec<Diagnostic>,
-) {
+fn check_prerequisites(site: &Site, paths: &Paths, lines: &[usize], diags: &mut Vec<Diagnostic>) {
     let edges: BTreeMap<usize, Vec<usize>> = paths
         .paths
         .iter()
@@ -366,7 +357,7 @@ fn check_prerequisites(
             let page = &site.pages[path.page];
             let names: Vec<&str> =
                 cycle.iter().chain([&cycle[0]]).map(|i| site.pages[*i].source.rel.as_str()).collect();
-            let (line, col) = lines[p][0];
+            let (line, col) = (lines[p], 1);
             diags.push(
                 Diagnostic::error(format!("prerequisites form a cycle: {}", names.join(" → ")))
                     .at_text(&page.source.shown, &page.text, line, col)
