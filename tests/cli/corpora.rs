@@ -182,6 +182,25 @@ fn adr_govuk_aws() {
     assert!(run.stderr().ends_with("error: found 6 errors and 2 warnings\n"));
     assert_every_file_becomes_a_page(&site);
     assert_decision_log(&site, "book/docs/architecture/decisions/index.html", GOVUK_LOG);
+    // adr-tools relations, declared on one side or both, are shown on both.
+    let relation = |page: &str, kind: &str, other: &str, title: &str| {
+        let html = site.read(&format!("book/docs/architecture/decisions/{page}/index.html"));
+        let expected = format!(
+            "<span class=\"relation-kind\">{kind}</span> <a href=\"../../../../docs/architecture/decisions/{other}/\">{title}</a>"
+        );
+        assert!(html.contains(&expected), "{page}: no {expected}");
+    };
+    let dns = "0004-dns-definitions-for-hosts-and-services";
+    relation(dns, "Superseded by", "0015-dns-infrastructure", "ADR-0015: DNS infrastructure");
+    relation(
+        "0015-dns-infrastructure",
+        "Supersedes",
+        dns,
+        "ADR-0004: DNS definitions for hosts and services",
+    );
+    let terraform = "0010-terraform-directory-structure";
+    relation(terraform, "Amended by", "0017-terraform-data-structure", "ADR-0017: Terraform Data Structure");
+    relation("0017-terraform-data-structure", "Amends", terraform, "ADR-0010: Terraform directory structure");
 }
 
 #[test]

@@ -310,3 +310,20 @@ fn lore_new_uses_the_sites_own_template_and_rejects_supersedes_for_other_kinds()
         .stderr_eq("error: there is no ADR 4 in `src/adr` to supersede\n");
     assert!(!site.path("src/adr").exists(), "nothing is written when the old record is missing");
 }
+
+#[test]
+fn a_supersession_cycle_names_every_record_in_it() {
+    let site = site("kinds-adr-cycle");
+    site.write("src/adr/0001-a.md", "---\nstatus: superseded\nsupersedes: 3\n---\n# A\n");
+    site.write("src/adr/0002-b.md", "---\nstatus: superseded\nsupersedes: ADR-0001\n---\n# B\n");
+    site.write("src/adr/0003-c.md", "---\nstatus: superseded\nsupersedes: 0002-b.md\n---\n# C\n");
+    site.run(&["check"]).code(1).stderr_eq(
+        "src/adr/0001-a.md:3:1: error: supersession cycle: ADR-0001 → ADR-0003 → ADR-0002 → ADR-0001
+ 3 | supersedes: 3
+   | ^
+  = hint: a newer record supersedes an older one; remove the link that points back
+
+error: found 1 error
+",
+    );
+}
