@@ -132,6 +132,7 @@ fn path_progress_survives_a_reload(chromium: &Path, site: &Path) {
         .arg(chromium)
         .arg(profile.path())
         .arg(&url)
+        .arg(page_url(site, "adr/index.html"))
         .output()
     {
         Ok(output) => output,
@@ -148,6 +149,20 @@ fn path_progress_survives_a_reload(chromium: &Path, site: &Path) {
     assert_eq!(result["checked"], serde_json::json!([0, 2]), "{result}");
     assert_eq!(result["done"], serde_json::json!(["s1", "s3"]), "{result}");
     assert_eq!(result["progress"], "2 of 17 done · about 95 h left", "{result}");
+    // The decision log filters and sorts in the browser, without a server.
+    let log = &result["log"];
+    assert_eq!(log["accepted"], serde_json::json!(["0001", "0003", "0005"]), "{result}");
+    assert_eq!(
+        log["byDate"],
+        serde_json::json!(["0001", "0002", "0003", "0004", "0005", "0006"]),
+        "{result}"
+    );
+    assert_eq!(
+        log["byDateDescending"],
+        serde_json::json!(["0006", "0005", "0004", "0003", "0002", "0001"]),
+        "{result}"
+    );
+    assert_eq!(log["sort"], "descending", "{result}");
 }
 
 /// The decision log works without a server: its filter buttons appear once the script ran.

@@ -1,9 +1,10 @@
 // Drives Chromium through the DevTools protocol: opens an onboarding path, ticks two steps,
 // reloads, and prints what the page shows afterwards as JSON.
-// Usage: node --experimental-websocket path_progress.js CHROMIUM PROFILE_DIR URL
+// Then opens the decision log, filters it by status and sorts it by date.
+// Usage: node --experimental-websocket path_progress.js CHROMIUM PROFILE_DIR URL LOG_URL
 const { spawn } = require("node:child_process");
 
-const [chromium, profile, url] = process.argv.slice(2);
+const [chromium, profile, url, logUrl] = process.argv.slice(2);
 const browser = spawn(chromium, [
   "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
   "--disable-component-update", "--disable-sync", "--remote-debugging-port=0",
@@ -83,7 +84,25 @@ async function run(port) {
     done: Array.from(document.querySelectorAll('.step.done')).map(s => s.id),
     progress: document.querySelector('.path-progress').textContent
   })`);
-  console.log(JSON.stringify({ before, after, ...reloaded }));
+  await send("Page.navigate", { url: logUrl });
+  await sleep(300);
+  for (let i = 0; i < 100; i++) {
+    if (await evaluate("document.readyState === 'complete' && !!document.querySelector('.adr-filter:not([hidden])')")) break;
+    await sleep(50);
+  }
+  const log = await evaluate(`(() => {
+    const visible = () => Array.from(document.querySelectorAll('.adr-row')).filter(r => !r.hidden).map(r => r.dataset.number);
+    document.querySelector('.adr-filter button[data-status=accepted]').click();
+    const accepted = visible();
+    document.querySelector('.adr-filter button[data-status=""]').click();
+    const date = document.querySelector('th[data-sort=date]');
+    date.click();
+    const byDate = visible();
+    date.click();
+    const byDateDescending = visible();
+    return { accepted, byDate, byDateDescending, sort: date.getAttribute('aria-sort') };
+  })()`);
+  console.log(JSON.stringify({ before, after, ...reloaded, log }));
   ws.close();
   browser.kill();
   process.exit(0);

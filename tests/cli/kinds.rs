@@ -167,6 +167,13 @@ fn a_path_lists_its_steps_and_a_step_page_shows_its_place() {
     let path = run.main_of("onboarding/backend/index.html");
     assert!(path.contains("<div><dt>Steps</dt><dd>3</dd></div>"), "{path}");
     assert!(path.contains("<h3 class=\"step-group\">Day 1</h3>"), "{path}");
+    // Without JavaScript the steps are plain ordered lists, numbered across groups; the
+    // checkboxes and the progress line appear only when the script runs.
+    assert!(path.contains("<ol class=\"steps\" start=\"1\">"), "{path}");
+    assert!(path.contains("<ol class=\"steps\" start=\"3\">"), "{path}");
+    assert_eq!(path.matches("aria-label=\"Done: ").count(), 3, "{path}");
+    assert_eq!(path.matches("\" hidden></label>").count(), 3, "{path}");
+    assert!(path.contains("<p class=\"path-progress\" aria-live=\"polite\" hidden></p>"), "{path}");
     assert!(path.contains("data-path-key=\"lore:Documentation:onboarding/backend/\""), "{path}");
     assert!(
         path.contains(
