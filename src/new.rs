@@ -143,10 +143,11 @@ pub fn create(options: &NewOptions) -> Result<NewOutput, Error> {
     if options.supersedes.is_some() && options.kind != NewKind::Adr {
         return Err(Error::Usage("`--supersedes` applies to `lore new adr` only".to_owned()));
     }
+    let folders = &config.kind_folders;
     let folder = match options.kind {
-        NewKind::Runbook => config.src.join(first(&config.kind_folders.runbook, "runbooks")),
-        NewKind::Adr => config.src.join(first(&config.kind_folders.adr, "adr")),
-        NewKind::Onboarding => config.src.join(first(&config.kind_folders.onboarding, "onboarding")),
+        NewKind::Runbook => kind_folder(&config.src, &folders.runbook, "runbooks"),
+        NewKind::Adr => kind_folder(&config.src, &folders.adr, "adr"),
+        NewKind::Onboarding => kind_folder(&config.src, &folders.onboarding, "onboarding"),
         NewKind::Page => config.src.clone(),
     };
     let slug = slug(&options.title);
@@ -190,8 +191,14 @@ pub fn create(options: &NewOptions) -> Result<NewOutput, Error> {
     Ok(NewOutput { created: path, updated })
 }
 
-fn first<'a>(folders: &'a [String], default: &'a str) -> &'a str {
-    folders.first().map_or(default, String::as_str)
+/// The first of the kind's folders that exists in the source folder (a site keeping ADRs in
+/// `decisions/` gets them there), else the first configured.
+fn kind_folder(src: &Path, folders: &[String], default: &str) -> PathBuf {
+    folders
+        .iter()
+        .map(|f| src.join(f))
+        .find(|p| p.is_dir())
+        .unwrap_or_else(|| src.join(folders.first().map_or(default, String::as_str)))
 }
 
 fn template(config: &SiteConfig, kind: NewKind) -> Result<String, Error> {

@@ -334,3 +334,17 @@ error: found 1 error
 ",
     );
 }
+
+#[test]
+fn lore_new_adr_goes_to_the_existing_decisions_folder() {
+    let site = site("kinds-new-decisions");
+    site.write("src/decisions/0003-x.md", "# 3. X\n\n## Status\n\nAccepted\n");
+    let run = site.run(&["new", "adr", "Y", "--supersedes", "3"]);
+    run.success();
+    assert_eq!(run.stdout(), "src/decisions/0004-y.md\n");
+    assert_eq!(
+        site.read("src/decisions/0003-x.md"),
+        "# 3. X\n\n## Status\n\nSuperseded by [0004-y.md](0004-y.md)\n"
+    );
+    site.run(&["build"]).success();
+}
