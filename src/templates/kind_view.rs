@@ -336,9 +336,13 @@ impl ViewInputs<'_> {
     fn taxonomy_index(&self, t: &Taxonomy) -> Generated {
         let url = t.url();
         let mut view = self.generated_view(&url, t.title, "taxonomy");
-        view.kinds.groups = t
-            .values
-            .iter()
+        let mut values: Vec<(&String, &Vec<usize>)> = t.values.iter().collect();
+        if t.name == "severities" {
+            // Most urgent first, not A–Z.
+            values.sort_by_key(|(v, _)| severity_rank(v));
+        }
+        view.kinds.groups = values
+            .into_iter()
             .map(|(value, pages)| GroupView {
                 title: value.clone(),
                 href: Some(relative_url(&url, &t.value_url(value))),
@@ -372,6 +376,19 @@ impl ViewInputs<'_> {
         view.kinds = KindsView::default();
         view
     }
+}
+
+/// Where a severity sorts: the usual names and their numbered forms, most urgent first.
+fn severity_rank(value: &str) -> (usize, String) {
+    const ORDER: [&[&str]; 5] = [
+        &["critical", "sev1", "p1", "sev-1", "emergency"],
+        &["high", "sev2", "p2", "sev-2", "major"],
+        &["medium", "sev3", "p3", "sev-3", "moderate"],
+        &["low", "sev4", "p4", "sev-4", "minor"],
+        &["info", "sev5", "p5", "informational"],
+    ];
+    let v = value.to_ascii_lowercase();
+    (ORDER.iter().position(|names| names.contains(&v.as_str())).unwrap_or(ORDER.len()), v)
 }
 
 /// `alerts/<AlertName>/`.

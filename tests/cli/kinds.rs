@@ -295,6 +295,14 @@ fn taxonomy_pages_group_pages_by_kind() {
         ),
         "{services}"
     );
+    site.write("src/runbooks/b.md", RUNBOOK_A.replace("critical", "low").replace("[PgDown, PgLag]", "[B]"));
+    site.write("src/runbooks/c.md", RUNBOOK_A.replace("critical", "high").replace("[PgDown, PgLag]", "[C]"));
+    let run = site.run(&["build"]);
+    run.success();
+    // Severities are listed most urgent first.
+    let severities = run.main_of("severities/index.html");
+    let at = |s: &str| severities.find(&format!("<h2><a href=\"../severities/{s}/\">")).expect(s);
+    assert!(at("critical") < at("high") && at("high") < at("low"), "{severities}");
     let folder = run.main_of("runbooks/index.html");
     assert!(folder.contains("<a href=\"../alerts/\">Alerts A–Z</a>"), "{folder}");
 }
