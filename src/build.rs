@@ -188,9 +188,9 @@ fn write_generated(
     sink: &Sink<'_>,
     site_url: Option<&str>,
 ) -> Result<(), Error> {
-    for page in inputs.generated() {
-        sink.write(&page.path, templates.render(page.template, &page.view)?.as_bytes())?;
-    }
+    inputs.generated().into_par_iter().try_for_each(|page| {
+        sink.write(&page.path, templates.render(page.template, &page.view)?.as_bytes())
+    })?;
     if !site.runbooks.alerts.is_empty() {
         let base = site_url.filter(|u| u.contains("://"));
         sink.write("alerts.json", templates::kind_view::alerts_json(site, base).as_bytes())?;

@@ -1,7 +1,7 @@
 //! Building [`KindsView`]s from the site model, and the pages lore generates for kinds:
 //! taxonomy indexes and value pages, the alert index and one redirect page per alert.
 
-use super::context::{LinkView, ListItem, PageView};
+use super::context::{LinkView, ListItem, PageInfo, PageView};
 use super::kinds::{
     AdrLinkView, AdrLogView, AdrRowView, AdrView, Field, GroupView, KindsView, NamedLink, PathPositionView,
     PathView, RunbookView, StepGroupView, StepView,
@@ -352,29 +352,35 @@ impl ViewInputs<'_> {
         Generated { path: format!("{url}index.html"), template: "taxonomy.html", view }
     }
 
+    /// The view of a generated page. Alert redirects have no sidebar: their template shows
+    /// only a link, and a site may have thousands of them.
     fn generated_view(&self, url: &str, title: &str, kind: &str) -> PageView {
-        let mut view = self.view(self.site.home().unwrap_or(Target::Section(0)), None);
-        let home_href = relative_url(url, "");
-        view.site = self.site_view_at(url);
-        view.nav = super::nav::entries(self.site, None, url);
-        view.page.title = title.to_owned();
-        view.page.kind = kind.to_owned();
-        view.page.kind_label = String::new();
-        view.page.url = url.to_owned();
-        view.page.description = None;
-        view.page.owner = None;
-        view.page.tags.clear();
-        view.page.last_verified = None;
-        view.page.source = None;
-        view.page.edit_url = None;
-        view.breadcrumbs = vec![LinkView { title: "Home".to_owned(), href: home_href }];
-        view.prev = None;
-        view.next = None;
-        view.listing.clear();
-        view.toc.clear();
-        view.content.clear();
-        view.kinds = KindsView::default();
-        view
+        let nav = if kind == "alert" { Vec::new() } else { super::nav::entries(self.site, None, url) };
+        PageView {
+            site: self.site_view_at(url),
+            page: PageInfo {
+                title: title.to_owned(),
+                description: None,
+                kind: kind.to_owned(),
+                kind_label: String::new(),
+                owner: None,
+                tags: Vec::new(),
+                last_verified: None,
+                verified_by: None,
+                url: url.to_owned(),
+                source: None,
+                edit_url: None,
+                extra: serde_json::Map::new(),
+            },
+            content: String::new(),
+            toc: Vec::new(),
+            nav,
+            breadcrumbs: vec![LinkView { title: "Home".to_owned(), href: relative_url(url, "") }],
+            prev: None,
+            next: None,
+            listing: Vec::new(),
+            kinds: KindsView::default(),
+        }
     }
 }
 
