@@ -5,6 +5,10 @@
 const { spawn } = require("node:child_process");
 
 const [chromium, profile, url, logUrl] = process.argv.slice(2);
+if (typeof WebSocket === "undefined") {
+  console.log(JSON.stringify({ skipped: "this Node has no WebSocket client (Node 20.10 or later needed)" }));
+  process.exit(0);
+}
 const browser = spawn(chromium, [
   "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
   "--disable-component-update", "--disable-sync", "--remote-debugging-port=0",
