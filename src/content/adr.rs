@@ -519,6 +519,55 @@ mod tests {
         assert_eq!(Lifecycle::parse("maybe"), None);
     }
 
+    fn read_one(rel: &str, text: &str) -> (Adr, Vec<Diagnostic>) {
+        let config = crate::config::SiteConfig::for_tests(std::path::Path::new("."));
+        let source = crate::content::SourceFile {
+            path: rel.into(),
+            rel: rel.to_owned(),
+            shown: format!("src/{rel}").into(),
+        };
+        let (page, _) = Page::from_text(source, text.to_owned(), &config).expect("a valid page");
+        read(&page, &BTreeMap::new())
+    }
+
+    /// (file, text) → (number, title, status, date, relations as `kind target @line`).
+    #[test]
+    fn reads_all_three_formats() {
+        let cases: &[(&str, &str, (Option<u32>, &str, &str, &str, &[&str]))] = &[
+            (
+                "adr/0005-kafka.md",
+                "---\ntitle: Use Kafka\nstatus: accepted\ndate: 2025-03-11\ndeciders: [a, b]\nsupersedes: 0002-rabbit.md\n---\n",
+                (Some(5), "Use Kafka", "Accepted", "2025-03-11", &["supersedes 0002-rabbit.md @6"]),
+            ),
+            (
+                "adr/20200926-number-id.md",
+                "# Use the number\n\n- Status: superseded by [slug](20201016-slug.md)\n- Date: 2020-09-26\n",
+                (None, "Use the number", "Superseded", "2020-09-26", &["superseded_by 20201016-slug.md @3"]),
+            ),
+            (
+                "adr/0010-terraform.md",
+                "# 10. Terraform layout\n\nDate: 2017-07-04\n\n## Status\n\nAccepted\n\nAmended by [17. Data](0017-data.md)\n",
+                (Some(10), "Terraform layout", "Accepted", "2017-07-04", &["amended_by 0017-data.md @9"]),
+            ),
+            (
+                "adr/20201016-slug.md",
+                "# Slug\n\n- Status: accepted\n\n## Links\n\n- Supersedes [number](20200926-number-id.md)\n",
+                (None, "Slug", "Accepted", "2020-10-16", &["supersedes 20200926-number-id.md @7"]),
+            ),
+        ];
+        for (rel, text, (number, title, status, date, relations)) in cases {
+            let (adr, diags) = read_one(rel, text);
+            assert!(diags.is_empty(), "{rel}: {diags:?}");
+            assert_eq!(adr.number, *number, "{rel}");
+            assert_eq!(adr.title, *title, "{rel}");
+            assert_eq!(adr.status.map(|s| s.label).as_deref(), Some(*status), "{rel}");
+            assert_eq!(adr.date.map(|d| d.to_string()).as_deref(), Some(*date), "{rel}");
+            let found: Vec<String> =
+                adr.relations.iter().map(|r| format!("{} {} @{}", r.kind.key(), r.target, r.line)).collect();
+            assert_eq!(found, *relations, "{rel}");
+        }
+    }
+
     #[test]
     fn phrases() {
         assert_eq!(
