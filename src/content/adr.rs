@@ -530,10 +530,13 @@ mod tests {
         read(&page, &BTreeMap::new())
     }
 
-    /// (file, text) → (number, title, status, date, relations as `kind target @line`).
+    /// Number, title, status, date, relations as `kind target @line`.
+    type Expected = (Option<u32>, &'static str, &'static str, &'static str, &'static [&'static str]);
+
+    /// (file, text) → what is read from it.
     #[test]
     fn reads_all_three_formats() {
-        let cases: &[(&str, &str, (Option<u32>, &str, &str, &str, &[&str]))] = &[
+        let cases: &[(&str, &str, Expected)] = &[
             (
                 "adr/0005-kafka.md",
                 "---\ntitle: Use Kafka\nstatus: accepted\ndate: 2025-03-11\ndeciders: [a, b]\nsupersedes: 0002-rabbit.md\n---\n",
