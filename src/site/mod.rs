@@ -5,6 +5,7 @@
 //! (written as `runbooks/db/index.html`) and a folder's `README.md` or `index.md` becomes the
 //! folder's own URL.
 
+pub mod freshness;
 mod nav;
 mod summary;
 
@@ -63,6 +64,8 @@ pub struct Site {
     pub home: Option<Target>,
     /// Position of each target in [`Site::order`].
     pub position: HashMap<Target, usize>,
+    /// Freshness of each page, by index (filled in by the build once "today" is known).
+    pub freshness: Vec<freshness::Freshness>,
 }
 
 impl Site {

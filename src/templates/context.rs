@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::freshness::{Badge, Banner};
 use crate::markdown::TocEntry;
 
 /// Site-wide values, the same on every page except `root`.
@@ -54,6 +55,8 @@ pub struct PageInfo {
     pub edit_url: Option<String>,
     /// Unknown front-matter keys.
     pub extra: Map<String, Value>,
+    /// The freshness banner, when the page needs review.
+    pub freshness: Option<Banner>,
 }
 
 /// A link with a title (breadcrumbs, previous/next, listings).
@@ -82,6 +85,8 @@ pub struct NavEntry {
     pub open: bool,
     /// Has nested entries (shown or not).
     pub has_children: bool,
+    /// Freshness badge, when the page needs review.
+    pub badge: Option<Badge>,
 }
 
 /// A row in a generated folder listing.
@@ -97,6 +102,8 @@ pub struct ListItem {
     pub description: Option<String>,
     /// Owner.
     pub owner: Option<String>,
+    /// Freshness badge, when the page needs review.
+    pub badge: Option<Badge>,
 }
 
 /// Everything a page template receives.

@@ -5,6 +5,7 @@
 //! Input is a view ([`context::PageView`]) built by [`view`]; output is the page's HTML.
 
 pub mod context;
+pub mod freshness;
 mod nav;
 pub mod view;
 
@@ -18,6 +19,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("page.html", include_str!("../../themes/default/templates/page.html")),
     ("section.html", include_str!("../../themes/default/templates/section.html")),
     ("404.html", include_str!("../../themes/default/templates/404.html")),
+    ("freshness.html", include_str!("../../themes/default/templates/freshness.html")),
 ];
 
 /// The default theme's assets, by name.

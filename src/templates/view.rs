@@ -20,7 +20,7 @@ pub struct ViewInputs<'a> {
 }
 
 impl ViewInputs<'_> {
-    fn site_view(&self, from: &str) -> SiteView {
+    pub(super) fn site_view(&self, from: &str) -> SiteView {
         let root = relative_url(from, "");
         SiteView {
             title: self.config.title.clone(),
@@ -131,6 +131,7 @@ impl ViewInputs<'_> {
                         .as_ref()
                         .map(|t| t.replace("{path}", &page.source.rel)),
                     extra: meta.extra.clone(),
+                    freshness: super::freshness::banner(self, i, url),
                 }
             }
             Target::Section(i) => PageInfo {
@@ -146,6 +147,7 @@ impl ViewInputs<'_> {
                 source: None,
                 edit_url: None,
                 extra: serde_json::Map::new(),
+                freshness: None,
             },
         }
     }
@@ -164,6 +166,7 @@ impl ViewInputs<'_> {
             kind,
             description,
             owner,
+            badge: super::freshness::badge(self.site, target),
         }
     }
 }
