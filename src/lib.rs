@@ -29,3 +29,4 @@ pub mod output;
 pub mod report;
 pub mod site;
 pub mod templates;
+pub mod verify;
