@@ -135,6 +135,22 @@ pub fn verify_file(path: &Path, shown: &Path, v: &Verification) -> Result<(), Ve
     })
 }
 
+/// The source files of stale pages (of one owner, when given), found by running the checks.
+pub fn stale_files(options: &crate::build::BuildOptions, owner: Option<&str>) -> Result<Vec<PathBuf>, Error> {
+    let output = crate::build::build(options, None)?;
+    let config = crate::config::SiteConfig::load(&options.root, options.config_file.as_deref())?;
+    let report = match owner {
+        Some(o) => output.freshness.for_owner(o),
+        None => output.freshness,
+    };
+    Ok(report
+        .pages
+        .iter()
+        .filter(|e| e.state == crate::site::freshness::State::Stale)
+        .map(|e| config.src.join(&e.path))
+        .collect())
+}
+
 fn temp_path(path: &Path) -> PathBuf {
     let name = path.file_name().map_or_else(|| "page".into(), |n| n.to_string_lossy().into_owned());
     path.with_file_name(format!(".{name}.lore-verify-{}", std::process::id()))

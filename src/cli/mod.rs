@@ -7,6 +7,7 @@
 mod build;
 mod check;
 mod init;
+mod verify;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -52,6 +53,8 @@ pub enum Command {
     Check(check::Args),
     /// Create a new site: `book.toml`, content folders and a sample page of each kind.
     Init(init::Args),
+    /// Mark pages verified: set `last_verified` (and `verified_by`) in their front matter.
+    Verify(verify::Args),
 }
 
 /// Runs the parsed command line.
@@ -60,6 +63,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Error> {
         Command::Build(args) => build::execute(args, &cli.global),
         Command::Check(args) => check::execute(args, &cli.global),
         Command::Init(args) => init::execute(args, &cli.global),
+        Command::Verify(args) => verify::execute(args, &cli.global),
     }
 }
 
