@@ -7,6 +7,7 @@
 mod build;
 mod check;
 mod corpora;
+mod freshness;
 mod harness;
 mod init;
 mod invalid;
