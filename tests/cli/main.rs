@@ -12,3 +12,4 @@ mod harness;
 mod init;
 mod invalid;
 mod summary;
+mod verify;
