@@ -71,7 +71,9 @@ pub fn rewrite(text: &str, path: &Path, v: &Verification) -> Result<String, Diag
 
 /// The index of the first top-level line `key:` for one of `keys`.
 fn find_key(lines: &[String], keys: &[&str]) -> Option<usize> {
-    lines.iter().position(|l| keys.iter().any(|k| l.strip_prefix(k).is_some_and(|r| r.trim_start().starts_with(':'))))
+    lines
+        .iter()
+        .position(|l| keys.iter().any(|k| l.strip_prefix(k).is_some_and(|r| r.trim_start().starts_with(':'))))
 }
 
 /// Replaces the value of a `key: value  # comment` line, keeping the key, the spacing, the
@@ -90,7 +92,11 @@ fn set_value(line: &str, value: &str, is_date: bool) -> String {
             (rest[..end].trim_end().len(), None)
         }
     };
-    let new = if is_date { quote.map_or_else(|| value.to_owned(), |q| format!("{q}{value}{q}")) } else { scalar(value, quote) };
+    let new = if is_date {
+        quote.map_or_else(|| value.to_owned(), |q| format!("{q}{value}{q}"))
+    } else {
+        scalar(value, quote)
+    };
     let space = if value_start == colon + 1 { " " } else { "" };
     format!("{}{space}{new}{}{ending}", &body[..value_start], &rest[old_len..])
 }

@@ -36,7 +36,9 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
     let today = crate::site::freshness::today(args.today.as_deref())?;
     let date = match &args.date {
         Some(text) => text.parse().map_err(|_| {
-            Error::Usage(format!("`--date` is not a date: `{text}`\n  = hint: write it as YYYY-MM-DD, e.g. `{today}`"))
+            Error::Usage(format!(
+                "`--date` is not a date: `{text}`\n  = hint: write it as YYYY-MM-DD, e.g. `{today}`"
+            ))
         })?,
         None => today,
     };
@@ -71,7 +73,10 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
             }
             Err(VerifyError::Io(e)) => {
                 failed += 1;
-                eprintln!("error: {e}\n  caused by: {}\n", std::error::Error::source(&e).map(ToString::to_string).unwrap_or_default());
+                eprintln!(
+                    "error: {e}\n  caused by: {}\n",
+                    std::error::Error::source(&e).map(ToString::to_string).unwrap_or_default()
+                );
             }
         }
     }

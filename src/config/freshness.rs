@@ -134,7 +134,12 @@ fn default_kinds() -> BTreeMap<Kind, ReviewInterval> {
 const INTERVAL_HINT: &str = "write e.g. `30d`, `12w`, `6 months`, `1y` or `never`";
 
 /// Validates `[freshness]`, pushing one error per bad value.
-pub(super) fn compute(raw: RawFreshness, text: &str, shown: &Path, diags: &mut Vec<Diagnostic>) -> FreshnessConfig {
+pub(super) fn compute(
+    raw: RawFreshness,
+    text: &str,
+    shown: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> FreshnessConfig {
     let mut error = |key: &str, message: String, hint: &str| {
         let line = super::key_line(text, key);
         diags.push(Diagnostic::error(message).at_text(shown, text, line, 1).hint(hint));
@@ -239,7 +244,10 @@ mod tests {
         let folders: Vec<_> = c.folders.iter().map(|f| (f.folder.as_str(), f.interval, f.line)).collect();
         assert_eq!(
             folders,
-            vec![("runbooks/payments", ReviewInterval::Days(14), 7), ("runbooks", ReviewInterval::Days(60), 6)]
+            vec![
+                ("runbooks/payments", ReviewInterval::Days(14), 7),
+                ("runbooks", ReviewInterval::Days(60), 6)
+            ]
         );
     }
 

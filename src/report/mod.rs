@@ -70,7 +70,11 @@ impl Counts {
 
     /// `1 stale, 2 due soon, 0 unverified, 5 fresh, 3 exempt`.
     pub fn summary(&self) -> String {
-        State::ALL.iter().map(|s| format!("{} {}", self.get(*s), s.label().to_lowercase())).collect::<Vec<_>>().join(", ")
+        State::ALL
+            .iter()
+            .map(|s| format!("{} {}", self.get(*s), s.label().to_lowercase()))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -130,15 +134,21 @@ pub struct FreshnessReport {
 impl FreshnessReport {
     /// The report of a site whose freshness is computed.
     pub fn new(site: &Site, today: Date) -> Self {
-        let pages: Vec<Entry> =
-            site.pages.iter().zip(&site.freshness).zip(&site.urls).map(|((p, f), url)| entry(p, f, url)).collect();
+        let pages: Vec<Entry> = site
+            .pages
+            .iter()
+            .zip(&site.freshness)
+            .zip(&site.urls)
+            .map(|((p, f), url)| entry(p, f, url))
+            .collect();
         Self { version: SCHEMA_VERSION, today: today.to_string(), counts: Counts::of(&pages), pages }
     }
 
     /// Only the pages of `owner`.
     #[must_use]
     pub fn for_owner(&self, owner: &str) -> Self {
-        let pages: Vec<Entry> = self.pages.iter().filter(|e| e.owner.as_deref() == Some(owner)).cloned().collect();
+        let pages: Vec<Entry> =
+            self.pages.iter().filter(|e| e.owner.as_deref() == Some(owner)).cloned().collect();
         Self { counts: Counts::of(&pages), pages, ..self.clone() }
     }
 

@@ -36,7 +36,8 @@ pub enum State {
 
 impl State {
     /// All states, most urgent first.
-    pub const ALL: [State; 5] = [State::Stale, State::DueSoon, State::Unverified, State::Fresh, State::Exempt];
+    pub const ALL: [State; 5] =
+        [State::Stale, State::DueSoon, State::Unverified, State::Fresh, State::Exempt];
 
     /// The name used in JSON, CSS classes and `--fail-on`.
     pub fn name(self) -> &'static str {
@@ -72,7 +73,9 @@ impl State {
             FailOn::Never => false,
             FailOn::Stale => self == State::Stale || (unverified && unverified_is_stale),
             FailOn::Unverified => self == State::Stale || unverified,
-            FailOn::DueSoon => matches!(self, State::Stale | State::DueSoon) || (unverified && unverified_is_stale),
+            FailOn::DueSoon => {
+                matches!(self, State::Stale | State::DueSoon) || (unverified && unverified_is_stale)
+            }
         }
     }
 }
@@ -176,10 +179,7 @@ pub fn interval_for(page: &Page, config: &FreshnessConfig) -> ReviewInterval {
     }
     let rel = page.source.rel.as_str();
     let folder = config.folders.iter().find(|f| in_folder(rel, &f.folder));
-    folder
-        .map(|f| f.interval)
-        .or_else(|| config.kinds.get(&page.kind).copied())
-        .unwrap_or(config.default)
+    folder.map(|f| f.interval).or_else(|| config.kinds.get(&page.kind).copied()).unwrap_or(config.default)
 }
 
 fn in_folder(rel: &str, folder: &str) -> bool {
@@ -239,7 +239,9 @@ fn outdated_reason(page: &Page) -> Option<String> {
 /// The 1-based line of the first of `keys` in the page's front matter.
 pub fn key_line(page: &Page, keys: &[&str]) -> Option<usize> {
     let front = &page.text[..page.body_offset];
-    front.lines().position(|l| keys.iter().any(|k| l.strip_prefix(k).is_some_and(|r| r.trim_start().starts_with(':'))))
+    front
+        .lines()
+        .position(|l| keys.iter().any(|k| l.strip_prefix(k).is_some_and(|r| r.trim_start().starts_with(':'))))
         .map(|i| i + 1)
 }
 
@@ -247,7 +249,9 @@ pub fn key_line(page: &Page, keys: &[&str]) -> Option<usize> {
 pub fn today(flag: Option<&str>) -> Result<Date, Error> {
     if let Some(text) = flag {
         return text.parse::<Date>().map_err(|_| {
-            Error::Usage(format!("`--today` is not a date: `{text}`\n  = hint: write it as YYYY-MM-DD, e.g. `2026-03-31`"))
+            Error::Usage(format!(
+                "`--today` is not a date: `{text}`\n  = hint: write it as YYYY-MM-DD, e.g. `2026-03-31`"
+            ))
         });
     }
     if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
@@ -286,10 +290,14 @@ pub fn git_changes(src: &Path) -> GitChanges {
     };
     let skip = |why: &str| GitChanges { warning: Some(why.to_owned()), ..GitChanges::default() };
     let Some(prefix) = git(&["rev-parse", "--show-prefix"]) else {
-        return skip("`[freshness] git = true`, but the source folder is not in a git repository; the git signal is skipped");
+        return skip(
+            "`[freshness] git = true`, but the source folder is not in a git repository; the git signal is skipped",
+        );
     };
     if git(&["rev-parse", "--is-shallow-repository"]).is_some_and(|s| s.trim() == "true") {
-        return skip("this is a shallow git clone, so file history is incomplete; \"changed since verified\" is skipped (fetch with `--unshallow` to enable it)");
+        return skip(
+            "this is a shallow git clone, so file history is incomplete; \"changed since verified\" is skipped (fetch with `--unshallow` to enable it)",
+        );
     }
     let Some(log) = git(&["log", "--format=%x00%cs", "--name-only", "--no-renames", "--", "."]) else {
         return skip("`git log` failed; the git signal is skipped");

@@ -62,7 +62,11 @@ pub(super) fn banner(inputs: &ViewInputs<'_>, i: usize, from: &str) -> Option<Ba
     let f = inputs.site.freshness.get(i).filter(|f| f.state.needs_attention())?;
     let page = &inputs.site.pages[i];
     let how_to_verify = inputs.config.freshness.how_to_verify.as_ref().map(|h| {
-        if h.contains("://") || h.starts_with('/') || h.starts_with('#') { h.clone() } else { relative_url(from, h) }
+        if h.contains("://") || h.starts_with('/') || h.starts_with('#') {
+            h.clone()
+        } else {
+            relative_url(from, h)
+        }
     });
     let src = inputs.config.src.strip_prefix(&inputs.config.root).unwrap_or(&inputs.config.src);
     let path = src.join(&page.source.rel);
@@ -210,7 +214,10 @@ impl ViewInputs<'_> {
         base.breadcrumbs = self
             .site
             .home()
-            .map(|h| super::context::LinkView { title: "Home".to_owned(), href: relative_url(from, self.site.url(h)) })
+            .map(|h| super::context::LinkView {
+                title: "Home".to_owned(),
+                href: relative_url(from, self.site.url(h)),
+            })
             .into_iter()
             .collect();
         base.prev = None;
@@ -222,7 +229,8 @@ impl ViewInputs<'_> {
 }
 
 fn dashboard(report: &FreshnessReport, from: &str) -> Dashboard {
-    let states = State::ALL.map(|s| StateCount { state: s.name(), label: s.label(), count: report.counts.get(s) });
+    let states =
+        State::ALL.map(|s| StateCount { state: s.name(), label: s.label(), count: report.counts.get(s) });
     let counts_row = |name: String, entries: &[&Entry]| CountsRow {
         name,
         counts: State::ALL.iter().map(|s| entries.iter().filter(|e| e.state == *s).count()).collect(),
@@ -241,8 +249,12 @@ fn dashboard(report: &FreshnessReport, from: &str) -> Dashboard {
     owner_list.rotate_left(usize::from(unowned_first));
     let mut owners = Vec::new();
     for (owner, _) in &owner_list {
-        let rows: Vec<DashboardRow> =
-            report.attention().into_iter().filter(|e| e.owner.as_deref() == *owner).map(|e| row(e, from)).collect();
+        let rows: Vec<DashboardRow> = report
+            .attention()
+            .into_iter()
+            .filter(|e| e.owner.as_deref() == *owner)
+            .map(|e| row(e, from))
+            .collect();
         if !rows.is_empty() {
             let id = format!("owner-{}", slug(&owner_name(*owner)));
             owners.push(OwnerGroup { owner: owner_name(*owner), id, rows });
@@ -250,7 +262,7 @@ fn dashboard(report: &FreshnessReport, from: &str) -> Dashboard {
     }
     Dashboard {
         today: report.today.clone(),
-        columns: states.iter().cloned().collect(),
+        columns: states.to_vec(),
         states: states.into_iter().collect(),
         by_owner: owner_list.iter().map(|(o, e)| counts_row(owner_name(*o), e)).collect(),
         by_kind: by_kind.iter().map(|(k, e)| counts_row(kind_label(k).to_owned(), e)).collect(),
@@ -295,6 +307,7 @@ fn kind_label(kind: &str) -> &'static str {
 }
 
 fn slug(text: &str) -> String {
-    let s: String = text.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let s: String =
+        text.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-")
 }

@@ -73,5 +73,8 @@ fn unparsable_front_matter_is_an_error_with_its_line() {
     assert_eq!(err.span.map(|s| (s.line, s.col)), Some((2, 8)));
     assert!(err.message.starts_with("invalid YAML in front matter"), "{}", err.message);
     let err = rewrite("---\ntitle: x\n", Path::new("page.md"), &v(None)).unwrap_err();
-    assert_eq!(err.to_string(), "page.md:1:1: error: front matter is not closed\n 1 | ---\n   | ^\n  = hint: did you forget the closing `---`?");
+    assert_eq!(
+        err.to_string(),
+        "page.md:1:1: error: front matter is not closed\n 1 | ---\n   | ^\n  = hint: did you forget the closing `---`?"
+    );
 }

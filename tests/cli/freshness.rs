@@ -20,9 +20,11 @@ const HUMAN: &str = "freshness on 2026-03-01: 3 stale, 1 due soon, 1 unverified,
 
 #[test]
 fn check_prints_the_summary_and_fails_on_stale_by_default() {
-    team().run(&["check", "--today", "2026-03-01"]).code(1).stdout_eq(HUMAN).stderr_eq(
-        "checked 11 pages: no errors\nerror: 3 pages need review (`--fail-on stale`)\n",
-    );
+    team()
+        .run(&["check", "--today", "2026-03-01"])
+        .code(1)
+        .stdout_eq(HUMAN)
+        .stderr_eq("checked 11 pages: no errors\nerror: 3 pages need review (`--fail-on stale`)\n");
 }
 
 #[test]
@@ -55,7 +57,9 @@ fn unverified_is_stale_when_configured() {
     site.remove("src/runbooks/db.md").remove("src/runbooks/vpn.md");
     let refunds = site.read("src/runbooks/payments/refunds.md").replace("2026-01-20", "2026-02-25");
     site.write("src/runbooks/payments/refunds.md", refunds);
-    let toml = site.read("book.toml").replace("due-soon = \"14 days\"", "due-soon = \"14 days\"\nunverified-is-stale = true");
+    let toml = site
+        .read("book.toml")
+        .replace("due-soon = \"14 days\"", "due-soon = \"14 days\"\nunverified-is-stale = true");
     site.write("book.toml", toml);
     site.run(&["check"]).code(1).stderr_contains("error: 1 page needs review (`--fail-on stale`)");
 }
@@ -246,7 +250,9 @@ fn banners_are_calm_and_factual() {
         )
     );
     assert!(
-        banner("runbooks/new/index.html").unwrap().starts_with("Unverified Not verified yet (review every 90 days) · owner: payments-team")
+        banner("runbooks/new/index.html")
+            .unwrap()
+            .starts_with("Unverified Not verified yet (review every 90 days) · owner: payments-team")
     );
     assert!(
         banner("runbooks/vpn/index.html")
@@ -293,7 +299,12 @@ fn badges_in_the_sidebar_and_listings() {
         .collect();
     assert_eq!(
         badges,
-        vec!["Cache flush: due-soon", "Database failover: stale", "New service: unverified", "VPN access: stale"]
+        vec![
+            "Cache flush: due-soon",
+            "Database failover: stale",
+            "New service: unverified",
+            "VPN access: stale"
+        ]
     );
     let listing = run.main_of("runbooks/index.html");
     assert!(listing.contains("<span class=\"badge state-stale\">Stale</span>"), "{listing}");
@@ -393,10 +404,13 @@ error: found 3 errors
 #[test]
 fn bad_today_and_bad_intervals() {
     let site = team();
-    site.run(&["build", "--today", "2026-02-30"])
-        .code(2)
-        .stderr_eq("error: `--today` is not a date: `2026-02-30`\n  = hint: write it as YYYY-MM-DD, e.g. `2026-03-31`\n");
-    site.write("src/runbooks/typo.md", "---\ntitle: Typo\nreview_every: 90 dayz\nlast_verified: 2026-02-30\n---\nx\n");
+    site.run(&["build", "--today", "2026-02-30"]).code(2).stderr_eq(
+        "error: `--today` is not a date: `2026-02-30`\n  = hint: write it as YYYY-MM-DD, e.g. `2026-03-31`\n",
+    );
+    site.write(
+        "src/runbooks/typo.md",
+        "---\ntitle: Typo\nreview_every: 90 dayz\nlast_verified: 2026-02-30\n---\nx\n",
+    );
     site.run(&["check"]).code(1).stderr_eq(
         "src/runbooks/typo.md:3:15: error: `review_every` is not an interval: `90 dayz`
  3 | review_every: 90 dayz
@@ -432,7 +446,8 @@ checked 11 pages: no errors, 1 warning
 #[test]
 fn bad_freshness_config_names_the_line() {
     let site = team();
-    let toml = site.read("book.toml").replace("due-soon = \"14 days\"", "due-soon = \"two weeks\"\nstale-after = 3");
+    let toml =
+        site.read("book.toml").replace("due-soon = \"14 days\"", "due-soon = \"two weeks\"\nstale-after = 3");
     site.write("book.toml", toml);
     let run = site.run(&["check"]);
     run.code(2);

@@ -87,8 +87,8 @@ fn bad_dates_are_usage_errors() {
     site.run(&["verify", "src/runbooks/db.md", "--date", "2026-03-02"])
         .code(2)
         .stderr_eq("error: `--date` 2026-03-02 is in the future (today is 2026-03-01)\n");
-    site.run(&["verify", "src/runbooks/db.md", "--date", "yesterday"])
-        .code(2)
-        .stderr_eq("error: `--date` is not a date: `yesterday`\n  = hint: write it as YYYY-MM-DD, e.g. `2026-03-01`\n");
+    site.run(&["verify", "src/runbooks/db.md", "--date", "yesterday"]).code(2).stderr_eq(
+        "error: `--date` is not a date: `yesterday`\n  = hint: write it as YYYY-MM-DD, e.g. `2026-03-01`\n",
+    );
     site.run(&["verify"]).code(2).stderr_contains("the following required arguments were not provided");
 }

@@ -11,11 +11,14 @@ fn state(last: Option<Date>, interval: ReviewInterval, today: Date) -> (State, O
     (f.state, f.due, f.days_overdue)
 }
 
+/// name, last_verified, interval, today → state, due date, days overdue.
+type Case = (&'static str, Option<Date>, ReviewInterval, Date, State, Option<Date>, Option<i64>);
+
 #[test]
 fn states_at_the_boundaries() {
     let d = date;
     #[rustfmt::skip]
-    let cases: &[(&str, Option<Date>, ReviewInterval, Date, State, Option<Date>, Option<i64>)] = &[
+    let cases: &[Case] = &[
         ("verified today",              Some(d(2026, 3, 1)), Days(90), d(2026, 3, 1),  State::Fresh,      Some(d(2026, 5, 30)), Some(-90)),
         ("one day before the window",   Some(d(2026, 1, 1)), Days(30), d(2026, 1, 16), State::Fresh,      Some(d(2026, 1, 31)), Some(-15)),
         ("first day of the window",     Some(d(2026, 1, 1)), Days(30), d(2026, 1, 17), State::DueSoon,    Some(d(2026, 1, 31)), Some(-14)),
@@ -106,5 +109,8 @@ fn interval_parsing() {
 fn today_flag_wins_and_bad_dates_are_usage_errors() {
     assert_eq!(today(Some("2024-02-29")).unwrap(), date(2024, 2, 29));
     let err = today(Some("2025-02-29")).unwrap_err().to_string();
-    assert_eq!(err, "`--today` is not a date: `2025-02-29`\n  = hint: write it as YYYY-MM-DD, e.g. `2026-03-31`");
+    assert_eq!(
+        err,
+        "`--today` is not a date: `2025-02-29`\n  = hint: write it as YYYY-MM-DD, e.g. `2026-03-31`"
+    );
 }
