@@ -74,7 +74,7 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     diags.append(&mut site_diags);
     let today = site::freshness::today(options.today.as_deref())?;
     diags.extend(site::freshness::apply(&mut site, &config, today));
-    let report = FreshnessReport::new(&site, today);
+    let report = FreshnessReport::new(&site, &config.freshness, today);
     stages.done("site model, navigation and freshness");
 
     let highlighter = Highlighter::new();

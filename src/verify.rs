@@ -144,7 +144,6 @@ pub fn verify_file(path: &Path, shown: &Path, v: &Verification) -> Result<(), Ve
 /// The source files of stale pages (of one owner, when given), found by running the checks.
 pub fn stale_files(options: &crate::build::BuildOptions, owner: Option<&str>) -> Result<Vec<PathBuf>, Error> {
     let output = crate::build::build(options, None)?;
-    let config = crate::config::SiteConfig::load(&options.root, options.config_file.as_deref())?;
     let report = match owner {
         Some(o) => output.freshness.for_owner(o),
         None => output.freshness,
@@ -153,7 +152,7 @@ pub fn stale_files(options: &crate::build::BuildOptions, owner: Option<&str>) ->
         .pages
         .iter()
         .filter(|e| e.state == crate::site::freshness::State::Stale)
-        .map(|e| config.src.join(&e.path))
+        .map(|e| e.shown.clone())
         .collect())
 }
 

@@ -51,15 +51,14 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         Err(other) => return Err(other),
     };
     super::print_diagnostics(&output.warnings, global.quiet);
-    let config = crate::config::SiteConfig::load(&options.root, options.config_file.as_deref())?.freshness;
-    let fail_on = args.fail_on.as_deref().and_then(FailOn::parse).unwrap_or(config.fail_on);
     let report = match &args.owner {
         Some(owner) => output.freshness.for_owner(owner),
         None => output.freshness,
     };
-    let fails = |s: crate::site::freshness::State| s.fails(fail_on, config.unverified_is_stale);
+    let fail_on = args.fail_on.as_deref().and_then(FailOn::parse).unwrap_or(report.fail_on);
+    let fails = |s: crate::site::freshness::State| s.fails(fail_on, report.unverified_is_stale);
     print!("{}", report::render(&report, args.format, &fails));
-    let failing = report.failing(&config, fail_on).len();
+    let failing = report.failing(fail_on).len();
     if !global.quiet {
         let warnings = output.warnings.len();
         let tail = match warnings {

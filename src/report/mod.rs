@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::config::FreshnessConfig;
+use crate::config::{FailOn, FreshnessConfig};
 use crate::site::Site;
 use crate::site::freshness::{self, Freshness, State};
 
@@ -129,11 +129,17 @@ pub struct FreshnessReport {
     pub counts: Counts,
     /// Every page, by source path.
     pub pages: Vec<Entry>,
+    /// `[freshness] fail-on`: the default of `check --fail-on`.
+    #[serde(skip)]
+    pub fail_on: FailOn,
+    /// `[freshness] unverified-is-stale`.
+    #[serde(skip)]
+    pub unverified_is_stale: bool,
 }
 
 impl FreshnessReport {
     /// The report of a site whose freshness is computed.
-    pub fn new(site: &Site, today: Date) -> Self {
+    pub fn new(site: &Site, config: &FreshnessConfig, today: Date) -> Self {
         let pages: Vec<Entry> = site
             .pages
             .iter()
@@ -141,7 +147,14 @@ impl FreshnessReport {
             .zip(&site.urls)
             .map(|((p, f), url)| entry(p, f, url))
             .collect();
-        Self { version: SCHEMA_VERSION, today: today.to_string(), counts: Counts::of(&pages), pages }
+        Self {
+            version: SCHEMA_VERSION,
+            today: today.to_string(),
+            counts: Counts::of(&pages),
+            pages,
+            fail_on: config.fail_on,
+            unverified_is_stale: config.unverified_is_stale,
+        }
     }
 
     /// Only the pages of `owner`.
@@ -153,8 +166,8 @@ impl FreshnessReport {
     }
 
     /// The pages that make `check` fail.
-    pub fn failing(&self, config: &FreshnessConfig, fail_on: crate::config::FailOn) -> Vec<&Entry> {
-        self.pages.iter().filter(|e| e.state.fails(fail_on, config.unverified_is_stale)).collect()
+    pub fn failing(&self, fail_on: FailOn) -> Vec<&Entry> {
+        self.pages.iter().filter(|e| e.state.fails(fail_on, self.unverified_is_stale)).collect()
     }
 
     /// Pages needing attention, most urgent state first, then oldest first, then by path.
