@@ -141,6 +141,16 @@ pub fn verify_file(path: &Path, shown: &Path, v: &Verification) -> Result<(), Ve
     })
 }
 
+/// Where `path` is: as given (relative to the working folder), else inside the source folder,
+/// so `lore verify runbooks/db.md` works from the project root too.
+pub fn resolve(path: &Path, src: &Path) -> PathBuf {
+    if path.exists() || path.is_absolute() {
+        return path.to_path_buf();
+    }
+    let inside = src.join(path);
+    if inside.is_file() { inside } else { path.to_path_buf() }
+}
+
 /// The source files of stale pages (of one owner, when given), found by running the checks.
 pub fn stale_files(options: &crate::build::BuildOptions, owner: Option<&str>) -> Result<Vec<PathBuf>, Error> {
     let output = crate::build::build(options, None)?;

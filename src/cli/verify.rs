@@ -45,9 +45,13 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
     if date > today {
         return Err(Error::Usage(format!("`--date` {date} is in the future (today is {today})")));
     }
+    let root = super::resolve_root(None, global)?;
     let mut paths = args.paths.clone();
+    if paths.iter().any(|p| !p.exists()) {
+        let config = crate::config::SiteConfig::load(&root, global.config.as_deref())?;
+        paths = paths.iter().map(|p| verify::resolve(p, &config.src)).collect();
+    }
     if args.all_stale {
-        let root = super::resolve_root(None, global)?;
         let options = BuildOptions {
             root,
             config_file: global.config.clone(),

@@ -459,3 +459,67 @@ fn bad_freshness_config_names_the_line() {
         ]
     );
 }
+
+/// Runs git in the site with fixed dates and identity.
+fn git(site: &SiteTest, rel: &str, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .current_dir(site.path(rel))
+        .env("GIT_AUTHOR_DATE", "2026-01-10T12:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-01-10T12:00:00Z")
+        .output()
+        .expect("run git");
+    assert!(status.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&status.stderr));
+}
+
+#[test]
+fn git_marks_pages_changed_since_verified() {
+    let site = team();
+    let toml = site.read("book.toml").replace("[freshness]\n", "[freshness]\ngit = true\n");
+    site.write("book.toml", toml);
+    git(&site, "", &["init", "-q"]);
+    git(&site, "", &["add", "."]);
+    git(&site, "", &["commit", "-q", "-m", "docs"]);
+    let run = site.run(&["check", "--format", "json", "-q", "--fail-on", "never"]);
+    run.success();
+    let value: serde_json::Value = serde_json::from_str(run.stdout()).unwrap();
+    let changed: Vec<&str> = value["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["changed_since_verified"] == serde_json::Value::Bool(true))
+        .map(|p| p["path"].as_str().unwrap())
+        .collect();
+    // Committed on 2026-01-10: after the guide and the database and cache runbooks were verified.
+    assert_eq!(changed, vec!["guide.md", "runbooks/cache.md", "runbooks/db.md"]);
+    site.run(&["check", "--fail-on", "never"]).success().stdout_eq(
+        "freshness on 2026-03-01: 3 stale, 1 due soon, 1 unverified, 2 fresh, 1 exempt
+  stale       src/runbooks/db.md:4                last verified 2025-08-01, 122 days overdue (review every 90 days); changed since verified · owner: dba-team
+  stale       src/runbooks/payments/refunds.md:4  last verified 2026-01-20, 10 days overdue (review every 30 days) · owner: payments-team
+  stale       src/runbooks/vpn.md:4               flagged outdated: uses the old VPN gateway · owner: payments-team
+  due soon    src/runbooks/cache.md:4             last verified 2025-12-10, due 2026-03-10 (in 9 days; review every 90 days); changed since verified · owner: dba-team
+  unverified  src/runbooks/new.md:1               never verified (review every 90 days) · owner: payments-team
+",
+    );
+}
+
+#[test]
+fn a_shallow_clone_skips_the_git_signal_with_one_warning() {
+    let site = team();
+    let toml = site.read("book.toml").replace("[freshness]\n", "[freshness]\ngit = true\n");
+    site.write("book.toml", toml);
+    git(&site, "", &["init", "-q"]);
+    git(&site, "", &["add", "."]);
+    git(&site, "", &["commit", "-q", "-m", "docs"]);
+    let origin = format!("file://{}", site.root().display());
+    git(&site, "", &["clone", "-q", "--depth", "1", &origin, "shallow"]);
+    let run = site.run_in("shallow", &["check", "--fail-on", "never"]);
+    run.success().stderr_eq(
+        "warning: this is a shallow git clone, so file history is incomplete; \"changed since verified\" is skipped (fetch with `--unshallow` to enable it)
+
+checked 11 pages: no errors, 1 warning
+",
+    );
+    assert!(!run.stdout().contains("changed since verified"));
+}

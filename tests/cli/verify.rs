@@ -92,3 +92,13 @@ fn bad_dates_are_usage_errors() {
     );
     site.run(&["verify"]).code(2).stderr_contains("the following required arguments were not provided");
 }
+
+#[test]
+fn paths_may_be_given_inside_the_source_folder() {
+    let site = site();
+    site.run(&["verify", "runbooks/cache.md"]).success().stdout_eq("verified src/runbooks/cache.md\n");
+    assert!(site.read("src/runbooks/cache.md").contains("last_verified: 2026-03-01\n"));
+    site.run(&["verify", "runbooks/nope.md"])
+        .code(1)
+        .stderr_contains("error: failed to read `runbooks/nope.md`");
+}
