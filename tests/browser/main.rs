@@ -20,6 +20,7 @@ fn main() {
         ("file_links_point_at_index_html", file_links_point_at_index_html),
         ("script_adds_copy_buttons_and_toggles", script_adds_copy_buttons_and_toggles),
         ("theme_follows_the_system_scheme", theme_follows_the_system_scheme),
+        ("freshness_tables_become_sortable", freshness_tables_become_sortable),
     ];
     for (name, test) in tests {
         test(&chromium, &site);
@@ -116,4 +117,20 @@ fn theme_follows_the_system_scheme(chromium: &Path, site: &Path) {
     assert!(light.contains("data-theme=\"light\""), "a light system gives the light theme");
     let dark = dump_dom_with(chromium, &url, &["--force-dark-mode"]);
     assert!(dark.contains("data-theme=\"dark\""), "a dark system gives the dark theme");
+}
+
+fn freshness_tables_become_sortable(chromium: &Path, site: &Path) {
+    let page = std::fs::read_to_string(site.join("freshness/index.html")).unwrap();
+    assert!(page.contains("<th scope=\"col\">Owner</th>"), "without a script the headers are plain");
+    let dom = dump_dom(chromium, &page_url(site, "freshness/index.html"));
+    assert!(
+        dom.contains("<th scope=\"col\"><button type=\"button\">Owner</button></th>"),
+        "sort buttons added"
+    );
+    let headers: Vec<&str> = dom.split("<th scope=\"col\"").skip(1).collect();
+    assert!(headers.len() > 10, "the dashboard has tables");
+    for th in headers {
+        let inner = &th[th.find('>').unwrap() + 1..];
+        assert!(inner.starts_with("<button type=\"button\">"), "a header without a sort button: {inner:.60}");
+    }
 }
