@@ -141,7 +141,7 @@ pub(super) fn compute(
     diags: &mut Vec<Diagnostic>,
 ) -> FreshnessConfig {
     let mut error = |key: &str, message: String, hint: &str| {
-        let line = super::key_line(text, key);
+        let line = table_key_line(text, key);
         diags.push(Diagnostic::error(message).at_text(shown, text, line, 1).hint(hint));
     };
     let interval = |key: &str, value: &str, error: &mut dyn FnMut(&str, String, &str)| {
@@ -201,6 +201,17 @@ pub(super) fn compute(
     config.config_path = shown.to_path_buf();
     config.config_text = text.to_owned();
     config
+}
+
+/// The line of `key = …` inside a `[freshness…]` table (1 when not found): the same key
+/// names appear in other tables (`[kinds] runbook = …`).
+fn table_key_line(text: &str, key: &str) -> usize {
+    let start = text.lines().position(|l| l.trim_start().starts_with("[freshness")).unwrap_or(0);
+    text.lines()
+        .enumerate()
+        .skip(start)
+        .find(|(_, l)| l.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('=')))
+        .map_or_else(|| super::key_line(text, key), |(i, _)| i + 1)
 }
 
 /// The line of a folder key, which may be quoted (`"runbooks/payments" = "30d"`).
@@ -264,5 +275,14 @@ mod tests {
                 "book.toml:5:1: error: unknown kind `recipe` in `[freshness.kinds]`\n 5 | recipe = \"30d\"\n   | ^\n  = hint: expected `page`, `runbook`, `adr` or `onboarding`",
             ]
         );
+    }
+
+    #[test]
+    fn kind_keys_are_found_in_the_freshness_table() {
+        let text = "[kinds]\nrunbook = [\"runbooks\"]\n\n[freshness.kinds]\nrunbook = \"9 dayz\"\n";
+        let Err(Error::Config(d)) = SiteConfig::from_str(text) else { panic!("expected errors") };
+        let firsts: Vec<String> =
+            d.iter().map(|d| d.to_string().lines().next().unwrap().to_owned()).collect();
+        assert_eq!(firsts, vec!["book.toml:5:1: error: `runbook` is not an interval: `9 dayz`"]);
     }
 }
