@@ -231,3 +231,65 @@ pub fn describe(e: &Entry) -> String {
 pub fn days(n: i64) -> String {
     if n == 1 { "1 day".to_owned() } else { format!("{n} days") }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::{Entry, describe};
+    use crate::site::freshness::State;
+
+    fn entry(state: State, last: Option<&str>, due: Option<&str>, overdue: Option<i64>) -> Entry {
+        Entry {
+            path: "runbooks/db.md".to_owned(),
+            url: "runbooks/db/".to_owned(),
+            title: "DB".to_owned(),
+            kind: "runbook",
+            owner: None,
+            state,
+            last_verified: last.map(str::to_owned),
+            verified_by: None,
+            review_every: "90 days".to_owned(),
+            due: due.map(str::to_owned),
+            days_overdue: overdue,
+            outdated: None,
+            changed_since_verified: false,
+            shown: PathBuf::from("src/runbooks/db.md"),
+            line: 3,
+            age_days: None,
+        }
+    }
+
+    #[test]
+    fn descriptions() {
+        let d = Some("2026-03-01");
+        let last = Some("2025-12-01");
+        let cases = [
+            (
+                entry(State::Stale, last, d, Some(1)),
+                "last verified 2025-12-01, 1 day overdue (review every 90 days)",
+            ),
+            (
+                entry(State::DueSoon, last, d, Some(0)),
+                "last verified 2025-12-01, due today (review every 90 days)",
+            ),
+            (
+                entry(State::DueSoon, last, d, Some(-1)),
+                "last verified 2025-12-01, due 2026-03-01 (in 1 day; review every 90 days)",
+            ),
+            (entry(State::Fresh, last, d, Some(-40)), "last verified 2025-12-01 (review every 90 days)"),
+            (entry(State::Unverified, None, None, None), "never verified (review every 90 days)"),
+            (
+                Entry { outdated: Some(String::new()), ..entry(State::Stale, last, d, Some(-3)) },
+                "flagged outdated",
+            ),
+            (
+                Entry { changed_since_verified: true, ..entry(State::Stale, last, d, Some(2)) },
+                "last verified 2025-12-01, 2 days overdue (review every 90 days); changed since verified",
+            ),
+        ];
+        for (e, want) in cases {
+            assert_eq!(describe(&e), want);
+        }
+    }
+}

@@ -247,14 +247,11 @@ fn dashboard(report: &FreshnessReport, from: &str) -> Dashboard {
     let mut owner_list: Vec<_> = by_owner.into_iter().collect();
     let unowned_first = owner_list.first().is_some_and(|(o, _)| o.is_none());
     owner_list.rotate_left(usize::from(unowned_first));
+    let attention = report.attention();
     let mut owners = Vec::new();
     for (owner, _) in &owner_list {
-        let rows: Vec<DashboardRow> = report
-            .attention()
-            .into_iter()
-            .filter(|e| e.owner.as_deref() == *owner)
-            .map(|e| row(e, from))
-            .collect();
+        let rows: Vec<DashboardRow> =
+            attention.iter().filter(|e| e.owner.as_deref() == *owner).map(|e| row(e, from)).collect();
         if !rows.is_empty() {
             let id = format!("owner-{}", slug(&owner_name(*owner)));
             owners.push(OwnerGroup { owner: owner_name(*owner), id, rows });
@@ -310,4 +307,40 @@ fn slug(text: &str) -> String {
     let s: String =
         text.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-")
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::civil::date;
+
+    use super::message;
+    use crate::content::ReviewInterval::{Days, Months};
+    use crate::site::freshness::compute;
+
+    #[test]
+    fn banner_messages() {
+        let today = date(2026, 3, 1);
+        let cases = [
+            (
+                compute(Some(date(2025, 8, 1)), Days(90), Days(14), None, today),
+                "Last verified 212 days ago (review every 90 days)",
+            ),
+            (
+                compute(Some(date(2025, 12, 1)), Days(90), Days(14), None, today),
+                "Last verified 90 days ago · due for review today (review every 90 days)",
+            ),
+            (
+                compute(Some(date(2025, 9, 2)), Months(6), Days(14), None, today),
+                "Last verified 180 days ago · due for review in 1 day (review every 6 months)",
+            ),
+            (compute(None, Days(30), Days(14), None, today), "Not verified yet (review every 30 days)"),
+            (
+                compute(Some(today), Days(30), Days(14), Some("gone"), today),
+                "Marked outdated · Last verified today",
+            ),
+        ];
+        for (f, want) in cases {
+            assert_eq!(message(&f), want);
+        }
+    }
 }
