@@ -52,7 +52,16 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
     };
     super::print_diagnostics(&output.warnings, global.quiet);
     let report = match &args.owner {
-        Some(owner) => output.freshness.for_owner(owner),
+        Some(owner) => {
+            let mine = output.freshness.for_owner(owner);
+            if mine.pages.is_empty() && !global.quiet {
+                eprintln!(
+                    "warning: no page has `owner: {owner}`\n  = hint: owners here: {}\n",
+                    owners(&output.freshness)
+                );
+            }
+            mine
+        }
         None => output.freshness,
     };
     let fail_on = args.fail_on.as_deref().and_then(FailOn::parse).unwrap_or(report.fail_on);
@@ -74,4 +83,12 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The owners of a report, for the "no page has this owner" hint.
+fn owners(report: &report::FreshnessReport) -> String {
+    let mut owners: Vec<&str> = report.pages.iter().filter_map(|e| e.owner.as_deref()).collect();
+    owners.sort_unstable();
+    owners.dedup();
+    if owners.is_empty() { "none".to_owned() } else { owners.join(", ") }
 }

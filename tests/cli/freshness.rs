@@ -179,6 +179,17 @@ fn owner_narrows_the_exit_code_too() {
 }
 
 #[test]
+fn an_owner_with_no_pages_warns() {
+    team().run(&["check", "--owner", "dba"]).success().stderr_eq(
+        "warning: no page has `owner: dba`
+  = hint: owners here: dba-team, docs-team, payments-team
+
+checked 11 pages: no errors
+",
+    );
+}
+
+#[test]
 fn freshness_json_in_the_output_has_every_page() {
     let site = team();
     let check = site.run(&["check", "--format", "json", "-q"]);
