@@ -66,7 +66,30 @@ pub fn rewrite(text: &str, path: &Path, v: &Verification) -> Result<String, Diag
             None => lines.insert(insert_at, format!("verified_by: {}{eol}", scalar(by, None))),
         }
     }
-    Ok(format!("{bom}{}", lines.concat()))
+    let out = format!("{bom}{}", lines.concat());
+    check_result(&out, text, path, v, date_at.map_or(1, |i| i + 1))?;
+    Ok(out)
+}
+
+/// Reads the rewritten front matter back: a value lore could not replace cleanly (one written
+/// over several lines, say) must stop the rewrite rather than corrupt the page.
+fn check_result(
+    out: &str,
+    original: &str,
+    path: &Path,
+    v: &Verification,
+    line: usize,
+) -> Result<(), Diagnostic> {
+    let problem = || {
+        Diagnostic::error("cannot update `last_verified` here without changing other lines")
+            .at_text(path, original, line, 1)
+            .hint("write the date on one line, e.g. `last_verified: 2026-03-31`, and run again")
+    };
+    let fm = crate::content::split(out, path).map_err(|_| problem())?;
+    let map = crate::content::parse_front_matter(&fm, out, path).map_err(|_| problem())?;
+    let date = LAST_VERIFIED_KEYS.iter().find_map(|k| map.get(*k)).and_then(|d| d.as_str());
+    let by_ok = v.by.as_ref().is_none_or(|by| map.get("verified_by").and_then(|b| b.as_str()) == Some(by));
+    if date == Some(v.date.to_string().as_str()) && by_ok { Ok(()) } else { Err(problem()) }
 }
 
 /// The index of the first top-level line `key:` for one of `keys`.
@@ -108,7 +131,11 @@ fn scalar(value: &str, quote: Option<char>) -> String {
         && !value.contains(": ")
         && !value.contains(" #")
         && !value.starts_with(|c: char| "!&*-?{}[]|>'\"%@`#,".contains(c) || c.is_whitespace())
-        && !value.ends_with(char::is_whitespace);
+        && !value.ends_with(char::is_whitespace)
+        // A plain `123`, `true` or `null` would be read back as a number, a boolean or nothing.
+        && value.chars().any(char::is_alphabetic)
+        && !value.starts_with('.')
+        && !matches!(value.to_ascii_lowercase().as_str(), "true" | "false" | "null" | "yes" | "no" | "on" | "off");
     match quote {
         Some('\'') => format!("'{}'", value.replace('\'', "''")),
         None if plain_safe => value.to_owned(),

@@ -46,6 +46,9 @@ fn only_the_date_lines_change() {
         ("empty value",
          "---\nlast_verified:\n---\n", None,
          "---\nlast_verified: 2026-03-01\n---\n"),
+        ("names YAML would misread are quoted",
+         "---\ntitle: x\n---\n", Some("null"),
+         "---\ntitle: x\nlast_verified: 2026-03-01\nverified_by: \"null\"\n---\n"),
         ("no front matter",
          "# Title\n\nBody\n", Some("ann"),
          "---\nlast_verified: 2026-03-01\nverified_by: ann\n---\n# Title\n\nBody\n"),
@@ -76,5 +79,15 @@ fn unparsable_front_matter_is_an_error_with_its_line() {
     assert_eq!(
         err.to_string(),
         "page.md:1:1: error: front matter is not closed\n 1 | ---\n   | ^\n  = hint: did you forget the closing `---`?"
+    );
+}
+
+#[test]
+fn a_value_on_several_lines_is_refused() {
+    let err =
+        rewrite("---\nlast_verified:\n  2025-01-02\n---\n", Path::new("page.md"), &v(None)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "page.md:2:1: error: cannot update `last_verified` here without changing other lines\n 2 | last_verified:\n   | ^\n  = hint: write the date on one line, e.g. `last_verified: 2026-03-31`, and run again"
     );
 }
