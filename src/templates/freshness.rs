@@ -175,6 +175,8 @@ pub struct Dashboard {
     pub by_kind: Vec<CountsRow>,
     /// What each owner must review.
     pub owners: Vec<OwnerGroup>,
+    /// Pages not due yet whose file changed in git after they were verified.
+    pub changed: Vec<DashboardRow>,
     /// Pages in all.
     pub total: usize,
     /// Link to `freshness.json`.
@@ -264,6 +266,12 @@ fn dashboard(report: &FreshnessReport, from: &str) -> Dashboard {
         by_owner: owner_list.iter().map(|(o, e)| counts_row(owner_name(*o), e)).collect(),
         by_kind: by_kind.iter().map(|(k, e)| counts_row(kind_label(k).to_owned(), e)).collect(),
         owners,
+        changed: report
+            .pages
+            .iter()
+            .filter(|e| e.changed_since_verified && !e.state.needs_attention())
+            .map(|e| row(e, from))
+            .collect(),
         total: report.pages.len(),
         json_href: relative_url(from, "freshness.json"),
     }

@@ -504,6 +504,14 @@ fn git_marks_pages_changed_since_verified() {
         .collect();
     // Committed on 2026-01-10: after the guide and the database and cache runbooks were verified.
     assert_eq!(changed, vec!["guide.md", "runbooks/cache.md", "runbooks/db.md"]);
+    // The dashboard lists the fresh page that changed; the others are already listed as due.
+    let build = site.run(&["build"]);
+    build.success();
+    let html = build.page("freshness/index.html");
+    let section =
+        &html[html.find("<h2 id=\"changed\">").unwrap()..html.find("<h2 id=\"by-owner\">").unwrap()];
+    assert_eq!(section.matches("<tr>\n").count(), 1);
+    assert!(section.contains("<a href=\"../guide/\">Style guide</a>"), "{section}");
     site.run(&["check", "--fail-on", "never"]).success().stdout_eq(
         "freshness on 2026-03-01: 3 stale, 1 due soon, 1 unverified, 2 fresh, 1 exempt
   stale       src/runbooks/db.md:4                last verified 2025-08-01, 122 days overdue (review every 90 days); changed since verified · owner: dba-team
