@@ -102,7 +102,9 @@ This site holds our runbooks, onboarding paths and architecture decision records
 /// Creates a site in `dir`; returns the files written.
 pub fn init(dir: &Path, title: Option<&str>) -> Result<Vec<PathBuf>, Error> {
     let title = title.unwrap_or("Team handbook");
-    let today = jiff::ZonedDateTime::now().date().to_string();
+    // The same "today" as `build`, so a new site built with `SOURCE_DATE_EPOCH` is not from the future.
+    let today =
+        crate::site::freshness::today(None).unwrap_or_else(|_| jiff::ZonedDateTime::now().date()).to_string();
     // A JSON string is also a TOML basic string and a YAML double-quoted scalar: any title
     // (quotes, backslashes, `: `) gives a `book.toml` and front matter that parse.
     let quoted = serde_json::Value::from(title).to_string();

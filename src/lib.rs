@@ -8,7 +8,8 @@
 //! 3. [`site`] builds the whole-site model: URLs, navigation, breadcrumbs;
 //! 4. [`markdown`] renders each page body to HTML, highlights code and resolves links;
 //! 5. [`templates`] wraps rendered pages in the theme's tera templates;
-//! 6. [`output`] writes the site all-or-nothing and copies assets.
+//! 6. [`output`] writes the site all-or-nothing and copies assets;
+//! 7. [`report`] turns freshness into `freshness.json` and `lore check` output.
 //!
 //! [`build`] is the orchestrator that calls them in order. Stages return data and
 //! [`diag::Diagnostic`]s; nothing below `cli` prints.
@@ -26,5 +27,7 @@ pub mod init;
 pub mod markdown;
 pub mod new;
 pub mod output;
+pub mod report;
 pub mod site;
 pub mod templates;
+pub mod verify;

@@ -175,9 +175,11 @@ pub fn create(options: &NewOptions) -> Result<NewOutput, Error> {
         .and_then(|(p, _)| p.file_name())
         .map(|f| format!("supersedes: {}\n", f.to_string_lossy()))
         .unwrap_or_default();
+    // The same "today" as every other command: `SOURCE_DATE_EPOCH` fixes it for reproducible runs.
+    let today = crate::site::freshness::today(None).unwrap_or_else(|_| jiff::ZonedDateTime::now().date());
     let text = template
         .replace("{title}", &quoted)
-        .replace("{date}", &jiff::ZonedDateTime::now().date().to_string())
+        .replace("{date}", &today.to_string())
         .replace("{number}", &number.map(|n| n.to_string()).unwrap_or_default())
         .replace("{supersedes}", &supersedes_line);
     crate::fs::write(&path, &text)?;

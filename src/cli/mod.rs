@@ -8,6 +8,7 @@ mod build;
 mod check;
 mod init;
 mod new;
+mod verify;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -55,6 +56,8 @@ pub enum Command {
     Init(init::Args),
     /// Create a page from its kind's template: `lore new adr "Use Kafka for events"`.
     New(new::Args),
+    /// Mark pages verified: set `last_verified` (and `verified_by`) in their front matter.
+    Verify(verify::Args),
 }
 
 /// Runs the parsed command line.
@@ -64,6 +67,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Error> {
         Command::Check(args) => check::execute(args, &cli.global),
         Command::Init(args) => init::execute(args, &cli.global),
         Command::New(args) => new::execute(args, &cli.global),
+        Command::Verify(args) => verify::execute(args, &cli.global),
     }
 }
 

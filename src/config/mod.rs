@@ -29,6 +29,7 @@
 //! ```
 
 mod discover;
+mod freshness;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -39,6 +40,7 @@ use crate::diag::{self, Diagnostic};
 use crate::error::Error;
 
 pub use discover::{CONFIG_FILE, find_root};
+pub use freshness::{FailOn, FolderRule, FreshnessConfig, RawFreshness};
 
 /// `book.toml` as written (serde only; unknown keys are caught by [`validate`]).
 #[derive(Debug, Default, Deserialize)]
@@ -54,6 +56,8 @@ pub struct RawConfig {
     pub kinds: RawKinds,
     /// `[check]`
     pub check: RawCheck,
+    /// `[freshness]`
+    pub freshness: RawFreshness,
 }
 
 /// `[book]`
@@ -202,6 +206,8 @@ pub struct SiteConfig {
     pub adr_statuses: std::collections::BTreeMap<String, String>,
     /// Warnings found while loading (mdBook-only keys).
     pub warnings: Vec<Diagnostic>,
+    /// `[freshness]`: review intervals and what fails `check`.
+    pub freshness: FreshnessConfig,
 }
 
 /// Which folder names give pages a kind.
@@ -330,6 +336,7 @@ impl SiteConfig {
             adr: raw.kinds.adr.unwrap_or(defaults.adr),
             onboarding: raw.kinds.onboarding.unwrap_or(defaults.onboarding),
         };
+        let freshness = freshness::compute(raw.freshness, text, shown, diags);
         let site_url = html.site_url.map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
         Self {
             root: root.to_path_buf(),
@@ -353,6 +360,7 @@ impl SiteConfig {
             runbook_sections_are_errors,
             adr_statuses,
             warnings: Vec::new(),
+            freshness,
         }
     }
 }

@@ -23,6 +23,8 @@ enum Rule {
     Names,
     /// An mdBook key lore does not implement: warn once, ignore its contents.
     MdBookOnly,
+    /// A table whose keys are names the user chooses (folders), checked later.
+    UserKeys,
 }
 
 type Schema = [(&'static str, Rule)];
@@ -98,12 +100,24 @@ static KINDS: &Schema = &[
 static CHECK: &Schema =
     &[("broken-links", Rule::Known), ("strict-front-matter", Rule::Known), ("runbook-sections", Rule::Known)];
 
+static FRESHNESS: &Schema = &[
+    ("default", Rule::Known),
+    ("due-soon", Rule::Known),
+    ("unverified-is-stale", Rule::Known),
+    ("fail-on", Rule::Known),
+    ("git", Rule::Known),
+    ("how-to-verify", Rule::Known),
+    ("kinds", Rule::UserKeys),
+    ("folders", Rule::UserKeys),
+];
+
 static TOP: &Schema = &[
     ("book", Rule::Table(BOOK)),
     ("build", Rule::Table(BUILD)),
     ("output", Rule::Table(OUTPUT)),
     ("kinds", Rule::Table(KINDS)),
     ("check", Rule::Table(CHECK)),
+    ("freshness", Rule::Table(FRESHNESS)),
     ("rust", Rule::MdBookOnly),
     ("preprocessor", Rule::Free),
 ];
@@ -129,7 +143,7 @@ fn walk(
         let (line, col) = diag::line_col(text, key.span().start);
         let rule = schema.iter().find(|(k, _)| *k == name).map(|(_, r)| r);
         match rule {
-            Some(Rule::Known) => {}
+            Some(Rule::Known | Rule::UserKeys) => {}
             Some(Rule::Table(inner)) => match value.get_ref() {
                 DeValue::Table(t) => walk(t, inner, &full, text, path, diags),
                 _ => diags.push(

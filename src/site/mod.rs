@@ -7,6 +7,7 @@
 
 pub mod adr_graph;
 pub mod alerts;
+pub mod freshness;
 mod nav;
 pub mod paths;
 mod summary;
@@ -75,6 +76,8 @@ pub struct Site {
     pub paths: paths::Paths,
     /// Tags, owners, services, severities.
     pub taxonomies: Vec<taxonomy::Taxonomy>,
+    /// Freshness of each page, by index (filled in by the build once "today" is known).
+    pub freshness: Vec<freshness::Freshness>,
 }
 
 impl Site {

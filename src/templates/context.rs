@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::freshness::{Badge, Banner};
 use crate::markdown::TocEntry;
 
 /// Site-wide values, the same on every page except `root`.
@@ -54,6 +55,8 @@ pub struct PageInfo {
     pub edit_url: Option<String>,
     /// Unknown front-matter keys.
     pub extra: Map<String, Value>,
+    /// The freshness banner, when the page needs review.
+    pub freshness: Option<Banner>,
 }
 
 /// A link with a title (breadcrumbs, previous/next, listings).
@@ -84,6 +87,8 @@ pub struct NavEntry {
     pub has_children: bool,
     /// A superseded ADR: shown de-emphasised.
     pub muted: bool,
+    /// Freshness badge, when the page needs review.
+    pub badge: Option<Badge>,
 }
 
 /// A row in a generated folder listing.
@@ -101,6 +106,8 @@ pub struct ListItem {
     pub owner: Option<String>,
     /// ADRs: lifecycle state (`accepted`, `superseded`, …) for a status badge.
     pub status: Option<String>,
+    /// Freshness badge, when the page needs review.
+    pub badge: Option<Badge>,
 }
 
 /// Everything a page template receives.

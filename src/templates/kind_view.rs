@@ -266,6 +266,7 @@ impl ViewInputs<'_> {
             description: p.meta.description.clone(),
             owner: p.meta.owner.clone(),
             status: self.site.adrs.lifecycle_of(page).map(|l| l.name().to_owned()),
+            badge: super::freshness::badge(self.site, crate::site::Target::Page(page)),
         }
     }
 
@@ -371,6 +372,7 @@ impl ViewInputs<'_> {
                 source: None,
                 edit_url: None,
                 extra: serde_json::Map::new(),
+                freshness: None,
             },
             content: String::new(),
             toc: Vec::new(),

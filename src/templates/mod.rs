@@ -5,6 +5,7 @@
 //! Input is a view ([`context::PageView`]) built by [`view`]; output is the page's HTML.
 
 pub mod context;
+pub mod freshness;
 pub mod kind_view;
 pub mod kinds;
 mod nav;
@@ -24,6 +25,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("kind_footer.html", include_str!("../../themes/default/templates/kind_footer.html")),
     ("taxonomy.html", include_str!("../../themes/default/templates/taxonomy.html")),
     ("alert.html", include_str!("../../themes/default/templates/alert.html")),
+    ("freshness.html", include_str!("../../themes/default/templates/freshness.html")),
 ];
 
 /// The default theme's assets, by name.

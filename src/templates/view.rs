@@ -24,7 +24,7 @@ impl ViewInputs<'_> {
         self.site_view(from)
     }
 
-    fn site_view(&self, from: &str) -> SiteView {
+    pub(super) fn site_view(&self, from: &str) -> SiteView {
         let root = relative_url(from, "");
         SiteView {
             title: self.config.title.clone(),
@@ -137,6 +137,7 @@ impl ViewInputs<'_> {
                         .as_ref()
                         .map(|t| t.replace("{path}", &page.source.rel)),
                     extra: meta.extra.clone(),
+                    freshness: super::freshness::banner(self, i, url),
                 }
             }
             Target::Section(i) => PageInfo {
@@ -152,6 +153,7 @@ impl ViewInputs<'_> {
                 source: None,
                 edit_url: None,
                 extra: serde_json::Map::new(),
+                freshness: None,
             },
         }
     }
@@ -174,6 +176,7 @@ impl ViewInputs<'_> {
                 Target::Page(i) => self.site.adrs.lifecycle_of(i).map(|l| l.name().to_owned()),
                 Target::Section(_) => None,
             },
+            badge: super::freshness::badge(self.site, target),
         }
     }
 }

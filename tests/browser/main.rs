@@ -22,6 +22,7 @@ fn main() {
         ("theme_follows_the_system_scheme", theme_follows_the_system_scheme),
         ("path_progress_survives_a_reload", path_progress_survives_a_reload),
         ("decision_log_sorts_and_filters", decision_log_sorts_and_filters),
+        ("freshness_tables_become_sortable", freshness_tables_become_sortable),
     ];
     for (name, test) in tests {
         test(&chromium, &site);
@@ -186,4 +187,20 @@ fn decision_log_sorts_and_filters(chromium: &Path, site: &Path) {
         dom.contains("<th scope=\"col\" data-sort=\"number\" aria-sort=\"ascending\" tabindex=\"0\">"),
         "sortable"
     );
+}
+
+fn freshness_tables_become_sortable(chromium: &Path, site: &Path) {
+    let page = std::fs::read_to_string(site.join("freshness/index.html")).unwrap();
+    assert!(page.contains("<th scope=\"col\">Owner</th>"), "without a script the headers are plain");
+    let dom = dump_dom(chromium, &page_url(site, "freshness/index.html"));
+    assert!(
+        dom.contains("<th scope=\"col\"><button type=\"button\">Owner</button></th>"),
+        "sort buttons added"
+    );
+    let headers: Vec<&str> = dom.split("<th scope=\"col\"").skip(1).collect();
+    assert!(headers.len() > 10, "the dashboard has tables");
+    for th in headers {
+        let inner = &th[th.find('>').unwrap() + 1..];
+        assert!(inner.starts_with("<button type=\"button\">"), "a header without a sort button: {inner:.60}");
+    }
 }

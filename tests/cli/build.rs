@@ -25,6 +25,7 @@ fn every_page_gets_a_pretty_url() {
         "adr/0001-use-postgresql/index.html",
         "adr/0002-use-kafka-for-events/index.html",
         "adr/index.html",
+        "freshness/index.html",
         "index.html",
         // Owners and tags each get an index and a page per value.
         "owners/dba-team/index.html",
@@ -338,10 +339,11 @@ built 1 page in [TIME] s → docs/book/
 ",
     );
     let files: Vec<String> = site.files("docs/book").into_keys().collect();
-    assert_eq!(files.len(), 5, "{files:?}");
+    assert_eq!(files.len(), 7, "{files:?}");
     assert_eq!(files[0], "404.html");
     assert!(files[1..4].iter().all(|f| f.starts_with("assets/")), "{files:?}");
-    assert_eq!(files[4], "index.html");
+    assert_eq!(files[4..6], ["freshness.json", "freshness/index.html"], "{files:?}");
+    assert_eq!(files[6], "index.html");
     let home = run.page("index.html");
     assert!(home.starts_with("<!DOCTYPE html>"));
     assert!(home.trim_end().ends_with("</html>"));

@@ -7,8 +7,10 @@
 mod build;
 mod check;
 mod corpora;
+mod freshness;
 mod harness;
 mod init;
 mod invalid;
 mod kinds;
 mod summary;
+mod verify;

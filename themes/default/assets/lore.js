@@ -222,4 +222,35 @@
       th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
     });
   });
+
+  // Sortable tables (the freshness dashboard): without a script they stay plain tables in
+  // their built order. Each cell may carry `data-sort`; numbers sort as numbers.
+  document.querySelectorAll("table.sortable").forEach(function (table) {
+    var body = table.tBodies[0];
+    if (!body) { return; }
+    var heads = table.querySelectorAll("thead th");
+    var key = function (row, i) {
+      var cell = row.cells[i];
+      return cell ? (cell.hasAttribute("data-sort") ? cell.getAttribute("data-sort") : cell.textContent.trim()) : "";
+    };
+    heads.forEach(function (th, i) {
+      var button = document.createElement("button");
+      button.type = "button";
+      while (th.firstChild) { button.appendChild(th.firstChild); }
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var dir = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
+        heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", dir);
+        var rows = Array.prototype.slice.call(body.rows);
+        var numeric = rows.every(function (r) { var k = key(r, i); return k !== "" && !isNaN(k); });
+        rows.sort(function (a, b) {
+          var x = key(a, i), y = key(b, i);
+          var c = numeric ? Number(x) - Number(y) : x.localeCompare(y);
+          return dir === "ascending" ? c : -c;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  });
 })();
