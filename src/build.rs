@@ -15,6 +15,7 @@ use crate::diag::{self, Diagnostic};
 use crate::error::Error;
 use crate::markdown::{self, Highlighter, Rendered};
 use crate::output::{self, Staging};
+use crate::report::FreshnessReport;
 use crate::site::{self, Site, Target};
 use crate::templates::view::ViewInputs;
 use crate::templates::{self, Templates};
@@ -33,6 +34,9 @@ pub struct BuildOptions {
     pub write: bool,
     /// Make unknown front-matter keys errors, whatever the config says.
     pub strict: bool,
+    /// `--today YYYY-MM-DD`: the day freshness is computed for (else `SOURCE_DATE_EPOCH`,
+    /// else the real date).
+    pub today: Option<String>,
 }
 
 /// What a successful build did.
@@ -50,6 +54,8 @@ pub struct BuildOutput {
     pub stages: Vec<(&'static str, Duration)>,
     /// Files copied from the source folder.
     pub copied: usize,
+    /// Every page's freshness.
+    pub freshness: FreshnessReport,
 }
 
 /// Builds (or checks) the site. Errors carry every diagnostic of the run, warnings included.
@@ -64,9 +70,12 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     let content = crate::content::load(&config, &[&config.build_dir, &config.theme_dir]);
     diags.extend(content.diagnostics.iter().cloned());
     stages.done("read and parse pages");
-    let (site, mut site_diags) = site::build(content, &config);
-    stages.done("site model and navigation");
+    let (mut site, mut site_diags) = site::build(content, &config);
     diags.append(&mut site_diags);
+    let today = site::freshness::today(options.today.as_deref())?;
+    diags.extend(site::freshness::apply(&mut site, &config, today));
+    let report = FreshnessReport::new(&site, &config.freshness, today);
+    stages.done("site model, navigation and freshness");
 
     let highlighter = Highlighter::new();
     let total = site.pages.len() + site.sections.len();
@@ -123,6 +132,8 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     let sink = Sink(staging.as_ref());
     write_pages(&site, rendered, &inputs, &templates, &sink)?;
     sink.write("404.html", templates.render("404.html", &inputs.not_found())?.as_bytes())?;
+    write_generated(&site, &inputs, &templates, &sink, config.site_url.as_deref())?;
+    write_freshness(&report, &inputs, &templates, &sink)?;
     // A sitemap needs absolute URLs: only a `site-url` with a scheme gives one.
     if let Some(url) = config.site_url.as_ref().filter(|u| u.contains("://")) {
         sink.write("sitemap.xml", sitemap(&site, url).as_bytes())?;
@@ -144,7 +155,24 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
         elapsed: start.elapsed(),
         stages: stages.list,
         copied: copies.len(),
+        freshness: report,
     })
+}
+
+/// `freshness.json`, and the `freshness/` dashboard unless a page of the site has that URL.
+fn write_freshness(
+    report: &FreshnessReport,
+    inputs: &ViewInputs<'_>,
+    templates: &Templates,
+    sink: &Sink<'_>,
+) -> Result<(), Error> {
+    let json = crate::report::render(report, crate::report::Format::Json, &|_| false);
+    sink.write("freshness.json", json.as_bytes())?;
+    if inputs.site.by_url(templates::freshness::DASHBOARD_URL).is_none() {
+        let html = templates.render("freshness.html", &inputs.dashboard(report))?;
+        sink.write(&format!("{}index.html", templates::freshness::DASHBOARD_URL), html.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// Stage timings for `--verbose`.
@@ -196,6 +224,25 @@ fn write_pages(
         .enumerate()
         .try_for_each(|(i, r)| write(Target::Page(i), "page.html", Some(&r)))?;
     (0..site.sections.len()).into_par_iter().try_for_each(|i| write(Target::Section(i), "section.html", None))
+}
+
+/// The pages lore generates for kinds (taxonomies, alert index and redirects) and
+/// `alerts.json`.
+fn write_generated(
+    site: &Site,
+    inputs: &ViewInputs<'_>,
+    templates: &Templates,
+    sink: &Sink<'_>,
+    site_url: Option<&str>,
+) -> Result<(), Error> {
+    inputs.generated().into_par_iter().try_for_each(|page| {
+        sink.write(&page.path, templates.render(page.template, &page.view)?.as_bytes())
+    })?;
+    if !site.runbooks.alerts.is_empty() {
+        let base = site_url.filter(|u| u.contains("://"));
+        sink.write("alerts.json", templates::kind_view::alerts_json(site, base).as_bytes())?;
+    }
+    Ok(())
 }
 
 /// The theme's files, ready to write.

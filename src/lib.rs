@@ -9,7 +9,8 @@
 //! 4. [`markdown`] renders each page body to HTML, highlights code and resolves links;
 //! 5. [`templates`] wraps rendered pages in the theme's tera templates;
 //! 6. [`output`] writes the site all-or-nothing and copies assets;
-//! 7. [`search`] writes the tantivy index and the browser index derived from it.
+//! 7. [`report`] turns freshness into `freshness.json` and `lore check` output;
+//! 8. [`search`] writes the tantivy index and the browser index derived from it.
 //!
 //! [`build`] is the orchestrator that calls them in order. Stages return data and
 //! [`diag::Diagnostic`]s; nothing below `cli` prints.
@@ -25,7 +26,10 @@ pub mod error;
 pub mod fs;
 pub mod init;
 pub mod markdown;
+pub mod new;
 pub mod output;
+pub mod report;
 pub mod search;
 pub mod site;
 pub mod templates;
+pub mod verify;

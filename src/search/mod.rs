@@ -66,10 +66,9 @@ pub fn stem(analyzer: &mut TextAnalyzer, word: &str) -> String {
     tokens(analyzer, word).into_iter().next().unwrap_or_else(|| word.to_owned())
 }
 
-/// The freshness state of a page. Freshness tracking lands separately; until then every page is
-/// `unknown`. This is the one place to connect it.
-pub fn freshness(_site: &Site, _page: usize) -> &'static str {
-    "unknown"
+/// The freshness state of a page (`stale`, `due-soon`, `unverified`, `fresh`, `exempt`).
+pub fn freshness(site: &Site, page: usize) -> &'static str {
+    site.freshness.get(page).map_or("unknown", |f| f.state.name())
 }
 
 /// Status values that rank a page lower (superseded or deprecated decisions), and the
@@ -156,7 +155,11 @@ pub fn collect(site: &Site, rendered: &[Rendered]) -> Vec<PageDoc> {
                 owner: meta.owner.clone().unwrap_or_default(),
                 tags: meta.tags.clone(),
                 service: text_field("service"),
-                status: text_field("status"),
+                // The lifecycle state (custom statuses mapped), else the status as written.
+                status: site
+                    .adrs
+                    .lifecycle_of(i)
+                    .map_or_else(|| text_field("status"), |l| l.name().to_owned()),
                 freshness: freshness(site, i).to_owned(),
                 sections,
             }

@@ -5,6 +5,9 @@
 //! Input is a view ([`context::PageView`]) built by [`view`]; output is the page's HTML.
 
 pub mod context;
+pub mod freshness;
+pub mod kind_view;
+pub mod kinds;
 mod nav;
 pub mod view;
 
@@ -18,6 +21,11 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("page.html", include_str!("../../themes/default/templates/page.html")),
     ("section.html", include_str!("../../themes/default/templates/section.html")),
     ("404.html", include_str!("../../themes/default/templates/404.html")),
+    ("kind_header.html", include_str!("../../themes/default/templates/kind_header.html")),
+    ("kind_footer.html", include_str!("../../themes/default/templates/kind_footer.html")),
+    ("taxonomy.html", include_str!("../../themes/default/templates/taxonomy.html")),
+    ("alert.html", include_str!("../../themes/default/templates/alert.html")),
+    ("freshness.html", include_str!("../../themes/default/templates/freshness.html")),
 ];
 
 /// The default theme's assets, by name.

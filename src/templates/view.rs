@@ -22,7 +22,11 @@ pub struct ViewInputs<'a> {
 }
 
 impl ViewInputs<'_> {
-    fn site_view(&self, from: &str) -> SiteView {
+    pub(super) fn site_view_at(&self, from: &str) -> SiteView {
+        self.site_view(from)
+    }
+
+    pub(super) fn site_view(&self, from: &str) -> SiteView {
         let root = relative_url(from, "");
         SiteView {
             title: self.config.title.clone(),
@@ -81,6 +85,7 @@ impl ViewInputs<'_> {
             prev,
             next,
             listing,
+            kinds: self.kinds(target, &url),
         }
     }
 
@@ -118,6 +123,7 @@ impl ViewInputs<'_> {
         view.next = None;
         view.listing.clear();
         view.toc.clear();
+        view.kinds = super::kinds::KindsView::default();
         view
     }
 
@@ -143,6 +149,7 @@ impl ViewInputs<'_> {
                         .as_ref()
                         .map(|t| t.replace("{path}", &page.source.rel)),
                     extra: meta.extra.clone(),
+                    freshness: super::freshness::banner(self, i, url),
                 }
             }
             Target::Section(i) => PageInfo {
@@ -158,6 +165,7 @@ impl ViewInputs<'_> {
                 source: None,
                 edit_url: None,
                 extra: serde_json::Map::new(),
+                freshness: None,
             },
         }
     }
@@ -176,6 +184,11 @@ impl ViewInputs<'_> {
             kind,
             description,
             owner,
+            status: match target {
+                Target::Page(i) => self.site.adrs.lifecycle_of(i).map(|l| l.name().to_owned()),
+                Target::Section(_) => None,
+            },
+            badge: super::freshness::badge(self.site, target),
         }
     }
 }

@@ -22,6 +22,9 @@ fn main() {
         ("theme_follows_the_system_scheme", theme_follows_the_system_scheme),
         ("search_finds_and_follows_a_heading", search_finds_and_follows_a_heading),
         ("search_snippets_never_run_page_text", search_snippets_never_run_page_text),
+        ("path_progress_survives_a_reload", path_progress_survives_a_reload),
+        ("decision_log_sorts_and_filters", decision_log_sorts_and_filters),
+        ("freshness_tables_become_sortable", freshness_tables_become_sortable),
     ];
     for (name, test) in tests {
         test(&chromium, &site);
@@ -168,4 +171,88 @@ fn search_snippets_never_run_page_text(chromium: &Path, _site: &Path) {
         "#payload-section",
         "<script>window.__lorePwned=1</script>",
     );
+}
+
+/// Ticks two steps of an onboarding path, reloads, and finds them still ticked (the script
+/// drives Chromium through the DevTools protocol; it needs Node with a WebSocket client).
+fn path_progress_survives_a_reload(chromium: &Path, site: &Path) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/path_progress.js");
+    let profile = tempfile::tempdir().unwrap();
+    let url = page_url(site, "onboarding/backend-engineer/index.html");
+    let output = match Command::new("node")
+        .arg("--experimental-websocket")
+        .arg(&script)
+        .arg(chromium)
+        .arg(profile.path())
+        .arg(&url)
+        .arg(page_url(site, "adr/index.html"))
+        .output()
+    {
+        Ok(output) => output,
+        Err(e) => {
+            eprintln!("path_progress_survives_a_reload skipped: cannot run node: {e}");
+            return;
+        }
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if String::from_utf8_lossy(&output.stderr).contains("bad option") {
+        eprintln!(
+            "path_progress_survives_a_reload skipped: this Node does not know --experimental-websocket"
+        );
+        return;
+    }
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let result: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    if let Some(why) = result["skipped"].as_str() {
+        eprintln!("path_progress_survives_a_reload skipped: {why}");
+        return;
+    }
+    assert_eq!(result["before"], "0 of 17 done · about 97 h left", "{result}");
+    assert_eq!(result["after"], "2 of 17 done · about 95 h left", "{result}");
+    assert_eq!(result["checked"], serde_json::json!([0, 2]), "{result}");
+    assert_eq!(result["done"], serde_json::json!(["s1", "s3"]), "{result}");
+    assert_eq!(result["progress"], "2 of 17 done · about 95 h left", "{result}");
+    // The decision log filters and sorts in the browser, without a server.
+    let log = &result["log"];
+    assert_eq!(log["accepted"], serde_json::json!(["0001", "0003", "0005"]), "{result}");
+    assert_eq!(
+        log["byDate"],
+        serde_json::json!(["0001", "0002", "0003", "0004", "0005", "0006"]),
+        "{result}"
+    );
+    assert_eq!(
+        log["byDateDescending"],
+        serde_json::json!(["0006", "0005", "0004", "0003", "0002", "0001"]),
+        "{result}"
+    );
+    assert_eq!(log["sort"], "descending", "{result}");
+}
+
+/// The decision log works without a server: its filter buttons appear once the script ran.
+fn decision_log_sorts_and_filters(chromium: &Path, site: &Path) {
+    let dom = dump_dom(chromium, &page_url(site, "adr/index.html"));
+    assert!(
+        dom.contains("<div class=\"adr-filter\" role=\"group\" aria-label=\"Filter by status\">"),
+        "filter shown"
+    );
+    assert!(
+        dom.contains("<th scope=\"col\" data-sort=\"number\" aria-sort=\"ascending\" tabindex=\"0\">"),
+        "sortable"
+    );
+}
+
+fn freshness_tables_become_sortable(chromium: &Path, site: &Path) {
+    let page = std::fs::read_to_string(site.join("freshness/index.html")).unwrap();
+    assert!(page.contains("<th scope=\"col\">Owner</th>"), "without a script the headers are plain");
+    let dom = dump_dom(chromium, &page_url(site, "freshness/index.html"));
+    assert!(
+        dom.contains("<th scope=\"col\"><button type=\"button\">Owner</button></th>"),
+        "sort buttons added"
+    );
+    let headers: Vec<&str> = dom.split("<th scope=\"col\"").skip(1).collect();
+    assert!(headers.len() > 10, "the dashboard has tables");
+    for th in headers {
+        let inner = &th[th.find('>').unwrap() + 1..];
+        assert!(inner.starts_with("<button type=\"button\">"), "a header without a sort button: {inner:.60}");
+    }
 }

@@ -7,8 +7,11 @@
 mod build;
 mod check;
 mod corpora;
+mod freshness;
 mod harness;
 mod init;
 mod invalid;
+mod kinds;
 mod search;
 mod summary;
+mod verify;
