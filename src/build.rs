@@ -17,6 +17,7 @@ use crate::error::Error;
 use crate::markdown::links::AnchorRef;
 use crate::markdown::{self, Highlighter, Rendered};
 use crate::output::{self, Staging};
+use crate::report::FreshnessReport;
 use crate::site::{self, Site, Target};
 use crate::templates::view::ViewInputs;
 use crate::templates::{self, Templates};
@@ -42,6 +43,9 @@ pub struct BuildOptions {
     pub keep: bool,
     /// A highlighter to reuse, with its cache of highlighted blocks (`serve` keeps one).
     pub highlighter: Option<Arc<Highlighter>>,
+    /// `--today YYYY-MM-DD`: the day freshness is computed for (else `SOURCE_DATE_EPOCH`,
+    /// else the real date).
+    pub today: Option<String>,
 }
 
 /// What a successful build did.
@@ -59,6 +63,8 @@ pub struct BuildOutput {
     pub stages: Vec<(&'static str, Duration)>,
     /// Files copied from the source folder.
     pub copied: usize,
+    /// Every page's freshness.
+    pub freshness: FreshnessReport,
     /// The site model and rendered pages, when [`BuildOptions::keep`] asked for them.
     pub kept: Option<Box<Kept>>,
 }
@@ -82,6 +88,8 @@ pub struct Kept {
     pub other_diags: Vec<Diagnostic>,
     /// Compiled templates.
     pub templates: Templates,
+    /// The searcher's assets, linked from every page.
+    pub search: Option<crate::templates::context::SearchLinks>,
     /// Stylesheets, site-relative.
     pub css: Vec<String>,
     /// Scripts, site-relative.
@@ -105,9 +113,12 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     }
     diags.extend(content.diagnostics.iter().cloned());
     stages.done("read and parse pages");
-    let (site, mut site_diags) = site::build(content, &config);
-    stages.done("site model and navigation");
+    let (mut site, mut site_diags) = site::build(content, &config);
     diags.append(&mut site_diags);
+    let today = site::freshness::today(options.today.as_deref())?;
+    diags.extend(site::freshness::apply(&mut site, &config, today));
+    let report = FreshnessReport::new(&site, &config.freshness, today);
+    stages.done("site model, navigation and freshness");
     let other_diags = if options.keep { diags.clone() } else { Vec::new() };
 
     let highlighter = options.highlighter.clone().unwrap_or_default();
@@ -145,13 +156,35 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     }
 
     let templates = Templates::load(&config.theme_dir)?;
-    let assets = theme_assets(&config)?;
-    let inputs = ViewInputs { config: &config, site: &site, css: &assets.css, js: &assets.js };
+    let mut assets = theme_assets(&config)?;
+    // Search indexes: only when writing (`check` has nothing to search).
+    let search = if options.write && !site.pages.is_empty() {
+        let docs = crate::search::collect(&site, &rendered);
+        let index = crate::search::index::write(&docs, &crate::search::index_dir(&config))?;
+        stages.done("search: tantivy index");
+        let bundle = crate::search::browser::export(&docs, &index)?;
+        crate::fs::write(&crate::search::index_dir(&config).join("words.tsv"), bundle.words.as_bytes())?;
+        let links = search_links(&config, &bundle.head, &mut assets.files)?;
+        assets.files.extend(bundle.files);
+        stages.done("search: browser index");
+        Some(links)
+    } else {
+        None
+    };
+    let inputs = ViewInputs {
+        config: &config,
+        site: &site,
+        css: &assets.css,
+        js: &assets.js,
+        search: search.as_ref(),
+    };
     // `check` renders every template too (a template error is a build error) but writes nothing.
     let staging = if options.write { Some(Staging::create(&config.build_dir)?) } else { None };
     let sink = Sink(staging.as_ref());
     write_pages(&site, &rendered, &inputs, &templates, &sink)?;
     sink.write("404.html", templates.render("404.html", &inputs.not_found())?.as_bytes())?;
+    write_generated(&site, &inputs, &templates, &sink, config.site_url.as_deref())?;
+    write_freshness(&report, &inputs, &templates, &sink)?;
     // A sitemap needs absolute URLs: only a `site-url` with a scheme gives one.
     if let Some(url) = config.site_url.as_ref().filter(|u| u.contains("://")) {
         sink.write("sitemap.xml", sitemap(&site, url).as_bytes())?;
@@ -178,6 +211,7 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
             page_diags,
             other_diags,
             templates,
+            search: search.clone(),
             css: assets.css,
             js: assets.js,
             highlighter,
@@ -191,7 +225,24 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
         stages: stages.list,
         copied: copies.len(),
         kept,
+        freshness: report,
     })
+}
+
+/// `freshness.json`, and the `freshness/` dashboard unless a page of the site has that URL.
+fn write_freshness(
+    report: &FreshnessReport,
+    inputs: &ViewInputs<'_>,
+    templates: &Templates,
+    sink: &Sink<'_>,
+) -> Result<(), Error> {
+    let json = crate::report::render(report, crate::report::Format::Json, &|_| false);
+    sink.write("freshness.json", json.as_bytes())?;
+    if inputs.site.by_url(templates::freshness::DASHBOARD_URL).is_none() {
+        let html = templates.render("freshness.html", &inputs.dashboard(report))?;
+        sink.write(&format!("{}index.html", templates::freshness::DASHBOARD_URL), html.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// Stage timings for `--verbose`.
@@ -242,6 +293,25 @@ fn write_pages(
     (0..site.sections.len()).into_par_iter().try_for_each(|i| write(Target::Section(i), "section.html", None))
 }
 
+/// The pages lore generates for kinds (taxonomies, alert index and redirects) and
+/// `alerts.json`.
+fn write_generated(
+    site: &Site,
+    inputs: &ViewInputs<'_>,
+    templates: &Templates,
+    sink: &Sink<'_>,
+    site_url: Option<&str>,
+) -> Result<(), Error> {
+    inputs.generated().into_par_iter().try_for_each(|page| {
+        sink.write(&page.path, templates.render(page.template, &page.view)?.as_bytes())
+    })?;
+    if !site.runbooks.alerts.is_empty() {
+        let base = site_url.filter(|u| u.contains("://"));
+        sink.write("alerts.json", templates::kind_view::alerts_json(site, base).as_bytes())?;
+    }
+    Ok(())
+}
+
 /// The theme's files, ready to write.
 struct ThemeAssets {
     /// (site-relative path, contents) of generated or embedded files.
@@ -288,6 +358,25 @@ fn theme_assets(config: &SiteConfig) -> Result<ThemeAssets, Error> {
     }
     out.copies.sort();
     Ok(out)
+}
+
+/// The searcher's script and stylesheet (hashed names) and the index head, site-relative.
+fn search_links(
+    config: &SiteConfig,
+    head: &str,
+    files: &mut Vec<(String, Vec<u8>)>,
+) -> Result<templates::context::SearchLinks, Error> {
+    let mut add = |name: &str| -> Result<String, Error> {
+        let bytes = templates::asset(&config.theme_dir, name)?.into_bytes();
+        let path = output::hashed_name(name, &bytes);
+        files.push((path.clone(), bytes));
+        Ok(path)
+    };
+    Ok(templates::context::SearchLinks {
+        js: add("search.js")?,
+        css: add("search.css")?,
+        head: head.to_owned(),
+    })
 }
 
 fn file_name(path: &Path) -> String {

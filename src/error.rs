@@ -31,6 +31,9 @@ pub enum Error {
     /// Anything else that is the user's to fix, without a file position.
     #[error("{0}")]
     Usage(String),
+    /// The search index could not be written or read.
+    #[error("search index: {0}")]
+    Search(String),
 }
 
 fn summary(diags: &[Diagnostic]) -> String {
@@ -45,5 +48,11 @@ impl Error {
     /// An I/O error that names its path.
     pub fn io(action: &'static str, path: &Path, source: std::io::Error) -> Self {
         Self::Io { action, path: path.to_path_buf(), source }
+    }
+}
+
+impl From<tantivy::TantivyError> for Error {
+    fn from(e: tantivy::TantivyError) -> Self {
+        Self::Search(e.to_string())
     }
 }

@@ -66,13 +66,25 @@ const ONBOARDING: &str = r#"---
 title: First week
 description: Everything a new engineer needs in their first week.
 owner: platform-team
+audience: New engineers
 last_verified: {today}
+steps:
+  - group: Day 1
+    steps:
+      - page: README.md
+        estimated_time: 15m
+      - task: Get access to the on-call tools
+        who: platform-team
+        estimated_time: 1h
+  - group: Day 2
+    steps:
+      - page: runbooks/disk-almost-full.md
+        estimated_time: 30m
+      - page: adr/0001-record-architecture-decisions.md
+        estimated_time: 15m
 ---
 
-Welcome! Work through these pages in order.
-
-1. Read the [home page](../README.md).
-2. Skim the [disk runbook](../runbooks/disk-almost-full.md) to see what a runbook looks like.
+Welcome! Work through these steps in order and tick them off as you go.
 "#;
 
 const HOME: &str = r#"---
@@ -90,7 +102,9 @@ This site holds our runbooks, onboarding paths and architecture decision records
 /// Creates a site in `dir`; returns the files written.
 pub fn init(dir: &Path, title: Option<&str>) -> Result<Vec<PathBuf>, Error> {
     let title = title.unwrap_or("Team handbook");
-    let today = jiff::ZonedDateTime::now().date().to_string();
+    // The same "today" as `build`, so a new site built with `SOURCE_DATE_EPOCH` is not from the future.
+    let today =
+        crate::site::freshness::today(None).unwrap_or_else(|_| jiff::ZonedDateTime::now().date()).to_string();
     // A JSON string is also a TOML basic string and a YAML double-quoted scalar: any title
     // (quotes, backslashes, `: `) gives a `book.toml` and front matter that parse.
     let quoted = serde_json::Value::from(title).to_string();

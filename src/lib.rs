@@ -8,7 +8,9 @@
 //! 3. [`site`] builds the whole-site model: URLs, navigation, breadcrumbs;
 //! 4. [`markdown`] renders each page body to HTML, highlights code and resolves links;
 //! 5. [`templates`] wraps rendered pages in the theme's tera templates;
-//! 6. [`output`] writes the site all-or-nothing and copies assets.
+//! 6. [`output`] writes the site all-or-nothing and copies assets;
+//! 7. [`report`] turns freshness into `freshness.json` and `lore check` output;
+//! 8. [`search`] writes the tantivy index and the browser index derived from it.
 //!
 //! [`serve`] builds into a private folder, serves it, and rebuilds what a change affects.
 //!
@@ -26,7 +28,11 @@ pub mod error;
 pub mod fs;
 pub mod init;
 pub mod markdown;
+pub mod new;
 pub mod output;
+pub mod report;
+pub mod search;
 pub mod serve;
 pub mod site;
 pub mod templates;
+pub mod verify;

@@ -15,6 +15,9 @@ pub struct Args {
     /// Make every unknown front-matter key an error.
     #[arg(long)]
     pub strict: bool,
+    /// Compute freshness as of this day (YYYY-MM-DD) instead of today.
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
 }
 
 /// Builds the site and prints a one-line summary.
@@ -25,6 +28,7 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         config_file: global.config.clone(),
         write: true,
         strict: args.strict,
+        today: args.today.clone(),
         ..BuildOptions::default()
     };
     let progress = super::progress_bar(global.quiet);

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use super::GlobalArgs;
 use crate::build::{BuildOptions, build};
+use crate::config::FailOn;
 use crate::error::Error;
+use crate::report::{self, Format};
 
 /// Arguments of `lore check`.
 #[derive(Debug, clap::Args)]
@@ -15,9 +17,21 @@ pub struct Args {
     /// Make every unknown front-matter key an error.
     #[arg(long)]
     pub strict: bool,
+    /// Compute freshness as of this day (YYYY-MM-DD) instead of today.
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+    /// Exit 1 when pages are in this state or worse (default: `[freshness] fail-on`, else `stale`).
+    #[arg(long, value_name = "STATE", value_parser = ["stale", "due-soon", "unverified", "never"])]
+    pub fail_on: Option<String>,
+    /// How to print the freshness report.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Report only the pages of this owner.
+    #[arg(long, value_name = "TEAM")]
+    pub owner: Option<String>,
 }
 
-/// Runs every check; exit 1 when the content has errors.
+/// Runs every check; exit 1 when the content has errors or pages fail `--fail-on`.
 pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let root = super::resolve_root(args.dir.as_ref(), global)?;
     let options = BuildOptions {
@@ -25,27 +39,57 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         config_file: global.config.clone(),
         write: false,
         strict: args.strict,
+        today: args.today.clone(),
         ..BuildOptions::default()
     };
-    match build(&options, None) {
-        Ok(output) => {
-            super::print_diagnostics(&output.warnings, global.quiet);
-            if !global.quiet {
-                let warnings = output.warnings.len();
-                let tail = match warnings {
-                    0 => String::new(),
-                    1 => ", 1 warning".to_owned(),
-                    n => format!(", {n} warnings"),
-                };
-                eprintln!("checked {}: no errors{tail}", super::count_of(output.pages, "page"));
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+    let output = match build(&options, None) {
+        Ok(output) => output,
         Err(Error::Diagnostics(diags)) => {
             super::print_diagnostics(&diags, global.quiet);
             eprintln!("{}", super::summary_line(&diags));
-            Ok(ExitCode::from(1))
+            return Ok(ExitCode::from(1));
         }
-        Err(other) => Err(other),
+        Err(other) => return Err(other),
+    };
+    super::print_diagnostics(&output.warnings, global.quiet);
+    let report = match &args.owner {
+        Some(owner) => {
+            let mine = output.freshness.for_owner(owner);
+            if mine.pages.is_empty() && !global.quiet {
+                eprintln!(
+                    "warning: no page has `owner: {owner}`\n  = hint: owners here: {}\n",
+                    owners(&output.freshness)
+                );
+            }
+            mine
+        }
+        None => output.freshness,
+    };
+    let fail_on = args.fail_on.as_deref().and_then(FailOn::parse).unwrap_or(report.fail_on);
+    let fails = |s: crate::site::freshness::State| s.fails(fail_on, report.unverified_is_stale);
+    print!("{}", report::render(&report, args.format, &fails));
+    let failing = report.failing(fail_on).len();
+    if !global.quiet {
+        let warnings = output.warnings.len();
+        let tail = match warnings {
+            0 => String::new(),
+            1 => ", 1 warning".to_owned(),
+            n => format!(", {n} warnings"),
+        };
+        eprintln!("checked {}: no errors{tail}", super::count_of(output.pages, "page"));
     }
+    if failing > 0 {
+        let pages = if failing == 1 { "1 page needs".to_owned() } else { format!("{failing} pages need") };
+        eprintln!("error: {pages} review (`--fail-on {}`)", fail_on.name());
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The owners of a report, for the "no page has this owner" hint.
+fn owners(report: &report::FreshnessReport) -> String {
+    let mut owners: Vec<&str> = report.pages.iter().filter_map(|e| e.owner.as_deref()).collect();
+    owners.sort_unstable();
+    owners.dedup();
+    if owners.is_empty() { "none".to_owned() } else { owners.join(", ") }
 }

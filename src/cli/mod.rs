@@ -7,7 +7,10 @@
 mod build;
 mod check;
 mod init;
+mod new;
+mod search;
 mod serve;
+mod verify;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -55,6 +58,12 @@ pub enum Command {
     Init(init::Args),
     /// Build, serve and watch the site; open pages reload when it changes.
     Serve(serve::Args),
+    /// Search the site's index (written by `build`) from the terminal.
+    Search(search::Args),
+    /// Create a page from its kind's template: `lore new adr "Use Kafka for events"`.
+    New(new::Args),
+    /// Mark pages verified: set `last_verified` (and `verified_by`) in their front matter.
+    Verify(verify::Args),
 }
 
 /// Runs the parsed command line.
@@ -64,6 +73,9 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Error> {
         Command::Check(args) => check::execute(args, &cli.global),
         Command::Init(args) => init::execute(args, &cli.global),
         Command::Serve(args) => serve::execute(args, &cli.global),
+        Command::Search(args) => search::execute(args, &cli.global),
+        Command::New(args) => new::execute(args, &cli.global),
+        Command::Verify(args) => verify::execute(args, &cli.global),
     }
 }
 

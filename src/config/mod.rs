@@ -29,6 +29,7 @@
 //! ```
 
 mod discover;
+mod freshness;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -39,6 +40,7 @@ use crate::diag::{self, Diagnostic};
 use crate::error::Error;
 
 pub use discover::{CONFIG_FILE, find_root};
+pub use freshness::{FailOn, FolderRule, FreshnessConfig, RawFreshness};
 
 /// `book.toml` as written (serde only; unknown keys are caught by [`validate`]).
 #[derive(Debug, Default, Deserialize)]
@@ -56,6 +58,8 @@ pub struct RawConfig {
     pub check: RawCheck,
     /// `[serve]`
     pub serve: RawServe,
+    /// `[freshness]`
+    pub freshness: RawFreshness,
 }
 
 /// `[book]`
@@ -130,6 +134,9 @@ pub struct RawKinds {
     pub adr: Option<Vec<String>>,
     /// Folders of onboarding pages.
     pub onboarding: Option<Vec<String>>,
+    /// Custom ADR statuses, each mapped to `proposed`, `accepted`, `rejected`, `deprecated` or
+    /// `superseded`.
+    pub adr_statuses: std::collections::BTreeMap<String, String>,
 }
 
 /// `[check]`: how strict checks are.
@@ -140,6 +147,8 @@ pub struct RawCheck {
     pub broken_links: Option<String>,
     /// Make every unknown front-matter key an error.
     pub strict_front_matter: Option<bool>,
+    /// `warn` (default) or `error`: a runbook without an owner or a Mitigation section.
+    pub runbook_sections: Option<String>,
 }
 
 /// `[serve]`: the preview server.
@@ -221,8 +230,14 @@ pub struct SiteConfig {
     pub strict_front_matter: bool,
     /// `[serve]` settings.
     pub serve: ServeConfig,
+    /// A runbook without `owner` or a Mitigation section fails the build.
+    pub runbook_sections_are_errors: bool,
+    /// Custom ADR statuses (lowercase) → the lifecycle state they mean (`[kinds.adr-statuses]`).
+    pub adr_statuses: std::collections::BTreeMap<String, String>,
     /// Warnings found while loading (mdBook-only keys).
     pub warnings: Vec<Diagnostic>,
+    /// `[freshness]`: review intervals and what fails `check`.
+    pub freshness: FreshnessConfig,
 }
 
 /// Which folder names give pages a kind.
@@ -320,12 +335,38 @@ impl SiteConfig {
                 true
             }
         };
+        let runbook_sections_are_errors = match raw.check.runbook_sections.as_deref() {
+            None | Some("warn") => false,
+            Some("error") => true,
+            Some(other) => {
+                value_error(
+                    "runbook-sections",
+                    format!("unknown `runbook-sections` value `{other}`"),
+                    "expected `warn` or `error`",
+                );
+                false
+            }
+        };
+        const LIFECYCLE: [&str; 5] = ["proposed", "accepted", "rejected", "deprecated", "superseded"];
+        let mut adr_statuses = std::collections::BTreeMap::new();
+        for (status, meaning) in &raw.kinds.adr_statuses {
+            if LIFECYCLE.contains(&meaning.as_str()) {
+                adr_statuses.insert(status.to_lowercase(), meaning.clone());
+            } else {
+                value_error(
+                    status,
+                    format!("ADR status `{status}` must map to a lifecycle state, not `{meaning}`"),
+                    "expected `proposed`, `accepted`, `rejected`, `deprecated` or `superseded`",
+                );
+            }
+        }
         let defaults = KindFolders::default();
         let kind_folders = KindFolders {
             runbook: raw.kinds.runbook.unwrap_or(defaults.runbook),
             adr: raw.kinds.adr.unwrap_or(defaults.adr),
             onboarding: raw.kinds.onboarding.unwrap_or(defaults.onboarding),
         };
+        let freshness = freshness::compute(raw.freshness, text, shown, diags);
         let site_url = html.site_url.map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
         Self {
             root: root.to_path_buf(),
@@ -350,7 +391,10 @@ impl SiteConfig {
                 debounce_ms: raw.serve.debounce_ms.unwrap_or(50),
                 poll_interval_ms: raw.serve.poll_interval_ms.unwrap_or(500).max(10),
             },
+            runbook_sections_are_errors,
+            adr_statuses,
             warnings: Vec::new(),
+            freshness,
         }
     }
 }

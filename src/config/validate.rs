@@ -18,8 +18,13 @@ enum Rule {
     Table(&'static Schema),
     /// A table whose keys are free-form (names chosen by the user).
     Free,
+    /// A table whose keys the user names and whose values `config` validates
+    /// (`[kinds.adr-statuses]`).
+    Names,
     /// An mdBook key lore does not implement: warn once, ignore its contents.
     MdBookOnly,
+    /// A table whose keys are names the user chooses (folders), checked later.
+    UserKeys,
 }
 
 type Schema = [(&'static str, Rule)];
@@ -85,9 +90,26 @@ static HTML: &Schema = &[
 
 static OUTPUT: &Schema = &[("html", Rule::Table(HTML))];
 
-static KINDS: &Schema = &[("runbook", Rule::Known), ("adr", Rule::Known), ("onboarding", Rule::Known)];
+static KINDS: &Schema = &[
+    ("runbook", Rule::Known),
+    ("adr", Rule::Known),
+    ("onboarding", Rule::Known),
+    ("adr-statuses", Rule::Names),
+];
 
-static CHECK: &Schema = &[("broken-links", Rule::Known), ("strict-front-matter", Rule::Known)];
+static CHECK: &Schema =
+    &[("broken-links", Rule::Known), ("strict-front-matter", Rule::Known), ("runbook-sections", Rule::Known)];
+
+static FRESHNESS: &Schema = &[
+    ("default", Rule::Known),
+    ("due-soon", Rule::Known),
+    ("unverified-is-stale", Rule::Known),
+    ("fail-on", Rule::Known),
+    ("git", Rule::Known),
+    ("how-to-verify", Rule::Known),
+    ("kinds", Rule::UserKeys),
+    ("folders", Rule::UserKeys),
+];
 
 static SERVE: &Schema = &[("debounce-ms", Rule::Known), ("poll-interval-ms", Rule::Known)];
 
@@ -98,6 +120,7 @@ static TOP: &Schema = &[
     ("kinds", Rule::Table(KINDS)),
     ("check", Rule::Table(CHECK)),
     ("serve", Rule::Table(SERVE)),
+    ("freshness", Rule::Table(FRESHNESS)),
     ("rust", Rule::MdBookOnly),
     ("preprocessor", Rule::Free),
 ];
@@ -123,7 +146,7 @@ fn walk(
         let (line, col) = diag::line_col(text, key.span().start);
         let rule = schema.iter().find(|(k, _)| *k == name).map(|(_, r)| r);
         match rule {
-            Some(Rule::Known) => {}
+            Some(Rule::Known | Rule::UserKeys) => {}
             Some(Rule::Table(inner)) => match value.get_ref() {
                 DeValue::Table(t) => walk(t, inner, &full, text, path, diags),
                 _ => diags.push(
@@ -131,6 +154,13 @@ fn walk(
                 ),
             },
             Some(Rule::Free) => free_table(value.get_ref(), &full, text, path, diags),
+            Some(Rule::Names) => {
+                if !matches!(value.get_ref(), DeValue::Table(_)) {
+                    diags.push(
+                        Diagnostic::error(format!("`{full}` must be a table")).at_text(path, text, line, col),
+                    );
+                }
+            }
             Some(Rule::MdBookOnly) => diags.push(
                 Diagnostic::warning(format!("`{full}` is an mdBook setting lore does not use; ignored"))
                     .at_text(path, text, line, col),

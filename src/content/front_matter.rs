@@ -51,7 +51,7 @@ pub fn split<'a>(text: &'a str, path: &Path) -> Result<FrontMatter<'a>, Diagnost
 }
 
 /// Parses the YAML block into a map of top-level keys (YAML 1.2: `NO` stays a string).
-pub(super) fn parse(fm: &FrontMatter<'_>, text: &str, path: &Path) -> Result<Map<String, Value>, Diagnostic> {
+pub fn parse(fm: &FrontMatter<'_>, text: &str, path: &Path) -> Result<Map<String, Value>, Diagnostic> {
     if fm.yaml.trim().is_empty() {
         return Ok(Map::new());
     }

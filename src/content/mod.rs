@@ -3,6 +3,7 @@
 //! Input is the validated [`SiteConfig`]; output is a [`Content`]: pages, asset files and the
 //! diagnostics found on the way. Markdown bodies are not rendered here (see `markdown`).
 
+pub mod adr;
 mod discover;
 mod front_matter;
 mod page;
@@ -15,7 +16,7 @@ use crate::config::SiteConfig;
 use crate::diag::Diagnostic;
 
 pub use discover::{SourceFile, discover};
-pub use front_matter::{FrontMatter, split};
+pub use front_matter::{FrontMatter, parse as parse_front_matter, split};
 pub(crate) use page::title_from_path as page_title_from_path;
 pub use page::{Kind, Loaded, Meta, Page, ReviewInterval};
 

@@ -40,6 +40,8 @@ pub struct Rendered {
     pub diagnostics: Vec<Diagnostic>,
     /// Plain text of the body, for search and descriptions.
     pub text: String,
+    /// Byte offset in `text` where each `toc` entry's heading starts (search splits pages there).
+    pub text_marks: Vec<usize>,
 }
 
 /// The extensions lore enables. Listed one by one: `Options::all()` minus a flag has silently
@@ -187,6 +189,7 @@ impl<'a> Renderer<'a> {
         let id = self.unique_id(base);
         let n = level as u8;
         if (2..=3).contains(&n) {
+            self.rendered.text_marks.push(self.rendered.text.len());
             self.rendered.toc.push(TocEntry { level: n, id: id.clone(), title: text.clone() });
         }
         self.rendered.text.push_str(&text);

@@ -245,7 +245,13 @@ impl Live {
     /// Writes the pages rendered since the last write, and copies `copies`.
     fn write(&mut self, copies: &[String]) -> Result<usize, Error> {
         let Some(kept) = self.kept.as_ref() else { return Ok(0) };
-        let inputs = ViewInputs { config: &kept.config, site: &kept.site, css: &kept.css, js: &kept.js };
+        let inputs = ViewInputs {
+            config: &kept.config,
+            site: &kept.site,
+            css: &kept.css,
+            js: &kept.js,
+            search: kept.search.as_ref(),
+        };
         let pages: Vec<usize> = self.unwritten.iter().copied().collect();
         pages.par_iter().try_for_each(|&i| {
             let html =

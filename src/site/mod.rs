@@ -5,8 +5,13 @@
 //! (written as `runbooks/db/index.html`) and a folder's `README.md` or `index.md` becomes the
 //! folder's own URL.
 
+pub mod adr_graph;
+pub mod alerts;
+pub mod freshness;
 mod nav;
+pub mod paths;
 mod summary;
+pub mod taxonomy;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -63,6 +68,16 @@ pub struct Site {
     pub home: Option<Target>,
     /// Position of each target in [`Site::order`].
     pub position: HashMap<Target, usize>,
+    /// The decision records and their relations.
+    pub adrs: adr_graph::AdrGraph,
+    /// Runbook fields and the alert → runbook map.
+    pub runbooks: alerts::Runbooks,
+    /// Onboarding paths.
+    pub paths: paths::Paths,
+    /// Tags, owners, services, severities.
+    pub taxonomies: Vec<taxonomy::Taxonomy>,
+    /// Freshness of each page, by index (filled in by the build once "today" is known).
+    pub freshness: Vec<freshness::Freshness>,
 }
 
 impl Site {
@@ -140,7 +155,22 @@ pub fn build(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>) {
     site.home = site.by_url("");
     nav::compute_order(&mut site);
     site.position = site.order.iter().enumerate().map(|(i, t)| (*t, i)).collect();
+    add_kinds(&mut site, config, &mut diags);
     (site, diags)
+}
+
+/// The kind-specific models: ADR graph, runbooks and alerts, onboarding paths, taxonomies.
+fn add_kinds(site: &mut Site, config: &SiteConfig, diags: &mut Vec<Diagnostic>) {
+    let (adrs, mut d) = adr_graph::build(site, config);
+    diags.append(&mut d);
+    let (runbooks, mut d) = alerts::build(site, config.runbook_sections_are_errors);
+    diags.append(&mut d);
+    let (paths, mut d) = paths::build(site);
+    diags.append(&mut d);
+    site.taxonomies = taxonomy::build(site, &runbooks);
+    site.adrs = adrs;
+    site.runbooks = runbooks;
+    site.paths = paths;
 }
 
 /// `runbooks/db.md` → `runbooks/db/`; `runbooks/README.md` → `runbooks/`; `README.md` → ``.

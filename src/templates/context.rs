@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::freshness::{Badge, Banner};
 use crate::markdown::TocEntry;
 
 /// Site-wide values, the same on every page except `root`.
@@ -25,6 +26,19 @@ pub struct SiteView {
     pub css: Vec<String>,
     /// Scripts, relative to the root.
     pub js: Vec<String>,
+    /// The searcher and its index, relative to this page (none when nothing was indexed).
+    pub search: Option<SearchLinks>,
+}
+
+/// Where the searcher's files are: loaded when search is first used.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchLinks {
+    /// The searcher script.
+    pub js: String,
+    /// Its stylesheet.
+    pub css: String,
+    /// The browser index head.
+    pub head: String,
 }
 
 /// The page being shown.
@@ -54,6 +68,8 @@ pub struct PageInfo {
     pub edit_url: Option<String>,
     /// Unknown front-matter keys.
     pub extra: Map<String, Value>,
+    /// The freshness banner, when the page needs review.
+    pub freshness: Option<Banner>,
 }
 
 /// A link with a title (breadcrumbs, previous/next, listings).
@@ -82,6 +98,10 @@ pub struct NavEntry {
     pub open: bool,
     /// Has nested entries (shown or not).
     pub has_children: bool,
+    /// A superseded ADR: shown de-emphasised.
+    pub muted: bool,
+    /// Freshness badge, when the page needs review.
+    pub badge: Option<Badge>,
 }
 
 /// A row in a generated folder listing.
@@ -97,6 +117,10 @@ pub struct ListItem {
     pub description: Option<String>,
     /// Owner.
     pub owner: Option<String>,
+    /// ADRs: lifecycle state (`accepted`, `superseded`, …) for a status badge.
+    pub status: Option<String>,
+    /// Freshness badge, when the page needs review.
+    pub badge: Option<Badge>,
 }
 
 /// Everything a page template receives.
@@ -120,4 +144,6 @@ pub struct PageView {
     pub next: Option<LinkView>,
     /// Generated listings only: the folder's entries.
     pub listing: Vec<ListItem>,
+    /// What the page's kind adds (runbook header, ADR status, path steps, …).
+    pub kinds: super::kinds::KindsView,
 }

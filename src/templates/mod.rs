@@ -5,6 +5,9 @@
 //! Input is a view ([`context::PageView`]) built by [`view`]; output is the page's HTML.
 
 pub mod context;
+pub mod freshness;
+pub mod kind_view;
+pub mod kinds;
 mod nav;
 pub mod view;
 
@@ -18,12 +21,19 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("page.html", include_str!("../../themes/default/templates/page.html")),
     ("section.html", include_str!("../../themes/default/templates/section.html")),
     ("404.html", include_str!("../../themes/default/templates/404.html")),
+    ("kind_header.html", include_str!("../../themes/default/templates/kind_header.html")),
+    ("kind_footer.html", include_str!("../../themes/default/templates/kind_footer.html")),
+    ("taxonomy.html", include_str!("../../themes/default/templates/taxonomy.html")),
+    ("alert.html", include_str!("../../themes/default/templates/alert.html")),
+    ("freshness.html", include_str!("../../themes/default/templates/freshness.html")),
 ];
 
 /// The default theme's assets, by name.
 pub const ASSETS: &[(&str, &str)] = &[
     ("lore.css", include_str!("../../themes/default/assets/lore.css")),
     ("lore.js", include_str!("../../themes/default/assets/lore.js")),
+    ("search.js", include_str!("../../themes/default/assets/search.js")),
+    ("search.css", include_str!("../../themes/default/assets/search.css")),
 ];
 
 /// Compiled templates.

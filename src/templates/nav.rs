@@ -15,7 +15,7 @@ const WINDOW_LIMIT: usize = 60;
 const WINDOW_SIDE: usize = 20;
 
 /// The sidebar rows for the page at `current` (whose URL is `from`).
-pub(super) fn entries(site: &Site, current: Option<Target>, from: &str) -> Vec<NavEntry> {
+pub(crate) fn entries(site: &Site, current: Option<Target>, from: &str) -> Vec<NavEntry> {
     let mut open: HashSet<Target> = HashSet::new();
     if let Some(c) = current {
         open.insert(c);
@@ -72,6 +72,8 @@ impl Ctx<'_> {
             active: item.target.is_some() && item.target == self.current,
             open: is_open,
             has_children: !item.children.is_empty(),
+            muted: matches!(item.target, Some(Target::Page(p)) if self.site.adrs.is_superseded(p)),
+            badge: item.target.and_then(|t| super::freshness::badge(self.site, t)),
         });
         // Parts and drafts have no page of their own, so their children are always shown.
         if is_open || item.target.is_none() {
@@ -88,6 +90,8 @@ impl Ctx<'_> {
             active: false,
             open: false,
             has_children: false,
+            muted: false,
+            badge: None,
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Building the [`PageView`] of each page or generated listing from the site model.
 
-use super::context::{LinkView, ListItem, PageInfo, PageView, SiteView};
+use super::context::{LinkView, ListItem, PageInfo, PageView, SearchLinks, SiteView};
 use super::nav;
 use crate::config::{SiteConfig, ThemeMode};
 use crate::markdown::Rendered;
@@ -17,10 +17,16 @@ pub struct ViewInputs<'a> {
     pub css: &'a [String],
     /// Scripts, site-relative.
     pub js: &'a [String],
+    /// The searcher and its index, site-relative.
+    pub search: Option<&'a SearchLinks>,
 }
 
 impl ViewInputs<'_> {
-    fn site_view(&self, from: &str) -> SiteView {
+    pub(super) fn site_view_at(&self, from: &str) -> SiteView {
+        self.site_view(from)
+    }
+
+    pub(super) fn site_view(&self, from: &str) -> SiteView {
         let root = relative_url(from, "");
         SiteView {
             title: self.config.title.clone(),
@@ -35,8 +41,17 @@ impl ViewInputs<'_> {
             .to_owned(),
             css: self.css.iter().map(|c| format!("{root}{c}")).collect(),
             js: self.js.iter().map(|j| format!("{root}{j}")).collect(),
+            search: self.search_links(&root),
             root,
         }
+    }
+
+    fn search_links(&self, root: &str) -> Option<SearchLinks> {
+        self.search.map(|s| SearchLinks {
+            js: format!("{root}{}", s.js),
+            css: format!("{root}{}", s.css),
+            head: format!("{root}{}", s.head),
+        })
     }
 
     /// The view of a page or a generated listing.
@@ -70,6 +85,7 @@ impl ViewInputs<'_> {
             prev,
             next,
             listing,
+            kinds: self.kinds(target, &url),
         }
     }
 
@@ -89,6 +105,7 @@ impl ViewInputs<'_> {
         view.site = SiteView {
             css: self.css.iter().map(|c| format!("{root}{c}")).collect(),
             js: self.js.iter().map(|j| format!("{root}{j}")).collect(),
+            search: self.search_links(&root),
             root: root.clone(),
             ..view.site
         };
@@ -106,6 +123,7 @@ impl ViewInputs<'_> {
         view.next = None;
         view.listing.clear();
         view.toc.clear();
+        view.kinds = super::kinds::KindsView::default();
         view
     }
 
@@ -131,6 +149,7 @@ impl ViewInputs<'_> {
                         .as_ref()
                         .map(|t| t.replace("{path}", &page.source.rel)),
                     extra: meta.extra.clone(),
+                    freshness: super::freshness::banner(self, i, url),
                 }
             }
             Target::Section(i) => PageInfo {
@@ -146,6 +165,7 @@ impl ViewInputs<'_> {
                 source: None,
                 edit_url: None,
                 extra: serde_json::Map::new(),
+                freshness: None,
             },
         }
     }
@@ -164,6 +184,11 @@ impl ViewInputs<'_> {
             kind,
             description,
             owner,
+            status: match target {
+                Target::Page(i) => self.site.adrs.lifecycle_of(i).map(|l| l.name().to_owned()),
+                Target::Section(_) => None,
+            },
+            badge: super::freshness::badge(self.site, target),
         }
     }
 }

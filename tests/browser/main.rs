@@ -21,6 +21,11 @@ fn main() {
         ("script_adds_copy_buttons_and_toggles", script_adds_copy_buttons_and_toggles),
         ("theme_follows_the_system_scheme", theme_follows_the_system_scheme),
         ("serve_reloads_an_open_page_on_edit", serve_reloads_an_open_page_on_edit),
+        ("search_finds_and_follows_a_heading", search_finds_and_follows_a_heading),
+        ("search_snippets_never_run_page_text", search_snippets_never_run_page_text),
+        ("path_progress_survives_a_reload", path_progress_survives_a_reload),
+        ("decision_log_sorts_and_filters", decision_log_sorts_and_filters),
+        ("freshness_tables_become_sortable", freshness_tables_become_sortable),
     ];
     for (name, test) in tests {
         test(&chromium, &site);
@@ -117,6 +122,140 @@ fn theme_follows_the_system_scheme(chromium: &Path, site: &Path) {
     assert!(light.contains("data-theme=\"light\""), "a light system gives the light theme");
     let dark = dump_dom_with(chromium, &url, &["--force-dark-mode"]);
     assert!(dark.contains("data-theme=\"dark\""), "a dark system gives the dark theme");
+}
+
+/// Runs `tests/browser/search.js` (headless Chromium over the DevTools protocol, the site served
+/// under a subpath): types `query`, expects `title` first, follows a heading result with the
+/// keyboard to `hash`, and fails on console errors.
+fn search_in_browser(chromium: &Path, site: &Path, query: &str, title: &str, hash: &str, text: &str) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/search.js");
+    let output = Command::new("node")
+        .arg("--experimental-websocket")
+        .arg(script)
+        .arg(chromium)
+        .arg(site)
+        .args([query, title, hash, text])
+        .output()
+        .expect("run node");
+    assert!(
+        output.status.success(),
+        "search in the browser failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn search_finds_and_follows_a_heading(chromium: &Path, site: &Path) {
+    search_in_browser(chromium, site, "failover", "Postgres primary failover", "#meaning", "");
+}
+
+/// Page text that looks like markup is shown as text in snippets, never run.
+fn search_snippets_never_run_page_text(chromium: &Path, _site: &Path) {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-hostile");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(root.join("book.toml"), "[book]\ntitle = \"Hostile\"\n").unwrap();
+    std::fs::write(root.join("src/README.md"), "# Home\n\nWelcome.\n").unwrap();
+    std::fs::write(
+        root.join("src/hostile.md"),
+        "# Hostile page\n\n## Payload section\n\nThe zanzibar token sits next to \
+         `<script>window.__lorePwned=1</script>` and\n&lt;img src=x onerror=\"window.__lorePwned=2\"&gt; in text.\n",
+    )
+    .unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_lore")).args(["build", "-q"]).arg(&root).status().unwrap();
+    assert!(status.success(), "lore build failed");
+    search_in_browser(
+        chromium,
+        &root.join("book"),
+        "zanzibar",
+        "Hostile page",
+        "#payload-section",
+        "<script>window.__lorePwned=1</script>",
+    );
+}
+
+/// Ticks two steps of an onboarding path, reloads, and finds them still ticked (the script
+/// drives Chromium through the DevTools protocol; it needs Node with a WebSocket client).
+fn path_progress_survives_a_reload(chromium: &Path, site: &Path) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/path_progress.js");
+    let profile = tempfile::tempdir().unwrap();
+    let url = page_url(site, "onboarding/backend-engineer/index.html");
+    let output = match Command::new("node")
+        .arg("--experimental-websocket")
+        .arg(&script)
+        .arg(chromium)
+        .arg(profile.path())
+        .arg(&url)
+        .arg(page_url(site, "adr/index.html"))
+        .output()
+    {
+        Ok(output) => output,
+        Err(e) => {
+            eprintln!("path_progress_survives_a_reload skipped: cannot run node: {e}");
+            return;
+        }
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if String::from_utf8_lossy(&output.stderr).contains("bad option") {
+        eprintln!(
+            "path_progress_survives_a_reload skipped: this Node does not know --experimental-websocket"
+        );
+        return;
+    }
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let result: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    if let Some(why) = result["skipped"].as_str() {
+        eprintln!("path_progress_survives_a_reload skipped: {why}");
+        return;
+    }
+    assert_eq!(result["before"], "0 of 17 done · about 97 h left", "{result}");
+    assert_eq!(result["after"], "2 of 17 done · about 95 h left", "{result}");
+    assert_eq!(result["checked"], serde_json::json!([0, 2]), "{result}");
+    assert_eq!(result["done"], serde_json::json!(["s1", "s3"]), "{result}");
+    assert_eq!(result["progress"], "2 of 17 done · about 95 h left", "{result}");
+    // The decision log filters and sorts in the browser, without a server.
+    let log = &result["log"];
+    assert_eq!(log["accepted"], serde_json::json!(["0001", "0003", "0005"]), "{result}");
+    assert_eq!(
+        log["byDate"],
+        serde_json::json!(["0001", "0002", "0003", "0004", "0005", "0006"]),
+        "{result}"
+    );
+    assert_eq!(
+        log["byDateDescending"],
+        serde_json::json!(["0006", "0005", "0004", "0003", "0002", "0001"]),
+        "{result}"
+    );
+    assert_eq!(log["sort"], "descending", "{result}");
+}
+
+/// The decision log works without a server: its filter buttons appear once the script ran.
+fn decision_log_sorts_and_filters(chromium: &Path, site: &Path) {
+    let dom = dump_dom(chromium, &page_url(site, "adr/index.html"));
+    assert!(
+        dom.contains("<div class=\"adr-filter\" role=\"group\" aria-label=\"Filter by status\">"),
+        "filter shown"
+    );
+    assert!(
+        dom.contains("<th scope=\"col\" data-sort=\"number\" aria-sort=\"ascending\" tabindex=\"0\">"),
+        "sortable"
+    );
+}
+
+fn freshness_tables_become_sortable(chromium: &Path, site: &Path) {
+    let page = std::fs::read_to_string(site.join("freshness/index.html")).unwrap();
+    assert!(page.contains("<th scope=\"col\">Owner</th>"), "without a script the headers are plain");
+    let dom = dump_dom(chromium, &page_url(site, "freshness/index.html"));
+    assert!(
+        dom.contains("<th scope=\"col\"><button type=\"button\">Owner</button></th>"),
+        "sort buttons added"
+    );
+    let headers: Vec<&str> = dom.split("<th scope=\"col\"").skip(1).collect();
+    assert!(headers.len() > 10, "the dashboard has tables");
+    for th in headers {
+        let inner = &th[th.find('>').unwrap() + 1..];
+        assert!(inner.starts_with("<button type=\"button\">"), "a header without a sort button: {inner:.60}");
+    }
 }
 
 /// `lore serve` on a copy of the example site; the page open in Chromium shows an edit of its

@@ -25,10 +25,18 @@ fn every_page_gets_a_pretty_url() {
         "adr/0001-use-postgresql/index.html",
         "adr/0002-use-kafka-for-events/index.html",
         "adr/index.html",
+        "freshness/index.html",
         "index.html",
+        // Owners and tags each get an index and a page per value.
+        "owners/dba-team/index.html",
+        "owners/index.html",
+        "owners/platform-team/index.html",
         "runbooks/cache-flush/index.html",
         "runbooks/db-failover/index.html",
         "runbooks/index.html",
+        "tags/database/index.html",
+        "tags/index.html",
+        "tags/postgres/index.html",
     ];
     assert_eq!(html_files(&site, "book"), expected.iter().map(|s| (*s).to_owned()).collect());
 }
@@ -122,8 +130,10 @@ fn assets_have_hashed_names_and_every_page_links_them() {
     let site = basic();
     site.run(&["build"]).success();
     let assets: Vec<String> = site.files("book/assets").into_keys().collect();
-    assert_eq!(assets.len(), 3, "{assets:?}");
-    for (stem, ext) in [("lore", "css"), ("highlight", "css"), ("lore", "js")] {
+    assert_eq!(assets.len(), 5, "{assets:?}");
+    for (stem, ext) in
+        [("lore", "css"), ("highlight", "css"), ("lore", "js"), ("search", "css"), ("search", "js")]
+    {
         let hashed = |name: &&String| {
             name.strip_prefix(&format!("{stem}."))
                 .and_then(|r| r.strip_suffix(&format!(".{ext}")))
@@ -166,8 +176,8 @@ fn a_theme_template_override_replaces_the_embedded_one() {
     run.success();
     let main = run.main_of("runbooks/cache-flush/index.html");
     assert!(main.contains("<p class=\"custom\">Cache flush</p>"), "{main}");
-    // Listings keep the embedded `section.html`.
-    assert!(run.main_of("adr/index.html").contains("<ul class=\"listing\">"));
+    // Listings keep the embedded `section.html` (the ADR folder's listing is the decision log).
+    assert!(run.main_of("adr/index.html").contains("<table class=\"adr-table\">"));
 }
 
 #[test]
@@ -313,7 +323,7 @@ fn a_rebuild_drops_pages_whose_source_is_gone() {
     let entries: Vec<String> = std::fs::read_dir(site.root())
         .expect("read the site")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.'))
+        .filter(|n| n.starts_with('.') && n != ".lore")
         .collect();
     assert!(entries.is_empty(), "temporary folders left behind: {entries:?}");
 }
@@ -331,10 +341,11 @@ built 1 page in [TIME] s → docs/book/
 ",
     );
     let files: Vec<String> = site.files("docs/book").into_keys().collect();
-    assert_eq!(files.len(), 5, "{files:?}");
+    assert_eq!(files.len(), 7, "{files:?}");
     assert_eq!(files[0], "404.html");
     assert!(files[1..4].iter().all(|f| f.starts_with("assets/")), "{files:?}");
-    assert_eq!(files[4], "index.html");
+    assert_eq!(files[4..6], ["freshness.json", "freshness/index.html"], "{files:?}");
+    assert_eq!(files[6], "index.html");
     let home = run.page("index.html");
     assert!(home.starts_with("<!DOCTYPE html>"));
     assert!(home.trim_end().ends_with("</html>"));
@@ -367,8 +378,11 @@ fn adrs_are_listed_in_number_order() {
     run.success();
     let listing = run.main_of("adr/index.html");
     let at = |title: &str| listing.find(title).unwrap_or_else(|| panic!("{title} not listed"));
-    assert!(at("1. Record") < at("2. Hosting"), "{listing}");
-    assert!(at("2. Hosting") < at("10. Terraform"), "{listing}");
+    // The decision log shows the number in its own column and the title without it.
+    assert!(at(">0001<") < at(">Record architecture decisions<"), "{listing}");
+    assert!(at("Record architecture") < at("Hosting platforms"), "{listing}");
+    assert!(at("Hosting platforms") < at("Terraform directory structure"), "{listing}");
+    assert!(at(">0010<") > at("Hosting platforms"), "{listing}");
 }
 
 #[test]

@@ -7,17 +7,24 @@ use crate::harness::SiteTest;
 fn a_good_site_passes_and_nothing_is_written() {
     let site = SiteTest::fixture("build/basic");
     let before = site.files("");
-    site.run(&["check"]).success().stdout_empty().stderr_eq("checked 7 pages: no errors\n");
+    site.run(&["check"])
+        .success()
+        .stdout_eq(
+            "freshness on 2026-03-01: 0 stale, 0 due soon, 1 unverified, 1 fresh, 4 exempt
+  unverified  src/runbooks/cache-flush.md:1  never verified (review every 90 days) · owner: platform-team
+",
+        )
+        .stderr_eq("checked 7 pages: no errors\n");
     assert_eq!(site.files(""), before, "check changed the site folder");
 }
 
 #[test]
 fn content_errors_exit_1_and_nothing_is_written() {
     let site = SiteTest::fixture("build/basic");
-    site.write("src/runbooks/broken.md", "# Broken\n\nSee [the runbook](db-failovr.md).\n");
+    site.write("src/guides/broken.md", "# Broken\n\nSee [the runbook](db-failovr.md).\n");
     let before = site.files("");
     site.run(&["check"]).code(1).stderr_eq(
-        "src/runbooks/broken.md:3:5: error: broken link: `db-failovr.md` does not exist
+        "src/guides/broken.md:3:5: error: broken link: `db-failovr.md` does not exist
  3 | See [the runbook](db-failovr.md).
    |     ^
   = hint: links are relative to this file; check the path and its case

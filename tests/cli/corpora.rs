@@ -82,7 +82,9 @@ fn assert_every_file_becomes_a_page(site: &SiteTest) {
     run.success();
     let built: BTreeSet<String> =
         site.files("book").into_keys().filter(|p| p.ends_with("index.html")).collect();
-    assert_eq!(built, expected_pages(&site.path("corpus")));
+    let mut expected = expected_pages(&site.path("corpus"));
+    expected.insert("freshness/index.html".to_owned());
+    assert_eq!(built, expected);
 }
 
 #[test]
@@ -139,6 +141,7 @@ fn adr_govuk_aws() {
     let run = site.run(&["check"]);
     run.code(1);
     // The images were not copied with the markdown; the terraform files are outside the corpus.
+    let dir = "corpus/docs/architecture/decisions";
     let broken = |file: &str, place: &str, target: &str| {
         format!(
             "corpus/docs/architecture/decisions/{file}.md:{place}: error: broken link: `{target}` does not exist"
@@ -154,6 +157,13 @@ fn adr_govuk_aws() {
                 "./0027-move-publicapi-away-from-frontend-lb-img01.jpg"
             ),
             broken("0032-transfer-artefact-binary", "24:1", "./0032-transfer-artefact-binary-img01.png"),
+            // Two records were copied from ADR 3 and kept its number in their titles.
+            format!(
+                "{dir}/0033-ip-ranges.md:1:3: warning: the title says ADR 3, but the file name `0033-ip-ranges.md` makes it ADR 33"
+            ),
+            format!(
+                "{dir}/0035-bouncer-load-balancer-on-port-80-and-443.md:1:3: warning: the title says ADR 3, but the file name `0035-bouncer-load-balancer-on-port-80-and-443.md` makes it ADR 35"
+            ),
             broken(
                 "0035-bouncer-load-balancer-on-port-80-and-443",
                 "27:18",
@@ -171,8 +181,28 @@ fn adr_govuk_aws() {
             ),
         ]
     );
-    assert!(run.stderr().ends_with("error: found 6 errors\n"));
+    assert!(run.stderr().ends_with("error: found 6 errors and 2 warnings\n"));
     assert_every_file_becomes_a_page(&site);
+    assert_decision_log(&site, "book/docs/architecture/decisions/index.html", GOVUK_LOG);
+    // adr-tools relations, declared on one side or both, are shown on both.
+    let relation = |page: &str, kind: &str, other: &str, title: &str| {
+        let html = site.read(&format!("book/docs/architecture/decisions/{page}/index.html"));
+        let expected = format!(
+            "<span class=\"relation-kind\">{kind}</span> <a href=\"../../../../docs/architecture/decisions/{other}/\">{title}</a>"
+        );
+        assert!(html.contains(&expected), "{page}: no {expected}");
+    };
+    let dns = "0004-dns-definitions-for-hosts-and-services";
+    relation(dns, "Superseded by", "0015-dns-infrastructure", "ADR-0015: DNS infrastructure");
+    relation(
+        "0015-dns-infrastructure",
+        "Supersedes",
+        dns,
+        "ADR-0004: DNS definitions for hosts and services",
+    );
+    let terraform = "0010-terraform-directory-structure";
+    relation(terraform, "Amended by", "0017-terraform-data-structure", "ADR-0017: Terraform Data Structure");
+    relation("0017-terraform-data-structure", "Amends", terraform, "ADR-0010: Terraform directory structure");
 }
 
 #[test]
@@ -194,6 +224,51 @@ fn adr_log4brains() {
     // With only one of the two, every file is a page.
     site.remove("corpus/docs/adr/README.md");
     assert_every_file_becomes_a_page(&site);
+    // Files are named by date, not number; `template.md` is not a record.
+    assert_decision_log(
+        &site,
+        "book/packages/core/docs/adr/index.html",
+        &[
+            ("", "Use Explicit Architecture and DDD for the core API", "Accepted", "2020-10-02"),
+            ("", "Markdown parsing is part of the domain", "Accepted", "2020-10-03"),
+            ("", "ADR link resolver in the domain", "Accepted", "2020-10-27"),
+        ],
+    );
+    let accepted = |title, date| ("", title, "Accepted", date);
+    assert_decision_log(
+        &site,
+        "book/docs/adr/index.html",
+        &[
+            accepted("Use Markdown Architectural Decision Records", "2020-09-24"),
+            accepted("Multi-packages architecture in a monorepo with Yarn and Lerna", "2020-09-25"),
+            accepted("Use Prettier-ESLint Airbnb for the code style", "2020-09-25"),
+            ("", "Use the ADR number as its unique ID", "Superseded", "2020-09-26"),
+            accepted("Avoid default exports", "2020-09-27"),
+            accepted("Use the ADR slug as its unique ID", "2020-10-16"),
+            accepted(
+                "The core API is responsible for enhancing the ADR markdown body with MDX",
+                "2020-10-26",
+            ),
+            accepted("Use Lunr for search", "2020-11-03"),
+            accepted("Distribute Log4brains as a global NPM package", "2021-01-13"),
+        ],
+    );
+    assert_decision_log(
+        &site,
+        "book/packages/web/docs/adr/index.html",
+        &[
+            accepted("Use Next.js for Static Site Generation", "2020-09-25"),
+            accepted("React file structure organized by feature", "2020-09-26"),
+            accepted("Avoid React.FC type", "2020-09-27"),
+            accepted("Use React hooks", "2020-09-27"),
+            accepted("Next.js persistent layout pattern", "2020-10-07"),
+        ],
+    );
+    // Supersession declared on one side is shown on both.
+    let old = site.read("book/docs/adr/20200926-use-the-adr-number-as-its-unique-id/index.html");
+    assert!(old.contains("<span class=\"relation-kind\">Superseded by</span> <a href=\"../../../docs/adr/20201016-use-the-adr-slug-as-its-unique-id/\">Use the ADR slug as its unique ID</a>"), "{old}");
+    let new = site.read("book/docs/adr/20201016-use-the-adr-slug-as-its-unique-id/index.html");
+    assert!(new.contains("<span class=\"relation-kind\">Supersedes</span> <a href=\"../../../docs/adr/20200926-use-the-adr-number-as-its-unique-id/\">Use the ADR number as its unique ID</a>"), "{new}");
 }
 
 #[test]
@@ -220,3 +295,75 @@ fn onboarding_gitlab_handbook() {
     assert!(run.stderr().ends_with("checked 13 pages: no errors, 6 warnings\n"));
     assert_every_file_becomes_a_page(&site);
 }
+
+/// (number, title, status, date) of every row of the decision log at `page`.
+fn decision_log(site: &SiteTest, page: &str) -> Vec<(String, String, String, String)> {
+    let html = site.read(page);
+    html.split("<tr class=\"adr-row")
+        .skip(1)
+        .map(|row| {
+            let between = |start: &str, end: &str| -> String {
+                let from = row.find(start).map_or(0, |i| i + start.len());
+                let to = row[from..].find(end).map_or(from, |i| from + i);
+                row[from..to].to_owned()
+            };
+            let title_start = row.find("<a href=").map_or(0, |i| i + row[i..].find('>').unwrap_or(0) + 1);
+            let title = row[title_start..].split("</a>").next().unwrap_or("").to_owned();
+            let status = between("<span class=\"status status-", "</span>");
+            let status = status.split_once("\">").map_or(status.clone(), |(_, s)| s.to_owned());
+            (between("data-number=\"", "\""), title, status, between("data-date=\"", "\""))
+        })
+        .collect()
+}
+
+fn assert_decision_log(site: &SiteTest, page: &str, expected: &[(&str, &str, &str, &str)]) {
+    let rows = decision_log(site, page);
+    let expected: Vec<(String, String, String, String)> = expected
+        .iter()
+        .map(|(n, t, s, d)| ((*n).to_owned(), (*t).to_owned(), (*s).to_owned(), (*d).to_owned()))
+        .collect();
+    assert_eq!(rows, expected);
+}
+
+/// Every record of adr-govuk-aws as its file says: the number from the file name, the title
+/// without its number, the `## Status` line and the `Date:` line.
+const GOVUK_LOG: &[(&str, &str, &str, &str)] = &[
+    ("0001", "Record architecture decisions", "Accepted", "2017-06-30"),
+    ("0002", "Hosting Platforms", "Accepted", "2017-06-30"),
+    ("0003", "Networking Outline", "Partly superseded", "2017-06-30"),
+    ("0004", "DNS definitions for hosts and services", "Superseded", "2017-07-14"),
+    ("0005", "Terraform Module Location", "Accepted", "2017-07-04"),
+    ("0006", "Puppet architecture", "Pending", "2017-07-04"),
+    ("0007", "Puppet certificate management", "Accepted", "2017-07-04"),
+    ("0008", "Postgres on Puppetmaster", "Accepted", "2017-07-04"),
+    ("0009", "Environment bootstrapping process", "Pending", "2017-07-04"),
+    ("0010", "Terraform directory structure", "Accepted", "2017-07-04"),
+    ("0011", "Migration Strategy", "Accepted", "2017-07-04"),
+    ("0012", "Security Groups in Terraform", "Accepted", "2017-07-05"),
+    ("0013", "Userdata provisioning snippets", "Pending", "2017-07-14"),
+    ("0014", "Launch Config change propagation process", "Accepted", "2017-07-14"),
+    ("0015", "DNS infrastructure", "Accepted", "2018-03-06"),
+    ("0016", "internal DNS zones", "Accepted", "2017-07-19"),
+    ("0017", "Terraform Data Structure", "Accepted", "2017-07-14"),
+    ("0018", "Use RDS instead of provisioned EC2 databases", "Accepted", "2017-08-01"),
+    ("0019", "Centralise MySQL Databases", "Accepted", "2017-08-02"),
+    ("0020", "Merge API PostgreSQL instance into main PostgreSQL instance", "Accepted", "2017-08-07"),
+    ("0021", "Use ACM for SSL purchases and terminate certificates on ELBs", "Accepted", "2017-08-14"),
+    ("0022", "Remove the Elasticsearch proxy", "Accepted", "2017-08-16"),
+    ("0023", "Use separate data repository", "Accepted", "2017-08-18"),
+    ("0024", "AMI Lookups", "Accepted", "2017-08-29"),
+    ("0025", "Use Elasticache for Redis", "Accepted", "2017-09-04"),
+    ("0026", "Remove load balancer tier", "Accepted", "2017-08-16"),
+    ("0027", "Move PublicAPI away from frontend-lb", "Accepted", "2017-09-04"),
+    ("0028", "Combine api-mongo cluster into mongo cluster", "Accepted", "2017-09-14"),
+    ("0029", "Combine api-redis into backend-redis", "Accepted", "2017-09-14"),
+    ("0030", "Change in architecture to Asset Master", "Accepted", "2017-09-15"),
+    ("0031", "Security Groups in Terraform", "Pending", "2017-11-28"),
+    ("0032", "transfer artefact binary", "Accepted", "2018-03-26"),
+    ("0033", "Networking Outline", "Pending", "2018-09-26"),
+    ("0035", "Bouncer Public Load Balancer Configuration", "Pending", "2018-10-22"),
+    ("0036", "Performance-Platform-And-BackDrop-Architecture", "Proposed", "2019-01-23"),
+    ("0037", "ALB Health Checks", "Accepted", "2019-06-24"),
+    ("0038", "Mongo Replacement by DocumentDB", "Approved", "2019-10-17"),
+    ("0039", "Non-GOV.UK domain policy", "Accepted", "2022-10-10"),
+];

@@ -134,6 +134,8 @@ impl SiteTest {
             .env_remove("RUST_LOG")
             .env("RUST_BACKTRACE", "0")
             .env("NO_COLOR", "1")
+            // Freshness depends on "today": every test runs on 2026-03-01 unless it passes `--today`.
+            .env("SOURCE_DATE_EPOCH", "1772323200")
             .output()
             .expect("run lore");
         Run::new(self, args, &output)
@@ -196,6 +198,11 @@ impl Run {
         self
     }
 
+    /// The redacted stdout.
+    pub fn stdout(&self) -> &str {
+        &self.stdout
+    }
+
     /// The redacted stderr.
     pub fn stderr(&self) -> &str {
         &self.stderr
@@ -217,6 +224,18 @@ impl Run {
     #[track_caller]
     pub fn stderr_contains(&self, part: &str) -> &Self {
         assert!(self.stderr.contains(part), "expected {part:?} in\n{}", self.context());
+        self
+    }
+
+    /// stdout is exactly `expected` (after redaction).
+    #[track_caller]
+    pub fn stdout_eq(&self, expected: &str) -> &Self {
+        if self.stdout != expected {
+            panic!(
+                "stdout of `lore {}` differs\n--- expected\n{expected}--- actual\n{}---",
+                self.args, self.stdout
+            );
+        }
         self
     }
 

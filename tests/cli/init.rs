@@ -27,6 +27,12 @@ fn creates_a_site_that_builds_without_warnings() {
     );
     site.run(&["build"]).success().stderr_eq("built 7 pages in [TIME] s → book/\n");
     site.run(&["check", "--strict"]).success().stderr_eq("checked 7 pages: no errors\n");
+    // The onboarding example is a path of four steps; the runbook's alert has its stable URL.
+    let run = site.run(&["-q", "build"]);
+    assert!(run.main_of("onboarding/first-week/index.html").contains("<div><dt>Steps</dt><dd>4</dd></div>"));
+    assert!(
+        site.read("book/alerts/DiskAlmostFull/index.html").contains("url=../../runbooks/disk-almost-full/")
+    );
 }
 
 #[test]

@@ -7,8 +7,12 @@
 mod build;
 mod check;
 mod corpora;
+mod freshness;
 mod harness;
 mod init;
 mod invalid;
+mod kinds;
+mod search;
 mod serve;
 mod summary;
+mod verify;

@@ -4,7 +4,12 @@
 
 use super::{assert_build_fails_keeping_previous_site, built_site};
 
-const BROKEN: &str = "src/runbooks/links.md:3:9: SEVERITY: broken link: `db-failovr.md` does not exist
+const BROKEN: &str = "src/runbooks/links.md:1:1: warning: runbook has no `owner`
+ 1 | # Links
+   | ^
+  = hint: add `owner: <team>` to the front matter so the reader knows whom to call
+
+src/runbooks/links.md:3:9: SEVERITY: broken link: `db-failovr.md` does not exist
  3 | See the [failover runbook](db-failovr.md) and its
    |         ^
   = hint: links are relative to this file; check the path and its case
@@ -29,7 +34,7 @@ src/runbooks/links.md:6:1: SEVERITY: broken link: `../images/dashboard.png` does
 fn broken_links_and_anchors_are_errors_by_default() {
     let site = built_site();
     site.overlay("invalid/broken-links");
-    let expected = format!("{}error: found 4 errors\n", BROKEN.replace("SEVERITY", "error"));
+    let expected = format!("{}error: found 4 errors and 1 warning\n", BROKEN.replace("SEVERITY", "error"));
     assert_build_fails_keeping_previous_site(&site, &["build"], &expected);
     site.run(&["check"]).code(1).stderr_eq(&expected);
 }

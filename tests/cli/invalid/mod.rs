@@ -29,7 +29,11 @@ fn assert_build_fails_keeping_previous_site(site: &SiteTest, args: &[&str], stde
     let after = site.files("book");
     assert!(after.get("index.html") == before.get("index.html"), "index.html changed");
     assert!(after == before, "the previous build folder changed");
-    let hidden: Vec<String> =
-        site.files("").into_keys().filter(|p| p.starts_with('.') || p.contains("/.")).collect();
+    let hidden: Vec<String> = site
+        .files("")
+        .into_keys()
+        .filter(|p| !p.starts_with(".lore/search/"))
+        .filter(|p| p.starts_with('.') || p.contains("/."))
+        .collect();
     assert!(hidden.is_empty(), "temporary files left behind: {hidden:?}");
 }

@@ -155,4 +155,127 @@
     window.addEventListener("scroll", update, { passive: true });
     update();
   }
+
+  /* Search: the searcher and its index load on first use (focus, "/" or Ctrl/Cmd-K). */
+  var searchBox = document.querySelector(".search[data-search-js]");
+  if (searchBox) {
+    var searchInput = searchBox.querySelector("input"), searchLoaded = false;
+    var loadSearch = function () {
+      if (searchLoaded) { return; }
+      searchLoaded = true;
+      var css = document.createElement("link");
+      css.rel = "stylesheet";
+      css.href = searchBox.getAttribute("data-search-css");
+      document.head.appendChild(css);
+      var js = document.createElement("script");
+      js.src = searchBox.getAttribute("data-search-js");
+      document.body.appendChild(js);
+    };
+    searchInput.addEventListener("focus", loadSearch);
+    document.addEventListener("keydown", function (e) {
+      var t = e.target, typing = t && (t.isContentEditable || /^(input|textarea|select)$/i.test(t.tagName));
+      if ((e.key === "k" && (e.ctrlKey || e.metaKey)) || (e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey)) {
+        e.preventDefault();
+        searchInput.focus();
+      }
+    });
+    if (/[?&]q=/.test(location.search)) { loadSearch(); }
+  }
+  // Onboarding paths: tick steps; progress is remembered per site and path.
+  document.querySelectorAll(".path-steps[data-path-key]").forEach(function (section) {
+    var key = section.getAttribute("data-path-key");
+    var steps = section.querySelectorAll(".step[data-step]");
+    var status = section.querySelector(".path-progress");
+    var done = {};
+    try { done = JSON.parse(localStorage.getItem(key) || "{}") || {}; } catch (e) { done = {}; }
+    var save = function () { try { localStorage.setItem(key, JSON.stringify(done)); } catch (e) {} };
+    var render = function () {
+      var count = 0, left = 0;
+      steps.forEach(function (step) {
+        var id = step.getAttribute("data-step"), ticked = !!done[id];
+        step.classList.toggle("done", ticked);
+        step.querySelector("input").checked = ticked;
+        if (ticked) { count++; } else { left += parseInt(step.getAttribute("data-minutes"), 10) || 0; }
+      });
+      var time = left >= 60 ? "about " + Math.round(left / 30) / 2 + " h left" : left > 0 ? left + " min left" : "";
+      status.textContent = count + " of " + steps.length + " done" + (time && count < steps.length ? " · " + time : "");
+      status.hidden = false;
+    };
+    steps.forEach(function (step) {
+      var box = step.querySelector("input");
+      box.hidden = false;
+      box.addEventListener("change", function () {
+        var id = step.getAttribute("data-step");
+        if (box.checked) { done[id] = true; } else { delete done[id]; }
+        save();
+        render();
+      });
+    });
+    render();
+  });
+
+  // Decision log: sort by a column, filter by status.
+  document.querySelectorAll(".adr-log").forEach(function (log) {
+    var body = log.querySelector("tbody");
+    var rows = Array.prototype.slice.call(body.rows);
+    var filter = log.querySelector(".adr-filter");
+    filter.hidden = false;
+    filter.querySelectorAll("button").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var want = button.getAttribute("data-status");
+        filter.querySelectorAll("button").forEach(function (b) { b.setAttribute("aria-pressed", String(b === button)); });
+        rows.forEach(function (row) { row.hidden = !!want && row.getAttribute("data-status") !== want; });
+      });
+    });
+    log.querySelectorAll("th[data-sort]").forEach(function (th, column) {
+      th.tabIndex = 0;
+      var sort = function () {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        log.querySelectorAll("th[data-sort]").forEach(function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var value = function (row) {
+          var text = row.cells[column].textContent.trim();
+          return column === 0 ? (parseInt(text, 10) || 0) : text.toLowerCase();
+        };
+        rows.sort(function (a, b) {
+          var x = value(a), y = value(b);
+          return (x < y ? -1 : x > y ? 1 : 0) * (ascending ? 1 : -1);
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      };
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
+    });
+  });
+
+  // Sortable tables (the freshness dashboard): without a script they stay plain tables in
+  // their built order. Each cell may carry `data-sort`; numbers sort as numbers.
+  document.querySelectorAll("table.sortable").forEach(function (table) {
+    var body = table.tBodies[0];
+    if (!body) { return; }
+    var heads = table.querySelectorAll("thead th");
+    var key = function (row, i) {
+      var cell = row.cells[i];
+      return cell ? (cell.hasAttribute("data-sort") ? cell.getAttribute("data-sort") : cell.textContent.trim()) : "";
+    };
+    heads.forEach(function (th, i) {
+      var button = document.createElement("button");
+      button.type = "button";
+      while (th.firstChild) { button.appendChild(th.firstChild); }
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var dir = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
+        heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", dir);
+        var rows = Array.prototype.slice.call(body.rows);
+        var numeric = rows.every(function (r) { var k = key(r, i); return k !== "" && !isNaN(k); });
+        rows.sort(function (a, b) {
+          var x = key(a, i), y = key(b, i);
+          var c = numeric ? Number(x) - Number(y) : x.localeCompare(y);
+          return dir === "ascending" ? c : -c;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  });
 })();

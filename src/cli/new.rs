@@ -1,0 +1,38 @@
+//! `lore new KIND TITLE [--supersedes N]`
+
+use std::process::ExitCode;
+
+use super::GlobalArgs;
+use crate::error::Error;
+use crate::new::{NewKind, NewOptions};
+
+/// Arguments of `lore new`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// What to create.
+    #[arg(value_enum)]
+    pub kind: NewKind,
+    /// The page's title; the file name is made from it.
+    pub title: String,
+    /// ADRs: the number of the record this one supersedes (its status line is updated).
+    #[arg(long, value_name = "N")]
+    pub supersedes: Option<u32>,
+}
+
+/// Writes the page and prints its path on stdout.
+pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Error> {
+    let root = super::resolve_root(None, global)?;
+    let options = NewOptions {
+        root,
+        config_file: global.config.clone(),
+        kind: args.kind,
+        title: args.title.clone(),
+        supersedes: args.supersedes,
+    };
+    let out = crate::new::create(&options)?;
+    println!("{}", crate::config::display_path(&out.created).display());
+    if let (Some(updated), false) = (&out.updated, global.quiet) {
+        eprintln!("marked {} as superseded", crate::config::display_path(updated).display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

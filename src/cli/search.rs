@@ -1,0 +1,114 @@
+//! `lore search QUERY…`
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::GlobalArgs;
+use crate::config::SiteConfig;
+use crate::error::Error;
+use crate::search::query::{Filters, Results, Searcher};
+
+/// Arguments of `lore search`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Words to find: `"a phrase"` keeps words together, `-word` excludes a word (quote the
+    /// query, or put it after `--`, when it starts with `-`).
+    #[arg(required = true, num_args = 1..)]
+    pub query: Vec<String>,
+    /// Only pages of this kind (runbook, adr, onboarding, page).
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Only pages with this owner.
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Only pages with this tag.
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Only pages in this freshness state (fresh, due, stale, unknown).
+    #[arg(long)]
+    pub state: Option<String>,
+    /// At most this many pages.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The site folder (default: the nearest folder holding `book.toml`).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+/// Queries the index `build` wrote.
+pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Error> {
+    let root = super::resolve_root(args.dir.as_ref(), global)?;
+    let config = SiteConfig::load(&root, global.config.as_deref())?;
+    let searcher = Searcher::open(&crate::search::index_dir(&config))?;
+    let filters = Filters {
+        kind: args.kind.clone(),
+        owner: args.owner.clone(),
+        tag: args.tag.clone(),
+        state: args.state.clone(),
+    };
+    let results = searcher.search(&args.query.join(" "), &filters, args.limit)?;
+    if args.json {
+        let json = serde_json::to_string_pretty(&results).map_err(|e| Error::Search(e.to_string()))?;
+        println!("{json}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if results.partial && !global.quiet {
+        eprintln!("no page has every word; showing pages with some of them");
+    }
+    if results.pages.is_empty() {
+        if !global.quiet {
+            eprintln!("no results for `{}`", results.query);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    print!("{}", format_results(&results, color));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The text output: one block per page, its matching sections indented below.
+pub(super) fn format_results(results: &Results, color: bool) -> String {
+    let mut out = String::new();
+    for (i, p) in results.pages.iter().enumerate() {
+        let mut badges = vec![p.kind.clone()];
+        if !p.freshness.is_empty() && p.freshness != "unknown" {
+            badges.push(p.freshness.clone());
+        }
+        if !p.status.is_empty() {
+            badges.push(p.status.clone());
+        }
+        let title = if color { format!("\x1b[1m{}\x1b[0m", p.title) } else { p.title.clone() };
+        out.push_str(&format!("{}. {title}  [{}]\n", i + 1, badges.join(", ")));
+        for s in &p.sections {
+            let heading = if s.heading.is_empty() { String::new() } else { format!("  § {}", s.heading) };
+            let url = if s.url.is_empty() { "./" } else { s.url.as_str() };
+            out.push_str(&format!("   {url}{heading}\n"));
+            if !s.snippet.is_empty() {
+                out.push_str(&format!("   {}\n", highlight(&s.snippet, &s.matches, color)));
+            }
+        }
+    }
+    out
+}
+
+/// Marks matched words in bold yellow on a terminal; plain text otherwise.
+fn highlight(text: &str, matches: &[(usize, usize)], color: bool) -> String {
+    if !color {
+        return text.to_owned();
+    }
+    let mut out = String::new();
+    let mut at = 0;
+    for (s, e) in matches {
+        out.push_str(&text[at..*s]);
+        out.push_str("\x1b[1;33m");
+        out.push_str(&text[*s..*e]);
+        out.push_str("\x1b[0m");
+        at = *e;
+    }
+    out.push_str(&text[at..]);
+    out
+}

@@ -1,0 +1,329 @@
+//! `lore new`: a page of a kind, written from the kind's template into the kind's folder with a
+//! slug file name. ADRs get the next free number; `--supersedes N` also marks record N as
+//! superseded by rewriting its status line and nothing else. Nothing is ever overwritten.
+//!
+//! Templates are built in; a site overrides one with `<theme>/new/<kind>.md`, where `{title}`,
+//! `{date}`, `{number}` and `{supersedes}` are filled in.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::SiteConfig;
+use crate::error::Error;
+use crate::site::taxonomy::slug;
+
+/// What kind of page to create.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NewKind {
+    /// A runbook, in the first runbook folder.
+    Runbook,
+    /// An architecture decision record, numbered.
+    Adr,
+    /// An onboarding path.
+    Onboarding,
+    /// An ordinary page, at the top of the source folder.
+    Page,
+}
+
+/// What to create.
+#[derive(Debug, Clone)]
+pub struct NewOptions {
+    /// The project root.
+    pub root: PathBuf,
+    /// An explicit config file.
+    pub config_file: Option<PathBuf>,
+    /// The kind.
+    pub kind: NewKind,
+    /// The title.
+    pub title: String,
+    /// ADRs only: the number of the record this one supersedes.
+    pub supersedes: Option<u32>,
+}
+
+/// What `lore new` wrote.
+#[derive(Debug, Clone)]
+pub struct NewOutput {
+    /// The new page.
+    pub created: PathBuf,
+    /// The superseded record whose status line changed.
+    pub updated: Option<PathBuf>,
+}
+
+const RUNBOOK: &str = "---
+title: {title}
+description:
+owner:
+service:
+severity: high
+alerts: []
+dashboards: []
+escalation:
+  channel:
+  after: 30m
+last_verified: {date}
+review_every: 90d
+---
+
+## Meaning
+
+What the alert means, in one or two sentences.
+
+## Impact
+
+Who notices, and how badly.
+
+## Diagnosis
+
+The commands and dashboards that tell you what is wrong.
+
+## Mitigation
+
+1. The steps that stop the bleeding.
+
+## Escalation
+
+Whom to page, and when.
+";
+
+const ADR: &str = "---
+title: {title}
+status: proposed
+date: {date}
+decision_makers: []
+consulted: []
+informed: []
+{supersedes}---
+
+## Context and problem statement
+
+What forces a decision now?
+
+## Considered options
+
+1. …
+2. …
+
+## Decision outcome
+
+Chosen option: …, because …
+
+## Consequences
+
+What becomes easier, and what becomes harder.
+";
+
+const ONBOARDING: &str = "---
+title: {title}
+description:
+owner:
+audience:
+outcome:
+last_verified: {date}
+steps:
+  - group: Day 1
+    steps:
+      - task: Get access to the tools you need
+        estimated_time: 1h
+---
+
+What this path is for, and how to use it.
+";
+
+const PAGE: &str = "---
+title: {title}
+description:
+owner:
+last_verified: {date}
+---
+
+";
+
+/// Writes the new page (and updates the superseded record); returns the paths.
+pub fn create(options: &NewOptions) -> Result<NewOutput, Error> {
+    let config = SiteConfig::load(&options.root, options.config_file.as_deref())?;
+    if options.supersedes.is_some() && options.kind != NewKind::Adr {
+        return Err(Error::Usage("`--supersedes` applies to `lore new adr` only".to_owned()));
+    }
+    let folders = &config.kind_folders;
+    let folder = match options.kind {
+        NewKind::Runbook => kind_folder(&config.src, &folders.runbook, "runbooks"),
+        NewKind::Adr => kind_folder(&config.src, &folders.adr, "adr"),
+        NewKind::Onboarding => kind_folder(&config.src, &folders.onboarding, "onboarding"),
+        NewKind::Page => config.src.clone(),
+    };
+    let slug = slug(&options.title);
+    let (number, file) = if options.kind == NewKind::Adr {
+        let n = next_number(&folder)?;
+        (Some(n), format!("{n:04}-{slug}.md"))
+    } else {
+        (None, format!("{slug}.md"))
+    };
+    let path = folder.join(&file);
+    if path.exists() {
+        return Err(Error::Usage(format!(
+            "`{}` already exists\n  = hint: lore new never overwrites; choose another title",
+            crate::config::display_path(&path).display()
+        )));
+    }
+    let old = match options.supersedes {
+        Some(n) => Some(superseded_record(&folder, n, &file)?),
+        None => None,
+    };
+    let template = template(&config, options.kind)?;
+    let quoted = serde_json::Value::from(options.title.as_str()).to_string();
+    let supersedes_line = old
+        .as_ref()
+        .and_then(|(p, _)| p.file_name())
+        .map(|f| format!("supersedes: {}\n", f.to_string_lossy()))
+        .unwrap_or_default();
+    // The same "today" as every other command: `SOURCE_DATE_EPOCH` fixes it for reproducible runs.
+    let today = crate::site::freshness::today(None).unwrap_or_else(|_| jiff::ZonedDateTime::now().date());
+    let text = template
+        .replace("{title}", &quoted)
+        .replace("{date}", &today.to_string())
+        .replace("{number}", &number.map(|n| n.to_string()).unwrap_or_default())
+        .replace("{supersedes}", &supersedes_line);
+    crate::fs::write(&path, &text)?;
+    let updated = match old {
+        Some((old_path, new_text)) => {
+            crate::fs::write(&old_path, &new_text)?;
+            Some(old_path)
+        }
+        None => None,
+    };
+    Ok(NewOutput { created: path, updated })
+}
+
+/// The first of the kind's folders that exists in the source folder (a site keeping ADRs in
+/// `decisions/` gets them there), else the first configured.
+fn kind_folder(src: &Path, folders: &[String], default: &str) -> PathBuf {
+    folders
+        .iter()
+        .map(|f| src.join(f))
+        .find(|p| p.is_dir())
+        .unwrap_or_else(|| src.join(folders.first().map_or(default, String::as_str)))
+}
+
+fn template(config: &SiteConfig, kind: NewKind) -> Result<String, Error> {
+    let name = match kind {
+        NewKind::Runbook => "runbook",
+        NewKind::Adr => "adr",
+        NewKind::Onboarding => "onboarding",
+        NewKind::Page => "page",
+    };
+    let custom = config.theme_dir.join("new").join(format!("{name}.md"));
+    if custom.is_file() {
+        return crate::fs::read_to_string(&custom);
+    }
+    Ok(match kind {
+        NewKind::Runbook => RUNBOOK,
+        NewKind::Adr => ADR,
+        NewKind::Onboarding => ONBOARDING,
+        NewKind::Page => PAGE,
+    }
+    .to_owned())
+}
+
+fn adr_files(folder: &Path) -> Result<Vec<(u32, PathBuf)>, Error> {
+    if !folder.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(folder).map_err(|e| Error::io("read", folder, e))? {
+        let entry = entry.map_err(|e| Error::io("read", folder, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(n) = crate::content::adr::number_from_file(&name).filter(|_| name.ends_with(".md")) {
+            out.push((n, entry.path()));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn next_number(folder: &Path) -> Result<u32, Error> {
+    Ok(adr_files(folder)?.last().map_or(1, |(n, _)| n + 1))
+}
+
+/// Record `n` with its status line rewritten to "superseded" (by `new_file`).
+fn superseded_record(folder: &Path, n: u32, new_file: &str) -> Result<(PathBuf, String), Error> {
+    let files = adr_files(folder)?;
+    let Some((_, path)) = files.into_iter().find(|(m, _)| *m == n) else {
+        return Err(Error::Usage(format!(
+            "there is no ADR {n} in `{}` to supersede",
+            crate::config::display_path(folder).display()
+        )));
+    };
+    let text = crate::fs::read_to_string(&path)?;
+    let Some(new_text) = rewrite_status(&text, new_file) else {
+        return Err(Error::Usage(format!(
+            "`{}` has no status line to update\n  = hint: add `status: accepted` to its front matter, then run this again",
+            crate::config::display_path(&path).display()
+        )));
+    };
+    Ok((path, new_text))
+}
+
+/// `text` with its status line, and only that line, saying it is superseded.
+fn rewrite_status(text: &str, new_file: &str) -> Option<String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let in_front_matter = lines.first().is_some_and(|l| l.trim_end() == "---");
+    let mut fm_open = in_front_matter;
+    let mut status_section = false;
+    for (i, line) in lines.iter().enumerate() {
+        let ending = &line[line.trim_end_matches(['\n', '\r']).len()..];
+        let trimmed = line.trim();
+        let replacement = if fm_open && i > 0 {
+            if trimmed == "---" || trimmed == "..." {
+                fm_open = false;
+                None
+            } else {
+                line.starts_with("status:").then(|| format!("status: superseded{ending}"))
+            }
+        } else if let Some(rest) =
+            trimmed.strip_prefix("- Status:").or_else(|| trimmed.strip_prefix("* Status:"))
+        {
+            let _ = rest;
+            let indent = &line[..line.len() - line.trim_start().len()];
+            let bullet = &trimmed[..1];
+            Some(format!("{indent}{bullet} Status: superseded by [{new_file}]({new_file}){ending}"))
+        } else if trimmed.eq_ignore_ascii_case("## status") {
+            status_section = true;
+            None
+        } else if status_section && !trimmed.is_empty() {
+            Some(format!("Superseded by [{new_file}]({new_file}){ending}"))
+        } else {
+            None
+        };
+        if let Some(new_line) = replacement {
+            let mut out: String = lines[..i].concat();
+            out.push_str(&new_line);
+            out.push_str(&lines[i + 1..].concat());
+            return Some(out);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rewrite_status;
+
+    #[test]
+    fn rewrites_only_the_status_line() {
+        let fm = "---\ntitle: x\nstatus: accepted\n---\n\nstatus: stays\n";
+        assert_eq!(
+            rewrite_status(fm, "0009-y.md").unwrap(),
+            "---\ntitle: x\nstatus: superseded\n---\n\nstatus: stays\n"
+        );
+        let nygard = "# 7. X\n\nDate: 2020-01-01\n\n## Status\n\nAccepted\n\n## Context\n";
+        assert_eq!(
+            rewrite_status(nygard, "0009-y.md").unwrap(),
+            "# 7. X\n\nDate: 2020-01-01\n\n## Status\n\nSuperseded by [0009-y.md](0009-y.md)\n\n## Context\n"
+        );
+        let madr = "# X\n\n- Status: accepted\n- Date: 2020-01-01\n";
+        assert_eq!(
+            rewrite_status(madr, "0009-y.md").unwrap(),
+            "# X\n\n- Status: superseded by [0009-y.md](0009-y.md)\n- Date: 2020-01-01\n"
+        );
+        assert_eq!(rewrite_status("# X\n", "y.md"), None);
+    }
+}

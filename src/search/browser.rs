@@ -1,0 +1,389 @@
+//! The browser index, exported from the tantivy segment.
+//!
+//! Files under `search/` in the build folder (all gzip, content-hashed names):
+//! - `head.<hash>.json.gz`: format version, record count, score scale, shard table (first key,
+//!   hash), word-pack table, sections per page (one character each), demoted pages (deltas),
+//!   fragment-pack naming, filter values with counts;
+//! - `s/<hash>.bin.gz` shards: dictionary entries in bytewise order, cut every ~8 KB. An entry
+//!   is `shared u8, suffix_len u8, suffix, flags u8`, then, if flag 4 (a surface word whose
+//!   stem differs), `stem_shared u8, stem_len u8, stem suffix, stem_df varint`, then, if flag 2
+//!   (a stem with postings), `df varint`, the stem's largest score (f32 LE) and
+//!   `df × (record delta varint, impact u8)`. Flag 1 marks a surface word;
+//! - `w/<hash>.txt.gz` word packs: `word TAB df [TAB stem]` lines grouped by the first two
+//!   letters (typo candidates and short prefixes);
+//! - `f/<hash>-<n>.json.gz` fragment packs: page URL, title, facets and section texts;
+//! - `filter-<facet>.<hash>.json.gz`: value → page numbers (delta-coded), loaded when used.
+//!
+//! An impact is tantivy's BM25 score of a stem in a record (title boosted, summed over fields),
+//! quantised linearly to one byte against the stem's largest; the browser only multiplies and
+//! adds.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use rayon::prelude::*;
+use serde_json::{Value, json};
+use tantivy::postings::Postings;
+use tantivy::query::Bm25Weight;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocSet, TERMINATED};
+
+use super::PageDoc;
+use super::index::Written;
+use super::schema::TITLE_BOOST;
+use crate::error::Error;
+use crate::output::hash8;
+
+/// Format version, checked by the searcher.
+pub const VERSION: u32 = 1;
+/// A shard is cut once it holds this many bytes.
+pub const SHARD_BYTES: usize = 8 * 1024;
+/// A word pack is cut once it holds this many bytes.
+pub const WORD_PACK_BYTES: usize = 4 * 1024;
+/// Characters of section text kept per section in the fragments.
+pub const FRAGMENT_CHARS: usize = 480;
+
+/// The browser files, ready to write.
+#[derive(Debug, Default)]
+pub struct Bundle {
+    /// (path relative to the site root, bytes).
+    pub files: Vec<(String, Vec<u8>)>,
+    /// The head file, relative to the site root.
+    pub head: String,
+    /// `word TAB stem TAB df` lines, for `lore search` (kept beside the tantivy index).
+    pub words: String,
+}
+
+/// Per stem, the (record, score) postings merged over the title and body fields.
+pub type Impacts = BTreeMap<String, Vec<(u32, f32)>>;
+
+/// Reads every term of the title and body fields with its BM25 score per record.
+pub fn impacts(written: &Written) -> Result<Impacts, Error> {
+    let reader = written.index.reader()?;
+    let searcher = reader.searcher();
+    let mut out: Impacts = BTreeMap::new();
+    let n_docs: u64 = searcher.segment_readers().iter().map(|s| u64::from(s.max_doc())).sum();
+    if n_docs == 0 {
+        return Ok(out);
+    }
+    for (field, boost) in [(written.fields.title, TITLE_BOOST), (written.fields.body, 1.0)] {
+        let total_tokens: u64 = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| s.inverted_index(field).map(|i| i.total_num_tokens()))
+            .sum::<tantivy::Result<u64>>()?;
+        let avg = total_tokens as f32 / n_docs as f32;
+        for seg in searcher.segment_readers() {
+            collect_field(seg, field, boost, n_docs, avg, written, &mut out)?;
+        }
+    }
+    for postings in out.values_mut() {
+        postings.sort_by_key(|p| p.0);
+        postings.dedup_by(|b, a| {
+            if a.0 == b.0 {
+                a.1 += b.1;
+                true
+            } else {
+                false
+            }
+        });
+    }
+    Ok(out)
+}
+
+fn collect_field(
+    seg: &tantivy::SegmentReader,
+    field: Field,
+    boost: f32,
+    n_docs: u64,
+    avg: f32,
+    written: &Written,
+    out: &mut Impacts,
+) -> Result<(), Error> {
+    let inverted = seg.inverted_index(field)?;
+    let norms = seg.get_fieldnorms_reader(field)?;
+    let records = seg.fast_fields().u64("record")?;
+    let _ = written;
+    let mut stream = inverted.terms().stream().map_err(|e| Error::Search(e.to_string()))?;
+    while stream.advance() {
+        let Ok(term) = std::str::from_utf8(stream.key()) else { continue };
+        let info = stream.value();
+        let weight =
+            Bm25Weight::for_one_term_without_explain(u64::from(info.doc_freq), n_docs, avg).boost_by(boost);
+        let mut postings = inverted
+            .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
+            .map_err(|e| Error::Search(e.to_string()))?;
+        let list = out.entry(term.to_owned()).or_default();
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            let score = weight.score(norms.fieldnorm_id(doc), postings.term_freq());
+            let record = records.first(doc).unwrap_or(0) as u32;
+            list.push((record, score));
+            doc = postings.advance();
+        }
+    }
+    Ok(())
+}
+
+/// One byte per impact, at least 1 so every posting counts.
+pub fn quantise(score: f32, max: f32) -> u8 {
+    if max <= 0.0 {
+        return 1;
+    }
+    (score / max * 255.0).round().clamp(1.0, 255.0) as u8
+}
+
+/// Writes the browser index of `pages`.
+pub fn export(pages: &[PageDoc], written: &Written) -> Result<Bundle, Error> {
+    let impacts = impacts(written)?;
+    let records: usize = pages.iter().map(|p| p.sections.len()).sum();
+    let mut bundle = Bundle::default();
+
+    // The dictionary: stems with postings and surface words, in bytewise order.
+    let mut keys: BTreeMap<&str, (Option<&str>, bool)> = BTreeMap::new();
+    for (word, stem) in &written.words {
+        let alias = (stem != word).then_some(stem.as_str());
+        keys.insert(word, (alias, true));
+    }
+    for stem in impacts.keys() {
+        keys.entry(stem).or_insert((None, false));
+    }
+    let df = |stem: &str| impacts.get(stem).map_or(0, Vec::len);
+    let mut shards: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut buf = Vec::new();
+    let mut first = String::new();
+    let mut prev: &str = "";
+    for (key, (alias, surface)) in &keys {
+        if buf.len() >= SHARD_BYTES {
+            shards.push((std::mem::take(&mut first), std::mem::take(&mut buf)));
+            prev = "";
+        }
+        if buf.is_empty() {
+            first = (*key).to_owned();
+        }
+        let postings = impacts.get(*key);
+        let mut flags = 0u8;
+        if *surface {
+            flags |= 1;
+        }
+        if postings.is_some() {
+            flags |= 2;
+        }
+        if alias.is_some() {
+            flags |= 4;
+        }
+        front_code(&mut buf, prev, key);
+        buf.push(flags);
+        if let Some(stem) = alias {
+            front_code(&mut buf, key, stem);
+            varint(&mut buf, df(stem) as u64);
+        }
+        if let Some(list) = postings {
+            write_postings(&mut buf, list);
+        }
+        prev = key;
+    }
+    if !buf.is_empty() {
+        shards.push((first, buf));
+    }
+    let mut shard_table = Vec::new();
+    let shards: Vec<(String, Vec<u8>)> =
+        shards.into_par_iter().map(|(first, bytes)| (first, gzip(&bytes))).collect();
+    for (first, gz) in shards {
+        let hash = hash8(&gz);
+        let name = format!("search/s/{hash}.bin.gz");
+        shard_table.push(json!([first, hash]));
+        bundle.files.push((name, gz));
+    }
+
+    // Word packs by the first two letters, and the word list for the terminal.
+    let mut packs: Vec<(String, String)> = Vec::new();
+    let mut text = String::new();
+    let mut pack_first = String::new();
+    let mut last_bucket = String::new();
+    for (word, stem) in &written.words {
+        let b = bucket(word);
+        if b != last_bucket && text.len() >= WORD_PACK_BYTES {
+            packs.push((std::mem::take(&mut pack_first), std::mem::take(&mut text)));
+        }
+        if text.is_empty() {
+            pack_first = b.clone();
+        }
+        last_bucket = b;
+        let d = df(stem);
+        if stem == word {
+            text.push_str(&format!("{word}\t{d}\n"));
+        } else {
+            text.push_str(&format!("{word}\t{d}\t{stem}\n"));
+        }
+        bundle.words.push_str(&format!("{word}\t{stem}\t{d}\n"));
+    }
+    if !text.is_empty() {
+        packs.push((pack_first, text));
+    }
+    let mut word_table = Vec::new();
+    for (first, text) in packs {
+        let gz = gzip(text.as_bytes());
+        let name = format!("search/w/{}.txt.gz", hash8(&gz));
+        word_table.push(json!([first, name.trim_start_matches("search/")]));
+        bundle.files.push((name, gz));
+    }
+
+    // Fragment packs: a fixed number of consecutive pages per file.
+    // One page per file up to 12,000 pages, then more: hosts cap file counts (20,000).
+    let per_pack = pages.len().div_ceil(12_000).max(1);
+    let fragments: Vec<Vec<u8>> = pages
+        .par_chunks(per_pack)
+        .map(|chunk| serde_json::to_vec(&chunk.iter().map(fragment).collect::<Vec<_>>()).unwrap_or_default())
+        .collect();
+    let mut hasher_input = Vec::new();
+    for f in &fragments {
+        hasher_input.extend_from_slice(f);
+    }
+    let frag_hash = hash8(&hasher_input);
+    let packed: Vec<Vec<u8>> = fragments.par_iter().map(|f| gzip(f)).collect();
+    for (n, gz) in packed.into_iter().enumerate() {
+        bundle.files.push((format!("search/f/{frag_hash}-{n}.json.gz"), gz));
+    }
+
+    // Filters: value → page numbers.
+    let mut facets = serde_json::Map::new();
+    type Getter = fn(&PageDoc) -> Vec<String>;
+    let getters: [(&str, Getter); 5] = [
+        ("kind", |p| vec![p.kind.clone()]),
+        ("owner", |p| if p.owner.is_empty() { vec![] } else { vec![p.owner.clone()] }),
+        ("tag", |p| p.tags.clone()),
+        ("freshness", |p| vec![p.freshness.clone()]),
+        ("status", |p| if p.status.is_empty() { vec![] } else { vec![p.status.clone()] }),
+    ];
+    for (facet, get) in getters {
+        let mut values: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+        for (i, p) in pages.iter().enumerate() {
+            for v in get(p) {
+                values.entry(v).or_default().push(i as u64);
+            }
+        }
+        if values.is_empty() {
+            continue;
+        }
+        let counts: Vec<Value> = values.iter().map(|(v, l)| json!([v, l.len()])).collect();
+        let lists: serde_json::Map<String, Value> = values
+            .iter()
+            .map(|(v, l)| {
+                let mut last = 0;
+                let deltas: Vec<u64> = l
+                    .iter()
+                    .map(|x| {
+                        let d = x - last;
+                        last = *x;
+                        d
+                    })
+                    .collect();
+                (v.clone(), json!(deltas))
+            })
+            .collect();
+        let gz = gzip(&serde_json::to_vec(&lists).unwrap_or_default());
+        let name = format!("search/filter-{facet}.{}.json.gz", hash8(&gz));
+        facets
+            .insert(facet.to_owned(), json!({"file": name.trim_start_matches("search/"), "values": counts}));
+        bundle.files.push((name, gz));
+    }
+
+    let demoted: Vec<usize> = pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| super::demoted(&p.status, &p.freshness))
+        .map(|(i, _)| i)
+        .collect();
+    let head = json!({
+        "v": VERSION,
+        "n": records,
+        "scale": 1.0,
+        "shards": shard_table,
+        "words": word_table,
+        "sections": section_counts(pages),
+        "fragments": {"hash": frag_hash, "per": per_pack},
+        "facets": facets,
+        "demoted": deltas(&demoted),
+        "demotion": super::DEMOTION,
+    });
+    let gz = gzip(&serde_json::to_vec(&head).unwrap_or_default());
+    let name = format!("search/head.{}.json.gz", hash8(&gz));
+    bundle.head = name.clone();
+    bundle.files.push((name, gz));
+    Ok(bundle)
+}
+
+/// Sections per page, one character each: `char(48 + count)` (`1` for one section, `a` for 49).
+/// Counts are capped at 1,000 sections a page by the character range used.
+pub fn section_counts(pages: &[PageDoc]) -> String {
+    pages.iter().map(|p| char::from_u32(48 + p.sections.len().min(1000) as u32).unwrap_or('0')).collect()
+}
+
+/// Ascending numbers as differences from the previous one.
+fn deltas(list: &[usize]) -> Vec<usize> {
+    let mut last = 0;
+    list.iter()
+        .map(|x| {
+            let d = x - last;
+            last = *x;
+            d
+        })
+        .collect()
+}
+
+/// The word-pack bucket of a word: its first two characters.
+pub fn bucket(word: &str) -> String {
+    word.chars().take(2).collect()
+}
+
+fn fragment(p: &PageDoc) -> Value {
+    let sections: Vec<Value> = p
+        .sections
+        .iter()
+        .map(|s| {
+            let text: String = s.text.chars().take(FRAGMENT_CHARS).collect();
+            json!([s.anchor, s.heading.join(" › "), text])
+        })
+        .collect();
+    json!({"u": p.url, "t": p.title, "k": p.kind, "o": p.owner, "g": p.tags, "s": p.status, "f": p.freshness, "x": sections})
+}
+
+/// Front coding: bytes shared with the previous key, then the rest.
+pub fn front_code(buf: &mut Vec<u8>, prev: &str, key: &str) {
+    let shared = prev.bytes().zip(key.bytes()).take_while(|(a, b)| a == b).count().min(255);
+    let rest = &key.as_bytes()[shared..];
+    buf.push(shared as u8);
+    buf.push(rest.len().min(255) as u8);
+    buf.extend_from_slice(&rest[..rest.len().min(255)]);
+}
+
+/// `df`, the term's largest score (f32, little-endian), then (record delta, impact) pairs with
+/// impacts quantised against that largest score: rare and common terms keep the same precision.
+pub fn write_postings(buf: &mut Vec<u8>, list: &[(u32, f32)]) {
+    let max = list.iter().map(|p| p.1).fold(0.0, f32::max);
+    varint(buf, list.len() as u64);
+    buf.extend_from_slice(&max.to_le_bytes());
+    let mut last = 0u32;
+    for (rec, score) in list {
+        varint(buf, u64::from(rec - last));
+        last = *rec;
+        buf.push(quantise(*score, max));
+    }
+}
+
+/// LEB128.
+pub fn varint(buf: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        buf.push((v as u8 & 0x7f) | 0x80);
+        v >>= 7;
+    }
+    buf.push(v as u8);
+}
+
+/// gzip at the best level.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let _ = enc.write_all(bytes);
+    enc.finish().unwrap_or_default()
+}

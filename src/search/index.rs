@@ -1,0 +1,131 @@
+//! Writing the tantivy index of record.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use tantivy::schema::Schema;
+use tantivy::{Index, IndexWriter, TantivyDocument};
+
+use super::schema::{self, Fields};
+use super::{PageDoc, analyzer, surface_analyzer, tokens};
+use crate::error::Error;
+
+/// Writer heap: large enough that a 10,000-page site fits one segment before merging.
+const WRITER_HEAP: usize = 200_000_000;
+
+/// A freshly written index and what the browser export needs besides it.
+pub struct Written {
+    /// The index (one segment).
+    pub index: Index,
+    /// Its fields.
+    pub fields: Fields,
+    /// Every surface word of the corpus and its stem, sorted by word.
+    pub words: BTreeMap<String, String>,
+}
+
+/// Opens an index and registers lore's analyser on it.
+pub fn open(dir: &Path) -> Result<(Index, Fields), Error> {
+    let index = Index::open_in_dir(dir)?;
+    register(&index);
+    let fields = schema::fields(&index.schema())?;
+    Ok((index, fields))
+}
+
+fn register(index: &Index) {
+    index.tokenizers().register(super::ANALYZER, analyzer());
+}
+
+/// Writes the index of `pages` into `dir`, replacing what was there only once the new index is
+/// complete.
+pub fn write(pages: &[PageDoc], dir: &Path) -> Result<Written, Error> {
+    let tmp = dir.with_extension("new");
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(|e| Error::io("remove", &tmp, e))?;
+    }
+    std::fs::create_dir_all(&tmp).map_err(|e| Error::io("create", &tmp, e))?;
+    let (schema, fields): (Schema, Fields) = schema::schema();
+    let index = Index::create_in_dir(&tmp, schema)?;
+    register(&index);
+    // The corpus word list is built while tantivy indexes.
+    let (indexed, words) = rayon::join(|| add_all(&index, fields, pages), || vocabulary(pages));
+    indexed?;
+    drop(index);
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| Error::io("remove", dir, e))?;
+    }
+    std::fs::rename(&tmp, dir).map_err(|e| Error::io("rename", &tmp, e))?;
+    let (index, fields) = open(dir)?;
+    Ok(Written { index, fields, words })
+}
+
+/// Adds one document per section, commits and merges into one segment.
+fn add_all(index: &Index, fields: Fields, pages: &[PageDoc]) -> Result<(), Error> {
+    let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_HEAP)?;
+    let mut record = 0u64;
+    for (p, page) in pages.iter().enumerate() {
+        for s in &page.sections {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(fields.title, title_text(page, &s.heading));
+            doc.add_text(fields.body, &s.text);
+            doc.add_u64(fields.record, record);
+            doc.add_u64(fields.page, p as u64);
+            doc.add_text(fields.page_title, &page.title);
+            doc.add_text(fields.heading, s.heading.join(" › "));
+            let url =
+                if s.anchor.is_empty() { page.url.clone() } else { format!("{}#{}", page.url, s.anchor) };
+            doc.add_text(fields.url, url);
+            doc.add_text(fields.kind, &page.kind);
+            doc.add_text(fields.owner, &page.owner);
+            for t in &page.tags {
+                doc.add_text(fields.tag, t);
+            }
+            doc.add_text(fields.service, &page.service);
+            doc.add_text(fields.status, &page.status);
+            doc.add_text(fields.freshness, &page.freshness);
+            writer.add_document(doc)?;
+            record += 1;
+        }
+    }
+    writer.commit()?;
+    let ids = index.searchable_segment_ids()?;
+    if ids.len() > 1 {
+        writer.merge(&ids).wait()?;
+    }
+    writer.wait_merging_threads()?;
+    Ok(())
+}
+
+/// What the title field holds: the page title, then the heading path.
+pub fn title_text(page: &PageDoc, heading: &[String]) -> String {
+    let mut t = page.title.clone();
+    for h in heading {
+        t.push(' ');
+        t.push_str(h);
+    }
+    t
+}
+
+/// Every surface word of the indexed text, with its stem from the same analyser.
+fn vocabulary(pages: &[PageDoc]) -> BTreeMap<String, String> {
+    let mut surface = surface_analyzer();
+    let mut stemmer = analyzer();
+    let mut words = BTreeMap::new();
+    let mut add = |text: &str| {
+        for w in tokens(&mut surface, text) {
+            if let std::collections::btree_map::Entry::Vacant(e) = words.entry(w) {
+                let s = super::stem(&mut stemmer, e.key());
+                e.insert(s);
+            }
+        }
+    };
+    for page in pages {
+        add(&page.title);
+        for s in &page.sections {
+            for h in &s.heading {
+                add(h);
+            }
+            add(&s.text);
+        }
+    }
+    words
+}

@@ -1,0 +1,176 @@
+//! Search: the tantivy index of record and the browser index derived from it.
+//!
+//! `build` splits every page into heading sections ([`collect`]), writes a tantivy index of them
+//! ([`index`]) to `<root>/.lore/search/` — beside the site, never published — and exports a
+//! compact browser index ([`browser`]) into `<build-dir>/search/` from tantivy's own analysed
+//! terms and BM25 scores, so `lore search` ([`query`]) and the browser rank alike.
+//!
+//! Both sides share one analysis ([`analyzer`]): split on non-alphanumeric characters, drop
+//! tokens of 40 bytes or more, lowercase, stem (English Snowball).
+
+pub mod browser;
+pub mod index;
+pub mod query;
+pub mod schema;
+
+use std::path::PathBuf;
+
+use tantivy::tokenizer::{
+    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, TokenStream,
+};
+
+use crate::config::SiteConfig;
+use crate::markdown::Rendered;
+use crate::site::Site;
+
+/// Tokens this long (in bytes) or longer are dropped: hashes, base64, minified code.
+pub const MAX_TOKEN_BYTES: usize = 40;
+/// Name of the analyser registered with tantivy.
+pub const ANALYZER: &str = "lore_en";
+
+/// Where `build` writes the tantivy index: a folder beside the build folder, so it is not
+/// published with the site.
+pub fn index_dir(config: &SiteConfig) -> PathBuf {
+    config.root.join(".lore").join("search")
+}
+
+/// The full analysis chain: tokenize, drop long tokens, lowercase, stem.
+pub fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// The same chain without the stemmer: the surface words readers type.
+pub fn surface_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .build()
+}
+
+/// Tokens of `text` through `analyzer`.
+pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
+}
+
+/// The stem of one surface word (already lowercased).
+pub fn stem(analyzer: &mut TextAnalyzer, word: &str) -> String {
+    tokens(analyzer, word).into_iter().next().unwrap_or_else(|| word.to_owned())
+}
+
+/// The freshness state of a page (`stale`, `due-soon`, `unverified`, `fresh`, `exempt`).
+pub fn freshness(site: &Site, page: usize) -> &'static str {
+    site.freshness.get(page).map_or("unknown", |f| f.state.name())
+}
+
+/// Status values that rank a page lower (superseded or deprecated decisions), and the
+/// freshness state that does.
+pub fn demoted(status: &str, freshness: &str) -> bool {
+    matches!(status, "superseded" | "deprecated") || freshness == "stale"
+}
+
+/// Score factor of demoted pages, the same in the terminal and the browser.
+pub const DEMOTION: f32 = 0.5;
+
+/// One page as search sees it.
+#[derive(Debug, Clone)]
+pub struct PageDoc {
+    /// Site-relative URL (`runbooks/db/`).
+    pub url: String,
+    /// Page title.
+    pub title: String,
+    /// `runbook`, `adr`, …
+    pub kind: String,
+    /// Owner, or empty.
+    pub owner: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Service (runbooks), or empty.
+    pub service: String,
+    /// ADR status, or empty.
+    pub status: String,
+    /// Freshness state.
+    pub freshness: String,
+    /// The heading sections, the intro (no heading) first.
+    pub sections: Vec<SectionDoc>,
+}
+
+/// One heading section: the unit of the index, so results can deep-link.
+#[derive(Debug, Clone)]
+pub struct SectionDoc {
+    /// Heading id, empty for the intro.
+    pub anchor: String,
+    /// Heading path below the page title (`Recovery › Promote the replica`).
+    pub heading: Vec<String>,
+    /// Plain text.
+    pub text: String,
+}
+
+/// Splits every rendered page into heading sections (level 2 and 3), in page order.
+pub fn collect(site: &Site, rendered: &[Rendered]) -> Vec<PageDoc> {
+    rendered
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let page = &site.pages[i];
+            let meta = &page.meta;
+            let text_field = |k: &str| match meta.fields.get(k) {
+                Some(serde_json::Value::String(s)) => s.trim().to_lowercase(),
+                _ => String::new(),
+            };
+            let mut sections = Vec::with_capacity(r.toc.len() + 1);
+            let first = r.text_marks.first().copied().unwrap_or(r.text.len());
+            sections.push(SectionDoc {
+                anchor: String::new(),
+                heading: Vec::new(),
+                text: clean(&r.text[..first]),
+            });
+            let mut h2 = String::new();
+            for (k, entry) in r.toc.iter().enumerate() {
+                let start = r.text_marks[k] + entry.title.len();
+                let end = r.text_marks.get(k + 1).copied().unwrap_or(r.text.len());
+                let heading = if entry.level == 2 {
+                    h2 = entry.title.clone();
+                    vec![entry.title.clone()]
+                } else if h2.is_empty() {
+                    vec![entry.title.clone()]
+                } else {
+                    vec![h2.clone(), entry.title.clone()]
+                };
+                let text = r.text.get(start.min(end)..end).unwrap_or("");
+                sections.push(SectionDoc { anchor: entry.id.clone(), heading, text: clean(text) });
+            }
+            PageDoc {
+                url: site.urls[i].clone(),
+                title: page.title.clone(),
+                kind: page.kind.name().to_owned(),
+                owner: meta.owner.clone().unwrap_or_default(),
+                tags: meta.tags.clone(),
+                service: text_field("service"),
+                // The lifecycle state (custom statuses mapped), else the status as written.
+                status: site
+                    .adrs
+                    .lifecycle_of(i)
+                    .map_or_else(|| text_field("status"), |l| l.name().to_owned()),
+                freshness: freshness(site, i).to_owned(),
+                sections,
+            }
+        })
+        .collect()
+}
+
+/// Collapses runs of whitespace.
+fn clean(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests;

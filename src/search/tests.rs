@@ -1,0 +1,213 @@
+use super::browser::{self, front_code, quantise, varint, write_postings};
+use super::query::{self, Parsed, Vocabulary, edit_distance, parse};
+use super::*;
+
+#[test]
+fn analyser_splits_lowercases_stems_and_drops_long_tokens() {
+    let long = "a".repeat(MAX_TOKEN_BYTES);
+    let just_short = "b".repeat(MAX_TOKEN_BYTES - 1);
+    let text = format!("Failover: DB-failovers RUNNING queries {long} {just_short} naïve Ünïcode");
+    assert_eq!(
+        tokens(&mut analyzer(), &text),
+        ["failov", "db", "failov", "run", "queri", just_short.as_str(), "naïv", "ünïcode"]
+    );
+    assert_eq!(tokens(&mut surface_analyzer(), "Failover: DB-failovers"), ["failover", "db", "failovers"]);
+    assert_eq!(stem(&mut analyzer(), "replicas"), "replica");
+}
+
+#[test]
+fn varints_and_front_coding() {
+    let mut buf = Vec::new();
+    varint(&mut buf, 0);
+    varint(&mut buf, 127);
+    varint(&mut buf, 128);
+    varint(&mut buf, 300);
+    assert_eq!(buf, [0, 127, 0x80, 1, 0xac, 2]);
+    let mut buf = Vec::new();
+    front_code(&mut buf, "failov", "failur");
+    assert_eq!(buf, [4, 2, b'u', b'r']);
+}
+
+#[test]
+fn postings_are_delta_coded_with_one_byte_impacts() {
+    let mut buf = Vec::new();
+    write_postings(&mut buf, &[(3, 1.0), (5, 2.0), (300, 4.0)]);
+    assert_eq!(buf, [3, 0, 0, 0x80, 0x40, 3, 64, 2, 128, 0xa7, 2, 255]);
+    assert_eq!(quantise(0.0001, 4.0), 1, "every posting counts");
+    assert_eq!(quantise(4.0, 4.0), 255);
+}
+
+fn page(url: &str, title: &str, sections: &[(&str, &str)]) -> PageDoc {
+    PageDoc {
+        url: url.to_owned(),
+        title: title.to_owned(),
+        kind: "runbook".to_owned(),
+        owner: "sre".to_owned(),
+        tags: vec!["db".to_owned()],
+        service: String::new(),
+        status: String::new(),
+        freshness: "unknown".to_owned(),
+        sections: sections
+            .iter()
+            .map(|(a, t)| SectionDoc { anchor: (*a).to_owned(), heading: vec![], text: (*t).to_owned() })
+            .collect(),
+    }
+}
+
+/// A decoded dictionary entry: key, flags, stem (when it differs), postings.
+type Entry = (String, u8, Option<String>, Vec<(u64, u8)>);
+
+/// Decodes a shard (the same layout the browser reads).
+fn decode(bytes: &[u8]) -> Vec<Entry> {
+    let mut pos = 0;
+    let mut prev: Vec<u8> = Vec::new();
+    let mut out = Vec::new();
+    let varint = |pos: &mut usize| {
+        let (mut v, mut shift) = (0u64, 0);
+        loop {
+            let b = bytes[*pos];
+            *pos += 1;
+            v |= u64::from(b & 0x7f) << shift;
+            shift += 7;
+            if b & 0x80 == 0 {
+                return v;
+            }
+        }
+    };
+    let front = |pos: &mut usize, base: &[u8]| {
+        let (shared, len) = (bytes[*pos] as usize, bytes[*pos + 1] as usize);
+        let mut k = base[..shared].to_vec();
+        k.extend_from_slice(&bytes[*pos + 2..*pos + 2 + len]);
+        *pos += 2 + len;
+        k
+    };
+    while pos < bytes.len() {
+        let key = front(&mut pos, &prev);
+        let flags = bytes[pos];
+        pos += 1;
+        let mut stem = None;
+        if flags & 4 != 0 {
+            stem = Some(String::from_utf8(front(&mut pos, &key)).unwrap());
+            varint(&mut pos);
+        }
+        let mut postings = Vec::new();
+        if flags & 2 != 0 {
+            let df = varint(&mut pos);
+            pos += 4;
+            let mut rec = 0;
+            for _ in 0..df {
+                rec += varint(&mut pos);
+                postings.push((rec, bytes[pos]));
+                pos += 1;
+            }
+        }
+        out.push((String::from_utf8(key.clone()).unwrap(), flags, stem, postings));
+        prev = key;
+    }
+    out
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes).read_to_end(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn shard_writer_covers_every_word_in_order_and_cuts_by_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pages = vec![page(
+        "runbooks/db/",
+        "Database failover",
+        &[("", "Promote the replica."), ("steps", "Check replication lag, then promote replicas.")],
+    )];
+    // Enough distinct words for several shards.
+    let filler: Vec<String> = (0..3000).map(|i| format!("word{i:05}x")).collect();
+    pages.push(page("glossary/", "Glossary", &[("", &filler.join(" "))]));
+    let written = index::write(&pages, &dir.path().join("idx")).unwrap();
+    let bundle = browser::export(&pages, &written).unwrap();
+    let shards: Vec<&(String, Vec<u8>)> =
+        bundle.files.iter().filter(|(p, _)| p.starts_with("search/s/")).collect();
+    assert!(shards.len() > 2, "{} shards", shards.len());
+    let mut keys = Vec::new();
+    for (_, gz) in &shards {
+        let raw = gunzip(gz);
+        assert!(raw.len() < browser::SHARD_BYTES + 600, "a shard of {} bytes", raw.len());
+        keys.extend(decode(&raw));
+    }
+    // The head lists shards in key order, so concatenating them in file order is not enough:
+    // order by the head's first keys.
+    let head: serde_json::Value =
+        serde_json::from_slice(&gunzip(&bundle.files.iter().find(|(p, _)| p == &bundle.head).unwrap().1))
+            .unwrap();
+    let firsts: Vec<&str> =
+        head["shards"].as_array().unwrap().iter().map(|r| r[0].as_str().unwrap()).collect();
+    assert!(firsts.windows(2).all(|w| w[0] < w[1]));
+    let mut sorted: Vec<&String> = keys.iter().map(|k| &k.0).collect();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), keys.len(), "every key once");
+    let get = |k: &str| keys.iter().find(|e| e.0 == k).unwrap_or_else(|| panic!("no {k}"));
+    let replicas = get("replicas");
+    assert_eq!(
+        (replicas.1, replicas.2.as_deref()),
+        (1 | 4, Some("replica")),
+        "a surface word pointing at its stem"
+    );
+    let replica = get("replica");
+    assert_eq!(replica.1 & 3, 3, "a surface word that is also a stem with postings");
+    assert_eq!(replica.3.iter().map(|p| p.0).collect::<Vec<_>>(), [0, 1], "both sections of the first page");
+    let promot = get("promot");
+    assert_eq!(promot.1, 2, "a stem no one types");
+    assert_eq!(head["n"], 3);
+    assert_eq!(head["sections"], "21");
+    assert!(bundle.words.contains("replicas\treplica\t2\n"));
+}
+
+#[test]
+fn query_syntax() {
+    assert_eq!(
+        parse("  Postgres \"read replica\" -Staging lag"),
+        Parsed {
+            words: vec!["postgres".into(), "read".into(), "replica".into(), "lag".into()],
+            phrases: vec![vec!["read".into(), "replica".into()]],
+            excluded: vec!["staging".into()],
+            prefix_last: true,
+        }
+    );
+    assert!(!parse("\"read replica\"").prefix_last, "a closing phrase is not a prefix");
+    assert!(parse("-").words.is_empty(), "a lone dash is not a word");
+}
+
+#[test]
+fn edit_distance_counts_transpositions_once() {
+    assert_eq!(edit_distance("replcia", "replica", 2), 1);
+    assert_eq!(edit_distance("databse", "database", 2), 1);
+    assert_eq!(edit_distance("kubctl", "kubectl", 2), 1);
+    assert_eq!(edit_distance("abc", "xyzabc", 2), 3, "capped at max + 1");
+}
+
+#[test]
+fn expansion_weights_prefixes_and_typos() {
+    let vocab = Vocabulary::parse(
+        "failover\tfailov\t3\nfailovers\tfailov\t3\nfailure\tfailur\t5\nreplica\treplica\t2\n",
+    );
+    assert_eq!(vocab.expand("failover", false), [("failov".to_owned(), 1.0)]);
+    let prefix = vocab.expand("fail", true);
+    assert!(prefix.contains(&("failur".to_owned(), query::PREFIX_WEIGHT)), "{prefix:?}");
+    assert!(prefix.contains(&("failov".to_owned(), query::PREFIX_WEIGHT)), "{prefix:?}");
+    let typo = vocab.expand("replcia", false);
+    assert!(typo.contains(&("replica".to_owned(), query::TYPO1_WEIGHT)), "{typo:?}");
+    assert_eq!(vocab.expand("rep", false).len(), 1, "no typo tolerance under 4 letters");
+}
+
+#[test]
+fn snippets_mark_matched_words() {
+    let (text, marks) = query::snippet(
+        "We promote the replica after checking replicas and replication lag.",
+        &["replica".to_owned()],
+    );
+    let marked: Vec<&str> = marks.iter().map(|(s, e)| &text[*s..*e]).collect();
+    assert_eq!(marked, ["replica", "replicas"], "by stem: replication stems to replic");
+}

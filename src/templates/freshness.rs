@@ -1,0 +1,354 @@
+//! Freshness in templates: the banner of a page that needs review, the badges of navigation
+//! and listings, and the view of the `freshness/` dashboard.
+//!
+//! Input: [`Site::freshness`] (computed by the build) and the [`FreshnessReport`]. Wording is
+//! calm and factual (DESIGN.md, Freshness).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::context::PageView;
+use super::nav;
+use super::view::ViewInputs;
+use crate::report::{self, Entry, FreshnessReport};
+use crate::site::freshness::{self, Freshness, State};
+use crate::site::{Site, Target, relative_url};
+
+/// Where the dashboard is published.
+pub const DASHBOARD_URL: &str = "freshness/";
+
+/// A small state label next to a link.
+#[derive(Debug, Clone, Serialize)]
+pub struct Badge {
+    /// `stale`, `due-soon` or `unverified` (a CSS class).
+    pub state: &'static str,
+    /// `Stale`, `Due soon`, `Unverified`.
+    pub label: &'static str,
+}
+
+/// The badge of a target: only pages that need review get one.
+pub fn badge(site: &Site, target: Target) -> Option<Badge> {
+    let Target::Page(i) = target else { return None };
+    site.freshness
+        .get(i)
+        .filter(|f| f.state.needs_attention())
+        .map(|f| Badge { state: f.state.name(), label: f.state.label() })
+}
+
+/// The banner at the top of a page that needs review.
+#[derive(Debug, Clone, Serialize)]
+pub struct Banner {
+    /// The state name (a CSS class).
+    pub state: &'static str,
+    /// The state label.
+    pub label: &'static str,
+    /// "Last verified 212 days ago (review every 90 days)".
+    pub message: String,
+    /// The `outdated` reason, when flagged with one.
+    pub outdated: Option<String>,
+    /// The owner.
+    pub owner: Option<String>,
+    /// The file changed in git after it was verified.
+    pub changed_since_verified: bool,
+    /// A "how to verify" link from `[freshness] how-to-verify`, relative to this page.
+    pub how_to_verify: Option<String>,
+    /// The command that records a review, e.g. `lore verify src/runbooks/db.md`.
+    pub verify_command: String,
+}
+
+/// The banner of page `i`, if it needs review.
+pub(super) fn banner(inputs: &ViewInputs<'_>, i: usize, from: &str) -> Option<Banner> {
+    let f = inputs.site.freshness.get(i).filter(|f| f.state.needs_attention())?;
+    let page = &inputs.site.pages[i];
+    let how_to_verify = inputs.config.freshness.how_to_verify.as_ref().map(|h| {
+        if h.contains("://") || h.starts_with('/') || h.starts_with('#') {
+            h.clone()
+        } else {
+            relative_url(from, h)
+        }
+    });
+    let src = inputs.config.src.strip_prefix(&inputs.config.root).unwrap_or(&inputs.config.src);
+    let path = src.join(&page.source.rel);
+    Some(Banner {
+        state: f.state.name(),
+        label: f.state.label(),
+        message: message(f),
+        outdated: f.outdated.clone().filter(|r| !r.is_empty()),
+        owner: page.meta.owner.clone(),
+        changed_since_verified: f.changed_since_verified,
+        how_to_verify,
+        verify_command: format!("lore verify {}", path.display().to_string().replace('\\', "/")),
+    })
+}
+
+/// "Last verified 212 days ago (review every 90 days)", "Due for review in 5 days", …
+fn message(f: &Freshness) -> String {
+    let every = format!("review every {}", freshness::describe(f.interval));
+    let ago = match f.age_days {
+        Some(0) => "Last verified today".to_owned(),
+        Some(n) => format!("Last verified {} ago", report::days(n)),
+        None => "Not verified yet".to_owned(),
+    };
+    match (f.state, f.days_overdue) {
+        (State::Stale, _) if f.outdated.is_some() => format!("Marked outdated · {ago}"),
+        (State::DueSoon, Some(0)) => format!("{ago} · due for review today ({every})"),
+        (State::DueSoon, Some(n)) => format!("{ago} · due for review in {} ({every})", report::days(-n)),
+        _ => format!("{ago} ({every})"),
+    }
+}
+
+/// A state and how many pages are in it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StateCount {
+    /// State name.
+    pub state: &'static str,
+    /// State label.
+    pub label: &'static str,
+    /// Pages.
+    pub count: usize,
+}
+
+/// A row of a counts table (per owner or per kind).
+#[derive(Debug, Clone, Serialize)]
+pub struct CountsRow {
+    /// Owner or kind label.
+    pub name: String,
+    /// Counts in [`State::ALL`] order.
+    pub counts: Vec<usize>,
+    /// All pages.
+    pub total: usize,
+}
+
+/// A page that needs review, on the dashboard.
+#[derive(Debug, Clone, Serialize)]
+pub struct DashboardRow {
+    /// Title.
+    pub title: String,
+    /// Relative URL.
+    pub href: String,
+    /// Kind label.
+    pub kind: &'static str,
+    /// State name.
+    pub state: &'static str,
+    /// State label.
+    pub state_label: &'static str,
+    /// Position of the state, most urgent first (sort key).
+    pub state_rank: usize,
+    /// `YYYY-MM-DD` or empty.
+    pub last_verified: String,
+    /// `YYYY-MM-DD` or empty.
+    pub due: String,
+    /// Days overdue (sort key; unverified sorts as most overdue).
+    pub overdue_key: i64,
+    /// "183 days overdue", "due in 9 days", "never verified", "flagged outdated".
+    pub overdue: String,
+    /// The `outdated` reason.
+    pub outdated: Option<String>,
+    /// Changed in git since verified.
+    pub changed_since_verified: bool,
+}
+
+/// Pages an owner must review.
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnerGroup {
+    /// Owner, or "No owner".
+    pub owner: String,
+    /// An id for the heading.
+    pub id: String,
+    /// Most urgent first, then oldest first.
+    pub rows: Vec<DashboardRow>,
+}
+
+/// The dashboard's data.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dashboard {
+    /// The day states are computed for.
+    pub today: String,
+    /// Count per state.
+    pub states: Vec<StateCount>,
+    /// Column labels of count tables, in [`State::ALL`] order.
+    pub columns: Vec<StateCount>,
+    /// Per owner counts.
+    pub by_owner: Vec<CountsRow>,
+    /// Per kind counts.
+    pub by_kind: Vec<CountsRow>,
+    /// What each owner must review.
+    pub owners: Vec<OwnerGroup>,
+    /// Pages not due yet whose file changed in git after they were verified.
+    pub changed: Vec<DashboardRow>,
+    /// Pages in all.
+    pub total: usize,
+    /// Link to `freshness.json`.
+    pub json_href: String,
+}
+
+/// The view of the dashboard page.
+#[derive(Debug, Clone, Serialize)]
+pub struct DashboardView {
+    /// The common page values.
+    #[serde(flatten)]
+    pub base: PageView,
+    /// The dashboard.
+    pub dashboard: Dashboard,
+}
+
+impl ViewInputs<'_> {
+    /// The view of the `freshness/` dashboard.
+    pub fn dashboard(&self, report: &FreshnessReport) -> DashboardView {
+        let from = DASHBOARD_URL;
+        let mut base = self.view(self.site.home().unwrap_or(Target::Section(0)), None);
+        base.site = self.site_view(from);
+        base.nav = nav::entries(self.site, None, from);
+        base.page.title = "Freshness".to_owned();
+        base.page.kind = "freshness".to_owned();
+        base.page.kind_label = "Freshness".to_owned();
+        base.page.url = from.to_owned();
+        base.page.source = None;
+        base.page.edit_url = None;
+        base.page.owner = None;
+        base.page.tags.clear();
+        base.page.description = Some(format!("How recently each page was verified, as of {}.", report.today));
+        base.page.last_verified = None;
+        base.page.verified_by = None;
+        base.page.extra.clear();
+        base.page.freshness = None;
+        base.breadcrumbs = self
+            .site
+            .home()
+            .map(|h| super::context::LinkView {
+                title: "Home".to_owned(),
+                href: relative_url(from, self.site.url(h)),
+            })
+            .into_iter()
+            .collect();
+        base.prev = None;
+        base.next = None;
+        base.listing.clear();
+        base.toc.clear();
+        DashboardView { base, dashboard: dashboard(report, from) }
+    }
+}
+
+fn dashboard(report: &FreshnessReport, from: &str) -> Dashboard {
+    let states =
+        State::ALL.map(|s| StateCount { state: s.name(), label: s.label(), count: report.counts.get(s) });
+    let counts_row = |name: String, entries: &[&Entry]| CountsRow {
+        name,
+        counts: State::ALL.iter().map(|s| entries.iter().filter(|e| e.state == *s).count()).collect(),
+        total: entries.len(),
+    };
+    let mut by_owner: BTreeMap<Option<&str>, Vec<&Entry>> = BTreeMap::new();
+    let mut by_kind: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
+    for e in &report.pages {
+        by_owner.entry(e.owner.as_deref()).or_default().push(e);
+        by_kind.entry(e.kind).or_default().push(e);
+    }
+    let owner_name = |o: Option<&str>| o.unwrap_or("No owner").to_owned();
+    // Pages without an owner go last.
+    let mut owner_list: Vec<_> = by_owner.into_iter().collect();
+    let unowned_first = owner_list.first().is_some_and(|(o, _)| o.is_none());
+    owner_list.rotate_left(usize::from(unowned_first));
+    let attention = report.attention();
+    let mut owners = Vec::new();
+    for (owner, _) in &owner_list {
+        let rows: Vec<DashboardRow> =
+            attention.iter().filter(|e| e.owner.as_deref() == *owner).map(|e| row(e, from)).collect();
+        if !rows.is_empty() {
+            let id = format!("owner-{}", slug(&owner_name(*owner)));
+            owners.push(OwnerGroup { owner: owner_name(*owner), id, rows });
+        }
+    }
+    Dashboard {
+        today: report.today.clone(),
+        columns: states.to_vec(),
+        states: states.into_iter().collect(),
+        by_owner: owner_list.iter().map(|(o, e)| counts_row(owner_name(*o), e)).collect(),
+        by_kind: by_kind.iter().map(|(k, e)| counts_row(kind_label(k).to_owned(), e)).collect(),
+        owners,
+        changed: report
+            .pages
+            .iter()
+            .filter(|e| e.changed_since_verified && !e.state.needs_attention())
+            .map(|e| row(e, from))
+            .collect(),
+        total: report.pages.len(),
+        json_href: relative_url(from, "freshness.json"),
+    }
+}
+
+fn row(e: &Entry, from: &str) -> DashboardRow {
+    let overdue = match (e.state, e.days_overdue) {
+        (_, _) if e.outdated.is_some() => "flagged outdated".to_owned(),
+        (State::Unverified, _) => "never verified".to_owned(),
+        (_, Some(0)) => "due today".to_owned(),
+        (_, Some(n)) if n > 0 => format!("{} overdue", report::days(n)),
+        (_, Some(n)) => format!("due in {}", report::days(-n)),
+        (_, None) => String::new(),
+    };
+    DashboardRow {
+        title: e.title.clone(),
+        href: relative_url(from, &e.url),
+        kind: kind_label(e.kind),
+        state: e.state.name(),
+        state_label: e.state.label(),
+        state_rank: State::ALL.iter().position(|s| *s == e.state).unwrap_or(0),
+        last_verified: e.last_verified.clone().unwrap_or_default(),
+        due: e.due.clone().unwrap_or_default(),
+        overdue_key: e.days_overdue.unwrap_or(i64::from(i32::MAX)),
+        overdue,
+        outdated: e.outdated.clone().filter(|r| !r.is_empty()),
+        changed_since_verified: e.changed_since_verified,
+    }
+}
+
+fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "runbook" => "Runbook",
+        "adr" => "Decision record",
+        "onboarding" => "Onboarding",
+        _ => "Page",
+    }
+}
+
+fn slug(text: &str) -> String {
+    let s: String =
+        text.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-")
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::civil::date;
+
+    use super::message;
+    use crate::content::ReviewInterval::{Days, Months};
+    use crate::site::freshness::compute;
+
+    #[test]
+    fn banner_messages() {
+        let today = date(2026, 3, 1);
+        let cases = [
+            (
+                compute(Some(date(2025, 8, 1)), Days(90), Days(14), None, today),
+                "Last verified 212 days ago (review every 90 days)",
+            ),
+            (
+                compute(Some(date(2025, 12, 1)), Days(90), Days(14), None, today),
+                "Last verified 90 days ago · due for review today (review every 90 days)",
+            ),
+            (
+                compute(Some(date(2025, 9, 2)), Months(6), Days(14), None, today),
+                "Last verified 180 days ago · due for review in 1 day (review every 6 months)",
+            ),
+            (compute(None, Days(30), Days(14), None, today), "Not verified yet (review every 30 days)"),
+            (
+                compute(Some(today), Days(30), Days(14), Some("gone"), today),
+                "Marked outdated · Last verified today",
+            ),
+        ];
+        for (f, want) in cases {
+            assert_eq!(message(&f), want);
+        }
+    }
+}

@@ -1,0 +1,427 @@
+//! Building [`KindsView`]s from the site model, and the pages lore generates for kinds:
+//! taxonomy indexes and value pages, the alert index and one redirect page per alert.
+
+use super::context::{LinkView, ListItem, PageInfo, PageView};
+use super::kinds::{
+    AdrLinkView, AdrLogView, AdrRowView, AdrView, Field, GroupView, KindsView, NamedLink, PathPositionView,
+    PathView, RunbookView, StepGroupView, StepView,
+};
+use super::view::ViewInputs;
+use crate::content::Kind;
+use crate::site::adr_graph::AdrRecord;
+use crate::site::paths::{Prerequisite, StepKind, describe_minutes};
+use crate::site::taxonomy::{Taxonomy, slug};
+use crate::site::{Site, Target, relative_url};
+
+/// A page lore generates for a kind, ready to render.
+#[derive(Debug)]
+pub struct Generated {
+    /// Site-relative output path (`alerts/DiskFull/index.html`).
+    pub path: String,
+    /// Template name.
+    pub template: &'static str,
+    /// The view.
+    pub view: PageView,
+}
+
+impl ViewInputs<'_> {
+    /// What the page's kind adds to `target`'s view (its URL is `url`).
+    pub(super) fn kinds(&self, target: Target, url: &str) -> KindsView {
+        let site = self.site;
+        let mut view = KindsView::default();
+        if let Some(log) = site.adrs.logs.iter().find(|l| l.target == Some(target)) {
+            view.adr_log = Some(self.adr_log(url, &log.records));
+        }
+        if self.is_runbook_folder(target) {
+            view.indexes = self.runbook_indexes(url);
+        }
+        let Target::Page(i) = target else { return view };
+        let page = &site.pages[i];
+        match page.kind {
+            Kind::Runbook => view.runbook = self.runbook(i, url),
+            Kind::Adr => view.adr = site.adrs.by_page.get(&i).map(|r| self.adr(*r, url)),
+            Kind::Onboarding => view.path = site.paths.by_page.get(&i).map(|p| self.path(*p, url)),
+            Kind::Page => {}
+        }
+        view.in_paths = self.in_paths(i, url);
+        view
+    }
+
+    fn is_runbook_folder(&self, target: Target) -> bool {
+        self.site.runbooks.folders.contains(self.site.url(target))
+    }
+
+    fn runbook_indexes(&self, from: &str) -> Vec<LinkView> {
+        let mut out: Vec<LinkView> = self
+            .site
+            .taxonomies
+            .iter()
+            .filter(|t| matches!(t.name, "services" | "owners" | "severities"))
+            .map(|t| LinkView {
+                title: format!("By {}", t.singular.to_lowercase()),
+                href: relative_url(from, &t.url()),
+            })
+            .collect();
+        if !self.site.runbooks.alerts.is_empty() {
+            out.push(LinkView { title: "Alerts A–Z".to_owned(), href: relative_url(from, "alerts/") });
+        }
+        out
+    }
+
+    fn taxonomy_link(&self, name: &str, value: &str, from: &str) -> NamedLink {
+        let href = self
+            .site
+            .taxonomies
+            .iter()
+            .find(|t| t.name == name && t.values.contains_key(value))
+            .map(|t| relative_url(from, &t.value_url(value)));
+        NamedLink { name: value.to_owned(), href }
+    }
+
+    fn runbook(&self, page: usize, from: &str) -> Option<RunbookView> {
+        let site = self.site;
+        let rb = &site.runbooks.runbooks[*site.runbooks.by_page.get(&page)?];
+        Some(RunbookView {
+            service: rb.service.as_deref().map(|s| self.taxonomy_link("services", s, from)),
+            severity: rb.severity.clone(),
+            severity_class: rb.severity.as_deref().map(slug).unwrap_or_default(),
+            owner: site.pages[page].meta.owner.as_deref().map(|o| self.taxonomy_link("owners", o, from)),
+            alerts: rb
+                .alerts
+                .iter()
+                .map(|a| NamedLink { name: a.clone(), href: Some(relative_url(from, &alert_url(a))) })
+                .collect(),
+            dashboards: rb
+                .dashboards
+                .iter()
+                .map(|d| LinkView { title: d.title.clone(), href: d.url.clone() })
+                .collect(),
+            escalation: rb
+                .escalation
+                .iter()
+                .map(|(l, v)| Field { label: l.clone(), value: v.clone() })
+                .collect(),
+        })
+    }
+
+    fn record_href(&self, r: &AdrRecord, from: &str) -> String {
+        relative_url(from, &self.site.urls[r.page])
+    }
+
+    fn adr(&self, index: usize, from: &str) -> AdrView {
+        let records = &self.site.adrs.records;
+        let r = &records[index];
+        AdrView {
+            id: r.id(),
+            status: r.status_label.clone(),
+            status_class: r.lifecycle.map_or("unknown", |l| l.name()).to_owned(),
+            date: r.adr.date.map(|d| d.to_string()),
+            decision_makers: r.adr.decision_makers.clone(),
+            consulted: r.adr.consulted.clone(),
+            informed: r.adr.informed.clone(),
+            relations: r
+                .links
+                .iter()
+                .map(|(kind, other)| {
+                    let o = &records[*other];
+                    AdrLinkView {
+                        relation: kind.label().to_owned(),
+                        title: o.label(),
+                        href: self.record_href(o, from),
+                        status: o.lifecycle.map_or("unknown", |l| l.name()).to_owned(),
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    fn adr_log(&self, from: &str, indices: &[usize]) -> AdrLogView {
+        let records = &self.site.adrs.records;
+        let rows: Vec<AdrRowView> = indices
+            .iter()
+            .map(|&i| {
+                let r = &records[i];
+                let by = r.links.iter().find(|(k, _)| *k == crate::content::adr::RelationKind::SupersededBy);
+                AdrRowView {
+                    number: r.adr.number.map(|n| format!("{n:04}")).unwrap_or_default(),
+                    title: r.adr.title.clone(),
+                    href: self.record_href(r, from),
+                    status: r.status_label.clone().unwrap_or_default(),
+                    status_class: r.lifecycle.map_or("unknown", |l| l.name()).to_owned(),
+                    date: r.adr.date.map(|d| d.to_string()).unwrap_or_default(),
+                    note: by.map(|(_, o)| {
+                        let o = &records[*o];
+                        format!("Superseded by {}", o.id().unwrap_or_else(|| o.adr.title.clone()))
+                    }),
+                }
+            })
+            .collect();
+        let mut statuses: Vec<Field> = Vec::new();
+        for row in &rows {
+            match statuses.iter_mut().find(|f| f.label == row.status_class) {
+                Some(f) => f.value = (f.value.parse::<usize>().unwrap_or(0) + 1).to_string(),
+                None => statuses.push(Field { label: row.status_class.clone(), value: "1".to_owned() }),
+            }
+        }
+        statuses.sort_by(|a, b| a.label.cmp(&b.label));
+        AdrLogView { rows, statuses }
+    }
+
+    fn path(&self, index: usize, from: &str) -> PathView {
+        let site = self.site;
+        let path = &site.paths.paths[index];
+        let mut groups: Vec<StepGroupView> = Vec::new();
+        for (n, step) in path.steps.iter().enumerate() {
+            let title = step.group.map(|g| path.groups[g].clone());
+            if groups.last().is_none_or(|g| g.title != title) {
+                groups.push(StepGroupView { title, steps: Vec::new() });
+            }
+            let (text, href, who, last_verified) = match &step.kind {
+                StepKind::Page(p) => (
+                    site.pages[*p].title.clone(),
+                    Some(relative_url(from, &site.urls[*p])),
+                    None,
+                    site.pages[*p].meta.last_verified.map(|d| d.to_string()),
+                ),
+                StepKind::Task { text, who } => (text.clone(), None, who.clone(), None),
+            };
+            if let Some(g) = groups.last_mut() {
+                g.steps.push(StepView {
+                    n: n + 1,
+                    id: format!("s{}", n + 1),
+                    title: text,
+                    href,
+                    who,
+                    estimated_time: step.estimated_time.clone(),
+                    minutes: step.minutes.unwrap_or(0),
+                    optional: step.optional,
+                    last_verified,
+                    freshness: None,
+                });
+            }
+        }
+        let total: u32 = path.steps.iter().filter_map(|s| s.minutes).sum();
+        PathView {
+            key: format!("lore:{}:{}", self.config.title, site.urls[path.page]),
+            audience: path.audience.clone(),
+            outcome: path.outcome.clone(),
+            estimated_time: path.estimated_time.clone(),
+            total_time: (total > 0).then(|| format!("about {}", describe_minutes(total))),
+            count: path.steps.len(),
+            prerequisites: path
+                .prerequisites
+                .iter()
+                .map(|p| match p {
+                    Prerequisite::Path(i) => NamedLink {
+                        name: site.pages[*i].title.clone(),
+                        href: Some(relative_url(from, &site.urls[*i])),
+                    },
+                    Prerequisite::Text(t) => NamedLink { name: t.clone(), href: None },
+                })
+                .collect(),
+            groups,
+        }
+    }
+
+    fn in_paths(&self, page: usize, from: &str) -> Vec<PathPositionView> {
+        let site = self.site;
+        let Some(memberships) = site.paths.steps_of.get(&page) else { return Vec::new() };
+        memberships
+            .iter()
+            .map(|&(p, s)| {
+                let path = &site.paths.paths[p];
+                let path_url = &site.urls[path.page];
+                let link = |i: usize| -> LinkView {
+                    match &path.steps[i].kind {
+                        StepKind::Page(q) => LinkView {
+                            title: site.pages[*q].title.clone(),
+                            href: relative_url(from, &site.urls[*q]),
+                        },
+                        StepKind::Task { text, .. } => LinkView {
+                            title: text.clone(),
+                            href: format!("{}#s{}", relative_url(from, path_url), i + 1),
+                        },
+                    }
+                };
+                PathPositionView {
+                    path: LinkView {
+                        title: site.pages[path.page].title.clone(),
+                        href: relative_url(from, path_url),
+                    },
+                    n: s + 1,
+                    total: path.steps.len(),
+                    prev: s.checked_sub(1).map(link),
+                    next: (s + 1 < path.steps.len()).then(|| link(s + 1)),
+                }
+            })
+            .collect()
+    }
+
+    fn item(&self, from: &str, page: usize) -> ListItem {
+        let p = &self.site.pages[page];
+        ListItem {
+            title: p.title.clone(),
+            href: relative_url(from, &self.site.urls[page]),
+            kind: p.kind.label().to_owned(),
+            description: p.meta.description.clone(),
+            owner: p.meta.owner.clone(),
+            status: self.site.adrs.lifecycle_of(page).map(|l| l.name().to_owned()),
+            badge: super::freshness::badge(self.site, crate::site::Target::Page(page)),
+        }
+    }
+
+    /// Pages grouped by kind, in the order runbooks, ADRs, onboarding, pages.
+    fn by_kind(&self, from: &str, pages: &[usize]) -> Vec<GroupView> {
+        let kinds = [
+            (Kind::Runbook, "Runbooks"),
+            (Kind::Adr, "Decision records"),
+            (Kind::Onboarding, "Onboarding"),
+            (Kind::Page, "Pages"),
+        ];
+        kinds
+            .iter()
+            .filter_map(|(kind, title)| {
+                let items: Vec<ListItem> = pages
+                    .iter()
+                    .filter(|p| self.site.pages[**p].kind == *kind)
+                    .map(|p| self.item(from, *p))
+                    .collect();
+                (!items.is_empty()).then(|| GroupView { title: (*title).to_owned(), href: None, items })
+            })
+            .collect()
+    }
+
+    /// Every page lore generates for kinds: taxonomy indexes and values, the alert index and
+    /// one redirect per alert.
+    pub fn generated(&self) -> Vec<Generated> {
+        let mut out = Vec::new();
+        for t in &self.site.taxonomies {
+            out.push(self.taxonomy_index(t));
+            for (value, pages) in &t.values {
+                let url = t.value_url(value);
+                let mut view = self.generated_view(&url, &format!("{}: {value}", t.singular), "taxonomy");
+                view.kinds.groups = self.by_kind(&url, pages);
+                view.breadcrumbs.push(LinkView { title: t.title.to_owned(), href: "../".to_owned() });
+                out.push(Generated { path: format!("{url}index.html"), template: "taxonomy.html", view });
+            }
+        }
+        let alerts = &self.site.runbooks.alerts;
+        if !alerts.is_empty() && self.site.by_url("alerts/").is_none() {
+            let url = "alerts/";
+            let mut view = self.generated_view(url, "Alerts", "taxonomy");
+            let mut groups: Vec<GroupView> = Vec::new();
+            for (alert, page) in alerts {
+                let letter =
+                    alert.chars().next().map(|c| c.to_ascii_uppercase().to_string()).unwrap_or_default();
+                let mut item = self.item(url, *page);
+                item.description = Some(format!("Runbook: {}", item.title));
+                item.title = alert.clone();
+                match groups.last_mut() {
+                    Some(g) if g.title == letter => g.items.push(item),
+                    _ => groups.push(GroupView { title: letter, href: None, items: vec![item] }),
+                }
+            }
+            view.kinds.groups = groups;
+            out.push(Generated { path: "alerts/index.html".to_owned(), template: "taxonomy.html", view });
+            for (alert, page) in alerts {
+                let url = alert_url(alert);
+                let mut view = self.generated_view(&url, &format!("Alert {alert}"), "alert");
+                view.kinds.redirect = Some(relative_url(&url, &self.site.urls[*page]));
+                view.page.description = Some(self.site.pages[*page].title.clone());
+                out.push(Generated { path: format!("{url}index.html"), template: "alert.html", view });
+            }
+        }
+        out
+    }
+
+    fn taxonomy_index(&self, t: &Taxonomy) -> Generated {
+        let url = t.url();
+        let mut view = self.generated_view(&url, t.title, "taxonomy");
+        let mut values: Vec<(&String, &Vec<usize>)> = t.values.iter().collect();
+        if t.name == "severities" {
+            // Most urgent first, not A–Z.
+            values.sort_by_key(|(v, _)| severity_rank(v));
+        }
+        view.kinds.groups = values
+            .into_iter()
+            .map(|(value, pages)| GroupView {
+                title: value.clone(),
+                href: Some(relative_url(&url, &t.value_url(value))),
+                items: pages.iter().map(|p| self.item(&url, *p)).collect(),
+            })
+            .collect();
+        Generated { path: format!("{url}index.html"), template: "taxonomy.html", view }
+    }
+
+    /// The view of a generated page. Alert redirects have no sidebar: their template shows
+    /// only a link, and a site may have thousands of them.
+    fn generated_view(&self, url: &str, title: &str, kind: &str) -> PageView {
+        let nav = if kind == "alert" { Vec::new() } else { super::nav::entries(self.site, None, url) };
+        PageView {
+            site: self.site_view_at(url),
+            page: PageInfo {
+                title: title.to_owned(),
+                description: None,
+                kind: kind.to_owned(),
+                kind_label: String::new(),
+                owner: None,
+                tags: Vec::new(),
+                last_verified: None,
+                verified_by: None,
+                url: url.to_owned(),
+                source: None,
+                edit_url: None,
+                extra: serde_json::Map::new(),
+                freshness: None,
+            },
+            content: String::new(),
+            toc: Vec::new(),
+            nav,
+            breadcrumbs: vec![LinkView { title: "Home".to_owned(), href: relative_url(url, "") }],
+            prev: None,
+            next: None,
+            listing: Vec::new(),
+            kinds: KindsView::default(),
+        }
+    }
+}
+
+/// Where a severity sorts: the usual names and their numbered forms, most urgent first.
+fn severity_rank(value: &str) -> (usize, String) {
+    const ORDER: [&[&str]; 5] = [
+        &["critical", "sev1", "p1", "sev-1", "emergency"],
+        &["high", "sev2", "p2", "sev-2", "major"],
+        &["medium", "sev3", "p3", "sev-3", "moderate"],
+        &["low", "sev4", "p4", "sev-4", "minor"],
+        &["info", "sev5", "p5", "informational"],
+    ];
+    let v = value.to_ascii_lowercase();
+    (ORDER.iter().position(|names| names.contains(&v.as_str())).unwrap_or(ORDER.len()), v)
+}
+
+/// `alerts/<AlertName>/`.
+pub fn alert_url(alert: &str) -> String {
+    format!("alerts/{alert}/")
+}
+
+/// `alerts.json`: every alert with its runbook's URL (relative to the site root, or absolute
+/// with `site-url`).
+pub fn alerts_json(site: &Site, base: Option<&str>) -> String {
+    let base = base.unwrap_or("");
+    let map: serde_json::Map<String, serde_json::Value> = site
+        .runbooks
+        .alerts
+        .iter()
+        .map(|(alert, page)| {
+            let entry = serde_json::json!({
+                "runbook": format!("{base}{}", site.urls[*page]),
+                "title": site.pages[*page].title,
+                "alert_url": format!("{base}{}", alert_url(alert)),
+            });
+            (alert.clone(), entry)
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&serde_json::json!({ "alerts": map })).unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -1,0 +1,115 @@
+// Drives headless Chromium over the DevTools protocol: serves a built site under a subpath,
+// types a query into the search box, checks the first result, follows it with the keyboard to
+// the heading, and fails on any console error or uncaught exception.
+// usage: node --experimental-websocket search.js CHROMIUM SITE_DIR QUERY EXPECTED_TITLE EXPECTED_HASH [TEXT]
+// TEXT: text the results panel must show verbatim (page text that looks like HTML stays text).
+"use strict";
+const { spawn } = require("child_process");
+const fs = require("fs");
+const http = require("http");
+const os = require("os");
+const path = require("path");
+
+const [chromium, siteArg, query, expectedTitle, expectedHash, expectedText] = process.argv.slice(2);
+const siteDir = path.resolve(siteArg);
+const SUBPATH = "/docs/handbook/";
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".gz": "application/gzip", ".png": "image/png", ".svg": "image/svg+xml" };
+
+function fail(msg) { console.error("FAIL: " + msg); process.exitCode = 1; throw new Error(msg); }
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, "http://x");
+  if (!url.pathname.startsWith(SUBPATH)) { res.writeHead(404); return res.end(); }
+  let file = path.join(siteDir, decodeURIComponent(url.pathname.slice(SUBPATH.length)));
+  if (!file.startsWith(path.resolve(siteDir))) { res.writeHead(403); return res.end(); }
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) { file = path.join(file, "index.html"); }
+  if (!fs.existsSync(file)) { res.writeHead(404); return res.end("not found"); }
+  res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
+  fs.createReadStream(file).pipe(res);
+});
+
+async function main() {
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const base = `http://127.0.0.1:${server.address().port}${SUBPATH}`;
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "lore-chromium-"));
+  const browser = spawn(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", `--user-data-dir=${profile}`, "--remote-debugging-port=0", "about:blank"], { stdio: "ignore" });
+  try {
+    let port;
+    for (let i = 0; i < 100 && !port; i++) {
+      await sleep(100);
+      try { port = fs.readFileSync(path.join(profile, "DevToolsActivePort"), "utf8").split("\n")[0]; } catch (e) { /* not yet */ }
+    }
+    if (!port) { fail("Chromium did not start"); }
+    const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
+    const ws = new WebSocket(targets.find((t) => t.type === "page").webSocketDebuggerUrl);
+    await new Promise((r, j) => { ws.onopen = r; ws.onerror = j; });
+    let id = 0;
+    const pending = new Map(), errors = [], loads = [];
+    ws.onmessage = (m) => {
+      const msg = JSON.parse(m.data);
+      if (msg.id && pending.has(msg.id)) { pending.get(msg.id)(msg); pending.delete(msg.id); return; }
+      if (msg.method === "Runtime.exceptionThrown") { errors.push(JSON.stringify(msg.params.exceptionDetails)); }
+      if (msg.method === "Runtime.consoleAPICalled" && msg.params.type === "error") { errors.push(JSON.stringify(msg.params.args)); }
+      if (msg.method === "Log.entryAdded" && msg.params.entry.level === "error" && !/favicon\.ico/.test(msg.params.entry.url || "")) { errors.push(msg.params.entry.text + " " + (msg.params.entry.url || "")); }
+      if (msg.method === "Page.loadEventFired") { loads.push(Date.now()); }
+    };
+    const send = (method, params = {}) => new Promise((r) => { const i = ++id; pending.set(i, r); ws.send(JSON.stringify({ id: i, method, params })); });
+    const evaluate = async (expr) => (await send("Runtime.evaluate", { expression: expr, returnByValue: true, awaitPromise: true })).result.result.value;
+    const waitFor = async (expr, what) => {
+      for (let i = 0; i < 100; i++) { const v = await evaluate(expr); if (v) { return v; } await sleep(50); }
+      fail("timed out waiting for " + what);
+    };
+    const key = (k, code, keyCode, text) => send("Input.dispatchKeyEvent", { type: "keyDown", key: k, code, windowsVirtualKeyCode: keyCode, text })
+      .then(() => send("Input.dispatchKeyEvent", { type: "keyUp", key: k, code, windowsVirtualKeyCode: keyCode }));
+    await send("Runtime.enable"); await send("Log.enable"); await send("Page.enable");
+
+    await send("Page.navigate", { url: base + "index.html" });
+    await waitFor("document.readyState === 'complete'", "the home page");
+    // "/" focuses the search box and loads the searcher.
+    await key("/", "Slash", 191, "/");
+    await waitFor("document.activeElement && document.activeElement.classList.contains('search-input')", "the search box focus");
+    await waitFor("!!window.LoreSearch", "the searcher to load");
+    for (const ch of query) { await send("Input.insertText", { text: ch }); await sleep(20); }
+    const first = await waitFor("(document.querySelector('.search-result .search-title') || {}).textContent", "results");
+    if (first !== expectedTitle) { fail(`first result is ${JSON.stringify(first)}, expected ${JSON.stringify(expectedTitle)}`); }
+    const inUrl = await evaluate("new URL(location.href).searchParams.get('q')");
+    if (inUrl !== query) { fail(`the query is not in the URL: ${inUrl}`); }
+    const marks = await evaluate("document.querySelectorAll('.search-snippet mark').length");
+    if (!marks) { fail("no highlighted words in the snippets"); }
+    if (await evaluate("typeof window.__lorePwned !== 'undefined'")) { fail("a snippet ran page text as script"); }
+    if (await evaluate("document.querySelectorAll('.search-panel script, .search-panel img').length")) { fail("page text became elements"); }
+    if (expectedText && !(await evaluate(`document.querySelector('.search-panel').textContent.includes(${JSON.stringify(expectedText)})`))) {
+      fail(`the snippets do not show ${expectedText} as text`);
+    }
+    // Keyboard: down to the first heading sub-result, Enter follows it.
+    let target = "";
+    for (let i = 0; i < 8 && !target.includes("#"); i++) {
+      await key("ArrowDown", "ArrowDown", 40);
+      target = await evaluate("document.querySelector('.search-results a.active').href");
+    }
+    const before = loads.length;
+    await key("Enter", "Enter", 13, "\r");
+    for (let i = 0; i < 100 && loads.length === before; i++) { await sleep(50); }
+    await waitFor("document.readyState === 'complete'", "the result page");
+    const landed = await evaluate("location.href");
+    if (landed !== target) { fail(`landed on ${landed}, expected ${target}`); }
+    if (expectedHash && !landed.endsWith(expectedHash)) { fail(`landed on ${landed}, expected the heading ${expectedHash}`); }
+    const heading = await evaluate("(function(){var h=location.hash.slice(1);var e=h&&document.getElementById(decodeURIComponent(h));return e?e.tagName:''})()");
+    if (!/^H[2-6]$/.test(heading)) { fail(`no heading for ${landed}`); }
+    if (await evaluate("typeof window.__lorePwned !== 'undefined'")) { fail("page text ran as script"); }
+    await sleep(200);
+    if (errors.length) { fail("console errors: " + errors.join("\n")); }
+    console.log(`ok: "${query}" -> ${first} -> ${landed}`);
+    ws.close();
+  } finally {
+    const exited = new Promise((r) => browser.once("exit", r));
+    browser.kill();
+    await exited;
+    server.close();
+    try { fs.rmSync(profile, { recursive: true, force: true }); } catch (e) { /* best effort */ }
+  }
+}
+
+main().catch((e) => { if (!process.exitCode) { console.error(e); process.exitCode = 1; } server.close(); });

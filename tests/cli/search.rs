@@ -1,0 +1,199 @@
+//! `lore search`: the text and JSON output over the `build/basic` fixture, query syntax and
+//! filters, and parity with the browser searcher (run under Node) over the example site.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+use crate::harness::{SiteTest, copy_tree};
+
+fn built() -> SiteTest {
+    let site = SiteTest::fixture("build/basic");
+    site.run(&["build"]).success();
+    site
+}
+
+#[test]
+fn text_output_groups_sections_by_page() {
+    let site = built();
+    let run = site.run(&["search", "failover"]);
+    run.success().stderr_eq("");
+    assert_eq!(
+        run.stdout(),
+        "1. Database failover  [runbook, fresh]
+   runbooks/db-failover/
+   runbooks/db-failover/#meaning  § Meaning
+   The primary database stopped answering. We run PostgreSQL with a streaming replica; see the decision. Replication topology
+   runbooks/db-failover/#steps  § Steps
+   Check the replication lag, then promote the replica: psql -c 'select now() - pg_last_xact_replay_timestamp()' pg_ctl promote -D /var/lib/postgresql…
+2. Acme operations  [page, exempt]
+   ./
+   Start with the database failover runbook, or read why we use PostgreSQL.
+"
+    );
+}
+
+#[test]
+fn json_output_has_a_fixed_schema() {
+    let site = built();
+    let run = site.run(&["search", "--json", "replica"]);
+    run.success();
+    let v: serde_json::Value = serde_json::from_str(run.stdout()).expect("JSON");
+    let keys = |o: &serde_json::Value| o.as_object().expect("object").keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(&v), ["pages", "partial", "query"]);
+    assert_eq!(v["query"], "replica");
+    assert_eq!(v["partial"], false);
+    let page = &v["pages"][0];
+    assert_eq!(
+        keys(page),
+        ["freshness", "kind", "owner", "score", "sections", "status", "tags", "title", "url"]
+    );
+    assert_eq!(page["title"], "Database failover");
+    // The short Mitigation section ("…once the replica is promoted") ranks first.
+    assert_eq!(page["url"], "runbooks/db-failover/#mitigation");
+    assert_eq!(page["freshness"], "fresh");
+    assert_eq!(page["tags"], serde_json::json!(["postgres", "database"]));
+    let section = &page["sections"][0];
+    assert_eq!(keys(section), ["heading", "matches", "score", "snippet", "url"]);
+    assert_eq!(section["snippet"], "…service recovers once the replica is promoted.");
+    let (s, e) = (
+        section["matches"][0][0].as_u64().unwrap() as usize,
+        section["matches"][0][1].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&section["snippet"].as_str().unwrap()[s..e], "replica");
+}
+
+fn titles(site: &SiteTest, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["search", "--json"];
+    all.extend_from_slice(args);
+    let run = site.run(&all);
+    run.success();
+    let v: serde_json::Value = serde_json::from_str(run.stdout()).expect("JSON");
+    v["pages"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap().to_owned()).collect()
+}
+
+#[test]
+fn prefix_typo_phrase_exclusion_and_filters() {
+    let site = built();
+    assert_eq!(titles(&site, &["failo"])[0], "Database failover", "prefix of the last word");
+    assert_eq!(titles(&site, &["replcia"])[0], "Database failover", "one transposition");
+    assert_eq!(titles(&site, &["\"streaming replica\""]), ["Database failover"]);
+    assert!(titles(&site, &["\"replica streaming\""]).is_empty(), "a phrase keeps its order");
+    assert!(!titles(&site, &["postgresql -replica"]).contains(&"Database failover".to_owned()));
+    let adrs = titles(&site, &["--kind", "adr", "postgresql"]);
+    assert!(
+        !adrs.is_empty() && adrs.iter().all(|t| t.contains("PostgreSQL") || t.contains("Kafka")),
+        "{adrs:?}"
+    );
+    assert_eq!(titles(&site, &["--owner", "dba-team", "replica"]), ["Database failover"]);
+    assert_eq!(titles(&site, &["--tag", "postgres", "replica"]), ["Database failover"]);
+    assert!(titles(&site, &["--state", "stale", "replica"]).is_empty());
+    assert_eq!(titles(&site, &["--limit", "1", "the"]).len(), 1);
+}
+
+#[test]
+fn all_words_then_any_with_a_notice() {
+    let site = built();
+    let run = site.run(&["search", "replica", "zebra"]);
+    run.success().stderr_eq("no page has every word; showing pages with some of them\n");
+    assert!(run.stdout().starts_with("1. Database failover"));
+    site.run(&["search", "zebra"]).success().stdout_empty().stderr_eq("no results for `zebra`\n");
+}
+
+#[test]
+fn searching_before_building_says_what_to_do() {
+    let site = SiteTest::fixture("build/basic");
+    site.run(&["search", "x"]).code(2).stderr_eq(
+        "error: no search index at `.lore/search`
+  = hint: run `lore build` first
+",
+    );
+}
+
+/// The ranked page URLs of `lore search --json` for one query.
+fn cli_pages(site: &SiteTest, query: &str) -> Vec<String> {
+    let run = site.run(&["search", "--json", "--", query]);
+    run.success();
+    let v: serde_json::Value = serde_json::from_str(run.stdout()).expect("JSON");
+    v["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["url"].as_str().unwrap().split('#').next().unwrap().to_owned())
+        .collect()
+}
+
+fn node() -> bool {
+    let ok = Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("skipped: node not found");
+    }
+    ok
+}
+
+fn run_node(site: &SiteTest, args: &[&str]) -> String {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/search/run.js");
+    let out = Command::new("node").arg(script).arg(site.path("book")).args(args).output().expect("run node");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+fn example_site() -> SiteTest {
+    let site = SiteTest::empty("search-parity");
+    copy_tree(&Path::new(env!("CARGO_MANIFEST_DIR")).join("content-example"), &site.path("src"));
+    site.write("book.toml", "[book]\ntitle = \"Example\"\n");
+    // The example site's pages were verified in late 2026: build on a day after that.
+    site.run(&["build", "--today", "2026-11-30"]).success();
+    site
+}
+
+/// The browser searcher ranks like `lore search`: same first page for at least 95 % of the
+/// queries (prefix and typo queries included), top-10 overlap at least 90 %.
+#[test]
+fn browser_ranking_matches_the_terminal() {
+    if !node() {
+        return;
+    }
+    let site = example_site();
+    let queries = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/search/queries.txt");
+    let out = run_node(&site, &[queries.to_str().unwrap()]);
+    let (mut same_top, mut overlap, mut n) = (0, 0.0, 0);
+    let mut misses = Vec::new();
+    for line in out.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("JSON line");
+        let query = v["query"].as_str().unwrap();
+        let js: Vec<String> =
+            v["pages"].as_array().unwrap().iter().map(|u| u.as_str().unwrap().to_owned()).collect();
+        let cli = cli_pages(&site, query);
+        n += 1;
+        if js.first() == cli.first() {
+            same_top += 1;
+        } else {
+            misses.push(format!("{query}: terminal {:?}, browser {:?}", cli.first(), js.first()));
+        }
+        let a: BTreeSet<_> = cli.iter().take(10).collect();
+        let b: BTreeSet<_> = js.iter().take(10).collect();
+        let most = a.len().max(b.len());
+        overlap += if most == 0 { 1.0 } else { a.intersection(&b).count() as f64 / most as f64 };
+    }
+    assert!(n >= 40, "only {n} queries");
+    let top = same_top as f64 / n as f64;
+    let overlap = overlap / n as f64;
+    eprintln!("parity over {n} queries: same top {top:.3}, top-10 overlap {overlap:.3}");
+    assert!(top >= 0.95, "same top result for {same_top}/{n}: {misses:#?}");
+    assert!(overlap >= 0.90, "top-10 overlap {overlap:.3}");
+}
+
+/// Every word of the corpus resolves, through the exported dictionary, to tantivy's stem.
+#[test]
+fn browser_dictionary_agrees_with_the_stemmer() {
+    if !node() {
+        return;
+    }
+    let site = example_site();
+    let words = site.path(".lore/search/words.tsv");
+    let out = run_node(&site, &["-", "--stems", words.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("JSON");
+    assert!(v["total"].as_u64().unwrap() > 1000, "{v}");
+    assert_eq!(v["agree"], v["total"], "{v}");
+}
