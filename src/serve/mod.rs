@@ -15,7 +15,7 @@ pub mod reload;
 pub mod watch;
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, RwLock};
@@ -84,12 +84,65 @@ struct Shared {
     /// Incremented by every good rebuild.
     generation: AtomicU64,
     hub: Hub,
+    /// The tantivy index the build writes, for `GET /api/search`.
+    search_dir: PathBuf,
 }
 
 impl Shared {
     fn hello(&self) -> String {
         reload::event("hello", &serde_json::json!({ "generation": self.generation.load(Ordering::SeqCst) }))
     }
+}
+
+/// `GET /api/search?q=…[&kind=…&owner=…&tag=…&state=…&limit=N]`: the same results as
+/// `lore search --json`, answered from the tantivy index of the last good build.
+fn search_reply(dir: &Path, query: &str) -> http::Reply {
+    let param = |name: &str| {
+        query
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| decode_query(v))
+    };
+    let filters = crate::search::query::Filters {
+        kind: param("kind"),
+        owner: param("owner"),
+        tag: param("tag"),
+        state: param("state"),
+    };
+    let limit = param("limit").and_then(|l| l.parse().ok()).unwrap_or(10).clamp(1, 100);
+    let result = crate::search::query::Searcher::open(dir)
+        .and_then(|s| s.search(&param("q").unwrap_or_default(), &filters, limit));
+    let (status, body) = match result {
+        Ok(results) => (200, serde_json::to_vec(&results).unwrap_or_default()),
+        Err(e) => (503, serde_json::json!({ "error": e.to_string() }).to_string().into_bytes()),
+    };
+    http::Reply { status, content_type: "application/json", location: None, body }
+}
+
+/// Decodes a query-string value: `+` is a space, `%XX` a byte.
+fn decode_query(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = |b: u8| (b as char).to_digit(16);
+                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push((h * 16 + l) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The watcher's quiet time before it reports a change: enough for an editor's
@@ -126,6 +179,7 @@ pub fn run(
         error: RwLock::new(None),
         generation: AtomicU64::new(1),
         hub: Hub::default(),
+        search_dir: options.root.join(".lore").join("search"),
     });
     let accept = {
         let (server, shared) = (server.clone(), shared.clone());
@@ -394,7 +448,7 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
                 body: body.to_string().into_bytes(),
             }
         }
-        // The search issue answers `GET /api/search?q=…` here, from the tantivy index.
+        "/api/search" => search_reply(&shared.search_dir, url.split_once('?').map_or("", |(_, q)| q)),
         p if p.starts_with("/api/") => http::Reply {
             status: 404,
             content_type: "application/json",
@@ -451,4 +505,14 @@ fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
 
 fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn query_values_are_decoded() {
+        assert_eq!(super::decode_query("disk+full%21"), "disk full!");
+        assert_eq!(super::decode_query("100%"), "100%");
+        assert_eq!(super::decode_query("%E2%9C%93"), "✓");
+    }
 }

@@ -494,3 +494,24 @@ fn a_site_broken_from_the_start_is_served_once_fixed() {
     assert_eq!(status, 200);
     assert!(!body.contains("lore-overlay-text"));
 }
+
+#[test]
+fn api_search_answers_from_the_index() {
+    let site = basic();
+    let server = Server::start(&site, &[]);
+    let (status, head, body) = server.get("/api/search?q=replica&limit=1");
+    assert_eq!(status, 200, "{head}");
+    assert!(head.contains("Content-Type: application/json"), "{head}");
+    let v: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(v["query"], "replica");
+    assert_eq!(v["pages"].as_array().map(Vec::len), Some(1), "limit is honoured");
+    assert_eq!(v["pages"][0]["title"], "Database failover");
+    let (_, _, body) = server.get("/api/search?q=database+failover&kind=adr");
+    let v: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    assert!(
+        v["pages"].as_array().expect("pages").iter().all(|p| p["kind"] == "adr"),
+        "the kind filter applies: {v}"
+    );
+    let (status, _, _) = server.get("/api/nothing");
+    assert_eq!(status, 404);
+}
