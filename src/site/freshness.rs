@@ -335,8 +335,27 @@ pub fn apply(site: &mut Site, config: &SiteConfig, today: Date) -> Vec<Diagnosti
             None => apply_git(&site.pages, &mut list, &git),
         }
     }
+    stalest_step(site, &mut list);
     site.freshness = list;
     diags
+}
+
+/// An onboarding path is only as fresh as its stalest step: a path with a stale step page is
+/// stale itself, with the step named as the reason.
+fn stalest_step(site: &Site, list: &mut [Freshness]) {
+    for path in &site.paths.paths {
+        let stale_step = path.steps.iter().find_map(|step| match step.kind {
+            super::paths::StepKind::Page(p) if list[p].state == State::Stale => Some(p),
+            _ => None,
+        });
+        if let Some(p) = stale_step {
+            let f = &mut list[path.page];
+            if f.state != State::Stale {
+                f.state = State::Stale;
+                f.outdated = Some(format!("its step “{}” is stale", site.pages[p].title));
+            }
+        }
+    }
 }
 
 #[cfg(test)]

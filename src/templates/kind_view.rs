@@ -176,14 +176,15 @@ impl ViewInputs<'_> {
             if groups.last().is_none_or(|g| g.title != title) {
                 groups.push(StepGroupView { title, steps: Vec::new() });
             }
-            let (text, href, who, last_verified) = match &step.kind {
+            let (text, href, who, last_verified, freshness) = match &step.kind {
                 StepKind::Page(p) => (
                     site.pages[*p].title.clone(),
                     Some(relative_url(from, &site.urls[*p])),
                     None,
                     site.pages[*p].meta.last_verified.map(|d| d.to_string()),
+                    super::freshness::badge(site, crate::site::Target::Page(*p)),
                 ),
-                StepKind::Task { text, who } => (text.clone(), None, who.clone(), None),
+                StepKind::Task { text, who } => (text.clone(), None, who.clone(), None, None),
             };
             if let Some(g) = groups.last_mut() {
                 g.steps.push(StepView {
@@ -196,7 +197,7 @@ impl ViewInputs<'_> {
                     minutes: step.minutes.unwrap_or(0),
                     optional: step.optional,
                     last_verified,
-                    freshness: None,
+                    freshness,
                 });
             }
         }

@@ -145,10 +145,10 @@ pub struct StepView {
     pub minutes: u32,
     /// Can be skipped.
     pub optional: bool,
-    /// The step page's last-verified date (freshness hook: a state will replace it).
+    /// The step page's last-verified date.
     pub last_verified: Option<String>,
-    /// The step page's freshness state, once freshness is computed (`fresh`, `stale`).
-    pub freshness: Option<String>,
+    /// The step page's freshness badge, when it needs review (stale, due soon, unverified).
+    pub freshness: Option<super::freshness::Badge>,
 }
 
 /// A group of steps (or the steps of an ungrouped path).

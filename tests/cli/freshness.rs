@@ -542,3 +542,30 @@ checked 11 pages: no errors, 1 warning
     );
     assert!(!run.stdout().contains("changed since verified"));
 }
+
+#[test]
+fn a_path_is_only_as_fresh_as_its_stalest_step() {
+    let site = SiteTest::empty("freshness-path-step");
+    site.write("book.toml", "[freshness]\ndefault = \"90 days\"\n");
+    site.write(
+        "src/runbooks/db.md",
+        "---\ntitle: Database failover\nowner: dba\nlast_verified: 2025-06-01\n---\n## Mitigation\n\nPromote.\n",
+    );
+    site.write(
+        "src/onboarding/sre.md",
+        "---\ntitle: SRE path\nowner: sre\nlast_verified: 2026-02-20\nsteps:\n  - page: runbooks/db.md\n---\nWelcome.\n",
+    );
+    let run = site.run(&["build", "--today", "2026-03-01"]);
+    run.success();
+    let path = run.page("onboarding/sre/index.html");
+    assert_eq!(
+        text_of(&path, "freshness-reason").as_deref(),
+        Some("Reason: its step “Database failover” is stale")
+    );
+    assert!(path.contains("<span class=\"badge state-stale\">Stale</span>"), "the step shows its state");
+    let json: serde_json::Value = serde_json::from_str(&site.read("book/freshness.json")).unwrap();
+    let state_of = |p: &str| {
+        json["pages"].as_array().unwrap().iter().find(|e| e["path"] == p).map(|e| e["state"].clone())
+    };
+    assert_eq!(state_of("onboarding/sre.md"), Some(serde_json::json!("stale")));
+}
