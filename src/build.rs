@@ -171,6 +171,10 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     } else {
         None
     };
+    if !options.keep {
+        // The plain text was for search; the templates need only the HTML.
+        rendered.iter_mut().for_each(|r| r.text = String::new());
+    }
     let inputs = ViewInputs {
         config: &config,
         site: &site,
@@ -181,7 +185,7 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     // `check` renders every template too (a template error is a build error) but writes nothing.
     let staging = if options.write { Some(Staging::create(&config.build_dir)?) } else { None };
     let sink = Sink(staging.as_ref());
-    write_pages(&site, &rendered, &inputs, &templates, &sink)?;
+    write_pages(&site, &mut rendered, options.keep, &inputs, &templates, &sink)?;
     sink.write("404.html", templates.render("404.html", &inputs.not_found())?.as_bytes())?;
     write_generated(&site, &inputs, &templates, &sink, config.site_url.as_deref())?;
     write_freshness(&report, &inputs, &templates, &sink)?;
@@ -278,9 +282,12 @@ impl Sink<'_> {
 
 /// Renders every page and listing through its template and writes it at once, so a large
 /// site's HTML is never all in memory together.
+/// Unless `keep` (serve reuses them), each page's rendered body is dropped once written, so a
+/// large site's HTML is never all in memory twice.
 fn write_pages(
     site: &Site,
-    rendered: &[Rendered],
+    rendered: &mut [Rendered],
+    keep: bool,
     inputs: &ViewInputs<'_>,
     templates: &Templates,
     sink: &Sink<'_>,
@@ -289,7 +296,13 @@ fn write_pages(
         let html = templates.render(template, &inputs.view(target, body))?;
         sink.write(&format!("{}index.html", site.url(target)), html.as_bytes())
     };
-    rendered.par_iter().enumerate().try_for_each(|(i, r)| write(Target::Page(i), "page.html", Some(r)))?;
+    rendered.par_iter_mut().enumerate().try_for_each(|(i, r)| {
+        write(Target::Page(i), "page.html", Some(r))?;
+        if !keep {
+            *r = Rendered::default();
+        }
+        Ok::<(), Error>(())
+    })?;
     (0..site.sections.len()).into_par_iter().try_for_each(|i| write(Target::Section(i), "section.html", None))
 }
 

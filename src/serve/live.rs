@@ -268,9 +268,22 @@ impl Live {
 }
 
 /// What other pages show of a page: navigation, listings, neighbours and breadcrumbs use the
-/// title, kind and front matter. When it changes, every page may change.
+/// title, kind and front matter. When it changes, every page may change. Decision records
+/// written for adr-tools or MADR 2 keep their status and links in the body, so for them the
+/// body is part of the shape; for runbooks, whether a Mitigation section exists (a warning).
 fn shape(page: &Page) -> String {
-    format!("{:?}\u{0}{:?}\u{0}{:?}", page.title, page.kind, page.meta)
+    let body = match page.kind {
+        crate::content::Kind::Adr => page.body().to_owned(),
+        crate::content::Kind::Runbook => {
+            let mitigation = page
+                .body()
+                .lines()
+                .any(|l| l.starts_with('#') && l.to_ascii_lowercase().contains("mitigation"));
+            mitigation.to_string()
+        }
+        _ => String::new(),
+    };
+    format!("{:?}\u{0}{:?}\u{0}{:?}\u{0}{body}", page.title, page.kind, page.meta)
 }
 
 /// Pages that use includes.

@@ -515,3 +515,23 @@ fn api_search_answers_from_the_index() {
     let (status, _, _) = server.get("/api/nothing");
     assert_eq!(status, 404);
 }
+
+#[test]
+fn a_status_change_in_an_adr_tools_record_updates_the_decision_log() {
+    let site = SiteTest::empty("serve-adr-status");
+    site.write("book.toml", "");
+    site.write("src/README.md", "# Home\n");
+    site.write(
+        "src/adr/0001-use-queues.md",
+        "# 1. Use queues\n\nDate: 2024-01-10\n\n## Status\n\nAccepted\n\n## Context\n\nWhy.\n",
+    );
+    let server = Server::start(&site, &[]);
+    let (_, _, log) = server.get("/adr/");
+    assert!(log.contains("class=\"adr-row adr-accepted\""), "{log}");
+    let mut events = server.events();
+    let text = site.read("src/adr/0001-use-queues.md").replace("Accepted", "Deprecated");
+    site.write("src/adr/0001-use-queues.md", text);
+    events.next("reload");
+    let (_, _, log) = server.get("/adr/");
+    assert!(log.contains("class=\"adr-row adr-deprecated\""), "the log shows the new status: {log}");
+}
