@@ -187,11 +187,11 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     let sink = Sink(staging.as_ref());
     write_pages(&site, &mut rendered, options.keep, &inputs, &templates, &sink)?;
     sink.write("404.html", templates.render("404.html", &inputs.not_found())?.as_bytes())?;
-    write_generated(&site, &inputs, &templates, &sink, config.site_url.as_deref())?;
-    write_freshness(&report, &inputs, &templates, &sink)?;
+    let mut generated = write_generated(&site, &inputs, &templates, &sink, config.site_url.as_deref())?;
+    generated.extend(write_freshness(&report, &inputs, &templates, &sink)?);
     // A sitemap needs absolute URLs: only a `site-url` with a scheme gives one.
     if let Some(url) = config.site_url.as_ref().filter(|u| u.contains("://")) {
-        sink.write("sitemap.xml", sitemap(&site, url).as_bytes())?;
+        sink.write("sitemap.xml", sitemap(&site, &generated, url).as_bytes())?;
     }
     for (path, bytes) in &assets.files {
         sink.write(path, bytes)?;
@@ -234,19 +234,21 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
 }
 
 /// `freshness.json`, and the `freshness/` dashboard unless a page of the site has that URL.
+/// Returns the dashboard's URL when it was written (a page of the site may own that URL).
 fn write_freshness(
     report: &FreshnessReport,
     inputs: &ViewInputs<'_>,
     templates: &Templates,
     sink: &Sink<'_>,
-) -> Result<(), Error> {
+) -> Result<Option<String>, Error> {
     let json = crate::report::render(report, crate::report::Format::Json, &|_| false);
     sink.write("freshness.json", json.as_bytes())?;
-    if inputs.site.by_url(templates::freshness::DASHBOARD_URL).is_none() {
-        let html = templates.render("freshness.html", &inputs.dashboard(report))?;
-        sink.write(&format!("{}index.html", templates::freshness::DASHBOARD_URL), html.as_bytes())?;
+    if inputs.site.by_url(templates::freshness::DASHBOARD_URL).is_some() {
+        return Ok(None);
     }
-    Ok(())
+    let html = templates.render("freshness.html", &inputs.dashboard(report))?;
+    sink.write(&format!("{}index.html", templates::freshness::DASHBOARD_URL), html.as_bytes())?;
+    Ok(Some(templates::freshness::DASHBOARD_URL.to_owned()))
 }
 
 /// Stage timings for `--verbose`.
@@ -307,22 +309,30 @@ fn write_pages(
 }
 
 /// The pages lore generates for kinds (taxonomies, alert index and redirects) and
-/// `alerts.json`.
+/// `alerts.json`. Returns the URLs of the generated pages a reader browses (alert redirects,
+/// which only forward to a runbook, are left out).
 fn write_generated(
     site: &Site,
     inputs: &ViewInputs<'_>,
     templates: &Templates,
     sink: &Sink<'_>,
     site_url: Option<&str>,
-) -> Result<(), Error> {
-    inputs.generated().into_par_iter().try_for_each(|page| {
+) -> Result<Vec<String>, Error> {
+    let pages = inputs.generated();
+    pages.par_iter().try_for_each(|page| {
         sink.write(&page.path, templates.render(page.template, &page.view)?.as_bytes())
     })?;
     if !site.runbooks.alerts.is_empty() {
         let base = site_url.filter(|u| u.contains("://"));
         sink.write("alerts.json", templates::kind_view::alerts_json(site, base).as_bytes())?;
     }
-    Ok(())
+    let mut urls: Vec<String> = pages
+        .iter()
+        .filter(|p| p.template != "alert.html")
+        .map(|p| p.path.trim_end_matches("index.html").to_owned())
+        .collect();
+    urls.sort();
+    Ok(urls)
 }
 
 /// The theme's files, ready to write.
@@ -396,7 +406,7 @@ fn file_name(path: &Path) -> String {
     path.file_name().map_or_else(|| "extra".to_owned(), |n| n.to_string_lossy().into_owned())
 }
 
-fn sitemap(site: &Site, base: &str) -> String {
+fn sitemap(site: &Site, generated: &[String], base: &str) -> String {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
@@ -406,6 +416,7 @@ fn sitemap(site: &Site, base: &str) -> String {
         .zip(&site.pages)
         .map(|(u, p)| (u.clone(), p.meta.last_verified.map(|d| d.to_string())))
         .chain(site.sections.iter().map(|s| (s.url.clone(), None)))
+        .chain(generated.iter().map(|u| (u.clone(), None)))
         .collect();
     entries.sort();
     for (url, lastmod) in entries {

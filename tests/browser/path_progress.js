@@ -68,9 +68,15 @@ async function run(port) {
     if (reply.error || reply.result.exceptionDetails) fail(JSON.stringify(reply));
     return reply.result.result.value;
   };
+  // `window.__old` marks the page before a reload: ready() waits for a document without it.
   const ready = async () => {
     for (let i = 0; i < 100; i++) {
-      const state = await evaluate("document.readyState === 'complete' && !!document.querySelector('.path-progress:not([hidden])')");
+      // Mid-navigation an evaluation can fail (its context is gone): that is "not ready yet".
+      const reply = await send("Runtime.evaluate", {
+        expression: "!window.__old && document.readyState === 'complete' && !!document.querySelector('.path-progress:not([hidden])')",
+        returnByValue: true,
+      });
+      const state = !reply.error && !reply.result.exceptionDetails && reply.result.result.value;
       if (state) return;
       await sleep(50);
     }
@@ -80,8 +86,9 @@ async function run(port) {
   const before = await evaluate("document.querySelector('.path-progress').textContent");
   await evaluate("[0, 2].forEach(i => document.querySelectorAll('.step input[type=checkbox]')[i].click()); true");
   const after = await evaluate("document.querySelector('.path-progress').textContent");
+  await evaluate("window.__old = true");
   await send("Page.reload", {});
-  await sleep(300);
+  await sleep(100);
   await ready();
   const reloaded = await evaluate(`({
     checked: Array.from(document.querySelectorAll('.step input[type=checkbox]')).map((b, i) => b.checked ? i : -1).filter(i => i >= 0),

@@ -278,6 +278,8 @@ fn not_found_page_links_under_the_site_url_path() {
     }
 }
 
+/// Generated pages a reader browses (taxonomies, the freshness dashboard) are listed too; alert
+/// redirects are not (there are none in this fixture's runbooks).
 #[test]
 fn sitemap_only_when_site_url_is_set() {
     let site = basic();
@@ -292,9 +294,16 @@ fn sitemap_only_when_site_url_is_set() {
   <url><loc>https://docs.example.com/ops/adr/</loc></url>
   <url><loc>https://docs.example.com/ops/adr/0001-use-postgresql/</loc></url>
   <url><loc>https://docs.example.com/ops/adr/0002-use-kafka-for-events/</loc></url>
+  <url><loc>https://docs.example.com/ops/freshness/</loc></url>
+  <url><loc>https://docs.example.com/ops/owners/</loc></url>
+  <url><loc>https://docs.example.com/ops/owners/dba-team/</loc></url>
+  <url><loc>https://docs.example.com/ops/owners/platform-team/</loc></url>
   <url><loc>https://docs.example.com/ops/runbooks/</loc></url>
   <url><loc>https://docs.example.com/ops/runbooks/cache-flush/</loc></url>
   <url><loc>https://docs.example.com/ops/runbooks/db-failover/</loc><lastmod>2026-01-15</lastmod></url>
+  <url><loc>https://docs.example.com/ops/tags/</loc></url>
+  <url><loc>https://docs.example.com/ops/tags/database/</loc></url>
+  <url><loc>https://docs.example.com/ops/tags/postgres/</loc></url>
 </urlset>
 "#;
     assert_eq!(run.page("sitemap.xml"), expected);
