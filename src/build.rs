@@ -99,6 +99,8 @@ pub struct Kept {
 }
 
 /// Builds (or checks) the site. Errors carry every diagnostic of the run, warnings included.
+// Longer than most functions on purpose: it is the pipeline, one stage after another, and
+// reads best as a single list; each stage lives in its own module.
 pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<BuildOutput, Error> {
     let start = Instant::now();
     let mut config = SiteConfig::load(&options.root, options.config_file.as_deref())?;

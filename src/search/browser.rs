@@ -138,8 +138,43 @@ pub fn export(pages: &[PageDoc], written: &Written) -> Result<Bundle, Error> {
     let impacts = impacts(written)?;
     let records: usize = pages.iter().map(|p| p.sections.len()).sum();
     let mut bundle = Bundle::default();
+    let shard_table = dictionary_shards(written, &impacts, &mut bundle.files);
+    let word_table = word_packs(written, &impacts, &mut bundle);
+    let (frag_hash, per_pack) = fragment_packs(pages, &mut bundle.files);
+    let facets = facet_lists(pages, &mut bundle.files);
+    let demoted: Vec<usize> = pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| super::demoted(&p.status, &p.freshness))
+        .map(|(i, _)| i)
+        .collect();
+    let head = json!({
+        "v": VERSION,
+        "n": records,
+        "scale": 1.0,
+        "shards": shard_table,
+        "words": word_table,
+        "sections": section_counts(pages),
+        "fragments": {"hash": frag_hash, "per": per_pack},
+        "facets": facets,
+        "demoted": deltas(&demoted),
+        "demotion": super::DEMOTION,
+    });
+    let gz = gzip(&serde_json::to_vec(&head).unwrap_or_default());
+    let name = format!("search/head.{}.json.gz", hash8(&gz));
+    bundle.head = name.clone();
+    bundle.files.push((name, gz));
+    Ok(bundle)
+}
 
-    // The dictionary: stems with postings and surface words, in bytewise order.
+/// Postings count of a stem.
+fn df(impacts: &Impacts, stem: &str) -> usize {
+    impacts.get(stem).map_or(0, Vec::len)
+}
+
+/// The dictionary (stems with postings and surface words, in bytewise order) cut into shards;
+/// returns the shard table of the head.
+fn dictionary_shards(written: &Written, impacts: &Impacts, files: &mut Vec<(String, Vec<u8>)>) -> Vec<Value> {
     let mut keys: BTreeMap<&str, (Option<&str>, bool)> = BTreeMap::new();
     for (word, stem) in &written.words {
         let alias = (stem != word).then_some(stem.as_str());
@@ -148,7 +183,6 @@ pub fn export(pages: &[PageDoc], written: &Written) -> Result<Bundle, Error> {
     for stem in impacts.keys() {
         keys.entry(stem).or_insert((None, false));
     }
-    let df = |stem: &str| impacts.get(stem).map_or(0, Vec::len);
     let mut shards: Vec<(String, Vec<u8>)> = Vec::new();
     let mut buf = Vec::new();
     let mut first = String::new();
@@ -176,7 +210,7 @@ pub fn export(pages: &[PageDoc], written: &Written) -> Result<Bundle, Error> {
         buf.push(flags);
         if let Some(stem) = alias {
             front_code(&mut buf, key, stem);
-            varint(&mut buf, df(stem) as u64);
+            varint(&mut buf, df(impacts, stem) as u64);
         }
         if let Some(list) = postings {
             write_postings(&mut buf, list);
@@ -186,17 +220,20 @@ pub fn export(pages: &[PageDoc], written: &Written) -> Result<Bundle, Error> {
     if !buf.is_empty() {
         shards.push((first, buf));
     }
-    let mut shard_table = Vec::new();
     let shards: Vec<(String, Vec<u8>)> =
         shards.into_par_iter().map(|(first, bytes)| (first, gzip(&bytes))).collect();
+    let mut shard_table = Vec::new();
     for (first, gz) in shards {
         let hash = hash8(&gz);
-        let name = format!("search/s/{hash}.bin.gz");
         shard_table.push(json!([first, hash]));
-        bundle.files.push((name, gz));
+        files.push((format!("search/s/{hash}.bin.gz"), gz));
     }
+    shard_table
+}
 
-    // Word packs by the first two letters, and the word list for the terminal.
+/// Word packs by the first two letters (and the word list for the terminal); returns the word
+/// table of the head.
+fn word_packs(written: &Written, impacts: &Impacts, bundle: &mut Bundle) -> Vec<Value> {
     let mut packs: Vec<(String, String)> = Vec::new();
     let mut text = String::new();
     let mut pack_first = String::new();
@@ -210,7 +247,7 @@ pub fn export(pages: &[PageDoc], written: &Written) -> Result<Bundle, Error> {
             pack_first = b.clone();
         }
         last_bucket = b;
-        let d = df(stem);
+        let d = df(impacts, stem);
         if stem == word {
             text.push_str(&format!("{word}\t{d}\n"));
         } else {
@@ -228,9 +265,12 @@ pub fn export(pages: &[PageDoc], written: &Written) -> Result<Bundle, Error> {
         word_table.push(json!([first, name.trim_start_matches("search/")]));
         bundle.files.push((name, gz));
     }
+    word_table
+}
 
-    // Fragment packs: a fixed number of consecutive pages per file.
-    // One page per file up to 12,000 pages, then more: hosts cap file counts (20,000).
+/// Fragment packs: a fixed number of consecutive pages per file (one page per file up to
+/// 12,000 pages, then more: hosts cap file counts at 20,000). Returns (hash, pages per pack).
+fn fragment_packs(pages: &[PageDoc], files: &mut Vec<(String, Vec<u8>)>) -> (String, usize) {
     let per_pack = pages.len().div_ceil(12_000).max(1);
     let fragments: Vec<Vec<u8>> = pages
         .par_chunks(per_pack)
@@ -243,10 +283,13 @@ pub fn export(pages: &[PageDoc], written: &Written) -> Result<Bundle, Error> {
     let frag_hash = hash8(&hasher_input);
     let packed: Vec<Vec<u8>> = fragments.par_iter().map(|f| gzip(f)).collect();
     for (n, gz) in packed.into_iter().enumerate() {
-        bundle.files.push((format!("search/f/{frag_hash}-{n}.json.gz"), gz));
+        files.push((format!("search/f/{frag_hash}-{n}.json.gz"), gz));
     }
+    (frag_hash, per_pack)
+}
 
-    // Filters: value → page numbers.
+/// Filters: value → page numbers, one file per facet; returns the facets of the head.
+fn facet_lists(pages: &[PageDoc], files: &mut Vec<(String, Vec<u8>)>) -> serde_json::Map<String, Value> {
     let mut facets = serde_json::Map::new();
     type Getter = fn(&PageDoc) -> Vec<String>;
     let getters: [(&str, Getter); 5] = [
@@ -286,32 +329,9 @@ pub fn export(pages: &[PageDoc], written: &Written) -> Result<Bundle, Error> {
         let name = format!("search/filter-{facet}.{}.json.gz", hash8(&gz));
         facets
             .insert(facet.to_owned(), json!({"file": name.trim_start_matches("search/"), "values": counts}));
-        bundle.files.push((name, gz));
+        files.push((name, gz));
     }
-
-    let demoted: Vec<usize> = pages
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| super::demoted(&p.status, &p.freshness))
-        .map(|(i, _)| i)
-        .collect();
-    let head = json!({
-        "v": VERSION,
-        "n": records,
-        "scale": 1.0,
-        "shards": shard_table,
-        "words": word_table,
-        "sections": section_counts(pages),
-        "fragments": {"hash": frag_hash, "per": per_pack},
-        "facets": facets,
-        "demoted": deltas(&demoted),
-        "demotion": super::DEMOTION,
-    });
-    let gz = gzip(&serde_json::to_vec(&head).unwrap_or_default());
-    let name = format!("search/head.{}.json.gz", hash8(&gz));
-    bundle.head = name.clone();
-    bundle.files.push((name, gz));
-    Ok(bundle)
+    facets
 }
 
 /// Sections per page, one character each: `char(48 + count)` (`1` for one section, `a` for 49).
