@@ -127,7 +127,7 @@ fn has_scheme(dest: &str) -> bool {
 }
 
 /// Decodes `%20`-style escapes.
-fn decode(s: &str) -> String {
+pub(crate) fn decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

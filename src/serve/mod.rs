@@ -122,27 +122,7 @@ fn search_reply(dir: &Path, query: &str) -> http::Reply {
 
 /// Decodes a query-string value: `+` is a space, `%XX` a byte.
 fn decode_query(value: &str) -> String {
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = |b: u8| (b as char).to_digit(16);
-                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push((h * 16 + l) as u8);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    crate::markdown::links::decode(&value.replace('+', " "))
 }
 
 /// The watcher's quiet time before it reports a change: enough for an editor's

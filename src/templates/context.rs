@@ -72,6 +72,28 @@ pub struct PageInfo {
     pub freshness: Option<Banner>,
 }
 
+impl PageInfo {
+    /// The info of a page lore generates (a folder listing, a taxonomy page, an alert redirect):
+    /// no source, owner or dates.
+    pub fn generated(title: &str, kind: &str, kind_label: &str, url: &str) -> Self {
+        Self {
+            title: title.to_owned(),
+            description: None,
+            kind: kind.to_owned(),
+            kind_label: kind_label.to_owned(),
+            owner: None,
+            tags: Vec::new(),
+            last_verified: None,
+            verified_by: None,
+            url: url.to_owned(),
+            source: None,
+            edit_url: None,
+            extra: Map::new(),
+            freshness: None,
+        }
+    }
+}
+
 /// A link with a title (breadcrumbs, previous/next, listings).
 #[derive(Debug, Clone, Serialize)]
 pub struct LinkView {

@@ -360,21 +360,7 @@ impl ViewInputs<'_> {
         let nav = if kind == "alert" { Vec::new() } else { super::nav::entries(self.site, None, url) };
         PageView {
             site: self.site_view_at(url),
-            page: PageInfo {
-                title: title.to_owned(),
-                description: None,
-                kind: kind.to_owned(),
-                kind_label: String::new(),
-                owner: None,
-                tags: Vec::new(),
-                last_verified: None,
-                verified_by: None,
-                url: url.to_owned(),
-                source: None,
-                edit_url: None,
-                extra: serde_json::Map::new(),
-                freshness: None,
-            },
+            page: PageInfo::generated(title, kind, "", url),
             content: String::new(),
             toc: Vec::new(),
             nav,

@@ -152,21 +152,9 @@ impl ViewInputs<'_> {
                     freshness: super::freshness::banner(self, i, url),
                 }
             }
-            Target::Section(i) => PageInfo {
-                title: self.site.sections[i].title.clone(),
-                description: None,
-                kind: "section".to_owned(),
-                kind_label: "Section".to_owned(),
-                owner: None,
-                tags: Vec::new(),
-                last_verified: None,
-                verified_by: None,
-                url: url.to_owned(),
-                source: None,
-                edit_url: None,
-                extra: serde_json::Map::new(),
-                freshness: None,
-            },
+            Target::Section(i) => {
+                PageInfo::generated(&self.site.sections[i].title, "section", "Section", url)
+            }
         }
     }
 

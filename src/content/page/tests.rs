@@ -124,6 +124,8 @@ fn intervals() {
         ("0d", None),
         ("90 dayz", None),
         ("d", None),
+        ("-3d", None),
+        ("", None),
     ];
     for (input, expected) in cases {
         assert_eq!(ReviewInterval::parse(input), expected, "{input}");

@@ -87,25 +87,6 @@ fn intervals_read_naturally() {
 }
 
 #[test]
-fn interval_parsing() {
-    let cases = [
-        ("30d", Some(Days(30))),
-        ("12w", Some(Days(84))),
-        ("6 months", Some(Months(6))),
-        ("1y", Some(Months(12))),
-        ("90 days", Some(Days(90))),
-        ("never", Some(Never)),
-        ("90 dayz", None),
-        ("0d", None),
-        ("-3d", None),
-        ("", None),
-    ];
-    for (text, want) in cases {
-        assert_eq!(ReviewInterval::parse(text), want, "{text}");
-    }
-}
-
-#[test]
 fn today_flag_wins_and_bad_dates_are_usage_errors() {
     assert_eq!(today(Some("2024-02-29")).unwrap(), date(2024, 2, 29));
     let err = today(Some("2025-02-29")).unwrap_err().to_string();
