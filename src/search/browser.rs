@@ -4,7 +4,8 @@
 //! - `head.<hash>.json.gz`: format version, record count, score scale, shard table (first key,
 //!   hash), word-pack table, sections per page (one character each), demoted pages (deltas),
 //!   fragment-pack naming, filter values with counts;
-//! - `s/<hash>.bin.gz` shards: dictionary entries in bytewise order, cut every ~8 KB. An entry
+//! - `s/<hash>.bin.gz` shards: dictionary entries in bytewise order, cut after ~8 KB where the
+//!   cut parts no surface word from its stem (so one shard answers an exact word). An entry
 //!   is `shared u8, suffix_len u8, suffix, flags u8`, then, if flag 4 (a surface word whose
 //!   stem differs), `stem_shared u8, stem_len u8, stem suffix, stem_df varint`, then, if flag 2
 //!   (a stem with postings), `df varint`, the stem's largest score (f32 LE) and
@@ -38,6 +39,9 @@ use crate::output::hash8;
 pub const VERSION: u32 = 1;
 /// A shard is cut once it holds this many bytes.
 pub const SHARD_BYTES: usize = 8 * 1024;
+/// A shard grows past `SHARD_BYTES` while cutting it would part a word from its stem, up to
+/// this size.
+pub const MAX_SHARD_BYTES: usize = 4 * SHARD_BYTES;
 /// A word pack is cut once it holds this many bytes.
 pub const WORD_PACK_BYTES: usize = 4 * 1024;
 /// Characters of section text kept per section in the fragments.
@@ -183,12 +187,14 @@ fn dictionary_shards(written: &Written, impacts: &Impacts, files: &mut Vec<(Stri
     for stem in impacts.keys() {
         keys.entry(stem).or_insert((None, false));
     }
+    let joined = joined_boundaries(&keys);
     let mut shards: Vec<(String, Vec<u8>)> = Vec::new();
     let mut buf = Vec::new();
     let mut first = String::new();
     let mut prev: &str = "";
-    for (key, (alias, surface)) in &keys {
-        if buf.len() >= SHARD_BYTES {
+    for (i, (key, (alias, surface))) in keys.iter().enumerate() {
+        let full = buf.len() >= SHARD_BYTES && (!joined[i] || buf.len() >= MAX_SHARD_BYTES);
+        if full {
             shards.push((std::mem::take(&mut first), std::mem::take(&mut buf)));
             prev = "";
         }
@@ -229,6 +235,32 @@ fn dictionary_shards(written: &Written, impacts: &Impacts, files: &mut Vec<(Stri
         files.push((format!("search/s/{hash}.bin.gz"), gz));
     }
     shard_table
+}
+
+/// For each key (in order), whether a shard may not start at it: a surface word before it has
+/// its stem at or after it, or the other way round. Cutting only where no word is parted from
+/// its stem lets the searcher find a word's postings in the shard that holds the word, so an
+/// exact word costs one round trip.
+pub fn joined_boundaries(keys: &BTreeMap<&str, (Option<&str>, bool)>) -> Vec<bool> {
+    let position: BTreeMap<&str, usize> = keys.keys().enumerate().map(|(i, k)| (*k, i)).collect();
+    // `open[i]`: spans that start before key i and end at or after it.
+    let mut delta = vec![0i64; keys.len() + 1];
+    for (i, (_, (alias, _))) in keys.iter().enumerate() {
+        let Some(j) = alias.and_then(|stem| position.get(stem)) else { continue };
+        let (lo, hi) = if *j < i { (*j, i) } else { (i, *j) };
+        if lo < hi {
+            delta[lo + 1] += 1;
+            delta[hi + 1] -= 1;
+        }
+    }
+    let mut open = 0;
+    delta[..keys.len()]
+        .iter()
+        .map(|d| {
+            open += d;
+            open > 0
+        })
+        .collect()
 }
 
 /// Word packs by the first two letters (and the word list for the terminal); returns the word

@@ -166,6 +166,52 @@ fn shard_writer_covers_every_word_in_order_and_cuts_by_size() {
 }
 
 #[test]
+fn shards_are_never_cut_between_a_word_and_its_stem() {
+    let mut keys = std::collections::BTreeMap::new();
+    keys.insert("happi", (None, false));
+    keys.insert("happier", (Some("happi"), true));
+    keys.insert("happy", (Some("happi"), true));
+    keys.insert("zoo", (None, true));
+    assert_eq!(browser::joined_boundaries(&keys), [false, true, true, false]);
+
+    // A corpus of inflected words, big enough for many shards: every word's shard holds its stem.
+    let dir = tempfile::tempdir().unwrap();
+    let letters = |mut i: usize| {
+        let mut s = String::new();
+        for _ in 0..3 {
+            s.push((b'a' + (i % 26) as u8) as char);
+            i /= 26;
+        }
+        s
+    };
+    let words: Vec<String> = (0..1500)
+        .flat_map(|i| {
+            let base = format!("ma{}", letters(i));
+            [format!("{base}ing"), format!("{base}ed"), format!("{base}s")]
+        })
+        .collect();
+    let pages = vec![page("glossary/", "Glossary", &[("", &words.join(" "))])];
+    let written = index::write(&pages, &dir.path().join("idx")).unwrap();
+    let bundle = browser::export(&pages, &written).unwrap();
+    let shards: Vec<Vec<Entry>> = bundle
+        .files
+        .iter()
+        .filter(|(p, _)| p.starts_with("search/s/"))
+        .map(|(_, gz)| decode(&gunzip(gz)))
+        .collect();
+    assert!(shards.len() > 5, "{} shards", shards.len());
+    let mut aliased = 0;
+    for shard in &shards {
+        for (key, _, stem, _) in shard {
+            let Some(stem) = stem else { continue };
+            aliased += 1;
+            assert!(shard.iter().any(|e| &e.0 == stem), "{key} and its stem {stem} are in different shards");
+        }
+    }
+    assert!(aliased > 3000, "{aliased} words with a stem of their own");
+}
+
+#[test]
 fn query_syntax() {
     assert_eq!(
         parse("  Postgres \"read replica\" -Staging lag"),

@@ -213,38 +213,57 @@
     });
   };
 
-  /* The stems a query word stands for, with weights: Map stem -> weight. */
+  /* Typo candidates of a word the corpus lacks: [[stem, weight]] from its word packs. */
+  Engine.prototype.typos = function (word) {
+    var self = this, len = Array.from(word).length, max = len >= 8 ? 2 : 1;
+    if (len < 4) { return Promise.resolve([]); }
+    return Promise.all(buckets(word).map(function (b) { return self.bucket(b); })).then(function (packs) {
+      var out = [];
+      packs.forEach(function (lines) {
+        lines.forEach(function (l) {
+          var d = editDistance(word, l[0], max);
+          if (d >= 1 && d <= max) { out.push([l[2], d === 1 ? TYPO1_WEIGHT : TYPO2_WEIGHT]); }
+        });
+      });
+      return out;
+    });
+  };
+
+  /* Starts loading what a query being typed will need, before it runs: the word packs of its
+     last word (typo candidates), which stay the same while the word grows. */
+  Engine.prototype.prefetch = function (query) {
+    var words = parse(query).words, last = words[words.length - 1];
+    if (!this.head || !last || Array.from(last).length < 2 || !this.head.words.length) { return; }
+    var self = this;
+    buckets(last).forEach(function (b) { self.bucket(b).catch(function () {}); });
+  };
+
+  /* The stems a query word stands for, with weights: Map stem -> weight. Round trips: the
+     shard holding the word (which holds its stem too, and the prefix range with it); for a word
+     the corpus lacks, then its word packs and guessed stem together. */
   Engine.prototype.expand = function (word, prefix) {
     var self = this, out = new Map(), len = Array.from(word).length;
     function add(stem, w) { if (!(out.get(stem) >= w)) { out.set(stem, w); } }
     // The prefix range is fetched in parallel with the word's own entry (usually the same shard).
     var prefixed = prefix && len >= 3 ? this.prefixWords(word) : null;
-    return this.entry(word).then(function (e) {
-      if (e && e.surface) { return { stem: e.stem, exact: true }; }
-      return self.guessStem(word).then(function (g) { return { stem: g || word, exact: false }; });
-    }).then(function (r) {
-      var exact = r.exact;
-      add(r.stem, 1);
-      var jobs = [];
-      if (prefixed) {
-        jobs.push(prefixed.then(function (list) {
-          list = list.filter(function (l) { return l[0] !== word; });
-          list.sort(function (a, b) { return b[1] - a[1] || cmpBytes(a[0], b[0]); });
-          list.slice(0, MAX_PREFIX).forEach(function (l) { add(l[2], PREFIX_WEIGHT); });
-        }));
-      }
-      if (!exact && len >= 4) {
-        var max = len >= 8 ? 2 : 1;
-        buckets(word).forEach(function (b) {
-          jobs.push(self.bucket(b).then(function (lines) {
-            lines.forEach(function (l) {
-              var d = editDistance(word, l[0], max);
-              if (d >= 1 && d <= max) { add(l[2], d === 1 ? TYPO1_WEIGHT : TYPO2_WEIGHT); }
-            });
-          }));
-        });
-      }
-      return Promise.all(jobs).then(function () { return out; });
+    var resolved = this.entry(word).then(function (e) {
+      if (e && e.surface) { add(e.stem, 1); return; }
+      return Promise.all([self.guessStem(word), self.typos(word)]).then(function (r) {
+        add(r[0] || word, 1);
+        r[1].forEach(function (c) { add(c[0], c[1]); });
+      });
+    });
+    var jobs = [resolved];
+    if (prefixed) {
+      jobs.push(prefixed.then(function (list) {
+        list = list.filter(function (l) { return l[0] !== word; });
+        list.sort(function (a, b) { return b[1] - a[1] || cmpBytes(a[0], b[0]); });
+        return list.slice(0, MAX_PREFIX);
+      }));
+    }
+    return Promise.all(jobs).then(function (r) {
+      if (r[1]) { r[1].forEach(function (l) { add(l[2], PREFIX_WEIGHT); }); }
+      return out;
     });
   };
 
@@ -547,7 +566,11 @@
       o[active].scrollIntoView({ block: "nearest" });
     }
 
-    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 60); });
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(run, 60);
+      ready.then(function () { engine.prefetch(input.value); }, function () {});
+    });
     input.addEventListener("keydown", function (e) {
       if (e.key === "ArrowDown") { e.preventDefault(); move(1); }
       else if (e.key === "ArrowUp") { e.preventDefault(); move(-1); }
