@@ -13,8 +13,9 @@ use crate::search::query::{Filters, Results, Searcher};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Words to find: `"a phrase"` keeps words together, `-word` excludes a word (quote the
-    /// query, or put it after `--`, when it starts with `-`).
-    #[arg(required = true, num_args = 1..)]
+    /// query, or put it after `--`, when it starts with `-`). Without words, a filter lists
+    /// its pages in site order.
+    #[arg(num_args = 0.., required_unless_present_any = ["kind", "owner", "tag", "state"])]
     pub query: Vec<String>,
     /// Only pages of this kind (runbook, adr, onboarding, page).
     #[arg(long)]
@@ -61,7 +62,11 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
     }
     if results.pages.is_empty() {
         if !global.quiet {
-            eprintln!("no results for `{}`", results.query);
+            if results.query.trim().is_empty() {
+                eprintln!("no page matches the filters");
+            } else {
+                eprintln!("no results for `{}`", results.query);
+            }
         }
         return Ok(ExitCode::SUCCESS);
     }

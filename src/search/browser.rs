@@ -12,7 +12,8 @@
 //!   `df × (record delta varint, impact u8)`. Flag 1 marks a surface word;
 //! - `w/<hash>.txt.gz` word packs: `word TAB df [TAB stem]` lines grouped by the first two
 //!   letters (typo candidates and short prefixes);
-//! - `f/<hash>-<n>.json.gz` fragment packs: page URL, title, facets and section texts;
+//! - `f/<hash>-<n>.json.gz` fragment packs: page URL, title, facets and section texts (the
+//!   first `FRAGMENT_CHARS` characters of each, the number the head gives);
 //! - `filter-<facet>.<hash>.json.gz`: value → page numbers (delta-coded), loaded when used.
 //!
 //! An impact is tantivy's BM25 score of a stem in a record (title boosted, summed over fields),
@@ -159,7 +160,7 @@ pub fn export(pages: &[PageDoc], written: &Written) -> Result<Bundle, Error> {
         "shards": shard_table,
         "words": word_table,
         "sections": section_counts(pages),
-        "fragments": {"hash": frag_hash, "per": per_pack},
+        "fragments": {"hash": frag_hash, "per": per_pack, "chars": FRAGMENT_CHARS},
         "facets": facets,
         "demoted": deltas(&demoted),
         "demotion": super::DEMOTION,

@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use tantivy::collector::TopDocs;
+use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, TermQuery,
 };
@@ -199,6 +199,13 @@ pub struct Filters {
     pub state: Option<String>,
 }
 
+impl Filters {
+    /// Whether any filter is set.
+    pub fn any(&self) -> bool {
+        [&self.kind, &self.owner, &self.tag, &self.state].iter().any(|v| v.is_some())
+    }
+}
+
 /// One heading section in a result.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Hit {
@@ -274,6 +281,9 @@ impl Searcher {
         let parsed = parse(query);
         let mut results = Results { query: query.to_owned(), partial: false, pages: Vec::new() };
         if parsed.words.is_empty() {
+            if filters.any() {
+                results.pages = self.list(&parsed, filters, limit)?;
+            }
             return Ok(results);
         }
         let n = parsed.words.len();
@@ -326,6 +336,31 @@ impl Searcher {
             expansions.iter().map(|e| (occur, self.word_query(e))).collect();
         let words = BooleanQuery::with_minimum_required_clauses(words, usize::from(occur == Occur::Should));
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(words))];
+        clauses.extend(self.constraints(parsed, filters));
+        let query = BooleanQuery::new(clauses);
+        let reader = self.index.reader()?;
+        let searcher = reader.searcher();
+        let top = searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
+        let mut out = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let status = text(&doc, f.status);
+            let fresh = text(&doc, f.freshness);
+            let score = if super::demoted(&status, &fresh) { score * super::DEMOTION } else { score };
+            if !parsed.phrases.is_empty() && !has_phrases(&doc, f, &parsed.phrases) {
+                continue;
+            }
+            out.push((score, doc));
+        }
+        let rec = |d: &TantivyDocument| d.get_first(f.record).and_then(|v| v.as_u64()).unwrap_or(0);
+        out.sort_by(|a, b| b.0.total_cmp(&a.0).then(rec(&a.1).cmp(&rec(&b.1))));
+        Ok(out)
+    }
+
+    /// Clauses for excluded words and filters.
+    fn constraints(&self, parsed: &Parsed, filters: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
+        let f = self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut stems = analyzer();
         for w in &parsed.excluded {
             let s = super::stem(&mut stems, w);
@@ -348,24 +383,37 @@ impl Searcher {
                 clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(q), 0.0))));
             }
         }
-        let query = BooleanQuery::new(clauses);
+        clauses
+    }
+
+    /// Pages that pass the filters (no words given), in site order: each page once, with its
+    /// first section.
+    fn list(&self, parsed: &Parsed, filters: &Filters, limit: usize) -> Result<Vec<PageHit>, Error> {
+        let query = BooleanQuery::new(self.constraints(parsed, filters));
         let reader = self.index.reader()?;
         let searcher = reader.searcher();
-        let top = searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
-        let mut out = Vec::with_capacity(top.len());
-        for (score, addr) in top {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            let status = text(&doc, f.status);
-            let fresh = text(&doc, f.freshness);
-            let score = if super::demoted(&status, &fresh) { score * super::DEMOTION } else { score };
-            if !parsed.phrases.is_empty() && !has_phrases(&doc, f, &parsed.phrases) {
-                continue;
+        let docs = searcher.search(&query, &DocSetCollector)?;
+        let mut first: BTreeMap<u64, (u64, tantivy::DocAddress)> = BTreeMap::new();
+        let mut columns = HashMap::new();
+        for addr in docs {
+            if let std::collections::hash_map::Entry::Vacant(e) = columns.entry(addr.segment_ord) {
+                let fast = searcher.segment_reader(addr.segment_ord).fast_fields();
+                e.insert((fast.u64("page")?, fast.u64("record")?));
             }
-            out.push((score, doc));
+            let (pages, records) = &columns[&addr.segment_ord];
+            let page = pages.first(addr.doc_id).unwrap_or(0);
+            let record = records.first(addr.doc_id).unwrap_or(0);
+            let slot = first.entry(page).or_insert((record, addr));
+            if record < slot.0 {
+                *slot = (record, addr);
+            }
         }
-        let rec = |d: &TantivyDocument| d.get_first(f.record).and_then(|v| v.as_u64()).unwrap_or(0);
-        out.sort_by(|a, b| b.0.total_cmp(&a.0).then(rec(&a.1).cmp(&rec(&b.1))));
-        Ok(out)
+        let hits = first
+            .values()
+            .take(limit)
+            .map(|(_, addr)| searcher.doc(*addr).map(|d| (0.0, d)))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        self.group(hits, parsed, limit)
     }
 
     fn group(

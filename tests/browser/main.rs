@@ -127,14 +127,23 @@ fn theme_follows_the_system_scheme(chromium: &Path, site: &Path) {
 /// Runs `tests/browser/search.js` (headless Chromium over the DevTools protocol, the site served
 /// under a subpath): types `query`, expects `title` first, follows a heading result with the
 /// keyboard to `hash`, and fails on console errors.
-fn search_in_browser(chromium: &Path, site: &Path, query: &str, title: &str, hash: &str, text: &str) {
+/// With `kind`, it first chooses that kind in the empty box's filters and expects its pages.
+fn search_in_browser(
+    chromium: &Path,
+    site: &Path,
+    query: &str,
+    title: &str,
+    hash: &str,
+    text: &str,
+    kind: &str,
+) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/search.js");
     let output = Command::new("node")
         .arg("--experimental-websocket")
         .arg(script)
         .arg(chromium)
         .arg(site)
-        .args([query, title, hash, text])
+        .args([query, title, hash, text, kind])
         .output()
         .expect("run node");
     assert!(
@@ -146,7 +155,7 @@ fn search_in_browser(chromium: &Path, site: &Path, query: &str, title: &str, has
 }
 
 fn search_finds_and_follows_a_heading(chromium: &Path, site: &Path) {
-    search_in_browser(chromium, site, "failover", "Postgres primary failover", "#meaning", "");
+    search_in_browser(chromium, site, "failover", "Postgres primary failover", "#meaning", "", "runbook");
 }
 
 /// Page text that looks like markup is shown as text in snippets, never run.
@@ -171,6 +180,7 @@ fn search_snippets_never_run_page_text(chromium: &Path, _site: &Path) {
         "Hostile page",
         "#payload-section",
         "<script>window.__lorePwned=1</script>",
+        "",
     );
 }
 

@@ -1,8 +1,9 @@
 // Drives headless Chromium over the DevTools protocol: serves a built site under a subpath,
 // types a query into the search box, checks the first result, follows it with the keyboard to
 // the heading, and fails on any console error or uncaught exception.
-// usage: node --experimental-websocket search.js CHROMIUM SITE_DIR QUERY EXPECTED_TITLE EXPECTED_HASH [TEXT]
+// usage: node --experimental-websocket search.js CHROMIUM SITE_DIR QUERY EXPECTED_TITLE EXPECTED_HASH [TEXT [KIND]]
 // TEXT: text the results panel must show verbatim (page text that looks like HTML stays text).
+// KIND: before typing, the empty box offers the filters; choosing this kind lists its pages.
 "use strict";
 const { spawn } = require("child_process");
 const fs = require("fs");
@@ -10,7 +11,7 @@ const http = require("http");
 const os = require("os");
 const path = require("path");
 
-const [chromium, siteArg, query, expectedTitle, expectedHash, expectedText] = process.argv.slice(2);
+const [chromium, siteArg, query, expectedTitle, expectedHash, expectedText, filterKind] = process.argv.slice(2);
 const siteDir = path.resolve(siteArg);
 const SUBPATH = "/docs/handbook/";
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".gz": "application/gzip", ".png": "image/png", ".svg": "image/svg+xml" };
@@ -71,6 +72,20 @@ async function main() {
     await key("/", "Slash", 191, "/");
     await waitFor("document.activeElement && document.activeElement.classList.contains('search-input')", "the search box focus");
     await waitFor("!!window.LoreSearch", "the searcher to load");
+    if (filterKind) {
+      const status = "(document.querySelector('.search-status') || {}).textContent";
+      await waitFor(`${status} === 'Type to search, or choose a filter to list its pages.'`, "the empty box's hint");
+      const choose = (v) => evaluate(`(function () { var s = document.querySelector('select[aria-label="Filter by kind"]'); s.value = ${JSON.stringify(v)}; s.dispatchEvent(new Event('change')); })()`);
+      await choose(filterKind);
+      const said = await waitFor(`/ pages?, in site order\\.$/.test(${status}) && ${status}`, "the pages of one kind");
+      const kinds = await evaluate("Array.from(document.querySelectorAll('.search-result .search-kind')).map(function (e) { return e.textContent; })");
+      const count = Number((said.match(/(\d+) pages?, in site order/) || [])[1]);
+      if (!kinds.length || kinds.some((k) => k !== filterKind) || kinds.length !== Math.min(count, 20)) {
+        fail(`choosing ${filterKind} listed ${JSON.stringify(kinds)} (${said})`);
+      }
+      await choose("");
+      await waitFor(`${status} === 'Type to search, or choose a filter to list its pages.'`, "the hint after clearing the filter");
+    }
     for (const ch of query) { await send("Input.insertText", { text: ch }); await sleep(20); }
     const first = await waitFor("(document.querySelector('.search-result .search-title') || {}).textContent", "results");
     if (first !== expectedTitle) { fail(`first result is ${JSON.stringify(first)}, expected ${JSON.stringify(expectedTitle)}`); }

@@ -92,6 +92,29 @@ fn prefix_typo_phrase_exclusion_and_filters() {
 }
 
 #[test]
+fn filters_without_words_list_pages_in_site_order() {
+    let site = built();
+    let run = site.run(&["search", "--kind", "runbook"]);
+    run.success().stderr_eq("");
+    assert_eq!(
+        run.stdout(),
+        "1. Cache flush  [runbook, unverified]
+   runbooks/cache-flush/
+   Flush every node with acme-cache flush --all.
+2. Database failover  [runbook, fresh]
+   runbooks/db-failover/
+"
+    );
+    assert_eq!(titles(&site, &["--tag", "postgres"]), ["Database failover"]);
+    assert_eq!(titles(&site, &["--kind", "page", "--limit", "2"]), ["Acme operations", "Runbooks"]);
+    site.run(&["search", "--state", "stale"])
+        .success()
+        .stdout_empty()
+        .stderr_eq("no page matches the filters\n");
+    site.run(&["search"]).code(2);
+}
+
+#[test]
 fn all_words_then_any_with_a_notice() {
     let site = built();
     let run = site.run(&["search", "replica", "zebra"]);
@@ -196,4 +219,26 @@ fn browser_dictionary_agrees_with_the_stemmer() {
     let v: serde_json::Value = serde_json::from_str(out.trim()).expect("JSON");
     assert!(v["total"].as_u64().unwrap() > 1000, "{v}");
     assert_eq!(v["agree"], v["total"], "{v}");
+}
+
+/// A quoted phrase beyond the text the browser index keeps of a section still finds it (after
+/// the confirmed matches); a section shown whole without the phrase is dropped, as the
+/// terminal drops it.
+#[test]
+fn browser_phrases_past_the_fragment_text() {
+    if !node() {
+        return;
+    }
+    let site = SiteTest::empty("search-long-phrase");
+    site.write("book.toml", "[book]\ntitle = \"Phrases\"\n");
+    let filler = "Routine checks of the queue depth and the disk usage keep the service calm. ".repeat(12);
+    site.write("src/long.md", &format!("# Long\n\n{filler}Then promote the cold standby.\n"));
+    site.write("src/near.md", "# Near\n\nThe standby stays cold until the primary fails.\n");
+    site.write("src/exact.md", "# Exact\n\nA cold standby costs little.\n");
+    site.run(&["build"]).success();
+    site.write("queries.txt", "\"cold standby\"\n");
+    let out = run_node(&site, &[site.path("queries.txt").to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("JSON line");
+    assert_eq!(v["pages"], serde_json::json!(["exact/", "long/"]));
+    assert_eq!(cli_pages(&site, "\"cold standby\""), ["exact/", "long/"]);
 }

@@ -313,7 +313,7 @@
   Engine.prototype.search = function (query, filters, limit) {
     var self = this, p = parse(query), n = p.words.length;
     limit = limit || 10;
-    if (!n) { return Promise.resolve({ partial: false, pages: [], parsed: p }); }
+    if (!n) { return this.list(p, filters, limit); }
     var expanding = p.words.map(function (w, i) { return self.expand(w, p.prefixLast && i === n - 1); });
     var excluding = p.excluded.map(function (w) { return self.entry(w).then(function (e) { return e && e.surface ? e.stem : w; }); });
     return Promise.all([Promise.all(expanding), Promise.all(excluding), this.filterPages(filters)]).then(function (r) {
@@ -369,6 +369,19 @@
     });
   };
 
+  /* Without words, the pages that pass the filters, in site order, each with its first
+     section (as `lore search --kind …` lists them); `total` counts them all. */
+  Engine.prototype.list = function (p, filters, limit) {
+    var self = this;
+    return this.filterPages(filters).then(function (allowed) {
+      var pages = allowed ? Array.from(allowed).sort(function (a, b) { return a - b; }) : [];
+      return {
+        partial: false, parsed: p, stems: [], total: pages.length,
+        pages: pages.slice(0, limit).map(function (page) { return { page: page, score: 0, records: [[self.pageFirst[page], 0]] }; }),
+      };
+    });
+  };
+
   /* Hits best first (ties: lower record first). With many hits, only those at or above the
      `keep`-th best score are sorted; the caller falls back to everything if they do not fill
      the page list, which takes an improbable run of sections from few pages. */
@@ -384,22 +397,27 @@
     return top;
   }
 
-  /* Keeps records whose text holds each phrase's words next to each other (checked on the
-     stored fragment text; words match by stem prefix, as the fragment carries no stems). */
+  /* Keeps records whose text holds each phrase's words next to each other, checked on the
+     stored fragment text (words match by stem prefix, as the fragment carries no stems). A
+     section longer than its fragment that shows no phrase in the fragment may hold it further
+     on: it is kept after the confirmed ones; one shown whole without the phrase is dropped. */
   Engine.prototype.phraseFilter = function (hits, phrases, exps) {
-    var self = this;
+    var self = this, chars = this.head.fragments.chars || Infinity;
     return Promise.all(hits.map(function (h) { return self.fragment(self.recPage[h[0]]); })).then(function (frags) {
-      return hits.filter(function (h, i) {
+      var sure = [], maybe = [];
+      hits.forEach(function (h, i) {
         var f = frags[i], sec = f.x[h[0] - self.pageFirst[self.recPage[h[0]]]];
         var words = tokens(f.t + " " + sec[1] + " . " + sec[2]);
-        return phrases.every(function (ph) {
+        var found = phrases.every(function (ph) {
           outer: for (var s = 0; s + ph.length <= words.length; s++) {
             for (var k = 0; k < ph.length; k++) { if (!matchesWord(words[s + k], ph[k])) { continue outer; } }
             return true;
           }
           return false;
         });
+        if (found) { sure.push(h); } else if (Array.from(sec[2]).length >= chars) { maybe.push(h); }
       });
+      return sure.concat(maybe);
     });
   };
 
@@ -505,9 +523,12 @@
       active = -1;
       var words = res.parsed.words.concat([]);
       res.stems.forEach(function (m) { m.forEach(function (_, s) { words.push(s); }); });
-      status.textContent = res.pages.length
-        ? (res.partial ? "No page has every word; showing pages with some of them." : "")
-        : "No results for “" + input.value.trim() + "”.";
+      var listing = !input.value.trim();
+      status.textContent = listing
+        ? (res.total ? (res.total > res.pages.length ? "The first " + res.pages.length + " of " : "") + res.total + (res.total === 1 ? " page" : " pages") + ", in site order." : "No page matches the filters.")
+        : res.pages.length
+          ? (res.partial ? "No page has every word; showing pages with some of them." : "")
+          : "No results for “" + input.value.trim() + "”.";
       status.hidden = !status.textContent;
       res.pages.forEach(function (pg, i) {
         var f = frags[i], li = el("li", "search-result"), a = el("a", "search-page");
@@ -541,9 +562,10 @@
       var url = new URL(location.href);
       if (q.trim()) { url.searchParams.set("q", q.trim()); } else { url.searchParams.delete("q"); }
       try { history.replaceState(history.state, "", url.href); } catch (e) { /* file:// in some browsers */ }
-      if (!q.trim()) { show(false); return; }
+      var filtered = Object.keys(filters).some(function (f) { return filters[f]; });
+      if (!q.trim() && !filtered) { hint(); return; }
       ready.then(function () {
-        return engine.search(q, filters, 10).then(function (res) {
+        return engine.search(q, filters, q.trim() ? 10 : 20).then(function (res) {
           return Promise.all(res.pages.map(function (p) { return engine.fragment(p.page); })).then(function (frags) { render(res, frags, my); });
         });
       }).catch(function (err) {
@@ -555,6 +577,16 @@
           : "Search is unavailable: " + (err && err.message);
         show(true);
       });
+    }
+
+    /* The empty box: the filters (when the site has some) and what they do. */
+    function hint() {
+      list.textContent = "";
+      active = -1;
+      if (!filtersBox.childNodes.length) { show(false); return; }
+      status.hidden = false;
+      status.textContent = "Type to search, or choose a filter to list its pages.";
+      show(true);
     }
 
     function options() { return Array.prototype.slice.call(list.querySelectorAll("a")); }
@@ -579,11 +611,17 @@
         if (a) { e.preventDefault(); location.href = a.href; }
       } else if (e.key === "Escape") { show(false); input.blur(); }
     });
-    input.addEventListener("focus", function () { if (input.value.trim() && list.childNodes.length) { show(true); } });
+    /* On focus: the last results, or for an empty box the hint once the head is in. */
+    function offer() {
+      if (list.childNodes.length) { show(true); return; }
+      if (input.value.trim()) { return; }
+      ready.then(function () { if (document.activeElement === input && !input.value.trim()) { hint(); } }, function () {});
+    }
+    input.addEventListener("focus", offer);
     document.addEventListener("click", function (e) { if (!box.contains(e.target)) { show(false); } });
     var q = new URL(location.href).searchParams.get("q");
     if (q && !input.value) { input.value = q; }
-    if (input.value.trim()) { run(); }
+    if (input.value.trim()) { run(); } else if (document.activeElement === input) { offer(); }
   }
 
   var box = document.querySelector(".search[data-search-head]");
