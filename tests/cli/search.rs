@@ -232,7 +232,7 @@ fn browser_phrases_past_the_fragment_text() {
     let site = SiteTest::empty("search-long-phrase");
     site.write("book.toml", "[book]\ntitle = \"Phrases\"\n");
     let filler = "Routine checks of the queue depth and the disk usage keep the service calm. ".repeat(12);
-    site.write("src/long.md", &format!("# Long\n\n{filler}Then promote the cold standby.\n"));
+    site.write("src/long.md", format!("# Long\n\n{filler}Then promote the cold standby.\n"));
     site.write("src/near.md", "# Near\n\nThe standby stays cold until the primary fails.\n");
     site.write("src/exact.md", "# Exact\n\nA cold standby costs little.\n");
     site.run(&["build"]).success();
