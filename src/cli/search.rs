@@ -35,6 +35,9 @@ pub struct Args {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+    /// Show how each score arises: tantivy's score beside the browser index's, per word.
+    #[arg(long)]
+    pub explain: bool,
     /// The site folder (default: the nearest folder holding `book.toml`).
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
@@ -51,7 +54,12 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         tag: args.tag.clone(),
         state: args.state.clone(),
     };
-    let results = searcher.search(&args.query.join(" "), &filters, args.limit)?;
+    let query = args.query.join(" ");
+    let results = if args.explain {
+        searcher.explain(&query, &filters, args.limit)?
+    } else {
+        searcher.search(&query, &filters, args.limit)?
+    };
     if args.json {
         let json = serde_json::to_string_pretty(&results).map_err(|e| Error::Search(e.to_string()))?;
         println!("{json}");
@@ -94,6 +102,22 @@ pub(super) fn format_results(results: &Results, color: bool) -> String {
             out.push_str(&format!("   {url}{heading}\n"));
             if !s.snippet.is_empty() {
                 out.push_str(&format!("   {}\n", highlight(&s.snippet, &s.matches, color)));
+            }
+            if let Some(e) = &s.explain {
+                let words: Vec<String> = e
+                    .words
+                    .iter()
+                    .map(|w| {
+                        format!("{}→{} ×{} impact {} = {:.3}", w.word, w.stem, w.weight, w.impact, w.browser)
+                    })
+                    .collect();
+                let demoted = if e.demoted { ", demoted" } else { "" };
+                out.push_str(&format!(
+                    "   score: tantivy {:.3}, browser {:.3}{demoted} ({})\n",
+                    e.tantivy,
+                    e.browser,
+                    words.join("; ")
+                ));
             }
         }
     }

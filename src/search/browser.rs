@@ -112,22 +112,79 @@ fn collect_field(
     let mut stream = inverted.terms().stream().map_err(|e| Error::Search(e.to_string()))?;
     while stream.advance() {
         let Ok(term) = std::str::from_utf8(stream.key()) else { continue };
-        let info = stream.value();
-        let weight =
-            Bm25Weight::for_one_term_without_explain(u64::from(info.doc_freq), n_docs, avg).boost_by(boost);
-        let mut postings = inverted
-            .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
-            .map_err(|e| Error::Search(e.to_string()))?;
         let list = out.entry(term.to_owned()).or_default();
-        let mut doc = postings.doc();
-        while doc != TERMINATED {
-            let score = weight.score(norms.fieldnorm_id(doc), postings.term_freq());
-            let record = records.first(doc).unwrap_or(0) as u32;
-            list.push((record, score));
-            doc = postings.advance();
-        }
+        score_postings(&inverted, stream.value(), boost, n_docs, avg, &norms, &records, list)?;
     }
     Ok(())
+}
+
+/// Appends the (record, BM25 score) postings of one term of one field.
+#[allow(clippy::too_many_arguments)]
+fn score_postings(
+    inverted: &tantivy::InvertedIndexReader,
+    info: &tantivy::postings::TermInfo,
+    boost: f32,
+    n_docs: u64,
+    avg: f32,
+    norms: &tantivy::fieldnorm::FieldNormReader,
+    records: &tantivy::columnar::Column<u64>,
+    list: &mut Vec<(u32, f32)>,
+) -> Result<(), Error> {
+    let weight =
+        Bm25Weight::for_one_term_without_explain(u64::from(info.doc_freq), n_docs, avg).boost_by(boost);
+    let mut postings = inverted
+        .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
+        .map_err(|e| Error::Search(e.to_string()))?;
+    let mut doc = postings.doc();
+    while doc != TERMINATED {
+        let score = weight.score(norms.fieldnorm_id(doc), postings.term_freq());
+        let record = records.first(doc).unwrap_or(0) as u32;
+        list.push((record, score));
+        doc = postings.advance();
+    }
+    Ok(())
+}
+
+/// The postings of one stem exactly as `impacts` exports them (title and body merged per
+/// record), for explaining a score.
+pub fn stem_postings(
+    searcher: &tantivy::Searcher,
+    fields: &super::schema::Fields,
+    stem: &str,
+) -> Result<Vec<(u32, f32)>, Error> {
+    let n_docs: u64 = searcher.segment_readers().iter().map(|s| u64::from(s.max_doc())).sum();
+    let mut list = Vec::new();
+    if n_docs == 0 {
+        return Ok(list);
+    }
+    for (field, boost) in [(fields.title, TITLE_BOOST), (fields.body, 1.0)] {
+        let total_tokens: u64 = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| s.inverted_index(field).map(|i| i.total_num_tokens()))
+            .sum::<tantivy::Result<u64>>()?;
+        let avg = total_tokens as f32 / n_docs as f32;
+        let term = tantivy::Term::from_field_text(field, stem);
+        for seg in searcher.segment_readers() {
+            let inverted = seg.inverted_index(field)?;
+            let Some(info) = inverted.get_term_info(&term).map_err(|e| Error::Search(e.to_string()))? else {
+                continue;
+            };
+            let norms = seg.get_fieldnorms_reader(field)?;
+            let records = seg.fast_fields().u64("record")?;
+            score_postings(&inverted, &info, boost, n_docs, avg, &norms, &records, &mut list)?;
+        }
+    }
+    list.sort_by_key(|p| p.0);
+    list.dedup_by(|b, a| {
+        if a.0 == b.0 {
+            a.1 += b.1;
+            true
+        } else {
+            false
+        }
+    });
+    Ok(list)
 }
 
 /// One byte per impact, at least 1 so every posting counts.

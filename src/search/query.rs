@@ -219,6 +219,42 @@ pub struct Hit {
     pub snippet: String,
     /// Byte ranges of matched words in `snippet`.
     pub matches: Vec<(usize, usize)>,
+    /// How the score arises (`lore search --explain`, `/api/search?explain=1`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Explain>,
+    /// The section's record number in the index.
+    #[serde(skip)]
+    record: u64,
+}
+
+/// A section's score, explained.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Explain {
+    /// tantivy's score (the one results are ranked by).
+    pub tantivy: f32,
+    /// The score the browser index gives the same section.
+    pub browser: f32,
+    /// Whether the page is ranked lower (stale, or a superseded or deprecated decision).
+    pub demoted: bool,
+    /// Per query word that matched: the stem that scored best.
+    pub words: Vec<WordScore>,
+}
+
+/// One query word's part of a section's score.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WordScore {
+    /// The word as typed (lowercased).
+    pub word: String,
+    /// The stem it matched: its own, or a prefix or typo expansion.
+    pub stem: String,
+    /// The expansion weight (1 for the word itself).
+    pub weight: f32,
+    /// tantivy's BM25 score of the stem in the section (title and body), times the weight.
+    pub tantivy: f32,
+    /// The one-byte impact the browser index stores.
+    pub impact: u8,
+    /// The browser's score: weight × impact × the stem's largest score / 255.
+    pub browser: f32,
 }
 
 /// One page in the results.
@@ -287,18 +323,74 @@ impl Searcher {
             return Ok(results);
         }
         let n = parsed.words.len();
-        let expansions: Vec<Vec<(String, f32)>> = parsed
-            .words
-            .iter()
-            .enumerate()
-            .map(|(i, w)| self.vocab.expand(w, parsed.prefix_last && i + 1 == n))
-            .collect();
+        let expansions = self.expansions(&parsed);
         let mut hits = self.run(&parsed, &expansions, filters, Occur::Must)?;
         if hits.is_empty() && n > 1 && parsed.phrases.is_empty() {
             hits = self.run(&parsed, &expansions, filters, Occur::Should)?;
             results.partial = !hits.is_empty();
         }
         results.pages = self.group(hits, &parsed, limit)?;
+        Ok(results)
+    }
+
+    /// The stems each query word stands for, with their weights.
+    fn expansions(&self, parsed: &Parsed) -> Vec<Vec<(String, f32)>> {
+        let n = parsed.words.len();
+        parsed
+            .words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| self.vocab.expand(w, parsed.prefix_last && i + 1 == n))
+            .collect()
+    }
+
+    /// `search`, with each section's score explained: tantivy's score beside the one the
+    /// browser index gives (the same BM25 scores, quantised to one byte per posting), and per
+    /// query word the stem that scored, its weight and its impact byte.
+    pub fn explain(&self, query: &str, filters: &Filters, limit: usize) -> Result<Results, Error> {
+        let mut results = self.search(query, filters, limit)?;
+        let parsed = parse(query);
+        let expansions = self.expansions(&parsed);
+        let reader = self.index.reader()?;
+        let searcher = reader.searcher();
+        // Per stem: the largest score (the quantisation scale) and the score per record.
+        let mut postings: HashMap<String, (f32, HashMap<u32, f32>)> = HashMap::new();
+        for stem in expansions.iter().flatten().map(|(s, _)| s) {
+            if !postings.contains_key(stem) {
+                let list = super::browser::stem_postings(&searcher, &self.fields, stem)?;
+                let max = list.iter().map(|p| p.1).fold(0.0, f32::max);
+                postings.insert(stem.clone(), (max, list.into_iter().collect()));
+            }
+        }
+        for page in &mut results.pages {
+            let demoted = super::demoted(&page.status, &page.freshness);
+            for hit in &mut page.sections {
+                let mut words = Vec::new();
+                for (word, stems) in parsed.words.iter().zip(&expansions) {
+                    let mut best: Option<WordScore> = None;
+                    for (stem, weight) in stems {
+                        let (max, scores) = &postings[stem];
+                        let Some(score) = scores.get(&(hit.record as u32)) else { continue };
+                        let impact = super::browser::quantise(*score, *max);
+                        let browser = weight * max / 255.0 * f32::from(impact);
+                        if best.as_ref().is_none_or(|b| browser > b.browser) {
+                            best = Some(WordScore {
+                                word: word.clone(),
+                                stem: stem.clone(),
+                                weight: *weight,
+                                tantivy: weight * score,
+                                impact,
+                                browser,
+                            });
+                        }
+                    }
+                    words.extend(best);
+                }
+                let sum: f32 = words.iter().map(|w| w.browser).sum();
+                let browser = if demoted { sum * super::DEMOTION } else { sum };
+                hit.explain = Some(Explain { tantivy: hit.score, browser, demoted, words });
+            }
+        }
         Ok(results)
     }
 
@@ -452,7 +544,10 @@ impl Searcher {
             };
             if pages[slot].sections.len() < 3 {
                 let (snippet, matches) = snippet(&text(&doc, f.body), &wanted);
+                let record = doc.get_first(f.record).and_then(|v| v.as_u64()).unwrap_or(0);
                 pages[slot].sections.push(Hit {
+                    record,
+                    explain: None,
                     url: text(&doc, f.url),
                     heading: text(&doc, f.heading),
                     score,

@@ -94,8 +94,8 @@ impl Shared {
     }
 }
 
-/// `GET /api/search?q=…[&kind=…&owner=…&tag=…&state=…&limit=N]`: the same results as
-/// `lore search --json`, answered from the tantivy index of the last good build.
+/// `GET /api/search?q=…[&kind=…&owner=…&tag=…&state=…&limit=N&explain=1]`: the same results as
+/// `lore search --json [--explain]`, answered from the tantivy index of the last good build.
 fn search_reply(dir: &Path, query: &str) -> http::Reply {
     let param = |name: &str| {
         query
@@ -111,8 +111,10 @@ fn search_reply(dir: &Path, query: &str) -> http::Reply {
         state: param("state"),
     };
     let limit = param("limit").and_then(|l| l.parse().ok()).unwrap_or(10).clamp(1, 100);
+    let explain = param("explain").is_some_and(|v| v == "1" || v == "true");
+    let q = param("q").unwrap_or_default();
     let result = crate::search::query::Searcher::open(dir)
-        .and_then(|s| s.search(&param("q").unwrap_or_default(), &filters, limit));
+        .and_then(|s| if explain { s.explain(&q, &filters, limit) } else { s.search(&q, &filters, limit) });
     let (status, body) = match result {
         Ok(results) => (200, serde_json::to_vec(&results).unwrap_or_default()),
         Err(e) => (503, serde_json::json!({ "error": e.to_string() }).to_string().into_bytes()),

@@ -114,6 +114,44 @@ fn filters_without_words_list_pages_in_site_order() {
     site.run(&["search"]).code(2);
 }
 
+/// `--explain` puts tantivy's score beside the browser index's: the same BM25 scores, one byte
+/// per posting, so they differ by less than one quantisation step.
+#[test]
+fn explain_shows_tantivy_and_browser_scores_side_by_side() {
+    let site = built();
+    let run = site.run(&["search", "--json", "--explain", "failover", "replcia"]);
+    run.success();
+    let v: serde_json::Value = serde_json::from_str(run.stdout()).expect("JSON");
+    let mut sections = 0;
+    for page in v["pages"].as_array().unwrap() {
+        for s in page["sections"].as_array().unwrap() {
+            sections += 1;
+            let e = &s["explain"];
+            assert_eq!(e["tantivy"], s["score"]);
+            let words = e["words"].as_array().unwrap();
+            let steps: f64 = words.iter().map(|w| w["tantivy"].as_f64().unwrap() / 255.0).sum();
+            let (t, b) = (e["tantivy"].as_f64().unwrap(), e["browser"].as_f64().unwrap());
+            assert!((t - b).abs() <= steps.max(1e-6), "tantivy {t}, browser {b}: {e}");
+            let stems: Vec<(&str, f64)> =
+                words.iter().map(|w| (w["stem"].as_str().unwrap(), w["weight"].as_f64().unwrap())).collect();
+            assert_eq!(stems.len(), 2, "both words matched: {e}");
+            assert_eq!(stems[0], ("failov", 1.0));
+            assert_eq!(stems[1].0, "replica");
+            assert!((stems[1].1 - 0.6).abs() < 1e-6, "a one-edit typo weighs 0.6: {e}");
+        }
+    }
+    assert_eq!(sections, 3, "{v}");
+    let text = site.run(&["search", "--explain", "--limit", "1", "replica"]);
+    let line = text.stdout().lines().find(|l| l.trim_start().starts_with("score:")).expect("a score line");
+    assert!(
+        line.contains("tantivy ")
+            && line.contains(", browser ")
+            && line.contains("replica→replica ×1 impact 255"),
+        "{line}"
+    );
+    assert!(!site.run(&["search", "--json", "replica"]).stdout().contains("explain"));
+}
+
 #[test]
 fn all_words_then_any_with_a_notice() {
     let site = built();

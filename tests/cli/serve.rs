@@ -512,6 +512,14 @@ fn api_search_answers_from_the_index() {
         v["pages"].as_array().expect("pages").iter().all(|p| p["kind"] == "adr"),
         "the kind filter applies: {v}"
     );
+    let (_, _, body) = server.get("/api/search?q=replica&limit=1&explain=1");
+    let v: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    let section = &v["pages"][0]["sections"][0];
+    assert_eq!(section["explain"]["tantivy"], section["score"], "{v}");
+    assert_eq!(section["explain"]["words"][0]["stem"], "replica", "{v}");
+    assert!(v["pages"][0]["sections"][0]["explain"]["browser"].as_f64().is_some(), "{v}");
+    let (_, _, body) = server.get("/api/search?q=replica&limit=1");
+    assert!(!body.contains("explain"), "only on request: {body}");
     let (status, _, _) = server.get("/api/nothing");
     assert_eq!(status, 404);
 }
