@@ -95,7 +95,10 @@ impl Highlighter {
     }
 }
 
-/// The highlighting stylesheet: light colours by default, dark ones under `[data-theme="dark"]`.
+/// The highlighting stylesheet: light colours unless the page is dark, dark ones under
+/// `[data-theme="dark"]`. The light rules' scope is wrapped in `:where()`, so it adds no weight:
+/// in the light scheme they cascade as syntect wrote them, and in the dark scheme none of them
+/// can outrank a shorter dark rule.
 pub fn stylesheet() -> String {
     use two_face::theme::EmbeddedThemeName;
     let themes = two_face::theme::extra();
@@ -104,7 +107,7 @@ pub fn stylesheet() -> String {
     let dark = css_for_theme_with_class_style(themes.get(EmbeddedThemeName::OneHalfDark), CLASS_STYLE)
         .expect("the embedded theme always converts to CSS");
     let mut css = String::from("/* Code highlighting: GitHub (light) and One Half Dark (dark). */\n");
-    css.push_str(&strip_comments(&light));
+    css.push_str(&scope(&strip_comments(&light), ":where(html:not([data-theme=\"dark\"]))"));
     css.push_str(&scope(&strip_comments(&dark), "html[data-theme=\"dark\"]"));
     css
 }
@@ -180,6 +183,13 @@ mod tests {
     fn dark_rules_are_scoped() {
         let css = stylesheet();
         assert!(css.contains("html[data-theme=\"dark\"] .hl-"));
+        let light = ":where(html:not([data-theme=\"dark\"])) .hl-";
+        let dark = "html[data-theme=\"dark\"] .hl-";
+        for selector in css.lines().filter(|l| l.contains('{')).flat_map(|l| l.split(',')) {
+            let s = selector.trim();
+            assert!(s.starts_with(light) || s.starts_with(dark), "an unscoped rule: {s}");
+        }
+        assert!(css.contains(light));
         assert!(!css.contains("/*\n"));
     }
 }
