@@ -2,8 +2,9 @@
 //!
 //! Files under `search/` in the build folder (all gzip, content-hashed names):
 //! - `head.<hash>.json.gz`: format version, record count, score scale, shard table (first key,
-//!   hash), word-pack table, sections per page (one character each), demoted pages (deltas),
-//!   fragment-pack naming, filter values with counts;
+//!   hash, and `1` when the shard starts between a word and its stem), word-pack table,
+//!   sections per page (one character each), demoted pages (deltas), fragment-pack naming,
+//!   filter values with counts;
 //! - `s/<hash>.bin.gz` shards: dictionary entries in bytewise order, cut after ~8 KB where the
 //!   cut parts no surface word from its stem (so one shard answers an exact word). An entry
 //!   is `shared u8, suffix_len u8, suffix, flags u8`, then, if flag 4 (a surface word whose
@@ -237,6 +238,19 @@ fn df(impacts: &Impacts, stem: &str) -> usize {
 /// The dictionary (stems with postings and surface words, in bytewise order) cut into shards;
 /// returns the shard table of the head.
 fn dictionary_shards(written: &Written, impacts: &Impacts, files: &mut Vec<(String, Vec<u8>)>) -> Vec<Value> {
+    dictionary_shards_sized(written, impacts, files, SHARD_BYTES, MAX_SHARD_BYTES)
+}
+
+/// `dictionary_shards` with the cut sizes given. A shard that had to start between a word and
+/// its stem (its predecessor reached `max_bytes`) is marked with a third field, `1`, in the
+/// shard table: the searcher then loads its neighbour with it.
+pub fn dictionary_shards_sized(
+    written: &Written,
+    impacts: &Impacts,
+    files: &mut Vec<(String, Vec<u8>)>,
+    shard_bytes: usize,
+    max_bytes: usize,
+) -> Vec<Value> {
     let mut keys: BTreeMap<&str, (Option<&str>, bool)> = BTreeMap::new();
     for (word, stem) in &written.words {
         let alias = (stem != word).then_some(stem.as_str());
@@ -246,18 +260,20 @@ fn dictionary_shards(written: &Written, impacts: &Impacts, files: &mut Vec<(Stri
         keys.entry(stem).or_insert((None, false));
     }
     let joined = joined_boundaries(&keys);
-    let mut shards: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut shards: Vec<(String, Vec<u8>, bool)> = Vec::new();
     let mut buf = Vec::new();
     let mut first = String::new();
+    let mut starts_joined = false;
     let mut prev: &str = "";
     for (i, (key, (alias, surface))) in keys.iter().enumerate() {
-        let full = buf.len() >= SHARD_BYTES && (!joined[i] || buf.len() >= MAX_SHARD_BYTES);
+        let full = buf.len() >= shard_bytes && (!joined[i] || buf.len() >= max_bytes);
         if full {
-            shards.push((std::mem::take(&mut first), std::mem::take(&mut buf)));
+            shards.push((std::mem::take(&mut first), std::mem::take(&mut buf), starts_joined));
             prev = "";
         }
         if buf.is_empty() {
             first = (*key).to_owned();
+            starts_joined = joined[i];
         }
         let postings = impacts.get(*key);
         let mut flags = 0u8;
@@ -282,14 +298,14 @@ fn dictionary_shards(written: &Written, impacts: &Impacts, files: &mut Vec<(Stri
         prev = key;
     }
     if !buf.is_empty() {
-        shards.push((first, buf));
+        shards.push((first, buf, starts_joined));
     }
-    let shards: Vec<(String, Vec<u8>)> =
-        shards.into_par_iter().map(|(first, bytes)| (first, gzip(&bytes))).collect();
+    let shards: Vec<(String, Vec<u8>, bool)> =
+        shards.into_par_iter().map(|(first, bytes, joined)| (first, gzip(&bytes), joined)).collect();
     let mut shard_table = Vec::new();
-    for (first, gz) in shards {
+    for (first, gz, joined) in shards {
         let hash = hash8(&gz);
-        shard_table.push(json!([first, hash]));
+        shard_table.push(if joined { json!([first, hash, 1]) } else { json!([first, hash]) });
         files.push((format!("search/s/{hash}.bin.gz"), gz));
     }
     shard_table

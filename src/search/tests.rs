@@ -211,6 +211,37 @@ fn shards_are_never_cut_between_a_word_and_its_stem() {
     assert!(aliased > 3000, "{aliased} words with a stem of their own");
 }
 
+/// When a long postings list forces a cut between a word and its stem, the shard table marks
+/// the shard after the cut, and the run of marked shards around a word holds its stem.
+#[test]
+fn forced_cuts_are_marked_in_the_shard_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let sections: Vec<(String, String)> = (0..200)
+        .map(|i| (format!("s{i}"), format!("connections connected connecting unique{i:03}x")))
+        .collect();
+    let sections: Vec<(&str, &str)> = sections.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let pages = vec![page("net/", "Network", &sections)];
+    let written = index::write(&pages, &dir.path().join("idx")).unwrap();
+    let impacts = browser::impacts(&written).unwrap();
+    let mut files = Vec::new();
+    let table = browser::dictionary_shards_sized(&written, &impacts, &mut files, 64, 128);
+    let shards: Vec<Vec<Entry>> = files.iter().map(|(_, gz)| decode(&gunzip(gz))).collect();
+    let marked: Vec<bool> = table.iter().map(|r| r.get(2).is_some_and(|v| v == 1)).collect();
+    assert!(marked.iter().any(|m| *m), "no forced cut: {table:?}");
+    let holding = |key: &str| shards.iter().position(|s| s.iter().any(|e| e.0 == key)).unwrap();
+    for word in ["connections", "connected", "connecting"] {
+        let (i, stem) = (holding(word), holding("connect"));
+        let (mut lo, mut hi) = (i, i);
+        while lo > 0 && marked[lo] {
+            lo -= 1;
+        }
+        while hi + 1 < marked.len() && marked[hi + 1] {
+            hi += 1;
+        }
+        assert!((lo..=hi).contains(&stem), "{word} in shard {i}, its stem in {stem}: {table:?}");
+    }
+}
+
 #[test]
 fn query_syntax() {
     assert_eq!(

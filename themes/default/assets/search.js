@@ -161,6 +161,29 @@
     return this.shard(rowFor(this.head.shards, key)).then(function (m) { return m.get(key); });
   };
 
+  /* The shards to load for a typed word: its own, and where a long postings list forced a cut
+     between words and their stems (the row is marked 1), the shards within that run where the
+     word's stem would sort if it is the word less a common English ending; so the stem usually
+     comes in the same round. */
+  Engine.prototype.wordShards = function (word) {
+    var t = this.head.shards, i = rowFor(t, word), out = [i], lo = i;
+    while (lo > 0 && t[lo][2]) { lo--; }
+    if (lo < i) {
+      stemGuesses(word).forEach(function (g) {
+        var j = rowFor(t, g);
+        if (j >= lo && out.indexOf(j) < 0) { out.push(j); }
+      });
+    }
+    return out;
+  };
+
+  /* `entry` for a typed word, with its stem's shard loaded alongside. */
+  Engine.prototype.lookup = function (word) {
+    if (!this.head.shards.length) { return Promise.resolve(undefined); }
+    var self = this;
+    return Promise.all(this.wordShards(word).map(function (j) { return self.shard(j); })).then(function (ms) { return ms[0].get(word); });
+  };
+
   /* Word-pack lines of one bucket: [word, df, stem]. */
   Engine.prototype.bucket = function (b) {
     var self = this, table = this.head.words;
@@ -184,11 +207,11 @@
     var self = this, shards = this.head.shards, from = rowFor(shards, word), to = from;
     while (to + 1 < shards.length && cmpBytes(shards[to + 1][0], word) >= 0 && shards[to + 1][0].indexOf(word) === 0) { to++; }
     if (to - from <= 1) {
-      var jobs = [];
+      var jobs = [this.lookup(word), null];
       for (var i = from; i <= to; i++) { jobs.push(this.shard(i)); }
       return Promise.all(jobs).then(function (maps) {
         var out = [];
-        maps.forEach(function (m) {
+        maps.slice(2).forEach(function (m) {
           m.forEach(function (e, k) { if (e.surface && k.indexOf(word) === 0) { out.push([k, e.df || 0, e.stem]); } });
         });
         return out;
@@ -198,6 +221,22 @@
       return lines.filter(function (l) { return l[0].indexOf(word) === 0; });
     });
   };
+
+  /* Likely stems of a word: less a common English ending or a final e (and a doubled last
+     consonant), and a final y as i. */
+  function stemGuesses(word) {
+    var chars = Array.from(word), out = [];
+    SUFFIXES.concat(["e"]).forEach(function (suf) {
+      var n = chars.length - suf.length;
+      if (n >= 2 && chars.slice(n).join("") === suf) {
+        var base = chars.slice(0, n);
+        out.push(base.join(""));
+        if (base[n - 1] === base[n - 2] && !/[aeiou]/.test(base[n - 1])) { out.push(base.slice(0, -1).join("")); }
+      }
+    });
+    if (chars[chars.length - 1] === "y") { out.push(chars.slice(0, -1).join("") + "i"); }
+    return out;
+  }
 
   /* For a word the corpus lacks, a stem with postings left by removing a common English suffix:
      what the stemmer mostly makes of it ("freshness" -> "fresh"). */
@@ -246,7 +285,7 @@
     function add(stem, w) { if (!(out.get(stem) >= w)) { out.set(stem, w); } }
     // The prefix range is fetched in parallel with the word's own entry (usually the same shard).
     var prefixed = prefix && len >= 3 ? this.prefixWords(word) : null;
-    var resolved = this.entry(word).then(function (e) {
+    var resolved = this.lookup(word).then(function (e) {
       if (e && e.surface) { add(e.stem, 1); return; }
       return Promise.all([self.guessStem(word), self.typos(word)]).then(function (r) {
         add(r[0] || word, 1);
