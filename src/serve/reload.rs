@@ -14,7 +14,8 @@ pub const SCRIPT: &str = "/__lore/live.js";
 pub const STATUS: &str = "/__lore/status";
 
 /// The browser side: reload on `reload`, swap stylesheets on `css`, show the overlay on
-/// `failed`; the scroll position of a page survives its own reload.
+/// `failed`, point a searcher not loaded yet at the new browser index on `search`; the scroll
+/// position of a page survives its own reload.
 pub const LIVE_JS: &str = r#"(() => {
   "use strict";
   const key = "lore-scroll:" + location.pathname;
@@ -73,6 +74,14 @@ pub const LIVE_JS: &str = r#"(() => {
     swapCss(d.css);
   });
   source.addEventListener("failed", (e) => overlay(JSON.parse(e.data).error));
+  // A newer browser index: a searcher that has not loaded yet (it loads on first use) takes
+  // it; one already loaded keeps its own until the page reloads (the server keeps its files).
+  source.addEventListener("search", (e) => {
+    const box = document.querySelector(".search[data-search-head]");
+    if (!box || box.querySelector(".search-panel")) return;
+    const head = box.getAttribute("data-search-head"), at = head.lastIndexOf("search/head.");
+    if (at >= 0) box.setAttribute("data-search-head", head.slice(0, at) + JSON.parse(e.data).head);
+  });
   addEventListener("pagehide", () => source.close());
 })();
 "#;
