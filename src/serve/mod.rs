@@ -199,9 +199,9 @@ pub fn run(
     let _ = accept.join();
     // An export under way is abandoned like a rebuild; one waiting for work sees `stop` at once.
     drop(exporter);
-    // The process is about to end, which closes the streams; dropping them here would wait on
-    // connection threads that are already gone.
-    std::mem::forget(shared.hub.take());
+    // Each stream's writer ends once the hub lets go of it; a writer stuck on a tab that
+    // stopped reading goes with the process.
+    shared.hub.close();
     // A rebuild still running is abandoned with the process; its files go with the folder.
     let result = if worker.is_finished() {
         worker.join().unwrap_or_else(|_| Err(Error::Usage("the rebuild thread failed".to_owned())))
@@ -463,7 +463,8 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
     }
     let reply = match path {
         reload::EVENTS => {
-            shared.hub.add(request.into_writer(), &shared.hello());
+            // This request's thread becomes the stream's writer.
+            shared.hub.add(request.into_writer(), &shared.hello()).run();
             return;
         }
         reload::SCRIPT => http::Reply {

@@ -616,3 +616,27 @@ fn a_body_edit_updates_both_search_indexes_after_the_reload() {
     assert!(words.contains("pelicanword\t") && !words.contains("quokkaword"));
     assert_eq!(found(&server, "pelicanword"), ["runbooks/db-failover/"]);
 }
+
+/// Issue "lore serve": one tab that stops reading its event stream must not stall the others.
+#[test]
+fn a_stream_that_is_never_read_does_not_hold_up_the_others() {
+    let site = basic();
+    let server = Server::start(&site, &[]);
+    let mut stuck = TcpStream::connect(&server.addr).expect("connect");
+    write!(stuck, "GET /__lore/events HTTP/1.1\r\nHost: {}\r\n\r\n", server.addr).expect("send");
+    let mut events = server.events();
+    // A failed build sends its whole error text to every stream: about 1 MB here, so a few of
+    // them fill the unread stream's socket buffers (4 MB at most on Linux) many times over.
+    let good = site.read("src/runbooks/cache-flush.md");
+    let links: String =
+        (0..4000).map(|i| format!("[x](missing-{i:05}-a-long-name-for-a-large-error.md)\n")).collect();
+    for round in 0..12 {
+        site.write("src/runbooks/cache-flush.md", format!("{good}\nround {round}\n\n{links}"));
+        let data = events.next("failed");
+        assert!(data.len() > 500_000, "{} bytes", data.len());
+    }
+    site.write("src/runbooks/cache-flush.md", &good);
+    events.next("reload");
+    assert!(server.get("/__lore/status").2.contains("\"error\":null"));
+    drop(stuck);
+}
