@@ -90,6 +90,9 @@ pub struct Kept {
     pub templates: Templates,
     /// The searcher's assets, linked from every page.
     pub search: Option<crate::templates::context::SearchLinks>,
+    /// What search indexed of each page (empty when the site has no search), shared with
+    /// `serve`'s background export of the browser index.
+    pub search_docs: Arc<Vec<crate::search::PageDoc>>,
     /// Stylesheets, site-relative.
     pub css: Vec<String>,
     /// Scripts, site-relative.
@@ -160,6 +163,7 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     let templates = Templates::load(&config.theme_dir)?;
     let mut assets = theme_assets(&config)?;
     // Search indexes: only when writing (`check` has nothing to search).
+    let mut search_docs = Vec::new();
     let search = if options.write && !site.pages.is_empty() {
         let docs = crate::search::collect(&site, &rendered);
         let index = crate::search::index::write(&docs, &crate::search::index_dir(&config))?;
@@ -169,6 +173,9 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
         let links = search_links(&config, &bundle.head, &mut assets.files)?;
         assets.files.extend(bundle.files);
         stages.done("search: browser index");
+        if options.keep {
+            search_docs = docs;
+        }
         Some(links)
     } else {
         None
@@ -218,6 +225,7 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
             other_diags,
             templates,
             search: search.clone(),
+            search_docs: Arc::new(search_docs),
             css: assets.css,
             js: assets.js,
             highlighter,

@@ -88,6 +88,13 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
             super::print_error(err, quiet);
             eprintln!("still serving the last good version; fix the problem and save to rebuild");
         }
+        Note::SearchStale(err) => {
+            // The pages are current; only search lags behind until the next full rebuild.
+            eprintln!(
+                "warning: search shows the site as it was before this edit: {}",
+                super::error_text(err, false)
+            );
+        }
     };
     let text = |e: &Error| super::error_text(e, false);
     crate::serve::run(&options, stop, Arc::new(text), Arc::new(note))?;

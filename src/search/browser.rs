@@ -114,12 +114,23 @@ fn collect_field(
     while stream.advance() {
         let Ok(term) = std::str::from_utf8(stream.key()) else { continue };
         let list = out.entry(term.to_owned()).or_default();
-        score_postings(&inverted, stream.value(), boost, n_docs, avg, &norms, &records, list)?;
+        score_postings(
+            &inverted,
+            stream.value(),
+            boost,
+            n_docs,
+            avg,
+            &norms,
+            &records,
+            seg.alive_bitset(),
+            list,
+        )?;
     }
     Ok(())
 }
 
-/// Appends the (record, BM25 score) postings of one term of one field.
+/// Appends the (record, BM25 score) postings of one term of one field, deleted documents (a
+/// page `lore serve` replaced) left out.
 #[allow(clippy::too_many_arguments)]
 fn score_postings(
     inverted: &tantivy::InvertedIndexReader,
@@ -129,6 +140,7 @@ fn score_postings(
     avg: f32,
     norms: &tantivy::fieldnorm::FieldNormReader,
     records: &tantivy::columnar::Column<u64>,
+    alive: Option<&tantivy::fastfield::AliveBitSet>,
     list: &mut Vec<(u32, f32)>,
 ) -> Result<(), Error> {
     let weight =
@@ -138,9 +150,11 @@ fn score_postings(
         .map_err(|e| Error::Search(e.to_string()))?;
     let mut doc = postings.doc();
     while doc != TERMINATED {
-        let score = weight.score(norms.fieldnorm_id(doc), postings.term_freq());
-        let record = records.first(doc).unwrap_or(0) as u32;
-        list.push((record, score));
+        if alive.is_none_or(|a| a.is_alive(doc)) {
+            let score = weight.score(norms.fieldnorm_id(doc), postings.term_freq());
+            let record = records.first(doc).unwrap_or(0) as u32;
+            list.push((record, score));
+        }
         doc = postings.advance();
     }
     Ok(())
@@ -173,7 +187,17 @@ pub fn stem_postings(
             };
             let norms = seg.get_fieldnorms_reader(field)?;
             let records = seg.fast_fields().u64("record")?;
-            score_postings(&inverted, &info, boost, n_docs, avg, &norms, &records, &mut list)?;
+            score_postings(
+                &inverted,
+                &info,
+                boost,
+                n_docs,
+                avg,
+                &norms,
+                &records,
+                seg.alive_bitset(),
+                &mut list,
+            )?;
         }
     }
     list.sort_by_key(|p| p.0);

@@ -63,28 +63,8 @@ fn add_all(index: &Index, fields: Fields, pages: &[PageDoc]) -> Result<(), Error
     let mut writer: IndexWriter = index.writer_with_num_threads(1, WRITER_HEAP)?;
     let mut record = 0u64;
     for (p, page) in pages.iter().enumerate() {
-        for s in &page.sections {
-            let mut doc = TantivyDocument::default();
-            doc.add_text(fields.title, title_text(page, &s.heading));
-            doc.add_text(fields.body, &s.text);
-            doc.add_u64(fields.record, record);
-            doc.add_u64(fields.page, p as u64);
-            doc.add_text(fields.page_title, &page.title);
-            doc.add_text(fields.heading, s.heading.join(" › "));
-            let url =
-                if s.anchor.is_empty() { page.url.clone() } else { format!("{}#{}", page.url, s.anchor) };
-            doc.add_text(fields.url, url);
-            doc.add_text(fields.kind, &page.kind);
-            doc.add_text(fields.owner, &page.owner);
-            for t in &page.tags {
-                doc.add_text(fields.tag, t);
-            }
-            doc.add_text(fields.service, &page.service);
-            doc.add_text(fields.status, &page.status);
-            doc.add_text(fields.freshness, &page.freshness);
-            writer.add_document(doc)?;
-            record += 1;
-        }
+        add_page(&writer, fields, p, page, record)?;
+        record += page.sections.len() as u64;
     }
     writer.commit()?;
     let ids = index.searchable_segment_ids()?;
@@ -93,6 +73,73 @@ fn add_all(index: &Index, fields: Fields, pages: &[PageDoc]) -> Result<(), Error
     }
     writer.wait_merging_threads()?;
     Ok(())
+}
+
+/// Adds the sections of page number `p`, numbering records from `record`.
+fn add_page(
+    writer: &IndexWriter,
+    fields: Fields,
+    p: usize,
+    page: &PageDoc,
+    record: u64,
+) -> Result<(), Error> {
+    for (k, s) in page.sections.iter().enumerate() {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(fields.title, title_text(page, &s.heading));
+        doc.add_text(fields.body, &s.text);
+        doc.add_u64(fields.record, record + k as u64);
+        doc.add_u64(fields.page, p as u64);
+        doc.add_text(fields.page_title, &page.title);
+        doc.add_text(fields.heading, s.heading.join(" › "));
+        let url = if s.anchor.is_empty() { page.url.clone() } else { format!("{}#{}", page.url, s.anchor) };
+        doc.add_text(fields.url, url);
+        doc.add_text(fields.kind, &page.kind);
+        doc.add_text(fields.owner, &page.owner);
+        for t in &page.tags {
+            doc.add_text(fields.tag, t);
+        }
+        doc.add_text(fields.service, &page.service);
+        doc.add_text(fields.status, &page.status);
+        doc.add_text(fields.freshness, &page.freshness);
+        writer.add_document(doc)?;
+    }
+    Ok(())
+}
+
+/// Heap of the writer that replaces a few pages (tantivy's minimum).
+const UPDATE_HEAP: usize = 15_000_000;
+
+/// Replaces the sections of the pages numbered `changed` in the index in `dir` with those of
+/// `pages` (the whole site, in page order, edits applied): deletes each page's documents by its
+/// page number, adds the new ones and commits. Readers opened after it returns see the edit.
+///
+/// Records are numbered as a full build would number them only while the edited pages keep
+/// their number of sections; otherwise later pages' record numbers overlap, which changes only
+/// the order of equally scored results. Scores keep counting the deleted documents until
+/// segments merge (the next full build starts afresh).
+pub fn replace_pages(dir: &Path, pages: &[PageDoc], changed: &[usize]) -> Result<(), Error> {
+    let (index, fields) = open(dir)?;
+    let mut writer: IndexWriter = index.writer_with_num_threads(1, UPDATE_HEAP)?;
+    for &p in changed {
+        let Some(page) = pages.get(p) else { continue };
+        writer.delete_term(tantivy::Term::from_field_u64(fields.page, p as u64));
+        let first: usize = pages[..p].iter().map(|d| d.sections.len()).sum();
+        add_page(&writer, fields, p, page, first as u64)?;
+    }
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    Ok(())
+}
+
+/// Indexes `pages` in memory, for exporting the browser index without touching the index of
+/// record on disk.
+pub fn in_memory(pages: &[PageDoc]) -> Result<Written, Error> {
+    let (schema, fields): (Schema, Fields) = schema::schema();
+    let index = Index::create_in_ram(schema);
+    register(&index);
+    let (indexed, words) = rayon::join(|| add_all(&index, fields, pages), || vocabulary(pages));
+    indexed?;
+    Ok(Written { index, fields, words })
 }
 
 /// What the title field holds: the page title, then the heading path.

@@ -116,55 +116,47 @@ pub struct SectionDoc {
 
 /// Splits every rendered page into heading sections (level 2 and 3), in page order.
 pub fn collect(site: &Site, rendered: &[Rendered]) -> Vec<PageDoc> {
-    rendered
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let page = &site.pages[i];
-            let meta = &page.meta;
-            let text_field = |k: &str| match meta.fields.get(k) {
-                Some(serde_json::Value::String(s)) => s.trim().to_lowercase(),
-                _ => String::new(),
-            };
-            let mut sections = Vec::with_capacity(r.toc.len() + 1);
-            let first = r.text_marks.first().copied().unwrap_or(r.text.len());
-            sections.push(SectionDoc {
-                anchor: String::new(),
-                heading: Vec::new(),
-                text: clean(&r.text[..first]),
-            });
-            let mut h2 = String::new();
-            for (k, entry) in r.toc.iter().enumerate() {
-                let start = r.text_marks[k] + entry.title.len();
-                let end = r.text_marks.get(k + 1).copied().unwrap_or(r.text.len());
-                let heading = if entry.level == 2 {
-                    h2 = entry.title.clone();
-                    vec![entry.title.clone()]
-                } else if h2.is_empty() {
-                    vec![entry.title.clone()]
-                } else {
-                    vec![h2.clone(), entry.title.clone()]
-                };
-                let text = r.text.get(start.min(end)..end).unwrap_or("");
-                sections.push(SectionDoc { anchor: entry.id.clone(), heading, text: clean(text) });
-            }
-            PageDoc {
-                url: site.urls[i].clone(),
-                title: page.title.clone(),
-                kind: page.kind.name().to_owned(),
-                owner: meta.owner.clone().unwrap_or_default(),
-                tags: meta.tags.clone(),
-                service: text_field("service"),
-                // The lifecycle state (custom statuses mapped), else the status as written.
-                status: site
-                    .adrs
-                    .lifecycle_of(i)
-                    .map_or_else(|| text_field("status"), |l| l.name().to_owned()),
-                freshness: freshness(site, i).to_owned(),
-                sections,
-            }
-        })
-        .collect()
+    rendered.iter().enumerate().map(|(i, r)| collect_page(site, i, r)).collect()
+}
+
+/// Splits page `i`, rendered as `r`, into heading sections (`serve` redoes one page at a time).
+pub fn collect_page(site: &Site, i: usize, r: &Rendered) -> PageDoc {
+    let page = &site.pages[i];
+    let meta = &page.meta;
+    let text_field = |k: &str| match meta.fields.get(k) {
+        Some(serde_json::Value::String(s)) => s.trim().to_lowercase(),
+        _ => String::new(),
+    };
+    let mut sections = Vec::with_capacity(r.toc.len() + 1);
+    let first = r.text_marks.first().copied().unwrap_or(r.text.len());
+    sections.push(SectionDoc { anchor: String::new(), heading: Vec::new(), text: clean(&r.text[..first]) });
+    let mut h2 = String::new();
+    for (k, entry) in r.toc.iter().enumerate() {
+        let start = r.text_marks[k] + entry.title.len();
+        let end = r.text_marks.get(k + 1).copied().unwrap_or(r.text.len());
+        let heading = if entry.level == 2 {
+            h2 = entry.title.clone();
+            vec![entry.title.clone()]
+        } else if h2.is_empty() {
+            vec![entry.title.clone()]
+        } else {
+            vec![h2.clone(), entry.title.clone()]
+        };
+        let text = r.text.get(start.min(end)..end).unwrap_or("");
+        sections.push(SectionDoc { anchor: entry.id.clone(), heading, text: clean(text) });
+    }
+    PageDoc {
+        url: site.urls[i].clone(),
+        title: page.title.clone(),
+        kind: page.kind.name().to_owned(),
+        owner: meta.owner.clone().unwrap_or_default(),
+        tags: meta.tags.clone(),
+        service: text_field("service"),
+        // The lifecycle state (custom statuses mapped), else the status as written.
+        status: site.adrs.lifecycle_of(i).map_or_else(|| text_field("status"), |l| l.name().to_owned()),
+        freshness: freshness(site, i).to_owned(),
+        sections,
+    }
 }
 
 /// Collapses runs of whitespace.

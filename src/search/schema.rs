@@ -16,7 +16,7 @@ pub struct Fields {
     pub body: Field,
     /// The record number (page order, then section order); equals the browser's record id.
     pub record: Field,
-    /// Page number.
+    /// Page number, indexed so `serve` can replace one page's sections.
     pub page: Field,
     /// Page title, stored.
     pub page_title: Field,
@@ -54,7 +54,7 @@ pub fn schema() -> (Schema, Fields) {
         title: b.add_text_field("title", text(false)),
         body: b.add_text_field("body", text(true)),
         record: b.add_u64_field("record", INDEXED | STORED | FAST),
-        page: b.add_u64_field("page", STORED | FAST),
+        page: b.add_u64_field("page", INDEXED | STORED | FAST),
         page_title: b.add_text_field("page_title", STORED),
         heading: b.add_text_field("heading", STORED),
         url: b.add_text_field("url", STORED),

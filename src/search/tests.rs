@@ -288,3 +288,46 @@ fn snippets_mark_matched_words() {
     let marked: Vec<&str> = marks.iter().map(|(s, e)| &text[*s..*e]).collect();
     assert_eq!(marked, ["replica", "replicas"], "by stem: replication stems to replic");
 }
+
+/// The pages (by URL) `lore search` finds for `q` in the index in `dir`.
+fn found(dir: &std::path::Path, q: &str) -> Vec<String> {
+    let searcher = query::Searcher::open(dir).unwrap();
+    let results = searcher.search(q, &query::Filters::default(), 10).unwrap();
+    results.pages.iter().map(|p| p.url.clone()).collect()
+}
+
+#[test]
+fn replacing_a_page_finds_its_new_text_and_forgets_the_old() {
+    let dir = tempfile::tempdir().unwrap();
+    let idx = dir.path().join("idx");
+    let mut pages = vec![
+        page("a/", "Alpha", &[("", "Rotate the walrus keys.")]),
+        page("b/", "Beta", &[("", "Drain the queue."), ("more", "Then restart the walrus.")]),
+        page("c/", "Gamma", &[("", "Nothing here.")]),
+    ];
+    let written = index::write(&pages, &idx).unwrap();
+    std::fs::write(idx.join("words.tsv"), browser::export(&pages, &written).unwrap().words).unwrap();
+    drop(written);
+    assert_eq!(found(&idx, "walrus"), ["a/", "b/#more"]);
+    pages[1] = page("b/", "Beta", &[("", "Drain the pelican."), ("more", "x"), ("last", "y")]);
+    index::replace_pages(&idx, &pages, &[1]).unwrap();
+    assert_eq!(found(&idx, "walrus"), ["a/"], "the old text is gone");
+    assert_eq!(found(&idx, "pelican"), ["b/"], "the new text is found");
+    assert_eq!(found(&idx, "nothing"), ["c/"], "other pages are untouched");
+    index::replace_pages(&idx, &pages, &[1]).unwrap();
+    assert_eq!(found(&idx, "pelican"), ["b/"], "replacing twice keeps one copy");
+}
+
+#[test]
+fn the_browser_index_of_an_in_memory_index_matches_the_built_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = vec![
+        page("a/", "Alpha", &[("", "Rotate the walrus keys.")]),
+        page("b/", "Beta", &[("", "Drain the queue."), ("more", "Then restart the walrus.")]),
+    ];
+    let on_disk = browser::export(&pages, &index::write(&pages, &dir.path().join("idx")).unwrap()).unwrap();
+    let in_memory = browser::export(&pages, &index::in_memory(&pages).unwrap()).unwrap();
+    assert_eq!(in_memory.head, on_disk.head);
+    assert_eq!(in_memory.files, on_disk.files);
+    assert_eq!(in_memory.words, on_disk.words);
+}

@@ -17,6 +17,7 @@ use crate::content::Page;
 use crate::diag::{self, Diagnostic};
 use crate::error::Error;
 use crate::markdown::{self, Highlighter};
+use crate::search::PageDoc;
 use crate::site::Target;
 use crate::templates::view::ViewInputs;
 
@@ -31,6 +32,8 @@ pub enum Update {
         pages: usize,
         /// Whether everything was rebuilt.
         full: bool,
+        /// Pages (by number) written again by an incremental rebuild; empty after a full one.
+        changed: Vec<usize>,
         /// Warnings of the whole site.
         warnings: Vec<Diagnostic>,
         /// Wall time.
@@ -142,6 +145,7 @@ impl Live {
                 Update::Rebuilt {
                     pages: out.pages,
                     full: true,
+                    changed: Vec::new(),
                     warnings: out.warnings,
                     elapsed: start.elapsed(),
                 }
@@ -231,9 +235,15 @@ impl Live {
             return Update::Failed(Error::Diagnostics(diags));
         }
         match self.write(&copies) {
-            Ok(pages) => {
+            Ok(changed) => {
                 self.failing = false;
-                Update::Rebuilt { pages, full: false, warnings: diags, elapsed: start.elapsed() }
+                Update::Rebuilt {
+                    pages: changed.len(),
+                    full: false,
+                    changed,
+                    warnings: diags,
+                    elapsed: start.elapsed(),
+                }
             }
             Err(e) => {
                 self.failing = true;
@@ -242,9 +252,9 @@ impl Live {
         }
     }
 
-    /// Writes the pages rendered since the last write, and copies `copies`.
-    fn write(&mut self, copies: &[String]) -> Result<usize, Error> {
-        let Some(kept) = self.kept.as_ref() else { return Ok(0) };
+    /// Writes the pages rendered since the last write, and copies `copies`; returns the pages.
+    fn write(&mut self, copies: &[String]) -> Result<Vec<usize>, Error> {
+        let Some(kept) = self.kept.as_ref() else { return Ok(Vec::new()) };
         let inputs = ViewInputs {
             config: &kept.config,
             site: &kept.site,
@@ -263,7 +273,24 @@ impl Live {
             replace(&self.dir, rel, &bytes)?;
         }
         self.unwritten.clear();
-        Ok(pages.len())
+        Ok(pages)
+    }
+
+    /// What search indexes of every page, the pages `changed` collected again from their new
+    /// rendering; `None` when the site has no search. Cheap to call while an earlier copy is
+    /// still being exported: only then are the pages copied.
+    pub fn search_docs(&mut self, changed: &[usize]) -> Option<Arc<Vec<PageDoc>>> {
+        let kept = self.kept.as_deref_mut()?;
+        if kept.search_docs.is_empty() {
+            return None;
+        }
+        let docs = Arc::make_mut(&mut kept.search_docs);
+        for &i in changed {
+            if let (Some(doc), Some(r)) = (docs.get_mut(i), kept.rendered.get(i)) {
+                *doc = crate::search::collect_page(&kept.site, i, r);
+            }
+        }
+        Some(kept.search_docs.clone())
     }
 }
 

@@ -5,13 +5,15 @@
 //! - [`http`]: request path → response, a pure function of the path and the site folder;
 //! - [`watch`]: the watcher and the classification of changed paths;
 //! - [`live`]: the kept site and incremental rebuilds;
-//! - [`reload`]: the event stream, the injected script and the error overlay.
+//! - [`reload`]: the event stream, the injected script and the error overlay;
+//! - [`search`]: both search indexes kept current after incremental rebuilds.
 //!
 //! Nothing here prints: progress goes to the caller's [`Note`] callback.
 
 pub mod http;
 pub mod live;
 pub mod reload;
+pub mod search;
 pub mod watch;
 
 use std::net::{IpAddr, SocketAddr};
@@ -72,6 +74,8 @@ pub enum Note<'a> {
     },
     /// A build failed; the last good site is still served.
     Failed(&'a Error),
+    /// Updating a search index after an edit failed: search answers from before the edit.
+    SearchStale(&'a Error),
 }
 
 /// State shared with the request threads.
@@ -86,6 +90,8 @@ struct Shared {
     hub: Hub,
     /// The tantivy index the build writes, for `GET /api/search`.
     search_dir: PathBuf,
+    /// Search after incremental rebuilds.
+    search: search::Search,
 }
 
 impl Shared {
@@ -120,6 +126,11 @@ fn search_reply(dir: &Path, query: &str) -> http::Reply {
         Err(e) => (503, serde_json::json!({ "error": e.to_string() }).to_string().into_bytes()),
     };
     http::Reply { status, content_type: "application/json", location: None, body }
+}
+
+/// Whether `path` asks for the head file of the browser index.
+fn is_search_head(path: &str) -> bool {
+    path.strip_prefix("/search/head.").is_some_and(|rest| rest.ends_with(".json.gz") && !rest.contains('/'))
 }
 
 /// Decodes a query-string value: `+` is a space, `%XX` a byte.
@@ -162,10 +173,18 @@ pub fn run(
         generation: AtomicU64::new(1),
         hub: Hub::default(),
         search_dir: options.root.join(".lore").join("search"),
+        search: search::Search::default(),
     });
     let accept = {
         let (server, shared) = (server.clone(), shared.clone());
         std::thread::spawn(move || accept_loop(&server, &shared))
+    };
+    let exporter = {
+        let (shared, stop, note) = (shared.clone(), stop.clone(), note.clone());
+        std::thread::Builder::new()
+            .name("lore-search".into())
+            .spawn(move || shared.search.run(&stop, &|job, outcome| exported(&shared, job, outcome, &*note)))
+            .map_err(|e| Error::Usage(format!("cannot start the search thread: {e}")))?
     };
     let worker = {
         let (options, shared, stop) = (options.clone(), shared.clone(), stop.clone());
@@ -180,9 +199,11 @@ pub fn run(
     stop.store(true, Ordering::SeqCst);
     server.unblock();
     let _ = accept.join();
-    // The process is about to end, which closes the streams; dropping them here would wait on
-    // connection threads that are already gone.
-    std::mem::forget(shared.hub.take());
+    // An export under way is abandoned like a rebuild; one waiting for work sees `stop` at once.
+    drop(exporter);
+    // Each stream's writer ends once the hub lets go of it; a writer stuck on a tab that
+    // stopped reading goes with the process.
+    shared.hub.close();
     // A rebuild still running is abandoned with the process; its files go with the folder.
     let result = if worker.is_finished() {
         worker.join().unwrap_or_else(|_| Err(Error::Usage("the rebuild thread failed".to_owned())))
@@ -291,7 +312,10 @@ fn work(
                         paths.extend(more);
                     }
                 }
-                let event = rebuild(&mut live, &roots, &paths, shared, error_text, note);
+                let (event, changed) = {
+                    let mut held = shared.search.hold();
+                    rebuild(&mut live, &roots, &paths, shared, &mut held, error_text, note)
+                };
                 // A changed config may name other folders, and a theme folder may have appeared.
                 if let Some(config) = live.config() {
                     let now = Roots::of(config, options.config_file.as_deref());
@@ -305,6 +329,10 @@ fn work(
                 // Sent once the new files are in place and the watcher sees the new folders.
                 if let Some(event) = event {
                     shared.hub.send(&event);
+                }
+                // After the event: the reload never waits for search.
+                if !changed.is_empty() {
+                    update_search(&mut live, &changed, shared, note);
                 }
             }
             Err(RecvTimeoutError::Timeout) => {}
@@ -335,27 +363,32 @@ fn bind(ip: IpAddr, port: u16) -> Result<tiny_http::Server, Error> {
     })
 }
 
-/// Rebuilds for a batch of changed paths; returns the event that tells the open pages.
+/// Rebuilds for a batch of changed paths; returns the event that tells the open pages, and the
+/// pages an incremental rebuild wrote again (their search entries are now out of date).
 fn rebuild(
     live: &mut Live,
     roots: &Roots,
     paths: &[PathBuf],
     shared: &Shared,
+    held: &mut search::Held<'_>,
     error_text: &ErrorText,
     note: &Notes,
-) -> Option<String> {
+) -> (Option<String>, Vec<usize>) {
     let start = Instant::now();
     let rescan = paths.iter().any(|p| p.as_os_str().is_empty());
     let changes: Vec<_> = paths.iter().map(|p| watch::classify(p, roots)).collect();
     let plan = if rescan { Plan::Full } else { watch::plan(&changes, |rel| live.knows(rel)) };
     let update = match &plan {
-        Plan::Nothing => return None,
+        Plan::Nothing => return (None, Vec::new()),
         Plan::Files(rels) => live.files(rels),
         Plan::Stylesheets | Plan::Full => live.full(),
     };
     match update {
-        Update::Nothing => None,
-        Update::Rebuilt { pages, full, warnings, .. } => {
+        Update::Nothing => (None, Vec::new()),
+        Update::Rebuilt { pages, full, changed, warnings, .. } => {
+            if full {
+                held.replaced();
+            }
             *write(&shared.dir) = live.dir().to_path_buf();
             *write(&shared.error) = None;
             let generation = shared.generation.fetch_add(1, Ordering::SeqCst) + 1;
@@ -369,15 +402,39 @@ fn rebuild(
                 reload::event("reload", &serde_json::json!({ "generation": generation }))
             };
             note(Note::Rebuilt { pages, full, elapsed: start.elapsed(), warnings: &warnings });
-            Some(event)
+            (Some(event), changed)
         }
         Update::Failed(e) => {
             let text = error_text(&e);
             let event = reload::event("failed", &serde_json::json!({ "error": text }));
             *write(&shared.error) = Some(text);
             note(Note::Failed(&e));
-            Some(event)
+            (Some(event), Vec::new())
         }
+    }
+}
+
+/// Replaces the `changed` pages' sections in the tantivy index, then queues the export of the
+/// browser index. Runs on the rebuild thread, so it never overlaps a rebuild.
+fn update_search(live: &mut Live, changed: &[usize], shared: &Shared, note: &Notes) {
+    let Some(docs) = live.search_docs(changed) else { return };
+    let Some(index_dir) = live.config().map(crate::search::index_dir) else { return };
+    if let Err(e) = crate::search::index::replace_pages(&index_dir, &docs, changed) {
+        note(Note::SearchStale(&e));
+    }
+    let generation = shared.generation.load(Ordering::SeqCst);
+    shared.search.post(search::Job::new(docs, live.dir().to_path_buf(), index_dir, generation));
+}
+
+/// Tells the open pages about a published browser index.
+fn exported(shared: &Shared, job: &search::Job, outcome: Result<search::Exported, Error>, note: &Notes) {
+    match outcome {
+        Ok(search::Exported::Published(head)) => {
+            let data = serde_json::json!({ "generation": job.generation, "head": head });
+            shared.hub.send(&reload::event("search", &data));
+        }
+        Ok(search::Exported::Outdated) => {}
+        Err(e) => note(Note::SearchStale(&e)),
     }
 }
 
@@ -408,7 +465,8 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
     }
     let reply = match path {
         reload::EVENTS => {
-            shared.hub.add(request.into_writer(), &shared.hello());
+            // This request's thread becomes the stream's writer.
+            shared.hub.add(request.into_writer(), &shared.hello()).run();
             return;
         }
         reload::SCRIPT => http::Reply {
@@ -439,7 +497,12 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
         },
         _ => {
             let dir = read(&shared.dir).clone();
-            let mut reply = http::respond(&url, &dir);
+            // A page names the head it was built with; after an export, the newest answers.
+            let alias = if is_search_head(path) { shared.search.head_alias() } else { None };
+            let mut reply = match alias {
+                Some(head) => http::respond(&format!("/{head}"), &dir),
+                None => http::respond(&url, &dir),
+            };
             if reply.status == 404 && path == "/favicon.ico" {
                 // Browsers ask for it on their own; a site without one should not log an error
                 // in the console of every preview tab.

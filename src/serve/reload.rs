@@ -2,7 +2,9 @@
 //! error overlay shown while the last rebuild failed.
 
 use std::io::Write;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
 
 /// Where the injected script and the event stream live (no site file can start with `__`).
 pub const PREFIX: &str = "/__lore/";
@@ -14,7 +16,8 @@ pub const SCRIPT: &str = "/__lore/live.js";
 pub const STATUS: &str = "/__lore/status";
 
 /// The browser side: reload on `reload`, swap stylesheets on `css`, show the overlay on
-/// `failed`; the scroll position of a page survives its own reload.
+/// `failed`, point a searcher not loaded yet at the new browser index on `search`; the scroll
+/// position of a page survives its own reload.
 pub const LIVE_JS: &str = r#"(() => {
   "use strict";
   const key = "lore-scroll:" + location.pathname;
@@ -73,6 +76,14 @@ pub const LIVE_JS: &str = r#"(() => {
     swapCss(d.css);
   });
   source.addEventListener("failed", (e) => overlay(JSON.parse(e.data).error));
+  // A newer browser index: a searcher that has not loaded yet (it loads on first use) takes
+  // it; one already loaded keeps its own until the page reloads (the server keeps its files).
+  source.addEventListener("search", (e) => {
+    const box = document.querySelector(".search[data-search-head]");
+    if (!box || box.querySelector(".search-panel")) return;
+    const head = box.getAttribute("data-search-head"), at = head.lastIndexOf("search/head.");
+    if (at >= 0) box.setAttribute("data-search-head", head.slice(0, at) + JSON.parse(e.data).head);
+  });
   addEventListener("pagehide", () => source.close());
 })();
 "#;
@@ -108,10 +119,46 @@ pub fn event(name: &str, data: &serde_json::Value) -> String {
     format!("event: {name}\ndata: {data}\n\n")
 }
 
-/// Open event streams. A stream whose write fails (the tab closed) is dropped.
+/// Events a stream may have waiting before it counts as stuck and is dropped: far more than
+/// a rebuild sends, so only a tab that stopped reading reaches it.
+pub const QUEUE: usize = 64;
+
+/// Open event streams. Each stream has its own writer and a bounded queue, so a tab that stops
+/// reading (its TCP window full) never holds up the others: [`Hub::send`] only queues. A stream
+/// whose queue is full, or whose write failed (the tab closed), is dropped.
 #[derive(Default)]
 pub struct Hub {
-    clients: Mutex<Vec<Box<dyn Write + Send>>>,
+    clients: Mutex<Vec<Client>>,
+}
+
+/// The hub's end of one stream.
+struct Client {
+    queue: SyncSender<Arc<str>>,
+    /// Cleared by the writer when a write fails.
+    open: Arc<AtomicBool>,
+}
+
+/// The writing end of one stream: run it on the stream's own thread.
+pub struct Stream {
+    writer: Box<dyn Write + Send>,
+    queue: Receiver<Arc<str>>,
+    open: Arc<AtomicBool>,
+}
+
+impl Stream {
+    /// Writes queued events until a write fails or the hub drops the stream, then closes it.
+    ///
+    /// A write to a tab that stopped reading can block for as long as the tab stays open
+    /// (tiny_http gives no write timeout); only this thread waits, and the hub has already
+    /// dropped the stream by the time its queue is full.
+    pub fn run(mut self) {
+        while let Ok(text) = self.queue.recv() {
+            if self.writer.write_all(text.as_bytes()).and_then(|()| self.writer.flush()).is_err() {
+                break;
+            }
+        }
+        self.open.store(false, Ordering::SeqCst);
+    }
 }
 
 impl std::fmt::Debug for Hub {
@@ -121,28 +168,30 @@ impl std::fmt::Debug for Hub {
 }
 
 impl Hub {
-    /// Starts a stream on `writer` with a greeting event, and keeps it.
-    pub fn add(&self, mut writer: Box<dyn Write + Send>, hello: &str) {
-        let ok = writer
-            .write_all(STREAM_HEAD.as_bytes())
-            .and_then(|()| writer.write_all(b"retry: 300\n\n"))
-            .and_then(|()| writer.write_all(hello.as_bytes()))
-            .and_then(|()| writer.flush());
-        if ok.is_ok() {
-            self.lock().push(writer);
-        }
+    /// Starts a stream on `writer` with a greeting event, and keeps it; the caller runs the
+    /// returned [`Stream`] on a thread of its own.
+    pub fn add(&self, writer: Box<dyn Write + Send>, hello: &str) -> Stream {
+        let (queue, receiver) = std::sync::mpsc::sync_channel(QUEUE);
+        let open = Arc::new(AtomicBool::new(true));
+        let greeting = format!("{STREAM_HEAD}retry: 300\n\n{hello}");
+        // The queue is empty: the greeting always fits.
+        let _ = queue.try_send(greeting.into());
+        self.lock().push(Client { queue, open: open.clone() });
+        Stream { writer, queue: receiver, open }
     }
 
-    /// Sends `text` (one or more events, or a comment) to every stream; returns how many got it.
+    /// Queues `text` (one or more events, or a comment) for every stream, without waiting for
+    /// any; returns how many streams are kept.
     pub fn send(&self, text: &str) -> usize {
+        let text: Arc<str> = text.into();
         let mut clients = self.lock();
-        clients.retain_mut(|w| w.write_all(text.as_bytes()).and_then(|()| w.flush()).is_ok());
+        clients.retain(|c| c.open.load(Ordering::SeqCst) && c.queue.try_send(text.clone()).is_ok());
         clients.len()
     }
 
     /// Open streams.
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().iter().filter(|c| c.open.load(Ordering::SeqCst)).count()
     }
 
     /// Whether no stream is open.
@@ -150,12 +199,12 @@ impl Hub {
         self.len() == 0
     }
 
-    /// Takes every stream out (at shutdown).
-    pub fn take(&self) -> Vec<Box<dyn Write + Send>> {
-        std::mem::take(&mut *self.lock())
+    /// Drops every stream (at shutdown): their writers end without waiting for anything.
+    pub fn close(&self) {
+        self.lock().clear();
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Box<dyn Write + Send>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Client>> {
         // A panic while holding the lock only loses streams; keep serving.
         self.clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -194,16 +243,71 @@ mod tests {
         }
     }
 
+    /// Waits until `sink` holds text ending with `end`.
+    fn wait_for(sink: &Sink, end: &str) -> String {
+        let start = std::time::Instant::now();
+        loop {
+            let text = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+            if text.ends_with(end) {
+                return text;
+            }
+            assert!(start.elapsed() < std::time::Duration::from_secs(10), "got {text:?}");
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
+    fn start(hub: &Hub, writer: impl Write + Send + 'static, hello: &str) -> std::thread::JoinHandle<()> {
+        let stream = hub.add(Box::new(writer), hello);
+        std::thread::spawn(move || stream.run())
+    }
+
     #[test]
     fn broadcasts_and_drops_closed_streams() {
         let hub = Hub::default();
         let open = Sink::default();
-        hub.add(Box::new(open.clone()), "event: hello\ndata: {}\n\n");
-        hub.add(Box::new(Sink(Default::default(), true)), "");
-        assert_eq!(hub.len(), 1);
+        start(&hub, open.clone(), "event: hello\ndata: {}\n\n");
+        start(&hub, Sink(Default::default(), true), "").join().unwrap();
+        assert_eq!(hub.len(), 1, "the closed stream's writer ended");
         assert_eq!(hub.send(&event("reload", &serde_json::json!({"generation": 2}))), 1);
-        let text = String::from_utf8(open.0.lock().unwrap().clone()).unwrap();
+        let text = wait_for(&open, "event: reload\ndata: {\"generation\":2}\n\n");
         assert!(text.starts_with("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"));
-        assert!(text.ends_with("event: reload\ndata: {\"generation\":2}\n\n"));
+        assert!(text.contains("retry: 300\n\nevent: hello\ndata: {}\n\nevent: reload"), "{text:?}");
+    }
+
+    /// A stream whose writes block until told, like a tab that stopped reading; says when its
+    /// first write started.
+    struct Stuck(std::sync::mpsc::Receiver<()>, std::sync::mpsc::Sender<()>);
+
+    impl Write for Stuck {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            let _ = self.1.send(());
+            let _ = self.0.recv();
+            Err(std::io::Error::new(std::io::ErrorKind::BrokenPipe, "closed"))
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_stream_that_stopped_reading_never_holds_up_the_others() {
+        let hub = Hub::default();
+        let (unblock, blocked) = std::sync::mpsc::channel();
+        let (started, writing) = std::sync::mpsc::channel();
+        let stuck = start(&hub, Stuck(blocked, started), "");
+        writing.recv().unwrap();
+        let open = Sink::default();
+        start(&hub, open.clone(), "");
+        // The stuck writer holds the greeting; the queue takes `QUEUE` more, then it is dropped.
+        for n in 0..QUEUE {
+            assert_eq!(hub.send(&format!(": {n}\n\n")), 2, "event {n}");
+            // The reading stream gets each event while the stuck one is still kept.
+            wait_for(&open, &format!(": {n}\n\n"));
+        }
+        assert_eq!(hub.send(": one too many\n\n"), 1, "the stuck stream is dropped");
+        assert_eq!(hub.len(), 1);
+        wait_for(&open, ": one too many\n\n");
+        drop(unblock);
+        stuck.join().unwrap();
     }
 }

@@ -108,15 +108,21 @@ impl Drop for Server {
 }
 
 fn raw_get(addr: &str, path: &str) -> (u16, String, String) {
+    let (status, head, body) = raw_get_bytes(addr, path);
+    (status, head, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// A raw GET of a file that may be binary: (status, head, body).
+fn raw_get_bytes(addr: &str, path: &str) -> (u16, String, Vec<u8>) {
     let mut stream = TcpStream::connect(addr).expect("connect");
     stream.set_read_timeout(Some(DEADLINE)).expect("timeout");
     write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("send");
     let mut bytes = Vec::new();
     stream.read_to_end(&mut bytes).expect("read the response");
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let end = bytes.windows(4).position(|w| w == b"\r\n\r\n").map_or(bytes.len(), |i| i + 4);
+    let head = String::from_utf8_lossy(&bytes[..end]).trim_end().to_owned();
     let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    (status, head.to_owned(), body.to_owned())
+    (status, head, bytes[end..].to_vec())
 }
 
 /// An open event stream.
@@ -542,4 +548,103 @@ fn a_status_change_in_an_adr_tools_record_updates_the_decision_log() {
     events.next("reload");
     let (_, _, log) = server.get("/adr/");
     assert!(log.contains("class=\"adr-row adr-deprecated\""), "the log shows the new status: {log}");
+}
+
+/// The pages (URLs without the heading anchor) `GET /api/search` finds for `q`.
+fn found(server: &Server, q: &str) -> Vec<String> {
+    let (status, head, body) = server.get(&format!("/api/search?q={q}"));
+    assert_eq!(status, 200, "{head}");
+    let v: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(v["query"], q);
+    let pages = v["pages"].as_array().expect("pages");
+    pages.iter().map(|p| p["url"].as_str().expect("url").split('#').next().unwrap_or("").to_owned()).collect()
+}
+
+/// The browser index as a page of the served site sees it: the head the page names, and
+/// every word of the word packs that head lists.
+fn browser_words(server: &Server, page: &str) -> (serde_json::Value, String) {
+    let (_, _, html) = server.get(page);
+    let named = html.split("data-search-head=\"").nth(1).and_then(|s| s.split('"').next()).expect("a head");
+    let named = named.trim_start_matches("../");
+    let (status, head, gz) = raw_get_bytes(&server.addr, &format!("/{named}"));
+    assert_eq!(status, 200, "{named}: {head}");
+    let head: serde_json::Value = serde_json::from_slice(&gunzip(&gz)).expect("the head is JSON");
+    let mut words = String::new();
+    for pack in head["words"].as_array().expect("word packs") {
+        let (status, _, gz) = raw_get_bytes(&server.addr, &format!("/search/{}", pack[1].as_str().unwrap()));
+        assert_eq!(status, 200, "{pack}");
+        words.push_str(&String::from_utf8_lossy(&gunzip(&gz)));
+    }
+    (head, words)
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes).read_to_end(&mut out).expect("gzip");
+    out
+}
+
+/// Issue "lore serve": an edit of a page's text is found by search without a full rebuild.
+#[test]
+fn a_body_edit_updates_both_search_indexes_after_the_reload() {
+    let site = basic();
+    let server = Server::start(&site, &[]);
+    let mut events = server.events();
+    site.append("src/runbooks/db-failover.md", "\nCheck the quokkaword gauge.\n");
+    events.next("reload");
+    let data = events.next("search");
+    assert_eq!(found(&server, "quokkaword"), ["runbooks/db-failover/"]);
+    let v: serde_json::Value = serde_json::from_str(&data).expect("JSON");
+    assert_eq!(v["generation"], 2);
+    let text = site.read("src/runbooks/db-failover.md").replace("quokkaword", "pelicanword");
+    site.write("src/runbooks/db-failover.md", text);
+    events.next("reload");
+    let data = events.next("search");
+    assert_eq!(found(&server, "pelicanword"), ["runbooks/db-failover/"], "the new text is found");
+    assert_eq!(found(&server, "quokkaword"), Vec::<String>::new(), "the old text is not");
+    assert_eq!(found(&server, "replica"), ["runbooks/db-failover/"], "the rest of the page still is");
+
+    // The pages still name the head they were built with; it answers with the new index.
+    let v: serde_json::Value = serde_json::from_str(&data).expect("JSON");
+    assert_eq!(v["generation"], 3);
+    let new_head = v["head"].as_str().expect("the new head");
+    assert!(new_head.starts_with("search/head.") && new_head.ends_with(".json.gz"), "{new_head}");
+    let (head, words) = browser_words(&server, "/runbooks/cache-flush/");
+    assert_eq!(
+        gunzip(&raw_get_bytes(&server.addr, &format!("/{new_head}")).2),
+        head.to_string().into_bytes()
+    );
+    assert!(words.contains("pelicanword\t"), "the browser index has the new word");
+    assert!(!words.contains("quokkaword"), "and not the old one");
+
+    // A full rebuild writes a head of its own again.
+    site.write("book.toml", site.read("book.toml").replace("Acme operations", "Acme ops"));
+    events.next("reload");
+    let (_, words) = browser_words(&server, "/runbooks/cache-flush/");
+    assert!(words.contains("pelicanword\t") && !words.contains("quokkaword"));
+    assert_eq!(found(&server, "pelicanword"), ["runbooks/db-failover/"]);
+}
+
+/// Issue "lore serve": one tab that stops reading its event stream must not stall the others.
+#[test]
+fn a_stream_that_is_never_read_does_not_hold_up_the_others() {
+    let site = basic();
+    let server = Server::start(&site, &[]);
+    let mut stuck = TcpStream::connect(&server.addr).expect("connect");
+    write!(stuck, "GET /__lore/events HTTP/1.1\r\nHost: {}\r\n\r\n", server.addr).expect("send");
+    let mut events = server.events();
+    // A failed build sends its whole error text to every stream: about 1 MB here, so a few of
+    // them fill the unread stream's socket buffers (4 MB at most on Linux) many times over.
+    let good = site.read("src/runbooks/cache-flush.md");
+    let links: String =
+        (0..4000).map(|i| format!("[x](missing-{i:05}-a-long-name-for-a-large-error.md)\n")).collect();
+    for round in 0..12 {
+        site.write("src/runbooks/cache-flush.md", format!("{good}\nround {round}\n\n{links}"));
+        let data = events.next("failed");
+        assert!(data.len() > 500_000, "{} bytes", data.len());
+    }
+    site.write("src/runbooks/cache-flush.md", &good);
+    events.next("reload");
+    assert!(server.get("/__lore/status").2.contains("\"error\":null"));
+    drop(stuck);
 }

@@ -1,0 +1,297 @@
+//! Keeping search current while serving. A full rebuild writes both search indexes like
+//! `lore build`; after an incremental rebuild (a page's body edited):
+//!
+//! 1. the rebuild thread sends the reload event first, then replaces the edited pages'
+//!    sections in the tantivy index of record ([`crate::search::index::replace_pages`], a few
+//!    milliseconds), so `GET /api/search` answers from the edit before the next rebuild starts;
+//! 2. the browser index is exported again on a thread of its own ([`Search::post`]): indexing
+//!    every page in memory and exporting takes seconds on a large site, longer than the 100 ms
+//!    a reload may take.
+//!
+//! Every page names the head file of the browser index it was built with
+//! (`data-search-head="search/head.<hash>.json.gz"`), and rendering every page again to name a
+//! new head is as slow as a full rebuild. So once an export is complete the server answers a
+//! request for any head file with the newest head ([`Search::head_alias`]): the new head names
+//! new shards, word packs and fragment packs, written beside the old ones under their own
+//! content-hashed names, so a tab still reading the previous head finds its files too. The
+//! export ends with a `search` event naming the new head; the injected script hands it to a
+//! searcher that has not loaded yet, and a searcher that has loaded keeps its consistent, older
+//! index until the page reloads.
+//!
+//! Exports never race a rebuild: an export only publishes its head and word list while holding
+//! the lock the rebuild thread holds for each rebuild, and only when no rebuild since its
+//! edit has replaced what it was made from (an epoch counter). A rebuild waits at most for that
+//! publishing step (renaming one file), never for an export.
+
+use std::collections::{BTreeSet, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
+use std::time::Duration;
+
+use crate::error::Error;
+use crate::search::PageDoc;
+
+/// Serve's search state, shared by the rebuild thread, the export thread and requests.
+#[derive(Debug, Default)]
+pub struct Search {
+    /// Bumped by every rebuild that replaced the search files and by every posted export.
+    epoch: Mutex<u64>,
+    /// The export waiting to run.
+    pending: Mutex<Option<Job>>,
+    wake: Condvar,
+    /// The newest exported head, site-relative, answering for every head file.
+    alias: RwLock<Option<String>>,
+}
+
+/// One export of the browser index.
+#[derive(Debug)]
+pub struct Job {
+    /// The pages, edits applied.
+    pub docs: Arc<Vec<PageDoc>>,
+    /// The folder being served.
+    pub site: PathBuf,
+    /// The folder of the tantivy index (its `words.tsv` is replaced too).
+    pub index_dir: PathBuf,
+    /// The build generation the export belongs to.
+    pub generation: u64,
+    epoch: u64,
+}
+
+impl Job {
+    /// An export of `docs` into `site`.
+    pub fn new(docs: Arc<Vec<PageDoc>>, site: PathBuf, index_dir: PathBuf, generation: u64) -> Self {
+        Self { docs, site, index_dir, generation, epoch: 0 }
+    }
+}
+
+/// Held by the rebuild thread for one rebuild: exports cannot publish meanwhile.
+#[derive(Debug)]
+pub struct Held<'a> {
+    epoch: MutexGuard<'a, u64>,
+    search: &'a Search,
+}
+
+impl Held<'_> {
+    /// A full rebuild wrote new search files: exports under way are outdated, and the built
+    /// head is the newest.
+    pub fn replaced(&mut self) {
+        *self.epoch += 1;
+        *write(&self.search.alias) = None;
+    }
+}
+
+/// What an export did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Exported {
+    /// The new head, site-relative, now answering for every head file.
+    Published(String),
+    /// A rebuild or a newer export came first; nothing was published.
+    Outdated,
+}
+
+impl Search {
+    /// Holds off exports' publishing for the length of a rebuild.
+    pub fn hold(&self) -> Held<'_> {
+        Held { epoch: lock(&self.epoch), search: self }
+    }
+
+    /// Queues an export, replacing one not started yet; an export under way becomes outdated.
+    pub fn post(&self, mut job: Job) {
+        {
+            let mut epoch = lock(&self.epoch);
+            *epoch += 1;
+            job.epoch = *epoch;
+        }
+        *lock(&self.pending) = Some(job);
+        self.wake.notify_one();
+    }
+
+    /// The head every head file request gets, once an export replaced the built one.
+    pub fn head_alias(&self) -> Option<String> {
+        read(&self.alias).clone()
+    }
+
+    /// Waits up to `wait` for an export to run.
+    fn next(&self, wait: Duration) -> Option<Job> {
+        let pending = lock(&self.pending);
+        let (mut pending, _) = self
+            .wake
+            .wait_timeout_while(pending, wait, |p| p.is_none())
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        pending.take()
+    }
+
+    fn current(&self, job: &Job) -> bool {
+        *lock(&self.epoch) == job.epoch
+    }
+
+    /// Runs one export: indexes the pages in memory, exports the browser files, writes the new
+    /// ones into the site, then publishes the head and the word list unless outdated.
+    pub fn export(&self, job: &Job, history: &mut History) -> Result<Exported, Error> {
+        // A full rebuild may remove the folder being written to: then the failure is moot.
+        self.try_export(job, history)
+            .or_else(|e| if self.current(job) { Err(e) } else { Ok(Exported::Outdated) })
+    }
+
+    fn try_export(&self, job: &Job, history: &mut History) -> Result<Exported, Error> {
+        if !self.current(job) {
+            return Ok(Exported::Outdated);
+        }
+        let written = crate::search::index::in_memory(&job.docs)?;
+        let bundle = crate::search::browser::export(&job.docs, &written)?;
+        drop(written);
+        if !self.current(job) {
+            return Ok(Exported::Outdated);
+        }
+        history.forget_unless(&job.site);
+        let mut created = Vec::new();
+        for (rel, bytes) in &bundle.files {
+            let path = job.site.join(rel);
+            if !path.exists() {
+                if let Some(parent) = path.parent() {
+                    crate::fs::create_dir_all(parent)?;
+                }
+                crate::fs::write(&path, bytes)?;
+                created.push(rel.clone());
+            }
+        }
+        {
+            let epoch = lock(&self.epoch);
+            if *epoch != job.epoch {
+                return Ok(Exported::Outdated);
+            }
+            replace(&job.index_dir.join("words.tsv"), bundle.words.as_bytes())?;
+            *write(&self.alias) = Some(bundle.head.clone());
+        }
+        history.push(&job.site, bundle.files.iter().map(|(rel, _)| rel.clone()).collect(), created);
+        Ok(Exported::Published(bundle.head))
+    }
+
+    /// The export thread's loop, until `stop`. Calls `done` with each export's outcome.
+    pub fn run(&self, stop: &AtomicBool, done: &dyn Fn(&Job, Result<Exported, Error>)) {
+        let mut history = History::default();
+        while !stop.load(Ordering::SeqCst) {
+            if let Some(job) = self.next(Duration::from_millis(200)) {
+                let outcome = self.export(&job, &mut history);
+                done(&job, outcome);
+            }
+        }
+    }
+}
+
+/// Exports kept: files of older ones are removed (a tab may still read the previous one).
+const KEPT_EXPORTS: usize = 2;
+
+/// The files of recent exports into one site folder.
+#[derive(Debug, Default)]
+pub struct History {
+    site: PathBuf,
+    /// Per export, oldest first: every file it uses, and those it created.
+    exports: VecDeque<(BTreeSet<String>, Vec<String>)>,
+}
+
+impl History {
+    /// A full rebuild serves a new folder: earlier exports went with the old one.
+    fn forget_unless(&mut self, site: &Path) {
+        if self.site != site {
+            self.site = site.to_path_buf();
+            self.exports.clear();
+        }
+    }
+
+    /// Records an export and removes the files only older exports used.
+    fn push(&mut self, site: &Path, uses: BTreeSet<String>, created: Vec<String>) {
+        self.exports.push_back((uses, created));
+        while self.exports.len() > KEPT_EXPORTS {
+            let Some((_, created)) = self.exports.pop_front() else { break };
+            for rel in created {
+                if !self.exports.iter().any(|(uses, _)| uses.contains(&rel)) {
+                    // Best effort: a file left over goes with the folder at the next full rebuild.
+                    let _ = std::fs::remove_file(site.join(&rel));
+                }
+            }
+        }
+    }
+}
+
+/// Writes `path` through a temporary file renamed over it: requests read it meanwhile.
+fn replace(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let tmp = path.with_extension("tsv.lore-new");
+    crate::fs::write(&tmp, bytes)?;
+    crate::fs::rename(&tmp, path)
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::SectionDoc;
+
+    fn docs(text: &str) -> Arc<Vec<PageDoc>> {
+        let section = SectionDoc { anchor: String::new(), heading: Vec::new(), text: text.to_owned() };
+        Arc::new(vec![PageDoc {
+            url: "a/".to_owned(),
+            title: "Alpha".to_owned(),
+            kind: "page".to_owned(),
+            owner: String::new(),
+            tags: Vec::new(),
+            service: String::new(),
+            status: String::new(),
+            freshness: "fresh".to_owned(),
+            sections: vec![section],
+        }])
+    }
+
+    /// Posts an export of a page reading `text` and runs it.
+    fn export(search: &Search, dir: &Path, text: &str, history: &mut History) -> Exported {
+        search.post(Job::new(docs(text), dir.join("site"), dir.join("index"), 2));
+        let job = search.next(Duration::ZERO).expect("a job");
+        search.export(&job, history).expect("export")
+    }
+
+    #[test]
+    fn exports_publish_in_order_and_keep_the_previous_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("index")).unwrap();
+        let (search, mut history) = (Search::default(), History::default());
+        let mut heads = Vec::new();
+        for text in ["rotate the walrus", "drain the pelican", "flush the puffin"] {
+            let Exported::Published(head) = export(&search, dir.path(), text, &mut history) else {
+                panic!("not published")
+            };
+            assert_eq!(search.head_alias().as_deref(), Some(head.as_str()));
+            let words = std::fs::read_to_string(dir.path().join("index/words.tsv")).unwrap();
+            assert!(words.contains(text.rsplit(' ').next().unwrap()), "{words}");
+            heads.push(head);
+        }
+        let exists = |rel: &str| dir.path().join("site").join(rel).is_file();
+        assert!(!exists(&heads[0]), "the oldest export's files are removed");
+        assert!(exists(&heads[1]) && exists(&heads[2]), "a tab may still read the previous one");
+    }
+
+    #[test]
+    fn a_rebuild_outdates_an_export_and_clears_the_alias() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("index")).unwrap();
+        let (search, mut history) = (Search::default(), History::default());
+        assert!(matches!(export(&search, dir.path(), "walrus", &mut history), Exported::Published(_)));
+        search.post(Job::new(docs("pelican"), dir.path().join("site"), dir.path().join("index"), 3));
+        search.hold().replaced();
+        assert_eq!(search.head_alias(), None, "the built head answers again");
+        let job = search.next(Duration::ZERO).expect("a job");
+        assert_eq!(search.export(&job, &mut history).unwrap(), Exported::Outdated);
+        assert_eq!(search.head_alias(), None);
+    }
+}
