@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Edit-to-reload latency of `lore serve`.
 
-Usage: bench/serve.py SITE_DIR [--reps 30] [--lore PATH] [--gap 0.3] [--in-place]
+Usage: bench/serve.py SITE_DIR [--reps 30] [--lore PATH] [--gap 0.3] [--in-place] [--title]
 
 Copies SITE_DIR (the folder holding book.toml) into a temporary folder unless --in-place,
 starts `lore serve --port 0` on the copy, waits for the URL, opens the live-reload event
@@ -11,6 +11,9 @@ page each time, spread over the site), and timestamps
   - edit -> event:  the write, then the arrival of the `reload` event on the stream;
   - edit -> served: the write, then the first GET of that page whose HTML has the marker
                     (requested right after the event; never earlier than the event).
+
+With --title, each edit puts the marker in the page's front-matter title instead: every page
+shows the title in its navigation, so the site model is built again and every page written.
 
 Prints every sample and p50/p95/max of both. The server's own log goes to a file beside the
 copy. Pages are restored (the copy is removed) afterwards.
@@ -106,8 +109,18 @@ def main():
             rel = os.path.relpath(page, src)[:-3]
             page_url = url + (rel[: -len("README")] if rel.endswith("README") else rel + "/")
             start = time.monotonic()
-            with open(page, "a", encoding="utf-8") as f:
-                f.write(f"\n\nEdited paragraph {marker}.\n")
+            if "--title" in sys.argv:
+                lines = open(page, encoding="utf-8").read().split("\n")
+                at = next((i for i, l in enumerate(lines) if l.startswith("title:")), None)
+                if at is None:
+                    lines = ["---", f"title: {marker}", "---"] + lines
+                else:
+                    lines[at] = f"title: {marker}"
+                with open(page, "w", encoding="utf-8") as f:
+                    f.write("\n".join(lines))
+            else:
+                with open(page, "a", encoding="utf-8") as f:
+                    f.write(f"\n\nEdited paragraph {marker}.\n")
             t_event = events.wait("reload")
             while True:
                 status, body = get(page_url)

@@ -84,8 +84,16 @@ pub struct Kept {
     pub anchor_refs: Vec<Vec<AnchorRef>>,
     /// Diagnostics of rendering each page.
     pub page_diags: Vec<Vec<Diagnostic>>,
-    /// Diagnostics of the config, content and site stages.
+    /// Diagnostics of the config and content stages.
     pub other_diags: Vec<Diagnostic>,
+    /// Diagnostics of the site model and freshness.
+    pub site_diags: Vec<Diagnostic>,
+    /// `SUMMARY.md`, when the site has one (the site model is built from it again).
+    pub summary: Option<crate::content::SourceFile>,
+    /// The day freshness was judged on.
+    pub today: jiff::civil::Date,
+    /// Site-relative paths of the pages generated for kinds, and the freshness dashboard.
+    pub generated: Vec<String>,
     /// Compiled templates.
     pub templates: Templates,
     /// The searcher's assets, linked from every page.
@@ -118,13 +126,14 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     }
     diags.extend(content.diagnostics.iter().cloned());
     stages.done("read and parse pages");
+    let other_diags = if options.keep { diags.clone() } else { Vec::new() };
+    let summary = if options.keep { content.summary.clone() } else { None };
     let (mut site, mut site_diags) = site::build(content, &config);
-    diags.append(&mut site_diags);
     let today = site::freshness::today(options.today.as_deref())?;
-    diags.extend(site::freshness::apply(&mut site, &config, today));
+    site_diags.extend(site::freshness::apply(&mut site, &config, today));
+    diags.extend(site_diags.iter().cloned());
     let report = FreshnessReport::new(&site, &config.freshness, today);
     stages.done("site model, navigation and freshness");
-    let other_diags = if options.keep { diags.clone() } else { Vec::new() };
 
     let highlighter = options.highlighter.clone().unwrap_or_default();
     let total = site.pages.len() + site.sections.len();
@@ -193,15 +202,10 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     };
     // `check` renders every template too (a template error is a build error) but writes nothing.
     let staging = if options.write { Some(Staging::create(&config.build_dir)?) } else { None };
-    let sink = Sink(staging.as_ref());
+    let sink = Sink::Staging(staging.as_ref());
     write_pages(&site, &mut rendered, options.keep, &inputs, &templates, &sink)?;
     sink.write("404.html", templates.render("404.html", &inputs.not_found())?.as_bytes())?;
-    let mut generated = write_generated(&site, &inputs, &templates, &sink, config.site_url.as_deref())?;
-    generated.extend(write_freshness(&report, &inputs, &templates, &sink)?);
-    // A sitemap needs absolute URLs: only a `site-url` with a scheme gives one.
-    if let Some(url) = config.site_url.as_ref().filter(|u| u.contains("://")) {
-        sink.write("sitemap.xml", sitemap(&site, &generated, url).as_bytes())?;
-    }
+    let generated = write_listings(&site, &report, &inputs, &templates, &sink, config.site_url.as_deref())?;
     for (path, bytes) in &assets.files {
         sink.write(path, bytes)?;
     }
@@ -223,6 +227,10 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
             anchor_refs,
             page_diags,
             other_diags,
+            site_diags,
+            summary,
+            today,
+            generated,
             templates,
             search: search.clone(),
             search_docs: Arc::new(search_docs),
@@ -241,6 +249,78 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
         kept,
         freshness: report,
     })
+}
+
+/// The pages that list other pages: generated kind pages, the freshness dashboard and its JSON,
+/// `sitemap.xml`. Returns the site-relative paths of the generated pages.
+fn write_listings(
+    site: &Site,
+    report: &FreshnessReport,
+    inputs: &ViewInputs<'_>,
+    templates: &Templates,
+    sink: &Sink<'_>,
+    site_url: Option<&str>,
+) -> Result<Vec<String>, Error> {
+    let mut generated = write_generated(site, inputs, templates, sink, site_url)?;
+    generated.extend(write_freshness(report, inputs, templates, sink)?);
+    // A sitemap needs absolute URLs: only a `site-url` with a scheme gives one.
+    if let Some(url) = site_url.filter(|u| u.contains("://")) {
+        sink.write("sitemap.xml", sitemap(site, &generated, url).as_bytes())?;
+    }
+    Ok(generated)
+}
+
+/// Serve, after edits that change what other pages show of a page (title, kind, front matter):
+/// builds the site model again from the kept pages (navigation, listings, kinds, freshness).
+/// Returns `false`, changing nothing, when the edits changed which pages are published (a page
+/// became a draft): then only a full build will do.
+pub fn remodel(kept: &mut Kept, today: Option<&str>) -> Result<bool, Error> {
+    let content = crate::content::Content {
+        pages: kept.site.pages.clone(),
+        assets: kept.site.assets.clone(),
+        summary: kept.summary.clone(),
+        failed: kept.site.failed.iter().cloned().collect(),
+        diagnostics: Vec::new(),
+    };
+    let (mut site, mut diags) = site::build(content, &kept.config);
+    if site.urls != kept.site.urls || site.drafts != kept.site.drafts {
+        return Ok(false);
+    }
+    let today = site::freshness::today(today)?;
+    diags.extend(site::freshness::apply(&mut site, &kept.config, today));
+    kept.site = site;
+    kept.site_diags = diags;
+    kept.today = today;
+    Ok(true)
+}
+
+/// Serve: renders every page, listing and generated page of `kept` again and writes each over
+/// its old version in `dir` (beside it, then renamed: a request never sees half a file).
+/// Generated pages the site no longer has are removed.
+pub fn rewrite_all(kept: &mut Kept, dir: &Path) -> Result<(), Error> {
+    let report = FreshnessReport::new(&kept.site, &kept.config.freshness, kept.today);
+    let inputs = ViewInputs {
+        config: &kept.config,
+        site: &kept.site,
+        css: &kept.css,
+        js: &kept.js,
+        search: kept.search.as_ref(),
+    };
+    let sink = Sink::InPlace(dir);
+    write_pages(&kept.site, &mut kept.rendered, true, &inputs, &kept.templates, &sink)?;
+    let generated = write_listings(
+        &kept.site,
+        &report,
+        &inputs,
+        &kept.templates,
+        &sink,
+        kept.config.site_url.as_deref(),
+    )?;
+    for gone in kept.generated.iter().filter(|g| !generated.contains(g)) {
+        let _ = std::fs::remove_file(dir.join(gone).join("index.html"));
+    }
+    kept.generated = generated;
+    Ok(())
 }
 
 /// `freshness.json`, and the `freshness/` dashboard unless a page of the site has that URL.
@@ -279,16 +359,26 @@ impl Stages {
     }
 }
 
-/// Where output goes: the staging folder, or nowhere for `check`.
-struct Sink<'a>(Option<&'a Staging>);
+/// Where output goes: the staging folder, nowhere for `check`, or over the files of a served
+/// folder.
+enum Sink<'a> {
+    Staging(Option<&'a Staging>),
+    InPlace(&'a Path),
+}
 
 impl Sink<'_> {
     fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Error> {
-        self.0.map_or(Ok(()), |s| s.write(rel, bytes))
+        match self {
+            Sink::Staging(staging) => staging.map_or(Ok(()), |s| s.write(rel, bytes)),
+            Sink::InPlace(dir) => output::replace(dir, rel, bytes),
+        }
     }
 
     fn copy(&self, from: &Path, rel: &str) -> Result<(), Error> {
-        self.0.map_or(Ok(()), |s| s.copy(from, rel))
+        match self {
+            Sink::Staging(staging) => staging.map_or(Ok(()), |s| s.copy(from, rel)),
+            Sink::InPlace(dir) => output::replace(dir, rel, &crate::fs::read(from)?),
+        }
     }
 }
 

@@ -68,6 +68,24 @@ impl Drop for Staging {
     }
 }
 
+/// Writes `rel` in `dir` beside its old version, then renames it over: a reader sees the old
+/// file or the new one, never half of one. Creates the folder when needed.
+pub fn replace(dir: &Path, rel: &str, bytes: &[u8]) -> Result<(), Error> {
+    let path = dir.join(rel);
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.lore-new"));
+    if let Err(e) = crate::fs::write(&tmp, bytes) {
+        match path.parent() {
+            Some(parent) if !parent.exists() => {
+                crate::fs::create_dir_all(parent)?;
+                crate::fs::write(&tmp, bytes)?;
+            }
+            _ => return Err(e),
+        }
+    }
+    crate::fs::rename(&tmp, &path)
+}
+
 /// A short content hash for cache-busting asset names.
 pub fn hash8(bytes: &[u8]) -> String {
     format!("{:016x}", xxhash_rust::xxh3::xxh3_64(bytes))[..8].to_owned()

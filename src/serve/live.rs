@@ -60,6 +60,8 @@ pub struct Live {
     broken: BTreeMap<String, Vec<Diagnostic>>,
     /// Pages rendered again by a failed incremental rebuild, written by the next good one.
     unwritten: BTreeSet<usize>,
+    /// The site model changed since the last write: every page and listing is written again.
+    rewrite_all: bool,
     /// The last rebuild failed.
     failing: bool,
     /// Pages that use `{{#…}}` includes (scanning 10,000 pages for them on every edit is slow).
@@ -90,6 +92,7 @@ impl Live {
             kept: None,
             broken: BTreeMap::new(),
             unwritten: BTreeSet::new(),
+            rewrite_all: false,
             failing: false,
             including: BTreeSet::new(),
         })
@@ -134,6 +137,7 @@ impl Live {
                 self.including = self.kept.as_ref().map(|k| including(k)).unwrap_or_default();
                 self.broken.clear();
                 self.unwritten.clear();
+                self.rewrite_all = false;
                 self.failing = false;
                 if let Some(old) = self.previous.take() {
                     // Thousands of files: remove them without holding up the reload.
@@ -158,9 +162,11 @@ impl Live {
     }
 
     /// Rebuilds after edits of existing files (paths in the source folder): each page again,
-    /// and the pages that include a changed file. Falls back to a full rebuild when an edit
-    /// changes what other pages show of a page (title, kind, front matter) or when the last
-    /// full build failed.
+    /// and the pages that include a changed file. When an edit changes what other pages show
+    /// of a page (title, kind, front matter), the site model is built again from the kept pages
+    /// and every page and listing is written again, without reading or rendering the other
+    /// pages' markdown. Falls back to a full rebuild when pages are added, deleted or become
+    /// drafts, or when the last full build failed.
     pub fn files(&mut self, rels: &BTreeSet<String>) -> Update {
         let start = Instant::now();
         let Some(kept) = self.kept.as_deref() else { return self.full() };
@@ -171,6 +177,7 @@ impl Live {
         let mut rels = rels.clone();
         rels.extend(self.broken.keys().cloned());
         let mut targets: BTreeSet<usize> = BTreeSet::new();
+        let mut reshaped = false;
         let mut loaded: Vec<(usize, Page, Vec<Diagnostic>)> = Vec::new();
         let mut copies: Vec<String> = Vec::new();
         let mut parse_errors: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
@@ -178,8 +185,8 @@ impl Live {
             if let Some(&i) = kept.site.by_source.get(rel) {
                 let old = &kept.site.pages[i];
                 match Page::load(&old.source, &kept.config) {
-                    Ok((page, _)) if shape(&page) != shape(old) => return self.full(),
                     Ok((page, warnings)) => {
+                        reshaped |= shape(&page, &kept.config) != shape(old, &kept.config);
                         loaded.push((i, page, warnings));
                         targets.insert(i);
                     }
@@ -206,6 +213,18 @@ impl Live {
             kept.other_diags.extend(warnings);
             kept.site.pages[i] = page;
         }
+        if reshaped {
+            // What other pages show of these changed: the site model again, then every page.
+            match build::remodel(kept, self.options.today.as_deref()) {
+                Ok(true) => self.unwritten.extend(0..kept.site.pages.len()),
+                Ok(false) => return self.full(),
+                Err(e) => {
+                    self.failing = true;
+                    return Update::Failed(e);
+                }
+            }
+            self.rewrite_all = true;
+        }
         let config = &kept.config;
         let rendered: Vec<(usize, markdown::Rendered)> = targets
             .par_iter()
@@ -217,8 +236,9 @@ impl Live {
             kept.page_diags[i] = std::mem::take(&mut r.diagnostics);
             kept.rendered[i] = r;
         }
-        self.unwritten.extend(targets);
+        self.unwritten.extend(targets.iter().copied());
         let mut diags = kept.other_diags.clone();
+        diags.extend(kept.site_diags.iter().cloned());
         diags.extend(parse_errors.values().flatten().cloned());
         diags.extend(kept.page_diags.iter().flatten().cloned());
         let refs: Vec<_> = kept.anchor_refs.iter().flatten().cloned().collect();
@@ -234,13 +254,14 @@ impl Live {
             self.failing = true;
             return Update::Failed(Error::Diagnostics(diags));
         }
+        let rendered: Vec<usize> = targets.into_iter().collect();
         match self.write(&copies) {
-            Ok(changed) => {
+            Ok(written) => {
                 self.failing = false;
                 Update::Rebuilt {
-                    pages: changed.len(),
+                    pages: written,
                     full: false,
-                    changed,
+                    changed: rendered,
                     warnings: diags,
                     elapsed: start.elapsed(),
                 }
@@ -252,9 +273,17 @@ impl Live {
         }
     }
 
-    /// Writes the pages rendered since the last write, and copies `copies`; returns the pages.
-    fn write(&mut self, copies: &[String]) -> Result<Vec<usize>, Error> {
-        let Some(kept) = self.kept.as_ref() else { return Ok(Vec::new()) };
+    /// Writes the pages rendered since the last write (every page and listing after a change
+    /// of the site model), and copies `copies`; returns how many pages were written.
+    fn write(&mut self, copies: &[String]) -> Result<usize, Error> {
+        if self.rewrite_all {
+            let Some(kept) = self.kept.as_deref_mut() else { return Ok(0) };
+            build::rewrite_all(kept, &self.dir)?;
+            self.rewrite_all = false;
+            self.unwritten.clear();
+            return Ok(kept.site.pages.len() + kept.site.sections.len() + kept.generated.len());
+        }
+        let Some(kept) = self.kept.as_ref() else { return Ok(0) };
         let inputs = ViewInputs {
             config: &kept.config,
             site: &kept.site,
@@ -266,14 +295,18 @@ impl Live {
         pages.par_iter().try_for_each(|&i| {
             let html =
                 kept.templates.render("page.html", &inputs.view(Target::Page(i), Some(&kept.rendered[i])))?;
-            replace(&self.dir, &format!("{}index.html", kept.site.url(Target::Page(i))), html.as_bytes())
+            crate::output::replace(
+                &self.dir,
+                &format!("{}index.html", kept.site.url(Target::Page(i))),
+                html.as_bytes(),
+            )
         })?;
         for rel in copies {
             let bytes = crate::fs::read(&kept.config.src.join(rel))?;
-            replace(&self.dir, rel, &bytes)?;
+            crate::output::replace(&self.dir, rel, &bytes)?;
         }
         self.unwritten.clear();
-        Ok(pages)
+        Ok(pages.len())
     }
 
     /// What search indexes of every page, the pages `changed` collected again from their new
@@ -295,12 +328,13 @@ impl Live {
 }
 
 /// What other pages show of a page: navigation, listings, neighbours and breadcrumbs use the
-/// title, kind and front matter. When it changes, every page may change. Decision records
-/// written for adr-tools or MADR 2 keep their status and links in the body, so for them the
-/// body is part of the shape; for runbooks, whether a Mitigation section exists (a warning).
-fn shape(page: &Page) -> String {
+/// title, kind and front matter. When it changes, every page may change (the site model is
+/// built again). Decision records written for adr-tools or MADR 2 keep their status and links
+/// in the body, so for them what the body says of those is part of the shape; for runbooks,
+/// whether a Mitigation section exists (a warning).
+fn shape(page: &Page, config: &crate::config::SiteConfig) -> String {
     let body = match page.kind {
-        crate::content::Kind::Adr => page.body().to_owned(),
+        crate::content::Kind::Adr => format!("{:?}", crate::content::adr::read(page, &config.adr_statuses)),
         crate::content::Kind::Runbook => {
             let mitigation = page
                 .body()
@@ -335,13 +369,4 @@ fn includers(kept: &Kept, including: &BTreeSet<usize>, rel: &str) -> Vec<usize> 
             p.source.rel != rel && p.text.contains(name)
         })
         .collect()
-}
-
-/// Writes `rel` under `dir` through a temporary file renamed over the old one.
-fn replace(dir: &Path, rel: &str, bytes: &[u8]) -> Result<(), Error> {
-    let path = dir.join(rel);
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.lore-new"));
-    crate::fs::write(&tmp, bytes)?;
-    crate::fs::rename(&tmp, &path)
 }

@@ -530,6 +530,33 @@ fn api_search_answers_from_the_index() {
     assert_eq!(status, 404);
 }
 
+/// A front-matter edit builds the site model again without reading every page: listings and
+/// owner pages follow, an owner page nobody has any more is removed, search sees the new title.
+#[test]
+fn a_front_matter_edit_updates_listings_without_a_full_rebuild() {
+    let site = basic();
+    let server = Server::start(&site, &[]);
+    assert_eq!(server.get("/owners/dba-team/").0, 200);
+    let _ = server.stderr_text();
+    let mut events = server.events();
+    let text = site.read("src/runbooks/db-failover.md");
+    let text = text
+        .replace("title: Database failover", "title: Database promotion")
+        .replace("dba-team", "storage-team");
+    site.write("src/runbooks/db-failover.md", text);
+    events.next("reload");
+    let said = server.stderr_text();
+    assert!(said.contains("rebuilt: ") && !said.contains("rebuilt everything"), "{said}");
+    assert!(server.get("/runbooks/").2.contains("Database promotion"), "the listing shows the new title");
+    assert!(server.get("/runbooks/cache-flush/").2.contains("Database promotion"), "and every sidebar");
+    let (status, _, owner) = server.get("/owners/storage-team/");
+    assert_eq!(status, 200);
+    assert!(owner.contains("Database promotion"), "{owner}");
+    assert_eq!(server.get("/owners/dba-team/").0, 404, "an owner with no pages left has no page");
+    let (_, _, body) = server.get("/api/search?q=promotion");
+    assert!(body.contains("\"title\":\"Database promotion\""), "{body}");
+}
+
 #[test]
 fn a_status_change_in_an_adr_tools_record_updates_the_decision_log() {
     let site = SiteTest::empty("serve-adr-status");
