@@ -294,10 +294,9 @@ pub fn remodel(kept: &mut Kept, today: Option<&str>) -> Result<bool, Error> {
     Ok(true)
 }
 
-/// Serve: renders every page, listing and generated page of `kept` again and writes each over
-/// its old version in `dir` (beside it, then renamed: a request never sees half a file).
-/// Generated pages the site no longer has are removed.
-pub fn rewrite_all(kept: &mut Kept, dir: &Path) -> Result<(), Error> {
+/// Serve: the generated pages, the freshness dashboard and the sitemap of `kept`, written over
+/// their old versions in `dir`; generated pages the site no longer has are removed.
+pub fn rewrite_listings(kept: &mut Kept, dir: &Path) -> Result<(), Error> {
     let report = FreshnessReport::new(&kept.site, &kept.config.freshness, kept.today);
     let inputs = ViewInputs {
         config: &kept.config,
@@ -306,16 +305,9 @@ pub fn rewrite_all(kept: &mut Kept, dir: &Path) -> Result<(), Error> {
         js: &kept.js,
         search: kept.search.as_ref(),
     };
-    let sink = Sink::InPlace(dir);
-    write_pages(&kept.site, &mut kept.rendered, true, &inputs, &kept.templates, &sink)?;
-    let generated = write_listings(
-        &kept.site,
-        &report,
-        &inputs,
-        &kept.templates,
-        &sink,
-        kept.config.site_url.as_deref(),
-    )?;
+    let site_url = kept.config.site_url.as_deref();
+    let generated =
+        write_listings(&kept.site, &report, &inputs, &kept.templates, &Sink::InPlace(dir), site_url)?;
     for gone in kept.generated.iter().filter(|g| !generated.contains(g)) {
         let _ = std::fs::remove_file(dir.join(gone).join("index.html"));
     }

@@ -84,6 +84,15 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
                 );
             }
         }
+        Note::Finished { pages, elapsed } => {
+            if !quiet {
+                eprintln!(
+                    "  then the rest of the site: {} in {:.0} ms",
+                    super::count_of(pages, "page"),
+                    elapsed.as_secs_f64() * 1000.0
+                );
+            }
+        }
         Note::Failed(err) => {
             super::print_error(err, quiet);
             eprintln!("still serving the last good version; fix the problem and save to rebuild");

@@ -167,7 +167,11 @@ impl Live {
     /// and every page and listing is written again, without reading or rendering the other
     /// pages' markdown. Falls back to a full rebuild when pages are added, deleted or become
     /// drafts, or when the last full build failed.
-    pub fn files(&mut self, rels: &BTreeSet<String>) -> Update {
+    ///
+    /// `viewed` are the site-relative URLs open tabs show: after a change of the site model,
+    /// they and the edited pages are written before this returns (the reload can go out), and
+    /// [`Live::finish`] writes the rest.
+    pub fn files(&mut self, rels: &BTreeSet<String>, viewed: &[String]) -> Update {
         let start = Instant::now();
         let Some(kept) = self.kept.as_deref() else { return self.full() };
         if self.failing && self.broken.is_empty() && self.unwritten.is_empty() {
@@ -216,7 +220,7 @@ impl Live {
         if reshaped {
             // What other pages show of these changed: the site model again, then every page.
             match build::remodel(kept, self.options.today.as_deref()) {
-                Ok(true) => self.unwritten.extend(0..kept.site.pages.len()),
+                Ok(true) => {}
                 Ok(false) => return self.full(),
                 Err(e) => {
                     self.failing = true;
@@ -255,7 +259,7 @@ impl Live {
             return Update::Failed(Error::Diagnostics(diags));
         }
         let rendered: Vec<usize> = targets.into_iter().collect();
-        match self.write(&copies) {
+        match self.write(&copies, viewed) {
             Ok(written) => {
                 self.failing = false;
                 Update::Rebuilt {
@@ -273,17 +277,39 @@ impl Live {
         }
     }
 
-    /// Writes the pages rendered since the last write (every page and listing after a change
-    /// of the site model), and copies `copies`; returns how many pages were written.
-    fn write(&mut self, copies: &[String]) -> Result<usize, Error> {
+    /// Writes the pages rendered since the last write (and, after a change of the site model,
+    /// the pages and listings open tabs show), and copies `copies`; returns how many pages were
+    /// written.
+    fn write(&mut self, copies: &[String], viewed: &[String]) -> Result<usize, Error> {
+        let mut listings = 0;
         if self.rewrite_all {
+            // A tab on a generated page (an owner, a tag, the dashboard) sees it current too.
             let Some(kept) = self.kept.as_deref_mut() else { return Ok(0) };
-            build::rewrite_all(kept, &self.dir)?;
-            self.rewrite_all = false;
-            self.unwritten.clear();
-            return Ok(kept.site.pages.len() + kept.site.sections.len() + kept.generated.len());
+            if viewed.iter().any(|url| kept.site.by_url(url).is_none()) {
+                build::rewrite_listings(kept, &self.dir)?;
+                listings = kept.generated.len();
+            }
         }
         let Some(kept) = self.kept.as_ref() else { return Ok(0) };
+        let mut targets: Vec<Target> = self.unwritten.iter().map(|&i| Target::Page(i)).collect();
+        if self.rewrite_all {
+            targets.extend(viewed.iter().filter_map(|url| kept.site.by_url(url)));
+            targets.sort();
+            targets.dedup();
+        }
+        self.write_targets(&targets)?;
+        for rel in copies {
+            let bytes = crate::fs::read(&kept.config.src.join(rel))?;
+            crate::output::replace(&self.dir, rel, &bytes)?;
+        }
+        self.unwritten.clear();
+        Ok(targets.len() + listings)
+    }
+
+    /// Renders `targets` (pages and folder listings) through their templates and writes each
+    /// over its old version.
+    fn write_targets(&self, targets: &[Target]) -> Result<(), Error> {
+        let Some(kept) = self.kept.as_ref() else { return Ok(()) };
         let inputs = ViewInputs {
             config: &kept.config,
             site: &kept.site,
@@ -291,22 +317,54 @@ impl Live {
             js: &kept.js,
             search: kept.search.as_ref(),
         };
-        let pages: Vec<usize> = self.unwritten.iter().copied().collect();
-        pages.par_iter().try_for_each(|&i| {
-            let html =
-                kept.templates.render("page.html", &inputs.view(Target::Page(i), Some(&kept.rendered[i])))?;
+        targets.par_iter().try_for_each(|&target| {
+            let html = match target {
+                Target::Page(i) => {
+                    kept.templates.render("page.html", &inputs.view(target, Some(&kept.rendered[i])))
+                }
+                Target::Section(_) => kept.templates.render("section.html", &inputs.view(target, None)),
+            }?;
             crate::output::replace(
                 &self.dir,
-                &format!("{}index.html", kept.site.url(Target::Page(i))),
+                &format!("{}index.html", kept.site.url(target)),
                 html.as_bytes(),
             )
-        })?;
-        for rel in copies {
-            let bytes = crate::fs::read(&kept.config.src.join(rel))?;
-            crate::output::replace(&self.dir, rel, &bytes)?;
+        })
+    }
+
+    /// After a change of the site model, writes every page, listing and generated page that
+    /// [`Live::files`] left for later, a few hundred at a time; stops early, leaving the rest
+    /// to the next call, as soon as `interrupted` says another change is waiting. Returns how
+    /// many were written. A failure leaves the site to a full rebuild at the next change.
+    pub fn finish(&mut self, interrupted: &mut dyn FnMut() -> bool) -> Result<usize, Error> {
+        if !self.rewrite_all {
+            return Ok(0);
         }
-        self.unwritten.clear();
-        Ok(pages.len())
+        let Some(kept) = self.kept.as_deref() else { return Ok(0) };
+        let all: Vec<Target> = (0..kept.site.pages.len())
+            .map(Target::Page)
+            .chain((0..kept.site.sections.len()).map(Target::Section))
+            .collect();
+        let fail = |live: &mut Self, e: Error| {
+            live.failing = true;
+            live.unwritten.clear();
+            live.rewrite_all = false;
+            Err(e)
+        };
+        for chunk in all.chunks(FINISH_CHUNK) {
+            if interrupted() {
+                return Ok(0);
+            }
+            if let Err(e) = self.write_targets(chunk) {
+                return fail(self, e);
+            }
+        }
+        let Some(kept) = self.kept.as_deref_mut() else { return Ok(0) };
+        if let Err(e) = build::rewrite_listings(kept, &self.dir) {
+            return fail(self, e);
+        }
+        self.rewrite_all = false;
+        Ok(all.len() + kept.generated.len())
     }
 
     /// What search indexes of every page, the pages `changed` collected again from their new
@@ -326,6 +384,9 @@ impl Live {
         Some(kept.search_docs.clone())
     }
 }
+
+/// Pages written between checks for another change while [`Live::finish`] rewrites a site.
+const FINISH_CHUNK: usize = 256;
 
 /// What other pages show of a page: navigation, listings, neighbours and breadcrumbs use the
 /// title, kind and front matter. When it changes, every page may change (the site model is

@@ -74,6 +74,13 @@ pub enum Note<'a> {
     },
     /// A build failed; the last good site is still served.
     Failed(&'a Error),
+    /// After a change of the site model, the pages no tab showed were written too.
+    Finished {
+        /// Pages, listings and generated pages written.
+        pages: usize,
+        /// Wall time after the reload event.
+        elapsed: Duration,
+    },
     /// Updating a search index after an edit failed: search answers from before the edit.
     SearchStale(&'a Error),
 }
@@ -131,6 +138,19 @@ fn search_reply(dir: &Path, query: &str) -> http::Reply {
 /// Whether `path` asks for the head file of the browser index.
 fn is_search_head(path: &str) -> bool {
     path.strip_prefix("/search/head.").is_some_and(|rest| rest.ends_with(".json.gz") && !rest.contains('/'))
+}
+
+/// The site-relative URL in an event stream's `page=` parameter (the tab's `location.pathname`):
+/// `/runbooks/db/index.html` → `runbooks/db/`.
+fn shown_page(query: &str) -> String {
+    let page = query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == "page")
+        .map(|(_, v)| decode_query(v))
+        .unwrap_or_default();
+    let page = page.trim_start_matches('/');
+    page.strip_suffix("index.html").unwrap_or(page).to_owned()
 }
 
 /// Decodes a query-string value: `+` is a space, `%XX` a byte.
@@ -299,8 +319,15 @@ fn work(
     });
 
     let mut last_ping = Instant::now();
+    // Changes that arrived while the rest of a site was being written.
+    let mut carried: Vec<PathBuf> = Vec::new();
     while !stop.load(Ordering::SeqCst) {
-        match rx.recv_timeout(Duration::from_millis(100)) {
+        let next = if carried.is_empty() {
+            rx.recv_timeout(Duration::from_millis(100))
+        } else {
+            Ok(std::mem::take(&mut carried))
+        };
+        match next {
             Ok(mut paths) => {
                 // Take every batch that is already waiting: one rebuild for all of them.
                 while let Ok(more) = rx.try_recv() {
@@ -330,7 +357,22 @@ fn work(
                 if let Some(event) = event {
                     shared.hub.send(&event);
                 }
-                // After the event: the reload never waits for search.
+                // After the event: the pages open tabs show are in place; then the rest of a
+                // site whose model changed.
+                let rest = Instant::now();
+                // Another change stops it: the next rebuild writes what that one shows first.
+                let mut interrupted = || {
+                    while let Ok(more) = rx.try_recv() {
+                        carried.extend(more);
+                    }
+                    !carried.is_empty()
+                };
+                match live.finish(&mut interrupted) {
+                    Ok(0) => {}
+                    Ok(pages) => note(Note::Finished { pages, elapsed: rest.elapsed() }),
+                    Err(e) => note(Note::Failed(&e)),
+                }
+                // The reload never waits for search.
                 if !changed.is_empty() {
                     update_search(&mut live, &changed, shared, note);
                 }
@@ -380,7 +422,7 @@ fn rebuild(
     let plan = if rescan { Plan::Full } else { watch::plan(&changes, |rel| live.knows(rel)) };
     let update = match &plan {
         Plan::Nothing => return (None, Vec::new()),
-        Plan::Files(rels) => live.files(rels),
+        Plan::Files(rels) => live.files(rels, &shared.hub.pages()),
         Plan::Stylesheets | Plan::Full => live.full(),
     };
     match update {
@@ -466,7 +508,8 @@ fn handle(request: tiny_http::Request, shared: &Shared) {
     let reply = match path {
         reload::EVENTS => {
             // This request's thread becomes the stream's writer.
-            shared.hub.add(request.into_writer(), &shared.hello()).run();
+            let page = url.split_once('?').map_or("", |(_, q)| q);
+            shared.hub.add(request.into_writer(), &shared.hello(), shown_page(page)).run();
             return;
         }
         reload::SCRIPT => http::Reply {

@@ -60,7 +60,8 @@ pub const LIVE_JS: &str = r#"(() => {
   };
   const pending = document.getElementById("lore-overlay-text");
   if (pending) overlay(pending.textContent);
-  const source = new EventSource("/__lore/events");
+  // The page being shown: a change that rewrites the whole site writes it first.
+  const source = new EventSource("/__lore/events?page=" + encodeURIComponent(location.pathname));
   let generation = null;
   source.addEventListener("hello", (e) => {
     const g = JSON.parse(e.data).generation;
@@ -136,6 +137,8 @@ struct Client {
     queue: SyncSender<Arc<str>>,
     /// Cleared by the writer when a write fails.
     open: Arc<AtomicBool>,
+    /// The site-relative URL of the page the tab shows.
+    page: String,
 }
 
 /// The writing end of one stream: run it on the stream's own thread.
@@ -170,13 +173,14 @@ impl std::fmt::Debug for Hub {
 impl Hub {
     /// Starts a stream on `writer` with a greeting event, and keeps it; the caller runs the
     /// returned [`Stream`] on a thread of its own.
-    pub fn add(&self, writer: Box<dyn Write + Send>, hello: &str) -> Stream {
+    /// `page` is the site-relative URL the tab shows.
+    pub fn add(&self, writer: Box<dyn Write + Send>, hello: &str, page: String) -> Stream {
         let (queue, receiver) = std::sync::mpsc::sync_channel(QUEUE);
         let open = Arc::new(AtomicBool::new(true));
         let greeting = format!("{STREAM_HEAD}retry: 300\n\n{hello}");
         // The queue is empty: the greeting always fits.
         let _ = queue.try_send(greeting.into());
-        self.lock().push(Client { queue, open: open.clone() });
+        self.lock().push(Client { queue, open: open.clone(), page });
         Stream { writer, queue: receiver, open }
     }
 
@@ -187,6 +191,15 @@ impl Hub {
         let mut clients = self.lock();
         clients.retain(|c| c.open.load(Ordering::SeqCst) && c.queue.try_send(text.clone()).is_ok());
         clients.len()
+    }
+
+    /// The site-relative URLs the open tabs show.
+    pub fn pages(&self) -> Vec<String> {
+        let mut pages: Vec<String> =
+            self.lock().iter().filter(|c| c.open.load(Ordering::SeqCst)).map(|c| c.page.clone()).collect();
+        pages.sort();
+        pages.dedup();
+        pages
     }
 
     /// Open streams.
@@ -257,7 +270,7 @@ mod tests {
     }
 
     fn start(hub: &Hub, writer: impl Write + Send + 'static, hello: &str) -> std::thread::JoinHandle<()> {
-        let stream = hub.add(Box::new(writer), hello);
+        let stream = hub.add(Box::new(writer), hello, String::new());
         std::thread::spawn(move || stream.run())
     }
 

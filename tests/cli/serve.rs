@@ -72,13 +72,33 @@ impl Server {
         raw_get(&self.addr, path)
     }
 
+    /// Waits until a line of stderr contains `needle`; returns everything read until then.
+    fn wait_stderr(&self, needle: &str) -> String {
+        let start = Instant::now();
+        let mut out = String::new();
+        while !out.contains(needle) {
+            assert!(start.elapsed() < DEADLINE, "no `{needle}` on stderr; got {out:?}");
+            if let Ok(line) = self.stderr.recv_timeout(Duration::from_millis(50)) {
+                out.push_str(&line);
+                out.push('\n');
+            }
+        }
+        out
+    }
+
     /// Opens the event stream and reads up to the greeting.
     fn events(&self) -> Events {
+        self.events_on("")
+    }
+
+    /// Opens the event stream as a tab showing `page` (its `location.pathname`).
+    fn events_on(&self, page: &str) -> Events {
         let mut stream = TcpStream::connect(&self.addr).expect("connect");
         stream.set_read_timeout(Some(Duration::from_millis(200))).expect("timeout");
+        let query = if page.is_empty() { String::new() } else { format!("?page={page}") };
         write!(
             stream,
-            "GET /__lore/events HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
+            "GET /__lore/events{query} HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
             self.addr
         )
         .expect("send");
@@ -396,6 +416,7 @@ fn a_title_change_updates_every_page_that_shows_it() {
     };
     site.write("src/runbooks/cache-flush.md", renamed);
     events.next("reload");
+    server.wait_stderr("then the rest of the site");
     assert!(server.get("/runbooks/db-failover/").2.contains("Renamed-Title-X"));
     assert!(server.get("/runbooks/").2.contains("Renamed-Title-X"), "and the listing");
 }
@@ -545,7 +566,7 @@ fn a_front_matter_edit_updates_listings_without_a_full_rebuild() {
         .replace("dba-team", "storage-team");
     site.write("src/runbooks/db-failover.md", text);
     events.next("reload");
-    let said = server.stderr_text();
+    let said = server.wait_stderr("then the rest of the site");
     assert!(said.contains("rebuilt: ") && !said.contains("rebuilt everything"), "{said}");
     assert!(server.get("/runbooks/").2.contains("Database promotion"), "the listing shows the new title");
     assert!(server.get("/runbooks/cache-flush/").2.contains("Database promotion"), "and every sidebar");
@@ -553,8 +574,34 @@ fn a_front_matter_edit_updates_listings_without_a_full_rebuild() {
     assert_eq!(status, 200);
     assert!(owner.contains("Database promotion"), "{owner}");
     assert_eq!(server.get("/owners/dba-team/").0, 404, "an owner with no pages left has no page");
-    let (_, _, body) = server.get("/api/search?q=promotion");
-    assert!(body.contains("\"title\":\"Database promotion\""), "{body}");
+    // The tantivy index follows right after the rest of the site is written.
+    let start = Instant::now();
+    loop {
+        let (_, _, body) = server.get("/api/search?q=promotion");
+        if body.contains("\"title\":\"Database promotion\"") {
+            break;
+        }
+        assert!(start.elapsed() < DEADLINE, "search never saw the new title: {body}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// After a change of the site model, the pages open tabs show are written before the reload
+/// event (the rest of the site follows): a tab on another page, or on an owner page, reloads
+/// into the new title.
+#[test]
+fn pages_open_tabs_show_are_current_when_the_reload_arrives() {
+    let site = basic();
+    let server = Server::start(&site, &[]);
+    let mut on_page = server.events_on("/runbooks/db-failover/");
+    let mut on_owner = server.events_on("/owners/platform-team/index.html");
+    let text = site.read("src/runbooks/cache-flush.md").replace("title: Cache flush", "title: Cache purge");
+    site.write("src/runbooks/cache-flush.md", text);
+    on_page.next("reload");
+    assert!(server.get("/runbooks/db-failover/").2.contains("Cache purge"), "the sidebar of the open page");
+    on_owner.next("reload");
+    assert!(server.get("/owners/platform-team/").2.contains("Cache purge"), "the open owner page");
+    server.wait_stderr("then the rest of the site");
 }
 
 #[test]
@@ -573,6 +620,7 @@ fn a_status_change_in_an_adr_tools_record_updates_the_decision_log() {
     let text = site.read("src/adr/0001-use-queues.md").replace("Accepted", "Deprecated");
     site.write("src/adr/0001-use-queues.md", text);
     events.next("reload");
+    server.wait_stderr("then the rest of the site");
     let (_, _, log) = server.get("/adr/");
     assert!(log.contains("class=\"adr-row adr-deprecated\""), "the log shows the new status: {log}");
 }
