@@ -275,18 +275,25 @@ fn write_listings(
 /// Returns `false`, changing nothing, when the edits changed which pages are published (a page
 /// became a draft): then only a full build will do.
 pub fn remodel(kept: &mut Kept, today: Option<&str>) -> Result<bool, Error> {
+    if kept.site.pages.iter().any(|p| p.meta.draft) {
+        return Ok(false);
+    }
+    let today = site::freshness::today(today)?;
+    // The pages move into the new model; their URLs come from their paths, which an edit of
+    // existing files does not change.
     let content = crate::content::Content {
-        pages: kept.site.pages.clone(),
+        pages: std::mem::take(&mut kept.site.pages),
         assets: kept.site.assets.clone(),
         summary: kept.summary.clone(),
         failed: kept.site.failed.iter().cloned().collect(),
         diagnostics: Vec::new(),
     };
     let (mut site, mut diags) = site::build(content, &kept.config);
-    if site.urls != kept.site.urls || site.drafts != kept.site.drafts {
+    if site.urls != kept.site.urls {
+        // Cannot happen (see above); the caller rebuilds everything from the files.
+        kept.site.pages = site.pages;
         return Ok(false);
     }
-    let today = site::freshness::today(today)?;
     diags.extend(site::freshness::apply(&mut site, &kept.config, today));
     kept.site = site;
     kept.site_diags = diags;

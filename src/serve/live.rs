@@ -386,7 +386,7 @@ impl Live {
 }
 
 /// Pages written between checks for another change while [`Live::finish`] rewrites a site.
-const FINISH_CHUNK: usize = 256;
+const FINISH_CHUNK: usize = 128;
 
 /// What other pages show of a page: navigation, listings, neighbours and breadcrumbs use the
 /// title, kind and front matter. When it changes, every page may change (the site model is

@@ -357,8 +357,11 @@ fn work(
                 if let Some(event) = event {
                     shared.hub.send(&event);
                 }
-                // After the event: the pages open tabs show are in place; then the rest of a
-                // site whose model changed.
+                // After the event (the reload never waits for search): the edited pages'
+                // search entries, then the rest of a site whose model changed.
+                if !changed.is_empty() {
+                    update_search(&mut live, &changed, shared, note);
+                }
                 let rest = Instant::now();
                 // Another change stops it: the next rebuild writes what that one shows first.
                 let mut interrupted = || {
@@ -371,10 +374,6 @@ fn work(
                     Ok(0) => {}
                     Ok(pages) => note(Note::Finished { pages, elapsed: rest.elapsed() }),
                     Err(e) => note(Note::Failed(&e)),
-                }
-                // The reload never waits for search.
-                if !changed.is_empty() {
-                    update_search(&mut live, &changed, shared, note);
                 }
             }
             Err(RecvTimeoutError::Timeout) => {}

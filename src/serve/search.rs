@@ -169,11 +169,21 @@ impl Search {
     }
 
     /// The export thread's loop, until `stop`. Calls `done` with each export's outcome.
+    ///
+    /// Exports run on a pool of one thread of their own: on the shared pool their parallel
+    /// work would queue ahead of a rebuild's and hold up the next reload by seconds.
     pub fn run(&self, stop: &AtomicBool, done: &dyn Fn(&Job, Result<Exported, Error>)) {
         let mut history = History::default();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .thread_name(|_| "lore-search-export".into())
+            .build();
         while !stop.load(Ordering::SeqCst) {
             if let Some(job) = self.next(Duration::from_millis(200)) {
-                let outcome = self.export(&job, &mut history);
+                let outcome = match &pool {
+                    Ok(pool) => pool.install(|| self.export(&job, &mut history)),
+                    Err(_) => self.export(&job, &mut history),
+                };
                 done(&job, outcome);
             }
         }
