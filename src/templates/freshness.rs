@@ -57,9 +57,9 @@ pub struct Banner {
     pub verify_command: String,
 }
 
-/// The banner of page `i`, if it needs review.
+/// The banner of page `i`, if it needs review or its file changed since it was verified.
 pub(super) fn banner(inputs: &ViewInputs<'_>, i: usize, from: &str) -> Option<Banner> {
-    let f = inputs.site.freshness.get(i).filter(|f| f.state.needs_attention())?;
+    let f = inputs.site.freshness.get(i).filter(|f| f.state.needs_attention() || f.changed_since_verified)?;
     let page = &inputs.site.pages[i];
     let how_to_verify = inputs.config.freshness.how_to_verify.as_ref().map(|h| {
         if h.contains("://") || h.starts_with('/') || h.starts_with('#') {

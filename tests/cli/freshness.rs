@@ -512,6 +512,12 @@ fn git_marks_pages_changed_since_verified() {
         &html[html.find("<h2 id=\"changed\">").unwrap()..html.find("<h2 id=\"by-owner\">").unwrap()];
     assert_eq!(section.matches("<tr>\n").count(), 1);
     assert!(section.contains("<a href=\"../guide/\">Style guide</a>"), "{section}");
+    // The fresh page that changed says so itself, in a banner of its own state.
+    let guide = build.page("guide/index.html");
+    let banner = &guide[guide.find("<aside class=\"freshness-banner").expect("a banner")..];
+    let banner = &banner[..banner.find("</aside>").unwrap()];
+    assert!(banner.starts_with("<aside class=\"freshness-banner state-fresh\""), "{banner}");
+    assert!(banner.contains(" · changed since verified · "), "{banner}");
     site.run(&["check", "--fail-on", "never"]).success().stdout_eq(
         "freshness on 2026-03-01: 3 stale, 1 due soon, 1 unverified, 2 fresh, 1 exempt
   stale       src/runbooks/db.md:4                last verified 2025-08-01, 122 days overdue (review every 90 days); changed since verified · owner: dba-team
