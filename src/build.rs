@@ -270,17 +270,17 @@ fn write_listings(
     Ok(generated)
 }
 
-/// Serve, after edits that change what other pages show of a page (title, kind, front matter):
-/// builds the site model again from the kept pages (navigation, listings, kinds, freshness).
-/// Returns `false`, changing nothing, when the edits changed which pages are published (a page
-/// became a draft): then only a full build will do.
+/// Serve, after edits that change what other pages show of a page (title, kind, front matter)
+/// or that add or delete pages: builds the site model again from the kept pages (navigation,
+/// listings, kinds, freshness). Returns `false` when a page would not be published (it became
+/// a draft, or its URL is taken): then only a full build will do, and `kept` is left to it.
 pub fn remodel(kept: &mut Kept, today: Option<&str>) -> Result<bool, Error> {
     if kept.site.pages.iter().any(|p| p.meta.draft) {
         return Ok(false);
     }
     let today = site::freshness::today(today)?;
-    // The pages move into the new model; their URLs come from their paths, which an edit of
-    // existing files does not change.
+    let published = kept.site.pages.len();
+    // The pages move into the new model.
     let content = crate::content::Content {
         pages: std::mem::take(&mut kept.site.pages),
         assets: kept.site.assets.clone(),
@@ -289,8 +289,7 @@ pub fn remodel(kept: &mut Kept, today: Option<&str>) -> Result<bool, Error> {
         diagnostics: Vec::new(),
     };
     let (mut site, mut diags) = site::build(content, &kept.config);
-    if site.urls != kept.site.urls {
-        // Cannot happen (see above); the caller rebuilds everything from the files.
+    if site.pages.len() != published {
         kept.site.pages = site.pages;
         return Ok(false);
     }

@@ -50,10 +50,19 @@ pub fn write(pages: &[PageDoc], dir: &Path) -> Result<Written, Error> {
     let (indexed, words) = rayon::join(|| add_all(&index, fields, pages), || vocabulary(pages));
     indexed?;
     drop(index);
+    // Moved aside rather than removed first: readers (`lore serve` answering a search) find
+    // no index only between the two renames.
+    let old = dir.with_extension("old");
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(|e| Error::io("remove", &old, e))?;
+    }
     if dir.exists() {
-        std::fs::remove_dir_all(dir).map_err(|e| Error::io("remove", dir, e))?;
+        std::fs::rename(dir, &old).map_err(|e| Error::io("rename", dir, e))?;
     }
     std::fs::rename(&tmp, dir).map_err(|e| Error::io("rename", &tmp, e))?;
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(|e| Error::io("remove", &old, e))?;
+    }
     let (index, fields) = open(dir)?;
     Ok(Written { index, fields, words })
 }

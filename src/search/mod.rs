@@ -81,7 +81,7 @@ pub fn demoted(status: &str, freshness: &str) -> bool {
 pub const DEMOTION: f32 = 0.5;
 
 /// One page as search sees it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct PageDoc {
     /// Site-relative URL (`runbooks/db/`).
     pub url: String,
@@ -104,7 +104,7 @@ pub struct PageDoc {
 }
 
 /// One heading section: the unit of the index, so results can deep-link.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SectionDoc {
     /// Heading id, empty for the intro.
     pub anchor: String,

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::build::{self, BuildOptions, Kept};
-use crate::content::Page;
+use crate::content::{Page, SourceFile};
 use crate::diag::{self, Diagnostic};
 use crate::error::Error;
 use crate::markdown::{self, Highlighter};
@@ -62,6 +62,10 @@ pub struct Live {
     unwritten: BTreeSet<usize>,
     /// The site model changed since the last write: every page and listing is written again.
     rewrite_all: bool,
+    /// Pages were added or removed since search was last updated: page numbers moved.
+    renumbered: bool,
+    /// URLs of removed pages whose files the next good write removes.
+    gone: Vec<String>,
     /// The last rebuild failed.
     failing: bool,
     /// Pages that use `{{#…}}` includes (scanning 10,000 pages for them on every edit is slow).
@@ -93,6 +97,8 @@ impl Live {
             broken: BTreeMap::new(),
             unwritten: BTreeSet::new(),
             rewrite_all: false,
+            renumbered: false,
+            gone: Vec::new(),
             failing: false,
             including: BTreeSet::new(),
         })
@@ -138,6 +144,8 @@ impl Live {
                 self.broken.clear();
                 self.unwritten.clear();
                 self.rewrite_all = false;
+                self.renumbered = false;
+                self.gone.clear();
                 self.failing = false;
                 if let Some(old) = self.previous.take() {
                     // Thousands of files: remove them without holding up the reload.
@@ -185,9 +193,17 @@ impl Live {
         let mut loaded: Vec<(usize, Page, Vec<Diagnostic>)> = Vec::new();
         let mut copies: Vec<String> = Vec::new();
         let mut parse_errors: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
+        let mut added: Vec<(Page, Vec<Diagnostic>)> = Vec::new();
+        let mut removed: BTreeSet<usize> = BTreeSet::new();
         for rel in &rels {
+            let path = kept.config.src.join(rel);
+            let is_page = rel.to_ascii_lowercase().ends_with(".md");
             if let Some(&i) = kept.site.by_source.get(rel) {
                 let old = &kept.site.pages[i];
+                if !path.is_file() {
+                    removed.insert(i);
+                    continue;
+                }
                 match Page::load(&old.source, &kept.config) {
                     Ok((page, warnings)) => {
                         reshaped |= shape(&page, &kept.config) != shape(old, &kept.config);
@@ -200,6 +216,16 @@ impl Live {
                 }
             } else if kept.site.assets.iter().any(|a| &a.rel == rel) {
                 copies.push(rel.clone());
+            } else if is_page && path.is_file() && !self.broken.contains_key(rel) {
+                let source = SourceFile { shown: crate::config::display_path(&path), path, rel: rel.clone() };
+                match Page::load(&source, &kept.config) {
+                    Ok(page) => added.push(page),
+                    // A full build reports it with everything else.
+                    Err(_) => return self.full(),
+                }
+            } else if is_page && !path.is_file() {
+                // Came and went, or a page that never parsed was deleted.
+                continue;
             } else if !self.broken.contains_key(rel) {
                 return self.full();
             }
@@ -217,7 +243,17 @@ impl Live {
             kept.other_diags.extend(warnings);
             kept.site.pages[i] = page;
         }
-        if reshaped {
+        if !added.is_empty() || !removed.is_empty() {
+            // Pages came or went: numbers shift, navigation and listings change everywhere.
+            match self.restructure(added, &removed, &targets) {
+                Ok(Some(renumbered)) => targets = renumbered,
+                Ok(None) => return self.full(),
+                Err(e) => {
+                    self.failing = true;
+                    return Update::Failed(e);
+                }
+            }
+        } else if reshaped {
             // What other pages show of these changed: the site model again, then every page.
             match build::remodel(kept, self.options.today.as_deref()) {
                 Ok(true) => {}
@@ -229,6 +265,7 @@ impl Live {
             }
             self.rewrite_all = true;
         }
+        let Some(kept) = self.kept.as_deref_mut() else { return Update::Nothing };
         let config = &kept.config;
         let rendered: Vec<(usize, markdown::Rendered)> = targets
             .par_iter()
@@ -277,6 +314,94 @@ impl Live {
         }
     }
 
+    /// Pages were added (loaded, with their warnings) or removed (by number): renumbers what is
+    /// kept of every page and builds the site model again; the removed pages' files go with the
+    /// next good write.
+    /// Returns the new numbers of `targets`, with the added pages and the pages that may link
+    /// to an added or removed one (they name its file), all to render again; `None` when only a
+    /// full build will do.
+    fn restructure(
+        &mut self,
+        added: Vec<(Page, Vec<Diagnostic>)>,
+        removed: &BTreeSet<usize>,
+        targets: &BTreeSet<usize>,
+    ) -> Result<Option<BTreeSet<usize>>, Error> {
+        let Some(kept) = self.kept.as_deref_mut() else { return Ok(None) };
+        let old_len = kept.site.pages.len();
+        let mut names: Vec<String> = Vec::new();
+        let mut name_of = |rel: &str| names.push(rel.rsplit('/').next().unwrap_or(rel).to_owned());
+        let gone: Vec<String> = removed.iter().map(|&i| kept.site.urls[i].clone()).collect();
+        for &i in removed {
+            let shown = &kept.site.pages[i].source.shown;
+            kept.other_diags.retain(|d| d.span.as_ref().is_none_or(|s| &s.path != shown));
+            name_of(&kept.site.pages[i].source.rel);
+        }
+        let mut entries: Vec<(Option<usize>, Page)> = std::mem::take(&mut kept.site.pages)
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !removed.contains(i))
+            .map(|(i, p)| (Some(i), p))
+            .collect();
+        for (page, warnings) in added {
+            name_of(&page.source.rel);
+            kept.other_diags.extend(warnings);
+            entries.push((None, page));
+        }
+        // The order `lore build` reads pages in.
+        entries.sort_by(|a, b| a.1.source.rel.cmp(&b.1.source.rel));
+        let mut new_of_old: Vec<Option<usize>> = vec![None; old_len];
+        let mut fresh = BTreeSet::new();
+        for (j, (old, _)) in entries.iter().enumerate() {
+            match old {
+                Some(i) => new_of_old[*i] = Some(j),
+                None => {
+                    fresh.insert(j);
+                }
+            }
+        }
+        let n = entries.len();
+        kept.site.pages = entries.into_iter().map(|(_, p)| p).collect();
+        let at = |i: usize| new_of_old.get(i).copied().flatten();
+        kept.rendered = renumber(std::mem::take(&mut kept.rendered), &new_of_old, n);
+        kept.page_diags = renumber(std::mem::take(&mut kept.page_diags), &new_of_old, n);
+        kept.anchor_refs = renumber(std::mem::take(&mut kept.anchor_refs), &new_of_old, n);
+        for refs in &mut kept.anchor_refs {
+            refs.retain_mut(|r| at(r.page).map(|j| r.page = j).is_some());
+        }
+        kept.ids =
+            std::mem::take(&mut kept.ids).into_iter().filter_map(|(i, ids)| Some((at(i)?, ids))).collect();
+        if !kept.search_docs.is_empty() {
+            let docs = std::mem::take(Arc::make_mut(&mut kept.search_docs));
+            kept.search_docs = Arc::new(renumber(docs, &new_of_old, n));
+        }
+        self.including = self.including.iter().filter_map(|&i| at(i)).collect();
+        self.unwritten = self.unwritten.iter().filter_map(|&i| at(i)).collect();
+        if !build::remodel(kept, self.options.today.as_deref())? {
+            return Ok(None);
+        }
+        // Their files go with the next good write.
+        self.gone.extend(gone.into_iter().filter(|u| kept.site.by_url(u).is_none()));
+        let pages = &kept.site.pages;
+        let linking: Vec<usize> = (0..n)
+            .into_par_iter()
+            .filter(|&j| names.iter().any(|name| pages[j].text.contains(name.as_str())))
+            .collect();
+        for &j in &fresh {
+            if pages[j].text.contains("{{#") {
+                self.including.insert(j);
+            }
+        }
+        self.rewrite_all = true;
+        self.renumbered = true;
+        Ok(Some(targets.iter().filter_map(|&i| at(i)).chain(fresh).chain(linking).collect()))
+    }
+
+    /// Whether page numbers changed since the last call (pages added or removed): search must
+    /// index every page again rather than replace some.
+    pub fn take_renumbered(&mut self) -> bool {
+        std::mem::take(&mut self.renumbered)
+    }
+
     /// Writes the pages rendered since the last write (and, after a change of the site model,
     /// the pages and listings open tabs show), and copies `copies`; returns how many pages were
     /// written.
@@ -298,6 +423,9 @@ impl Live {
             targets.dedup();
         }
         self.write_targets(&targets)?;
+        for url in std::mem::take(&mut self.gone) {
+            let _ = std::fs::remove_file(self.dir.join(url).join("index.html"));
+        }
         for rel in copies {
             let bytes = crate::fs::read(&kept.config.src.join(rel))?;
             crate::output::replace(&self.dir, rel, &bytes)?;
@@ -383,6 +511,17 @@ impl Live {
         }
         Some(kept.search_docs.clone())
     }
+}
+
+/// `old` (one item per old page number) moved to the new numbers; new pages get defaults.
+fn renumber<T: Default>(old: Vec<T>, new_of_old: &[Option<usize>], n: usize) -> Vec<T> {
+    let mut out: Vec<T> = std::iter::repeat_with(T::default).take(n).collect();
+    for (i, item) in old.into_iter().enumerate() {
+        if let Some(j) = new_of_old.get(i).copied().flatten() {
+            out[j] = item;
+        }
+    }
+    out
 }
 
 /// Pages written between checks for another change while [`Live::finish`] rewrites a site.

@@ -126,7 +126,13 @@ fn search_reply(dir: &Path, query: &str) -> http::Reply {
     let limit = param("limit").and_then(|l| l.parse().ok()).unwrap_or(10).clamp(1, 100);
     let explain = param("explain").is_some_and(|v| v == "1" || v == "true");
     let q = param("q").unwrap_or_default();
-    let result = crate::search::query::Searcher::open(dir)
+    // The index may be being replaced (pages added or removed): try once more a moment later.
+    let open = || crate::search::query::Searcher::open(dir);
+    let searcher = open().or_else(|_| {
+        std::thread::sleep(Duration::from_millis(50));
+        open()
+    });
+    let result = searcher
         .and_then(|s| if explain { s.explain(&q, &filters, limit) } else { s.search(&q, &filters, limit) });
     let (status, body) = match result {
         Ok(results) => (200, serde_json::to_vec(&results).unwrap_or_default()),
@@ -141,16 +147,12 @@ fn is_search_head(path: &str) -> bool {
 }
 
 /// The site-relative URL in an event stream's `page=` parameter (the tab's `location.pathname`):
-/// `/runbooks/db/index.html` → `runbooks/db/`.
-fn shown_page(query: &str) -> String {
-    let page = query
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| *k == "page")
-        .map(|(_, v)| decode_query(v))
-        .unwrap_or_default();
+/// `/runbooks/db/index.html` → `runbooks/db/`, `/` → `` (the home page); `None` without one.
+fn shown_page(query: &str) -> Option<String> {
+    let page = query.split('&').filter_map(|kv| kv.split_once('=')).find(|(k, _)| *k == "page")?.1;
+    let page = decode_query(page);
     let page = page.trim_start_matches('/');
-    page.strip_suffix("index.html").unwrap_or(page).to_owned()
+    Some(page.strip_suffix("index.html").unwrap_or(page).to_owned())
 }
 
 /// Decodes a query-string value: `+` is a space, `%XX` a byte.
@@ -359,9 +361,7 @@ fn work(
                 }
                 // After the event (the reload never waits for search): the edited pages'
                 // search entries, then the rest of a site whose model changed.
-                if !changed.is_empty() {
-                    update_search(&mut live, &changed, shared, note);
-                }
+                update_search(&mut live, &changed, shared, note);
                 let rest = Instant::now();
                 // Another change stops it: the next rebuild writes what that one shows first.
                 let mut interrupted = || {
@@ -455,12 +455,26 @@ fn rebuild(
     }
 }
 
-/// Replaces the `changed` pages' sections in the tantivy index, then queues the export of the
-/// browser index. Runs on the rebuild thread, so it never overlaps a rebuild.
+/// Replaces the `changed` pages' sections in the tantivy index (or, after pages were added or
+/// removed, indexes every page again), then queues the export of the browser index. Runs on
+/// the rebuild thread, so it never overlaps a rebuild.
 fn update_search(live: &mut Live, changed: &[usize], shared: &Shared, note: &Notes) {
+    let renumbered = live.take_renumbered();
+    if changed.is_empty() && !renumbered {
+        return;
+    }
     let Some(docs) = live.search_docs(changed) else { return };
     let Some(index_dir) = live.config().map(crate::search::index_dir) else { return };
-    if let Err(e) = crate::search::index::replace_pages(&index_dir, &docs, changed) {
+    // Pages added or removed move the page numbers the index is keyed by: index them all.
+    let updated = if renumbered {
+        // The word list stays until the export brings the new one.
+        let words = std::fs::read(index_dir.join("words.tsv")).unwrap_or_default();
+        crate::search::index::write(&docs, &index_dir)
+            .and_then(|_| crate::output::replace(&index_dir, "words.tsv", &words))
+    } else {
+        crate::search::index::replace_pages(&index_dir, &docs, changed)
+    };
+    if let Err(e) = updated {
         note(Note::SearchStale(&e));
     }
     let generation = shared.generation.load(Ordering::SeqCst);
@@ -601,5 +615,15 @@ mod tests {
         assert_eq!(super::decode_query("disk+full%21"), "disk full!");
         assert_eq!(super::decode_query("100%"), "100%");
         assert_eq!(super::decode_query("%E2%9C%93"), "✓");
+    }
+
+    #[test]
+    fn event_streams_name_the_page_they_show() {
+        use super::shown_page;
+        assert_eq!(shown_page("page=%2Frunbooks%2Fdb%2Findex.html"), Some("runbooks/db/".to_owned()));
+        assert_eq!(shown_page("page=/adr/"), Some("adr/".to_owned()));
+        assert_eq!(shown_page("page=%2F"), Some(String::new()), "the home page");
+        assert_eq!(shown_page(""), None);
+        assert_eq!(shown_page("other=1"), None);
     }
 }

@@ -137,8 +137,8 @@ struct Client {
     queue: SyncSender<Arc<str>>,
     /// Cleared by the writer when a write fails.
     open: Arc<AtomicBool>,
-    /// The site-relative URL of the page the tab shows.
-    page: String,
+    /// The site-relative URL of the page the tab shows, when it said.
+    page: Option<String>,
 }
 
 /// The writing end of one stream: run it on the stream's own thread.
@@ -173,8 +173,8 @@ impl std::fmt::Debug for Hub {
 impl Hub {
     /// Starts a stream on `writer` with a greeting event, and keeps it; the caller runs the
     /// returned [`Stream`] on a thread of its own.
-    /// `page` is the site-relative URL the tab shows.
-    pub fn add(&self, writer: Box<dyn Write + Send>, hello: &str, page: String) -> Stream {
+    /// `page` is the site-relative URL the tab shows, when it said.
+    pub fn add(&self, writer: Box<dyn Write + Send>, hello: &str, page: Option<String>) -> Stream {
         let (queue, receiver) = std::sync::mpsc::sync_channel(QUEUE);
         let open = Arc::new(AtomicBool::new(true));
         let greeting = format!("{STREAM_HEAD}retry: 300\n\n{hello}");
@@ -195,8 +195,12 @@ impl Hub {
 
     /// The site-relative URLs the open tabs show.
     pub fn pages(&self) -> Vec<String> {
-        let mut pages: Vec<String> =
-            self.lock().iter().filter(|c| c.open.load(Ordering::SeqCst)).map(|c| c.page.clone()).collect();
+        let mut pages: Vec<String> = self
+            .lock()
+            .iter()
+            .filter(|c| c.open.load(Ordering::SeqCst))
+            .filter_map(|c| c.page.clone())
+            .collect();
         pages.sort();
         pages.dedup();
         pages
@@ -270,7 +274,7 @@ mod tests {
     }
 
     fn start(hub: &Hub, writer: impl Write + Send + 'static, hello: &str) -> std::thread::JoinHandle<()> {
-        let stream = hub.add(Box::new(writer), hello, String::new());
+        let stream = hub.add(Box::new(writer), hello, None);
         std::thread::spawn(move || stream.run())
     }
 

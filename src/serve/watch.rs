@@ -156,8 +156,8 @@ pub fn is_burst(paths: &[PathBuf], roots: &Roots) -> bool {
 pub enum Plan {
     /// Nothing the site uses changed.
     Nothing,
-    /// Only the bodies of these existing pages or these existing assets changed: re-render them
-    /// (and the pages that include them).
+    /// These pages (edited, added or deleted) or these existing assets changed: re-render them
+    /// (and the pages that include them), or build the site model again.
     Files(BTreeSet<String>),
     /// Everything, then swap the stylesheets in open pages instead of reloading.
     Stylesheets,
@@ -165,8 +165,8 @@ pub enum Plan {
     Full,
 }
 
-/// Plans a batch: `known(rel)` tells whether the current site has a page or asset at `rel` and
-/// the file still exists (an edit, not an add, delete or rename).
+/// Plans a batch: `known(rel)` tells whether the current site has an asset at `rel` and the
+/// file still exists (an edit, not an add, delete or rename, which rebuild everything).
 pub fn plan(changes: &[ChangeKind], known: impl Fn(&str) -> bool) -> Plan {
     let mut files = BTreeSet::new();
     let mut css = false;
@@ -177,7 +177,11 @@ pub fn plan(changes: &[ChangeKind], known: impl Fn(&str) -> bool) -> Plan {
                 return Plan::Full;
             }
             ChangeKind::Stylesheet => css = true,
-            ChangeKind::Page(rel) | ChangeKind::Asset(rel) => {
+            // Pages added or deleted are the rebuild's to sort out; other files only when known.
+            ChangeKind::Page(rel) => {
+                files.insert(rel.clone());
+            }
+            ChangeKind::Asset(rel) => {
                 if !known(rel) {
                     return Plan::Full;
                 }
@@ -383,7 +387,7 @@ mod tests {
             (vec![Page("a.md".into())], files(&["a.md"])),
             (vec![Page("a.md".into()), Page("a.md".into()), Ignored], files(&["a.md"])),
             (vec![Page("a.md".into()), Asset("x.png".into())], files(&["a.md", "x.png"])),
-            (vec![Page("new.md".into())], Plan::Full),
+            (vec![Page("new.md".into())], files(&["new.md"])),
             (vec![Page("a.md".into()), Asset("gone.png".into())], Plan::Full),
             (vec![Folder("ops".into())], Plan::Full),
             (vec![Summary], Plan::Full),

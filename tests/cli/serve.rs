@@ -262,11 +262,16 @@ fn adds_deletes_renames_and_folder_moves() {
     let site = basic();
     let server = Server::start(&site, &[]);
     let mut events = server.events();
+    let _ = server.stderr_text();
     site.write("src/runbooks/new-one.md", "# Brand new\n\nNEW-PAGE-BODY\n");
     events.next("reload");
     let (status, _, body) = server.get("/runbooks/new-one/");
     assert_eq!(status, 200);
     assert!(body.contains("NEW-PAGE-BODY"));
+    // Added pages do not rebuild everything: the site model is built again from the pages
+    // kept, and the rest of the site is written after the reload.
+    let said = server.wait_stderr("then the rest of the site");
+    assert!(!said.contains("rebuilt everything"), "{said}");
     let (_, _, listing) = server.get("/runbooks/db-failover/");
     assert!(listing.contains("Brand new"), "the sidebar of other pages shows the new page");
 
@@ -274,10 +279,15 @@ fn adds_deletes_renames_and_folder_moves() {
     events.next("reload");
     assert_eq!(server.get("/runbooks/renamed/").0, 200);
     assert_eq!(server.get("/runbooks/new-one/").0, 404);
+    server.wait_stderr("then the rest of the site");
+    let (_, _, listing) = server.get("/runbooks/");
+    assert!(listing.contains("renamed/") && !listing.contains("new-one/"), "{listing}");
 
     site.remove("src/runbooks/renamed.md");
     events.next("reload");
     assert_eq!(server.get("/runbooks/renamed/").0, 404);
+    server.wait_stderr("then the rest of the site");
+    assert!(!server.get("/runbooks/").2.contains("renamed/"), "the listing lost the deleted page");
 
     site.write("src/team/first.md", "# First\n\nTEAM-PAGE\n");
     events.next("reload");
@@ -602,6 +612,45 @@ fn pages_open_tabs_show_are_current_when_the_reload_arrives() {
     on_owner.next("reload");
     assert!(server.get("/owners/platform-team/").2.contains("Cache purge"), "the open owner page");
     server.wait_stderr("then the rest of the site");
+}
+
+/// Pages added and deleted while serving keep links and search right: search finds an added
+/// page and forgets a deleted one; deleting a page others link to fails with the broken links
+/// (the last good site stays), and bringing it back clears that.
+#[test]
+fn added_and_deleted_pages_update_links_and_search() {
+    let site = basic();
+    let server = Server::start(&site, &[]);
+    let mut events = server.events();
+    let searched = |q: &str, want: bool| {
+        let start = Instant::now();
+        while found(&server, q).contains(&"runbooks/zebra/".to_owned()) != want {
+            assert!(
+                start.elapsed() < DEADLINE,
+                "search for {q} never {}",
+                if want { "found it" } else { "forgot it" }
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    site.write("src/runbooks/zebra.md", "# Zebra crossing\n\nZEBRAWORD marks the spot.\n");
+    events.next("reload");
+    searched("zebraword", true);
+    site.remove("src/runbooks/zebra.md");
+    events.next("reload");
+    searched("zebraword", false);
+
+    let record = site.read("src/adr/0001-use-postgresql.md");
+    site.remove("src/adr/0001-use-postgresql.md");
+    let failed = events.next("failed");
+    assert!(failed.contains("runbooks/db-failover.md:13:"), "{failed}");
+    assert!(failed.contains("README.md:6:"), "{failed}");
+    assert_eq!(server.get("/adr/0001-use-postgresql/").0, 200, "the last good site stays");
+    site.write("src/adr/0001-use-postgresql.md", record);
+    events.next("reload");
+    let (status, _, body) = server.get("/runbooks/db-failover/");
+    assert_eq!(status, 200);
+    assert!(!body.contains("lore-overlay-text"), "the overlay is gone");
 }
 
 #[test]
