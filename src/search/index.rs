@@ -39,19 +39,33 @@ fn register(index: &Index) {
 /// complete.
 pub fn write(pages: &[PageDoc], dir: &Path) -> Result<Written, Error> {
     let tmp = dir.with_extension("new");
+    let Written { index, words, .. } = write_beside(pages, &tmp)?;
+    drop(index);
+    swap_in(&tmp, dir)?;
+    let (index, fields) = open(dir)?;
+    Ok(Written { index, fields, words })
+}
+
+/// Writes the index of `pages` into the folder `tmp` (emptied first), to be put in place with
+/// [`swap_in`].
+pub fn write_beside(pages: &[PageDoc], tmp: &Path) -> Result<Written, Error> {
     if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(|e| Error::io("remove", &tmp, e))?;
+        std::fs::remove_dir_all(tmp).map_err(|e| Error::io("remove", tmp, e))?;
     }
-    std::fs::create_dir_all(&tmp).map_err(|e| Error::io("create", &tmp, e))?;
+    std::fs::create_dir_all(tmp).map_err(|e| Error::io("create", tmp, e))?;
     let (schema, fields): (Schema, Fields) = schema::schema();
-    let index = Index::create_in_dir(&tmp, schema)?;
+    let index = Index::create_in_dir(tmp, schema)?;
     register(&index);
     // The corpus word list is built while tantivy indexes.
     let (indexed, words) = rayon::join(|| add_all(&index, fields, pages), || vocabulary(pages));
     indexed?;
-    drop(index);
-    // Moved aside rather than removed first: readers (`lore serve` answering a search) find
-    // no index only between the two renames.
+    Ok(Written { index, fields, words })
+}
+
+/// Puts the index written in `tmp` in place of `dir`. The old one is moved aside rather than
+/// removed first: readers (`lore serve` answering a search) find no index only between the
+/// two renames.
+pub fn swap_in(tmp: &Path, dir: &Path) -> Result<(), Error> {
     let old = dir.with_extension("old");
     if old.exists() {
         std::fs::remove_dir_all(&old).map_err(|e| Error::io("remove", &old, e))?;
@@ -59,12 +73,11 @@ pub fn write(pages: &[PageDoc], dir: &Path) -> Result<Written, Error> {
     if dir.exists() {
         std::fs::rename(dir, &old).map_err(|e| Error::io("rename", dir, e))?;
     }
-    std::fs::rename(&tmp, dir).map_err(|e| Error::io("rename", &tmp, e))?;
+    std::fs::rename(tmp, dir).map_err(|e| Error::io("rename", tmp, e))?;
     if old.exists() {
         std::fs::remove_dir_all(&old).map_err(|e| Error::io("remove", &old, e))?;
     }
-    let (index, fields) = open(dir)?;
-    Ok(Written { index, fields, words })
+    Ok(())
 }
 
 /// Adds one document per section, commits and merges into one segment.

@@ -455,9 +455,9 @@ fn rebuild(
     }
 }
 
-/// Replaces the `changed` pages' sections in the tantivy index (or, after pages were added or
-/// removed, indexes every page again), then queues the export of the browser index. Runs on
-/// the rebuild thread, so it never overlaps a rebuild.
+/// Replaces the `changed` pages' sections in the tantivy index (after pages were added or
+/// removed, the export indexes every page again instead), then queues the export of the
+/// browser index. Runs on the rebuild thread, so it never overlaps a rebuild.
 fn update_search(live: &mut Live, changed: &[usize], shared: &Shared, note: &Notes) {
     let renumbered = live.take_renumbered();
     if changed.is_empty() && !renumbered {
@@ -465,20 +465,17 @@ fn update_search(live: &mut Live, changed: &[usize], shared: &Shared, note: &Not
     }
     let Some(docs) = live.search_docs(changed) else { return };
     let Some(index_dir) = live.config().map(crate::search::index_dir) else { return };
-    // Pages added or removed move the page numbers the index is keyed by: index them all.
-    let updated = if renumbered {
-        // The word list stays until the export brings the new one.
-        let words = std::fs::read(index_dir.join("words.tsv")).unwrap_or_default();
-        crate::search::index::write(&docs, &index_dir)
-            .and_then(|_| crate::output::replace(&index_dir, "words.tsv", &words))
-    } else {
-        crate::search::index::replace_pages(&index_dir, &docs, changed)
-    };
-    if let Err(e) = updated {
-        note(Note::SearchStale(&e));
+    // Pages added or removed move the page numbers the index is keyed by: the export writes
+    // it whole, and until it has, edits leave it alone.
+    let reindex = shared.search.reindex_pending(renumbered);
+    if !reindex {
+        if let Err(e) = crate::search::index::replace_pages(&index_dir, &docs, changed) {
+            note(Note::SearchStale(&e));
+        }
     }
     let generation = shared.generation.load(Ordering::SeqCst);
-    shared.search.post(search::Job::new(docs, live.dir().to_path_buf(), index_dir, generation));
+    let job = search::Job::new(docs, live.dir().to_path_buf(), index_dir, generation);
+    shared.search.post(if reindex { job.reindexing() } else { job });
 }
 
 /// Tells the open pages about a published browser index.

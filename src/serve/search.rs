@@ -42,6 +42,9 @@ pub struct Search {
     wake: Condvar,
     /// The newest exported head, site-relative, answering for every head file.
     alias: RwLock<Option<String>>,
+    /// Pages were added or removed: the tantivy index on disk waits for an export that writes
+    /// it whole, and no edit may change it in place meanwhile.
+    reindex: AtomicBool,
 }
 
 /// One export of the browser index.
@@ -55,13 +58,21 @@ pub struct Job {
     pub index_dir: PathBuf,
     /// The build generation the export belongs to.
     pub generation: u64,
+    /// Whether the tantivy index on disk is written whole too (pages were added or removed).
+    pub reindex: bool,
     epoch: u64,
 }
 
 impl Job {
     /// An export of `docs` into `site`.
     pub fn new(docs: Arc<Vec<PageDoc>>, site: PathBuf, index_dir: PathBuf, generation: u64) -> Self {
-        Self { docs, site, index_dir, generation, epoch: 0 }
+        Self { docs, site, index_dir, generation, reindex: false, epoch: 0 }
+    }
+
+    /// The same export, writing the tantivy index on disk whole too.
+    pub fn reindexing(mut self) -> Self {
+        self.reindex = true;
+        self
     }
 }
 
@@ -78,6 +89,7 @@ impl Held<'_> {
     pub fn replaced(&mut self) {
         *self.epoch += 1;
         *write(&self.search.alias) = None;
+        self.search.reindex.store(false, Ordering::SeqCst);
     }
 }
 
@@ -105,6 +117,15 @@ impl Search {
         }
         *lock(&self.pending) = Some(job);
         self.wake.notify_one();
+    }
+
+    /// Whether the tantivy index on disk waits for an export that writes it whole; marks it so
+    /// when `now`.
+    pub fn reindex_pending(&self, now: bool) -> bool {
+        if now {
+            self.reindex.store(true, Ordering::SeqCst);
+        }
+        self.reindex.load(Ordering::SeqCst)
     }
 
     /// The head every head file request gets, once an export replaced the built one.
@@ -138,7 +159,14 @@ impl Search {
         if !self.current(job) {
             return Ok(Exported::Outdated);
         }
-        let written = crate::search::index::in_memory(&job.docs)?;
+        // A whole new index of record is written beside the one in use, and put in place
+        // when the export publishes.
+        let beside = job.index_dir.with_extension("serve-new");
+        let written = if job.reindex {
+            crate::search::index::write_beside(&job.docs, &beside)?
+        } else {
+            crate::search::index::in_memory(&job.docs)?
+        };
         let bundle = crate::search::browser::export(&job.docs, &written)?;
         drop(written);
         if !self.current(job) {
@@ -160,6 +188,10 @@ impl Search {
             let epoch = lock(&self.epoch);
             if *epoch != job.epoch {
                 return Ok(Exported::Outdated);
+            }
+            if job.reindex {
+                crate::search::index::swap_in(&beside, &job.index_dir)?;
+                self.reindex.store(false, Ordering::SeqCst);
             }
             replace(&job.index_dir.join("words.tsv"), bundle.words.as_bytes())?;
             *write(&self.alias) = Some(bundle.head.clone());
