@@ -468,10 +468,8 @@ fn update_search(live: &mut Live, changed: &[usize], shared: &Shared, note: &Not
     // Pages added or removed move the page numbers the index is keyed by: the export writes
     // it whole, and until it has, edits leave it alone.
     let reindex = shared.search.reindex_pending(renumbered);
-    if !reindex {
-        if let Err(e) = crate::search::index::replace_pages(&index_dir, &docs, changed) {
-            note(Note::SearchStale(&e));
-        }
+    if !reindex && let Err(e) = crate::search::index::replace_pages(&index_dir, &docs, changed) {
+        note(Note::SearchStale(&e));
     }
     let generation = shared.generation.load(Ordering::SeqCst);
     let job = search::Job::new(docs, live.dir().to_path_buf(), index_dir, generation);
