@@ -173,8 +173,9 @@ impl Live {
     /// and the pages that include a changed file. When an edit changes what other pages show
     /// of a page (title, kind, front matter), the site model is built again from the kept pages
     /// and every page and listing is written again, without reading or rendering the other
-    /// pages' markdown. Falls back to a full rebuild when pages are added, deleted or become
-    /// drafts, or when the last full build failed.
+    /// pages' markdown; pages added or deleted do the same after renumbering what is kept.
+    /// Falls back to a full rebuild when a page becomes a draft, an added page does not parse
+    /// or takes a URL in use, an asset is added or deleted, or the last full build failed.
     ///
     /// `viewed` are the site-relative URLs open tabs show: after a change of the site model,
     /// they and the edited pages are written before this returns (the reload can go out), and
@@ -316,8 +317,7 @@ impl Live {
 
     /// Pages were added (loaded, with their warnings) or removed (by number): renumbers what is
     /// kept of every page and builds the site model again; the removed pages' files go with the
-    /// next good write.
-    /// Returns the new numbers of `targets`, with the added pages and the pages that may link
+    /// next good write. Returns the new numbers of `targets`, with the added pages and the pages that may link
     /// to an added or removed one (they name its file), all to render again; `None` when only a
     /// full build will do.
     fn restructure(
