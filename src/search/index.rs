@@ -41,16 +41,16 @@ fn register(index: &Index) {
 /// complete.
 pub fn write(pages: &[PageDoc], dir: &Path) -> Result<Written, Error> {
     let tmp = dir.with_extension("new");
-    let Written { index, words, .. } = write_beside(pages, &tmp)?;
+    let Written { index, words, .. } = write_beside(pages, &tmp, INDEX_THREADS)?;
     drop(index);
     swap_in(&tmp, dir)?;
     let (index, fields) = open(dir)?;
     Ok(Written { index, fields, words })
 }
 
-/// Writes the index of `pages` into the folder `tmp` (emptied first), to be put in place with
-/// [`swap_in`].
-pub fn write_beside(pages: &[PageDoc], tmp: &Path) -> Result<Written, Error> {
+/// Writes the index of `pages` into the folder `tmp` (emptied first) with `threads` indexing
+/// threads, to be put in place with [`swap_in`].
+pub fn write_beside(pages: &[PageDoc], tmp: &Path, threads: usize) -> Result<Written, Error> {
     if tmp.exists() {
         std::fs::remove_dir_all(tmp).map_err(|e| Error::io("remove", tmp, e))?;
     }
@@ -59,7 +59,7 @@ pub fn write_beside(pages: &[PageDoc], tmp: &Path) -> Result<Written, Error> {
     let index = Index::create_in_dir(tmp, schema)?;
     register(&index);
     // The corpus word list is built while tantivy indexes.
-    let (indexed, words) = rayon::join(|| add_all(&index, fields, pages), || vocabulary(pages));
+    let (indexed, words) = rayon::join(|| add_all(&index, fields, pages, threads), || vocabulary(pages));
     indexed?;
     Ok(Written { index, fields, words })
 }
@@ -82,12 +82,12 @@ pub fn swap_in(tmp: &Path, dir: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Adds one document per section, commits and merges into one segment. Two indexing threads
-/// share the heap: at 10,000 pages the stage takes 2.9 s instead of 4.1 s for ~20 MiB more
-/// peak memory. Records are numbered by a field, so which thread takes a document does not
-/// change the output.
-fn add_all(index: &Index, fields: Fields, pages: &[PageDoc]) -> Result<(), Error> {
-    let mut writer: IndexWriter = index.writer_with_num_threads(INDEX_THREADS, WRITER_HEAP)?;
+/// Adds one document per section with `threads` indexing threads, commits and merges into one
+/// segment. A build uses two, sharing the heap: at 10,000 pages the stage takes 2.9 s instead
+/// of 4.1 s for ~20 MiB more peak memory. Records are numbered by a field, so which thread
+/// takes a document does not change the output.
+fn add_all(index: &Index, fields: Fields, pages: &[PageDoc], threads: usize) -> Result<(), Error> {
+    let mut writer: IndexWriter = index.writer_with_num_threads(threads, WRITER_HEAP)?;
     let mut record = 0u64;
     for (p, page) in pages.iter().enumerate() {
         add_page(&writer, fields, p, page, record)?;
@@ -164,7 +164,8 @@ pub fn in_memory(pages: &[PageDoc]) -> Result<Written, Error> {
     let (schema, fields): (Schema, Fields) = schema::schema();
     let index = Index::create_in_ram(schema);
     register(&index);
-    let (indexed, words) = rayon::join(|| add_all(&index, fields, pages), || vocabulary(pages));
+    // One indexing thread: `lore serve` runs this beside rebuilds, which come first.
+    let (indexed, words) = rayon::join(|| add_all(&index, fields, pages, 1), || vocabulary(pages));
     indexed?;
     Ok(Written { index, fields, words })
 }

@@ -163,7 +163,7 @@ impl Search {
         // when the export publishes.
         let beside = job.index_dir.with_extension("serve-new");
         let written = if job.reindex {
-            crate::search::index::write_beside(&job.docs, &beside)?
+            crate::search::index::write_beside(&job.docs, &beside, 1)?
         } else {
             crate::search::index::in_memory(&job.docs)?
         };
