@@ -130,6 +130,8 @@ run_one() {
   local n=$1 tool=$2 run=$3 wall rss
   shift 3
   local logf=$BENCH_DIR/logs/c$n-$tool-$run.log tf=$BENCH_DIR/logs/c$n-$tool-$run.time
+  # The previous run's files reach the disk first, so its writeback does not slow this one.
+  sync
   if measure "$tf" "$logf" "$@"; then
     read -r wall rss <"$tf"
     printf '%s\t%s\t%s\t%s\t%s\n' "$n" "$tool" "$run" "$wall" "$rss" >>"$results"
