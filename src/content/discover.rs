@@ -54,14 +54,7 @@ pub fn discover(config: &SiteConfig, skip: &[&Path]) -> Discovered {
         return found;
     }
     let skip: Vec<PathBuf> = skip.iter().map(|p| p.to_path_buf()).collect();
-    let walker = ignore::WalkBuilder::new(&config.src)
-        .hidden(true)
-        .follow_links(true)
-        .require_git(false)
-        .git_global(false)
-        .sort_by_file_name(std::cmp::Ord::cmp)
-        .filter_entry(move |e| !skip.iter().any(|s| e.path() == s))
-        .build();
+    let walker = walker(&config.src).filter_entry(move |e| !skip.iter().any(|s| e.path() == s)).build();
     for entry in walker {
         match entry {
             Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
@@ -74,6 +67,26 @@ pub fn discover(config: &SiteConfig, skip: &[&Path]) -> Discovered {
     found.markdown.sort_by(|a, b| a.rel.cmp(&b.rel));
     found.assets.sort_by(|a, b| a.rel.cmp(&b.rel));
     found
+}
+
+/// The walk over the source folder: hidden files skipped, `.gitignore` and `.ignore` files
+/// respected (in a git repository or not), links followed, in file-name order.
+fn walker(root: &Path) -> ignore::WalkBuilder {
+    let mut walker = ignore::WalkBuilder::new(root);
+    walker
+        .hidden(true)
+        .follow_links(true)
+        .require_git(false)
+        .git_global(false)
+        .sort_by_file_name(std::cmp::Ord::cmp);
+    walker
+}
+
+/// Whether [`discover`] would find the file `path` (it is not hidden or ignored), for a file
+/// that appears while serving: only its folder is read, with the ignore files above it.
+pub fn is_discovered(path: &Path) -> bool {
+    let Some(parent) = path.parent() else { return false };
+    walker(parent).max_depth(Some(1)).build().flatten().any(|e| e.path() == path)
 }
 
 fn classify(config: &SiteConfig, path: &Path, found: &mut Discovered) {

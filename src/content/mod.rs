@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::config::SiteConfig;
 use crate::diag::Diagnostic;
 
-pub use discover::{SourceFile, discover};
+pub use discover::{SourceFile, discover, is_discovered};
 pub use front_matter::{FrontMatter, parse as parse_front_matter, split};
 pub(crate) use page::title_from_path as page_title_from_path;
 pub use page::{Kind, Loaded, Meta, Page, ReviewInterval};

@@ -217,6 +217,9 @@ impl Live {
                 }
             } else if kept.site.assets.iter().any(|a| &a.rel == rel) {
                 copies.push(rel.clone());
+            } else if is_page && path.is_file() && !crate::content::is_discovered(&path) {
+                // Ignored by a `.gitignore`: not part of the site, as in a full build.
+                continue;
             } else if is_page && path.is_file() && !self.broken.contains_key(rel) {
                 let source = SourceFile { shown: crate::config::display_path(&path), path, rel: rel.clone() };
                 match Page::load(&source, &kept.config) {
@@ -231,6 +234,15 @@ impl Live {
                 return self.full();
             }
             targets.extend(includers(kept, &self.including, rel));
+        }
+        if targets.is_empty()
+            && copies.is_empty()
+            && added.is_empty()
+            && removed.is_empty()
+            && parse_errors.is_empty()
+        {
+            // Only files outside the site changed (ignored, or gone before they were read).
+            return Update::Nothing;
         }
         let Some(kept) = self.kept.as_deref_mut() else { return Update::Nothing };
         for (i, page, warnings) in loaded {

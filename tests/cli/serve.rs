@@ -653,6 +653,22 @@ fn added_and_deleted_pages_update_links_and_search() {
     assert!(!body.contains("lore-overlay-text"), "the overlay is gone");
 }
 
+/// A page a `.gitignore` leaves out, added while serving, stays out as in a full build.
+#[test]
+fn an_ignored_page_added_while_serving_stays_out() {
+    let site = basic();
+    site.write("src/.gitignore", "scratch.md\n");
+    let server = Server::start(&site, &[]);
+    let mut events = server.events();
+    site.write("src/scratch.md", "# Scratch\n\nNot for the site.\n");
+    events.none("reload", Duration::from_millis(500));
+    assert_eq!(server.get("/scratch/").0, 404);
+    site.write("src/kept.md", "# Kept\n\nFor the site.\n");
+    events.next("reload");
+    assert_eq!(server.get("/kept/").0, 200);
+    assert_eq!(server.get("/scratch/").0, 404);
+}
+
 #[test]
 fn a_status_change_in_an_adr_tools_record_updates_the_decision_log() {
     let site = SiteTest::empty("serve-adr-status");
