@@ -109,6 +109,19 @@ pub struct Kept {
     pub highlighter: Arc<Highlighter>,
 }
 
+impl Kept {
+    /// What the templates are rendered from.
+    pub fn inputs(&self) -> ViewInputs<'_> {
+        ViewInputs {
+            config: &self.config,
+            site: &self.site,
+            css: &self.css,
+            js: &self.js,
+            search: self.search.as_ref(),
+        }
+    }
+}
+
 /// Builds (or checks) the site. Errors carry every diagnostic of the run, warnings included.
 // Longer than most functions on purpose: it is the pipeline, one stage after another, and
 // reads best as a single list; each stage lives in its own module.
@@ -304,13 +317,7 @@ pub fn remodel(kept: &mut Kept, today: Option<&str>) -> Result<bool, Error> {
 /// their old versions in `dir`; generated pages the site no longer has are removed.
 pub fn rewrite_listings(kept: &mut Kept, dir: &Path) -> Result<(), Error> {
     let report = FreshnessReport::new(&kept.site, &kept.config.freshness, kept.today);
-    let inputs = ViewInputs {
-        config: &kept.config,
-        site: &kept.site,
-        css: &kept.css,
-        js: &kept.js,
-        search: kept.search.as_ref(),
-    };
+    let inputs = kept.inputs();
     let site_url = kept.config.site_url.as_deref();
     let generated =
         write_listings(&kept.site, &report, &inputs, &kept.templates, &Sink::InPlace(dir), site_url)?;

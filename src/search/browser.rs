@@ -73,28 +73,36 @@ pub fn impacts(written: &Written) -> Result<Impacts, Error> {
         return Ok(out);
     }
     for (field, boost) in [(written.fields.title, TITLE_BOOST), (written.fields.body, 1.0)] {
-        let total_tokens: u64 = searcher
-            .segment_readers()
-            .iter()
-            .map(|s| s.inverted_index(field).map(|i| i.total_num_tokens()))
-            .sum::<tantivy::Result<u64>>()?;
-        let avg = total_tokens as f32 / n_docs as f32;
+        let avg = average_length(&searcher, field, n_docs)?;
         for seg in searcher.segment_readers() {
             collect_field(seg, field, boost, n_docs, avg, written, &mut out)?;
         }
     }
-    for postings in out.values_mut() {
-        postings.sort_by_key(|p| p.0);
-        postings.dedup_by(|b, a| {
-            if a.0 == b.0 {
-                a.1 += b.1;
-                true
-            } else {
-                false
-            }
-        });
-    }
+    out.values_mut().for_each(merge_fields);
     Ok(out)
+}
+
+/// The average token count of `field` per document, as BM25 uses it.
+fn average_length(searcher: &tantivy::Searcher, field: Field, n_docs: u64) -> Result<f32, Error> {
+    let total_tokens: u64 = searcher
+        .segment_readers()
+        .iter()
+        .map(|s| s.inverted_index(field).map(|i| i.total_num_tokens()))
+        .sum::<tantivy::Result<u64>>()?;
+    Ok(total_tokens as f32 / n_docs as f32)
+}
+
+/// Postings of the title and body fields, in record order, one per record (scores summed).
+fn merge_fields(postings: &mut Vec<(u32, f32)>) {
+    postings.sort_by_key(|p| p.0);
+    postings.dedup_by(|b, a| {
+        if a.0 == b.0 {
+            a.1 += b.1;
+            true
+        } else {
+            false
+        }
+    });
 }
 
 fn collect_field(
@@ -173,12 +181,7 @@ pub fn stem_postings(
         return Ok(list);
     }
     for (field, boost) in [(fields.title, TITLE_BOOST), (fields.body, 1.0)] {
-        let total_tokens: u64 = searcher
-            .segment_readers()
-            .iter()
-            .map(|s| s.inverted_index(field).map(|i| i.total_num_tokens()))
-            .sum::<tantivy::Result<u64>>()?;
-        let avg = total_tokens as f32 / n_docs as f32;
+        let avg = average_length(searcher, field, n_docs)?;
         let term = tantivy::Term::from_field_text(field, stem);
         for seg in searcher.segment_readers() {
             let inverted = seg.inverted_index(field)?;
@@ -200,15 +203,7 @@ pub fn stem_postings(
             )?;
         }
     }
-    list.sort_by_key(|p| p.0);
-    list.dedup_by(|b, a| {
-        if a.0 == b.0 {
-            a.1 += b.1;
-            true
-        } else {
-            false
-        }
-    });
+    merge_fields(&mut list);
     Ok(list)
 }
 

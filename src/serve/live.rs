@@ -19,7 +19,6 @@ use crate::error::Error;
 use crate::markdown::{self, Highlighter};
 use crate::search::PageDoc;
 use crate::site::Target;
-use crate::templates::view::ViewInputs;
 
 /// What a rebuild did.
 #[derive(Debug)]
@@ -450,13 +449,7 @@ impl Live {
     /// over its old version.
     fn write_targets(&self, targets: &[Target]) -> Result<(), Error> {
         let Some(kept) = self.kept.as_ref() else { return Ok(()) };
-        let inputs = ViewInputs {
-            config: &kept.config,
-            site: &kept.site,
-            css: &kept.css,
-            js: &kept.js,
-            search: kept.search.as_ref(),
-        };
+        let inputs = kept.inputs();
         targets.par_iter().try_for_each(|&target| {
             let html = match target {
                 Target::Page(i) => {

@@ -29,6 +29,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
+use super::{read, write};
 use crate::error::Error;
 use crate::search::PageDoc;
 
@@ -193,7 +194,7 @@ impl Search {
                 crate::search::index::swap_in(&beside, &job.index_dir)?;
                 self.reindex.store(false, Ordering::SeqCst);
             }
-            replace(&job.index_dir.join("words.tsv"), bundle.words.as_bytes())?;
+            crate::output::replace(&job.index_dir, "words.tsv", bundle.words.as_bytes())?;
             *write(&self.alias) = Some(bundle.head.clone());
         }
         history.push(&job.site, bundle.files.iter().map(|(rel, _)| rel.clone()).collect(), created);
@@ -257,23 +258,8 @@ impl History {
     }
 }
 
-/// Writes `path` through a temporary file renamed over it: requests read it meanwhile.
-fn replace(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let tmp = path.with_extension("tsv.lore-new");
-    crate::fs::write(&tmp, bytes)?;
-    crate::fs::rename(&tmp, path)
-}
-
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    lock.read().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
-    lock.write().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]
