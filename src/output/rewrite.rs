@@ -10,8 +10,8 @@
 //!   is renamed over it (readers see the old text or the new, never half of one);
 //! - otherwise (a hard link, or a file owned by someone else that we may write): the bytes are
 //!   written in place, through the same inode, and synced; the staged copy is removed after.
-//!   Were lore killed during that write, the file would be cut short, but the staged copy
-//!   `.NAME.lore-new-PID` still holds the whole new text. Keeping the inode is the only way to
+//!   Were lore killed (or the disk full) during that write, the file would be cut short, but
+//!   the staged copy `.NAME.lore-new-PID` still holds the whole new text and is kept. Keeping the inode is the only way to
 //!   keep a hard link, so this is the price, paid only for the files that need it.
 //!
 //! The check and the write are not one atomic step: an editor saving in the few microseconds
@@ -99,10 +99,12 @@ impl Snapshot {
     pub fn write(&self, bytes: &[u8]) -> Result<(), Error> {
         let staged = self.stage(bytes)?;
         let result = self.replace(&staged, bytes);
-        if std::fs::symlink_metadata(&staged).is_ok() {
+        let keep = matches!(result, Err(Failed { touched: true, .. }));
+        // After a failed write in place, the staged copy is the only whole new text: it stays.
+        if !keep && std::fs::symlink_metadata(&staged).is_ok() {
             let _ = std::fs::remove_file(&staged);
         }
-        result
+        result.map_err(|f| f.error)
     }
 
     /// Writes `bytes` to a hidden file beside the target, with its mode, and syncs it.
@@ -129,12 +131,12 @@ impl Snapshot {
     }
 
     /// Checks the file is unchanged, then puts `bytes` (staged at `staged`) in its place.
-    fn replace(&self, staged: &Path, bytes: &[u8]) -> Result<(), Error> {
+    fn replace(&self, staged: &Path, bytes: &[u8]) -> Result<(), Failed> {
         let io = |e| Error::io("write", &self.target, e);
         let mut file = File::open(&self.target).map_err(io)?;
         let (_, now) = read_state(&mut file).map_err(io)?;
         if now != self.state {
-            return Err(self.changed());
+            return Err(self.changed().into());
         }
         if self.state.id.nlink <= 1 && self.give_owner(staged) {
             crate::fs::rename(staged, &self.target)?;
@@ -144,11 +146,12 @@ impl Snapshot {
         // In place, through the same inode: a hard link stays one, the owner stays.
         let mut file = OpenOptions::new().write(true).open(&self.target).map_err(io)?;
         if file.metadata().map(|m| identity(&m)).map_err(io)? != self.state.id {
-            return Err(self.changed());
+            return Err(self.changed().into());
         }
-        file.write_all(bytes).map_err(io)?;
-        file.set_len(bytes.len() as u64).map_err(io)?;
-        file.sync_all().map_err(io)
+        let touched = |e| Failed { error: io(e), touched: true };
+        file.write_all(bytes).map_err(touched)?;
+        file.set_len(bytes.len() as u64).map_err(touched)?;
+        file.sync_all().map_err(touched)
     }
 
     fn changed(&self) -> Error {
@@ -172,6 +175,18 @@ impl Snapshot {
     #[cfg(not(unix))]
     fn give_owner(&self, _: &Path) -> bool {
         true
+    }
+}
+
+/// Why [`Snapshot::replace`] failed, and whether the file was already partly written.
+struct Failed {
+    error: Error,
+    touched: bool,
+}
+
+impl From<Error> for Failed {
+    fn from(error: Error) -> Self {
+        Self { error, touched: false }
     }
 }
 
