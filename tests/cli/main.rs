@@ -5,6 +5,7 @@
 //! Add a test to the module of its area; add an area module rather than a catch-all one.
 
 mod build;
+mod build_dir;
 mod check;
 mod corpora;
 mod freshness;
@@ -12,6 +13,7 @@ mod harness;
 mod init;
 mod invalid;
 mod kinds;
+mod new;
 mod search;
 mod serve;
 mod summary;
