@@ -139,3 +139,20 @@ fn issue_10_odd_file_names_in_search_results() {
     assert_eq!(page["title"], "What", "{results}");
     assert_eq!(page["url"], "what%3F/#why", "{results}");
 }
+
+/// `SUMMARY.md` names such files escaped or in `<…>`, and the sidebar links to them.
+#[test]
+fn issue_10_summary_links_to_odd_file_names() {
+    let site = odd_names("urls-odd-summary");
+    site.write(
+        "src/SUMMARY.md",
+        "# Summary\n\n[Home](README.md)\n\n- [C](<c# notes.md>)\n- [W](what%3F.md)\n- [P](100%done.md)\n- [S](a%20b.md)\n",
+    );
+    let run = site.run(&["build", "-q"]);
+    run.success();
+    let page = run.page("index.html");
+    let nav = &page[page.find("<nav id=\"sidebar\"").expect("a sidebar")..];
+    let nav = &nav[..nav.find("</nav>").expect("the sidebar ends")];
+    let links: Vec<&str> = hrefs(nav).into_iter().filter(|h| !h.contains("freshness")).collect();
+    assert_eq!(links, ["./", "c%23%20notes/", "what%3F/", "100%25done/", "a%20b/"], "{nav}");
+}
