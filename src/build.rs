@@ -529,7 +529,10 @@ fn sitemap(site: &Site, generated: &[String], base: &str) -> String {
         .collect();
     entries.sort();
     for (url, lastmod) in entries {
-        out.push_str(&format!("  <url><loc>{}</loc>", markdown::escape(&format!("{base}{url}"))));
+        out.push_str(&format!(
+            "  <url><loc>{}</loc>",
+            markdown::escape(&format!("{base}{}", crate::site::encode_path(&url)))
+        ));
         if let Some(d) = lastmod {
             out.push_str(&format!("<lastmod>{d}</lastmod>"));
         }

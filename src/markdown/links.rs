@@ -65,19 +65,10 @@ pub fn resolve(dest: &str, from: usize, site: &Site) -> Resolved {
     let root_absolute = path.starts_with('/');
     let base = if root_absolute { "" } else { page.source.rel.rsplit_once('/').map_or("", |(d, _)| d) };
     let rel = normalize(base, &decode(path));
-    let frag = fragment.map(|f| format!("#{f}")).unwrap_or_default();
-    let check = |i: usize| fragment.filter(|f| !f.is_empty()).map(|f| (i, decode(f)));
-
-    if let Some(target) = find_page(site, &rel) {
-        let url = format!("{}{frag}", relative_url(from_url, site.url(target)));
-        let check = match target {
-            Target::Page(i) => check(i),
-            Target::Section(_) => None,
-        };
-        return Resolved::Rewrite { url, check };
-    }
-    if site.assets.iter().any(|a| a.rel == rel) {
-        return Resolved::Rewrite { url: format!("{}{frag}", relative_url(from_url, &rel)), check: None };
+    if let Some(found) =
+        rewrite(site, from_url, &rel, fragment).or_else(|| odd_name(dest, base, from_url, site))
+    {
+        return found;
     }
     if root_absolute || site.failed.contains(&rel) {
         // Root-absolute: written for another generator's URL scheme, lore cannot know where it
@@ -91,6 +82,38 @@ pub fn resolve(dest: &str, from: usize, site: &Site) -> Resolved {
         format!("broken link: `{path}` does not exist")
     };
     Resolved::Broken { message, draft }
+}
+
+/// The link to `rel` (a page, folder or asset, decoded) and `#fragment` as written, if it exists.
+fn rewrite(site: &Site, from_url: &str, rel: &str, fragment: Option<&str>) -> Option<Resolved> {
+    let frag = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+    if let Some(target) = find_page(site, rel) {
+        let url = format!("{}{frag}", relative_url(from_url, site.url(target)));
+        let check = match target {
+            Target::Page(i) => fragment.filter(|f| !f.is_empty()).map(|f| (i, decode(f))),
+            Target::Section(_) => None,
+        };
+        return Some(Resolved::Rewrite { url, check });
+    }
+    site.assets
+        .iter()
+        .any(|a| a.rel == rel)
+        .then(|| Resolved::Rewrite { url: format!("{}{frag}", relative_url(from_url, rel)), check: None })
+}
+
+/// `[x](<c#-notes.md>)`, `[x](what?.md#why)`: a link that names nothing when read as path, query
+/// and fragment is read again with its `?` and `#`s (up to one of them, or all) as part of the
+/// file name, so a file whose name holds them can be linked without escaping them
+/// (`c%23-notes.md` works too).
+fn odd_name(dest: &str, base: &str, from_url: &str, site: &Site) -> Option<Resolved> {
+    if !dest.contains(['#', '?']) {
+        return None;
+    }
+    let ends = dest.match_indices('#').map(|(i, _)| i).chain([dest.len()]);
+    ends.filter(|&end| end > 0).find_map(|end| {
+        let rel = normalize(base, &decode(&dest[..end]));
+        rewrite(site, from_url, &rel, dest.get(end + 1..))
+    })
 }
 
 fn find_page(site: &Site, rel: &str) -> Option<Target> {

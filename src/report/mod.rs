@@ -83,7 +83,7 @@ impl Counts {
 pub struct Entry {
     /// Source path relative to the source folder.
     pub path: String,
-    /// Site-relative URL.
+    /// Site-relative URL, percent-encoded (`what%3F/`).
     pub url: String,
     /// Title.
     pub title: String,
@@ -183,7 +183,7 @@ impl FreshnessReport {
 fn entry(page: &crate::content::Page, f: &Freshness, url: &str) -> Entry {
     Entry {
         path: page.source.rel.clone(),
-        url: url.to_owned(),
+        url: crate::site::encode_path(url).into_owned(),
         title: page.title.clone(),
         kind: page.kind.name(),
         owner: page.meta.owner.clone(),

@@ -17,4 +17,5 @@ mod new;
 mod search;
 mod serve;
 mod summary;
+mod urls;
 mod verify;
