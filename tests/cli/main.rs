@@ -15,4 +15,5 @@ mod kinds;
 mod search;
 mod serve;
 mod summary;
+mod trust;
 mod verify;
