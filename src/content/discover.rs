@@ -137,7 +137,9 @@ fn refused_link(link: &Path, refusal: &Refusal) -> Diagnostic {
         shown.display(),
         target.display()
     ))
-    .hint("copy the file into the repository, or list its folder in `extra-roots` of `[build]` in `book.toml`")
+    .hint(
+        "copy the file into the repository, or list its folder in `extra-roots` of `[build]` in `book.toml`",
+    )
 }
 
 fn classify(config: &SiteConfig, path: &Path, found: &mut Discovered) {

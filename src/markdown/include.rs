@@ -114,7 +114,9 @@ impl Ctx<'_> {
     /// An error at the page's directive.
     fn error_here(&mut self, message: String, hint: &str) {
         self.diags.push(
-            Diagnostic::error(message).at_text(self.shown, self.file_text, self.file_line, self.col).hint(hint),
+            Diagnostic::error(message)
+                .at_text(self.shown, self.file_text, self.file_line, self.col)
+                .hint(hint),
         );
     }
 }
@@ -199,7 +201,8 @@ fn include(arg: &str, dir: &Path, depth: usize, ctx: &mut Ctx<'_>) -> String {
     }
     let inner_dir = path.parent().unwrap_or(dir).to_path_buf();
     ctx.stack.push((path.clone(), display_path(&path)));
-    let expanded = selected.split_inclusive('\n').map(|l| expand_line(l, &inner_dir, depth + 1, ctx)).collect();
+    let expanded =
+        selected.split_inclusive('\n').map(|l| expand_line(l, &inner_dir, depth + 1, ctx)).collect();
     ctx.stack.pop();
     expanded
 }
@@ -238,7 +241,10 @@ fn read(file: &str, dir: &Path, ctx: &mut Ctx<'_>) -> Option<(PathBuf, Rc<str>)>
             } else {
                 format!("`{}`: {e}", display_path(&path).display())
             };
-            ctx.error(format!("cannot include `{file}`: {reason}"), "paths are relative to the page that includes them");
+            ctx.error(
+                format!("cannot include `{file}`: {reason}"),
+                "paths are relative to the page that includes them",
+            );
             None
         }
     }

@@ -71,15 +71,14 @@ fn options() -> Options {
 /// Renders page `index` of `site`.
 pub fn render(index: usize, site: &Site, highlighter: &Highlighter, links_are_errors: bool) -> Rendered {
     let page = &site.pages[index];
-    let (expanded, mut diagnostics) =
-        include::expand(
-            page.body(),
-            page.body_line,
-            &page.source.path,
-            &page.source.shown,
-            &page.text,
-            &site.trust.content_root,
-        );
+    let (expanded, mut diagnostics) = include::expand(
+        page.body(),
+        page.body_line,
+        &page.source.path,
+        &page.source.shown,
+        &page.text,
+        &site.trust.content_root,
+    );
     let mut r = Renderer {
         index,
         site,

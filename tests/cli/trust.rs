@@ -148,7 +148,7 @@ fn issue_10_config_paths_never_into_git() {
     site.write("repo/src/index.md", "# Home\n");
     site.write(
         "repo/book.toml",
-        "[book]\nsrc = \".git\"\n\n[output.html]\nadditional-css = [\".git/config\"]\n",
+        "[book]\nsrc = \".git\"\n\n[output.html]\nadditional-css = [\".git/config\"]\n\n[build]\nextra-roots = [\"missing\", \".git\"]\n",
     );
     site.run_in("repo", &["build", "."]).code(2).stderr_eq(
         "book.toml:2:1: error: `src` points into a `.git` folder (`[ROOT]/repo/.git`)
@@ -161,7 +161,17 @@ book.toml:5:1: error: `additional-css` points into a `.git` folder (`[ROOT]/repo
    | ^
   = hint: lore never reads from `.git`: it may hold credentials
 
-error: found 2 errors
+book.toml:8:1: error: `extra-roots` names `missing`, which is not a folder
+ 8 | extra-roots = [\"missing\", \".git\"]
+   | ^
+  = hint: paths in `extra-roots` are relative to the folder of `book.toml`
+
+book.toml:8:1: error: `extra-roots` points into a `.git` folder (`[ROOT]/repo/.git`)
+ 8 | extra-roots = [\"missing\", \".git\"]
+   | ^
+  = hint: lore never reads from `.git`: it may hold credentials
+
+error: found 4 errors
 ",
     );
 }
@@ -230,7 +240,10 @@ fn issue_10_anchor_line_holding_both_markers() {
     // Panicked with "slice index starts at 2 but ends at 1".
     let site = repo_with_secret_outside("anchor-both-markers");
     site.write("repo/src/index.md", "# Home\n\n```\n{{#include code.txt:x}}\n```\n");
-    site.write("repo/src/code.txt", "before\n// ANCHOR: x ANCHOR: ANCHOR_END: x ANCHOR_END:\nkept\n// ANCHOR_END: x\nafter\n");
+    site.write(
+        "repo/src/code.txt",
+        "before\n// ANCHOR: x ANCHOR: ANCHOR_END: x ANCHOR_END:\nkept\n// ANCHOR_END: x\nafter\n",
+    );
     site.run_in("repo", &["build", "."]).success();
     let page = std::fs::read_to_string(site.path("repo/book/index.html")).expect("read the page");
     assert!(page.contains("<code>kept\n</code>"), "{page}");
@@ -273,9 +286,11 @@ fn issue_11_markdown_links_with_script_schemes_are_inert() {
             "src/index.md:7:39: warning: image from a `data:` URL, rendered inert",
         ]
     );
-    let main = crate::harness::main_region(&std::fs::read_to_string(site.path("repo/book/index.html")).expect("page"))
-        .expect("a main region")
-        .to_owned();
+    let main = crate::harness::main_region(
+        &std::fs::read_to_string(site.path("repo/book/index.html")).expect("page"),
+    )
+    .expect("a main region")
+    .to_owned();
     let body = &main[main.find("<div class=\"markdown\">").expect("the page body")..];
     let urls: Vec<&str> = body
         .split(" href=\"")
@@ -289,7 +304,10 @@ fn issue_11_markdown_links_with_script_schemes_are_inert() {
 #[test]
 fn issue_10_raw_html_can_be_escaped() {
     let site = repo_with_secret_outside("raw-html-off");
-    site.write("repo/src/index.md", "# Home\n\n<script>alert(1)</script>\n\nText <b onclick=\"x()\">bold</b>.\n");
+    site.write(
+        "repo/src/index.md",
+        "# Home\n\n<script>alert(1)</script>\n\nText <b onclick=\"x()\">bold</b>.\n",
+    );
     site.run_in("repo", &["build", "."]).success();
     let page = std::fs::read_to_string(site.path("repo/book/index.html")).expect("page");
     assert!(page.contains("<script>alert(1)</script>"), "raw HTML is kept by default");
@@ -306,7 +324,10 @@ fn issue_10_raw_html_can_be_escaped() {
 fn issue_19_huge_code_line_is_plain_text() {
     let site = repo_with_secret_outside("huge-code-line");
     let line = "let x = 1; ".repeat(2000);
-    site.write("repo/src/index.md", format!("# Home\n\nText.\n\n```rust\n{line}\n```\n\n```rust\nlet y = 2;\n```\n"));
+    site.write(
+        "repo/src/index.md",
+        format!("# Home\n\nText.\n\n```rust\n{line}\n```\n\n```rust\nlet y = 2;\n```\n"),
+    );
     let run = site.run_in("repo", &["build", "-v", "."]);
     run.success().stderr_contains(
         "src/index.md:5: code block not highlighted (22001 bytes, longest line 22000 bytes; the limits are 262144 and 16384): shown as plain text\n",
@@ -328,7 +349,6 @@ fn issue_9_repeated_headings_get_distinct_ids() {
     site.write("repo/src/index.md", body);
     site.run_in("repo", &["build", "."]).success();
     let page = std::fs::read_to_string(site.path("repo/book/index.html")).expect("page");
-    let ids: Vec<&str> =
-        page.split("<h2 id=\"").skip(1).map(|s| s.split('"').next().unwrap_or("")).collect();
+    let ids: Vec<&str> = page.split("<h2 id=\"").skip(1).map(|s| s.split('"').next().unwrap_or("")).collect();
     assert_eq!(ids, ["a-2", "a", "a-1", "a-3", "a-4"]);
 }
