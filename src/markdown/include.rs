@@ -4,6 +4,11 @@
 //!
 //! Expansion keeps a line map so every later diagnostic still points at the page's own line
 //! (lines that came from an include point at the `{{#include}}` line).
+//!
+//! Page content is untrusted (DESIGN.md, Trust model): an included path must resolve, symlinks
+//! followed, inside the content root ([`ContentRoot`]) and never into `.git`; a file already
+//! being included is a cycle; and includes add at most [`MAX_EXPANDED`] bytes to a page. Each of
+//! these is an error at the page's `{{#include}}`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -345,6 +350,9 @@ mod tests {
     fn anchors() {
         let text = "x\n// ANCHOR: here\nkeep\n// ANCHOR_END: here\ny\n";
         assert_eq!(select(text, "here").unwrap(), "keep");
+        // One line holding both markers starts the anchor (it used to panic).
+        let both = "// ANCHOR: x ANCHOR: ANCHOR_END: x ANCHOR_END:\nkept\n// ANCHOR_END: x\n";
+        assert_eq!(select(both, "x").unwrap(), "kept");
         assert_eq!(select(text, "").unwrap(), "x\nkeep\ny");
         assert!(select(text, "missing").is_err());
     }

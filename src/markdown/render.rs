@@ -290,7 +290,8 @@ impl<'a> Renderer<'a> {
         let page = &self.site.pages[self.index];
         self.rendered.notes.push(format!(
             "{}:{line}: code block not highlighted ({} bytes, longest line {longest} bytes; the limits are {MAX_HIGHLIGHT_BYTES} and {MAX_HIGHLIGHT_LINE}): shown as plain text",
-            page.source.shown.display(),
+            // A file name is page content: no control characters reach the terminal.
+            page.source.shown.display().to_string().replace(char::is_control, "\u{fffd}"),
             code.len(),
         ));
         true
