@@ -230,6 +230,10 @@ impl<'a> Renderer<'a> {
             open.push_str(&format!(" class=\"{}\"", escape(&classes.join(" "))));
         }
         for (k, v) in attrs {
+            // `## T {onclick=…}` is script: without raw HTML, event handlers are dropped.
+            if !self.site.trust.raw_html && k.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("on")) {
+                continue;
+            }
             open.push_str(&format!(" {}=\"{}\"", escape(k), escape(v.as_deref().unwrap_or(""))));
         }
         open.push('>');

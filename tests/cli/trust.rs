@@ -306,11 +306,12 @@ fn issue_10_raw_html_can_be_escaped() {
     let site = repo_with_secret_outside("raw-html-off");
     site.write(
         "repo/src/index.md",
-        "# Home\n\n<script>alert(1)</script>\n\nText <b onclick=\"x()\">bold</b>.\n",
+        "# Home\n\n<script>alert(1)</script>\n\nText <b onclick=\"x()\">bold</b>.\n\n## Head {onClick=alert(2) data-x=y}\n",
     );
     site.run_in("repo", &["build", "."]).success();
     let page = std::fs::read_to_string(site.path("repo/book/index.html")).expect("page");
     assert!(page.contains("<script>alert(1)</script>"), "raw HTML is kept by default");
+    assert!(page.contains(r#"<h2 id="head" onClick="alert(2)" data-x="y">"#), "so are heading attributes");
 
     site.write("repo/book.toml", "[output.html]\nraw-html = false\n");
     site.run_in("repo", &["build", "."]).success();
@@ -318,6 +319,7 @@ fn issue_10_raw_html_can_be_escaped() {
     let main = crate::harness::main_region(&page).expect("a main region");
     assert!(main.contains("<p>&lt;script&gt;alert(1)&lt;/script&gt;\n</p>"), "{main}");
     assert!(main.contains(r#"<p>Text &lt;b onclick="x()"&gt;bold&lt;/b&gt;.</p>"#), "{main}");
+    assert!(main.contains(r#"<h2 id="head" data-x="y">Head<a"#), "{main}");
 }
 
 #[test]
