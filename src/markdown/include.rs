@@ -40,6 +40,9 @@ const MAX_DEPTH: usize = 10;
 /// include bomb (five self-includes nested ten deep wrote 205 MB before this limit).
 const MAX_EXPANDED: usize = 4 << 20;
 
+/// The largest file an include reads.
+const MAX_FILE: u64 = 64 << 20;
+
 /// Expands includes in `body` (which starts at file line `first_line` of `page_path`). Included
 /// files must resolve inside `root`.
 pub fn expand(
@@ -234,6 +237,18 @@ fn read(file: &str, dir: &Path, ctx: &mut Ctx<'_>) -> Option<(PathBuf, Rc<str>)>
     if let Some(text) = ctx.texts.get(&path) {
         return Some((path, text.clone()));
     }
+    // Only regular files, and not ones so large that reading them is the attack (a line range
+    // of a huge file would still be read whole).
+    let size = std::fs::metadata(&path).ok().filter(|m| m.is_file()).map(|m| m.len());
+    let too_large = match size {
+        Some(len) if len > MAX_FILE => Some(format!("it is larger than {} MiB", MAX_FILE >> 20)),
+        None if path.exists() => Some(format!("`{}` is not a file", display_path(&path).display())),
+        _ => None,
+    };
+    if let Some(reason) = too_large {
+        ctx.error(format!("cannot include `{file}`: {reason}"), "include a regular file of the repository");
+        return None;
+    }
     match std::fs::read_to_string(&path) {
         Ok(text) => {
             let text: Rc<str> = text.into();
@@ -370,5 +385,17 @@ mod tests {
         assert_eq!(exp.position(b), (7, 1));
         assert_eq!(diags.len(), 1);
         assert!(diags[0].message.starts_with("cannot include `missing.txt`: it does not exist"));
+    }
+
+    #[test]
+    fn a_folder_is_not_included() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        let page = dir.path().join("page.md");
+        let root = ContentRoot::of(dir.path());
+        let (exp, diags) = expand("{{#include sub}}\n", 1, &page, Path::new("page.md"), "", &root);
+        assert_eq!(exp.text, "\n");
+        let sub = crate::config::display_path(&dir.path().canonicalize().unwrap().join("sub"));
+        assert_eq!(diags[0].message, format!("cannot include `sub`: `{}` is not a file", sub.display()));
     }
 }
