@@ -63,6 +63,8 @@ pub struct BuildOutput {
     pub stages: Vec<(&'static str, Duration)>,
     /// Files copied from the source folder.
     pub copied: usize,
+    /// What `--verbose` reports besides stage times (code blocks left unhighlighted).
+    pub notes: Vec<String>,
     /// Every page's freshness.
     pub freshness: FreshnessReport,
     /// The site model and rendered pages, when [`BuildOptions::keep`] asked for them.
@@ -172,6 +174,7 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
         rendered.iter_mut().map(|r| std::mem::take(&mut r.anchor_refs)).collect();
     let page_diags: Vec<Vec<Diagnostic>> =
         rendered.iter_mut().map(|r| std::mem::take(&mut r.diagnostics)).collect();
+    let notes: Vec<String> = rendered.iter_mut().flat_map(|r| std::mem::take(&mut r.notes)).collect();
     diags.extend(page_diags.iter().flatten().cloned());
     diags.extend(markdown::links::check_anchors(
         &anchor_refs.concat(),
@@ -263,6 +266,7 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
         elapsed: start.elapsed(),
         stages: stages.list,
         copied: copies.len(),
+        notes,
         kept,
         freshness: report,
     })

@@ -39,6 +39,9 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
             eprintln!("{:>8.1} ms  {stage}", time.as_secs_f64() * 1000.0);
         }
         eprintln!("copied {} from the source folder", super::count_of(output.copied, "file"));
+        for note in &output.notes {
+            eprintln!("{note}");
+        }
     }
     if !global.quiet {
         let shown = crate::config::display_path(&output.build_dir);

@@ -28,6 +28,7 @@
 //! assert!(config.build_dir.ends_with("public"));
 //! ```
 
+pub mod content_root;
 mod discover;
 mod freshness;
 mod validate;
@@ -39,6 +40,7 @@ use serde::Deserialize;
 use crate::diag::{self, Diagnostic};
 use crate::error::Error;
 
+pub use content_root::{ContentRoot, Refusal};
 pub use discover::{CONFIG_FILE, find_root};
 pub use freshness::{FailOn, FolderRule, FreshnessConfig, RawFreshness};
 
@@ -84,6 +86,8 @@ pub struct RawBook {
 pub struct RawBuild {
     /// Output folder, relative to the root.
     pub build_dir: Option<PathBuf>,
+    /// Folders outside the repository that page content may include from.
+    pub extra_roots: Vec<PathBuf>,
 }
 
 /// `[output]`
@@ -114,6 +118,8 @@ pub struct RawHtml {
     pub theme: Option<PathBuf>,
     /// `[output.html.search]`
     pub search: RawSearch,
+    /// Whether raw HTML in pages is kept (default) or escaped as text.
+    pub raw_html: Option<bool>,
 }
 
 /// `[output.html.search]`
@@ -238,6 +244,10 @@ pub struct SiteConfig {
     pub warnings: Vec<Diagnostic>,
     /// `[freshness]`: review intervals and what fails `check`.
     pub freshness: FreshnessConfig,
+    /// Where page content may read from (includes, copied files).
+    pub content_root: ContentRoot,
+    /// Raw HTML in pages is kept (`[output.html] raw-html`, default true); else escaped.
+    pub raw_html: bool,
 }
 
 /// Which folder names give pages a kind.
@@ -289,14 +299,26 @@ impl SiteConfig {
     fn parse(text: &str, root: &Path, shown: &Path) -> Result<Self, Error> {
         let table = toml::de::DeTable::parse(text).map_err(|e| syntax_error(&e, text, shown))?;
         let mut diags = validate::check_keys(table.get_ref(), text, shown);
-        let raw: RawConfig = match toml::from_str(text) {
+        let mut raw: RawConfig = match toml::from_str(text) {
             Ok(raw) => raw,
             Err(e) => {
                 diags.push(syntax_error(&e, text, shown).into_first());
                 RawConfig::default()
             }
         };
-        let config = Self::compute(raw, root, text, shown, &mut diags);
+        let extra_roots = std::mem::take(&mut raw.build.extra_roots);
+        let mut config = Self::compute(raw, root, text, shown, &mut diags);
+        config.content_root.extra = content_root::extra_roots(root, &extra_roots, text, shown, &mut diags);
+        // `src` is configuration: when it points outside the repository, its pages may still
+        // include each other.
+        let src = content_root::resolve(&config.src);
+        if !src.starts_with(&config.content_root.main) {
+            config.content_root.extra.push(src);
+        }
+        let mut paths = vec![("src", config.src.as_path()), ("theme", config.theme_dir.as_path())];
+        paths.extend(config.additional_css.iter().map(|p| ("additional-css", p.as_path())));
+        paths.extend(config.additional_js.iter().map(|p| ("additional-js", p.as_path())));
+        content_root::check_config_paths(&paths, text, shown, &mut diags);
         diag::sort(&mut diags);
         if diags.iter().any(Diagnostic::is_error) {
             return Err(Error::Config(diags));
@@ -395,6 +417,8 @@ impl SiteConfig {
             adr_statuses,
             warnings: Vec::new(),
             freshness,
+            content_root: ContentRoot::of(root),
+            raw_html: html.raw_html.unwrap_or(true),
         }
     }
 }

@@ -149,6 +149,20 @@ fn has_scheme(dest: &str) -> bool {
     }
 }
 
+/// The scheme of `dest` (lowercase) when it is `javascript:`, `vbscript:` or `data:` (except
+/// `data:image/…` in an image). Read as a browser reads it: leading and trailing control
+/// characters and spaces are dropped, tabs and newlines anywhere are ignored, and case does not
+/// matter, so `\x01 Java\tScript:` is `javascript:`.
+pub fn dangerous_scheme(dest: &str, image: bool) -> Option<&'static str> {
+    let cleaned: String =
+        dest.trim_matches(|c: char| c <= ' ').chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+    let (scheme, rest) = cleaned.split_once(':')?;
+    let scheme = scheme.to_ascii_lowercase();
+    let found = ["javascript", "vbscript", "data"].into_iter().find(|s| *s == scheme)?;
+    let image_data = found == "data" && image && rest.trim_start().to_ascii_lowercase().starts_with("image/");
+    if image_data { None } else { Some(found) }
+}
+
 /// Decodes `%20`-style escapes.
 pub(crate) fn decode(s: &str) -> String {
     let bytes = s.as_bytes();
@@ -227,6 +241,29 @@ mod tests {
         assert!(has_scheme("mailto:a@b"));
         assert!(!has_scheme("a/b:c.md"));
         assert!(!has_scheme("file.md"));
+    }
+
+    #[test]
+    fn dangerous_schemes_are_read_as_browsers_read_them() {
+        let cases = [
+            ("javascript:alert(1)", false, Some("javascript")),
+            ("JavaScript:alert(1)", false, Some("javascript")),
+            ("java\tscript:alert(1)", false, Some("javascript")),
+            ("\u{1} \n javascript:x", false, Some("javascript")),
+            ("VBScript:x", false, Some("vbscript")),
+            ("data:text/html,<script>", false, Some("data")),
+            ("data:image/png;base64,AAA", false, Some("data")),
+            ("data:image/png;base64,AAA", true, None),
+            ("data:text/html,x", true, Some("data")),
+            ("javascript:x", true, Some("javascript")),
+            ("https://example.com", false, None),
+            ("mailto:a@b", false, None),
+            ("docs/javascript:x.md", false, None),
+            ("x.md", false, None),
+        ];
+        for (dest, image, expected) in cases {
+            assert_eq!(dangerous_scheme(dest, image), expected, "{dest:?}");
+        }
     }
 
     #[test]

@@ -79,6 +79,8 @@ pub struct Site {
     pub taxonomies: Vec<taxonomy::Taxonomy>,
     /// Freshness of each page, by index (filled in by the build once "today" is known).
     pub freshness: Vec<freshness::Freshness>,
+    /// What page content may do: where includes read from, whether raw HTML is kept.
+    pub trust: crate::markdown::Trust,
 }
 
 impl Site {
@@ -121,6 +123,7 @@ pub fn build(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>) {
         drafts: drafts.into_iter().map(|p| p.source.rel).collect(),
         assets: content.assets,
         failed: content.failed.into_iter().collect(),
+        trust: crate::markdown::Trust::of(config),
         ..Site::default()
     };
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();

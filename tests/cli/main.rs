@@ -17,5 +17,6 @@ mod new;
 mod search;
 mod serve;
 mod summary;
+mod trust;
 mod urls;
 mod verify;
