@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use super::discover::SourceFile;
 use super::front_matter::{self, FrontMatter};
 use crate::config::SiteConfig;
-use crate::diag::{self, Diagnostic};
+use crate::diag::{self, Diagnostic, Source};
 
 /// What a page is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -72,22 +72,58 @@ pub enum ReviewInterval {
     Months(i64),
 }
 
+/// The longest review interval lore accepts, in years. Longer ones are typos (and would leave
+/// the calendar: jiff dates end in 9999); `never` says "no review" on purpose.
+pub const MAX_INTERVAL_YEARS: i64 = 100;
+
+/// Why a review interval was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntervalError {
+    /// Not `30d`, `12w`, `6 months`, `1y` or `never`.
+    Invalid,
+    /// Longer than [`MAX_INTERVAL_YEARS`].
+    TooLong,
+}
+
+impl IntervalError {
+    /// The message for `key = value`, and its hint.
+    pub fn describe(self, key: &str, value: &str) -> (String, String) {
+        match self {
+            Self::Invalid => (
+                format!("`{key}` is not an interval: `{value}`"),
+                "write e.g. `30d`, `12w`, `6 months`, `1y` or `never`".to_owned(),
+            ),
+            Self::TooLong => (
+                format!("`{key}` is too long: `{value}` (at most {MAX_INTERVAL_YEARS} years)"),
+                "write `never` for a page that needs no review".to_owned(),
+            ),
+        }
+    }
+}
+
 impl ReviewInterval {
-    /// Parses `30d`, `12w`, `6 months`, `1y`, `90 days`, `never`.
-    pub fn parse(s: &str) -> Option<Self> {
+    /// Parses `30d`, `12w`, `6 months`, `1y`, `90 days`, `never`; at most
+    /// [`MAX_INTERVAL_YEARS`].
+    pub fn parse(s: &str) -> Result<Self, IntervalError> {
         let s = s.trim().to_ascii_lowercase();
         if s == "never" {
-            return Some(Self::Never);
+            return Ok(Self::Never);
         }
         let digits = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-        let n: i64 = s[..digits].parse().ok().filter(|n| *n > 0)?;
-        match s[digits..].trim() {
-            "d" | "day" | "days" => Some(Self::Days(n)),
-            "w" | "week" | "weeks" => Some(Self::Days(n * 7)),
-            "m" | "mo" | "month" | "months" => Some(Self::Months(n)),
-            "y" | "year" | "years" => Some(Self::Months(n * 12)),
-            _ => None,
+        if digits == 0 || s[..digits].bytes().all(|b| b == b'0') {
+            return Err(IntervalError::Invalid);
         }
+        // More digits than any i64 holds is still a number, only a too long one.
+        let n: i64 = s[..digits].parse().unwrap_or(i64::MAX);
+        let (max_days, max_months) = (MAX_INTERVAL_YEARS * 366, MAX_INTERVAL_YEARS * 12);
+        let (interval, within) = match s[digits..].trim() {
+            "d" | "day" | "days" => (Self::Days(n), n <= max_days),
+            "w" | "week" | "weeks" => (Self::Days(n.saturating_mul(7)), n <= max_days / 7),
+            "m" | "mo" | "month" | "months" => (Self::Months(n), n <= max_months),
+            "y" | "year" | "years" => (Self::Months(n.saturating_mul(12)), n <= MAX_INTERVAL_YEARS),
+            _ => return Err(IntervalError::Invalid),
+        };
+        if within { Ok(interval) } else { Err(IntervalError::TooLong) }
     }
 }
 
@@ -170,8 +206,8 @@ pub type Loaded = Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>>;
 pub struct Page {
     /// Where it came from.
     pub source: SourceFile,
-    /// The whole file, for diagnostics.
-    pub text: String,
+    /// The whole file, for diagnostics (with a line index built on first use).
+    pub text: Source,
     /// Byte offset of the body in `text`.
     pub body_offset: usize,
     /// 1-based file line where the body starts.
@@ -226,6 +262,7 @@ impl Page {
             .or_else(|| first_heading(fm.body))
             .unwrap_or_else(|| title_from_path(&source.rel));
         let body_line = fm.body_line;
+        let text = Source::new(text);
         Ok((Page { source, text, body_offset, body_line, kind, meta, title }, diags))
     }
 }
@@ -270,6 +307,9 @@ impl MetaReader<'_> {
                     meta.fields.insert(key, value);
                 }
                 k if KIND_KEYS.contains(&k) => {
+                    if k == "dashboards" {
+                        self.data_urls(&key, &value);
+                    }
                     meta.fields.insert(key, value);
                 }
                 _ => {
@@ -294,6 +334,42 @@ impl MetaReader<'_> {
             let value_start = i + 1 + (rest.len() - rest.trim_start().len());
             if value_start >= text.trim_end().len() { 1 } else { text[..value_start].chars().count() + 1 }
         })
+    }
+
+    /// Errors for the link URLs of a field that becomes links (`dashboards`) whose scheme a
+    /// data field may not have, each at the URL's own place when it is written plainly.
+    fn data_urls(&mut self, key: &str, value: &Value) {
+        let urls: Vec<&str> = match value {
+            Value::String(url) => vec![url],
+            Value::Array(items) => items
+                .iter()
+                .filter_map(|item| match item {
+                    Value::String(url) => Some(url.as_str()),
+                    Value::Object(map) => map.get("url").and_then(Value::as_str),
+                    _ => None,
+                })
+                .collect(),
+            Value::Object(map) => map.values().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        for url in urls {
+            let Some(scheme) = super::data_url::unsafe_scheme(url) else { continue };
+            let (line, col) = self.value_place(key, url);
+            let (message, hint) = super::data_url::message(key, url, &scheme);
+            self.diags.push(Diagnostic::error(message).at_text(self.path, self.text, line, col).hint(hint));
+        }
+    }
+
+    /// Where `value` is written at or after the line of `key` in the front matter; the key's
+    /// value column when it is not written as is (quoted with escapes).
+    fn value_place(&self, key: &str, value: &str) -> (usize, usize) {
+        let line = self.line_of(key);
+        let start = self.text.split_inclusive('\n').take(line - 1).map(str::len).sum::<usize>();
+        let end = self.text.len() - self.fm.body.len();
+        match self.text.get(start..end).and_then(|block| block.find(value)).filter(|_| !value.is_empty()) {
+            Some(at) => diag::line_col(self.text, start + at),
+            None => (line, self.value_col(key)),
+        }
     }
 
     fn problem(&mut self, key: &str, message: String, hint: &str) {
@@ -355,15 +431,14 @@ impl MetaReader<'_> {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        let parsed = ReviewInterval::parse(&text);
-        if parsed.is_none() {
-            self.problem(
-                key,
-                format!("`{key}` is not an interval: `{text}`"),
-                "write e.g. `30d`, `12w`, `6 months`, `1y` or `never`",
-            );
+        match ReviewInterval::parse(&text) {
+            Ok(interval) => Some(interval),
+            Err(err) => {
+                let (message, hint) = err.describe(key, &text);
+                self.problem(key, message, &hint);
+                None
+            }
         }
-        parsed
     }
 
     fn boolean(&mut self, key: &str, value: &Value) -> bool {
