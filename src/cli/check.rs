@@ -45,6 +45,8 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
     let output = match build(&options, None) {
         Ok(output) => output,
         Err(Error::Diagnostics(diags)) => {
+            let shown: Vec<_> = diags.iter().filter(|d| !global.quiet || d.is_error()).cloned().collect();
+            super::write_out(&report::render_failed_check(args.format, &shown))?;
             super::write_diagnostics(&diags, global.quiet)?;
             super::write_err(&format!("{}\n", super::summary_line(&diags)))?;
             return Ok(ExitCode::from(1));
@@ -68,7 +70,8 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
     };
     let fail_on = args.fail_on.as_deref().and_then(FailOn::parse).unwrap_or(report.fail_on);
     let fails = |s: crate::site::freshness::State| s.fails(fail_on, report.unverified_is_stale);
-    super::write_out(&report::render(&report, args.format, &fails))?;
+    let warnings: &[crate::diag::Diagnostic] = if global.quiet { &[] } else { &output.warnings };
+    super::write_out(&report::render_check(&report, args.format, &fails, warnings))?;
     let failing = report.failing(fail_on).len();
     if !global.quiet {
         let warnings = output.warnings.len();

@@ -73,7 +73,7 @@ fn github(report: &FreshnessReport, fails: &dyn Fn(State) -> bool) -> String {
 /// Escapes a workflow-command message as GitHub reads it (`%`, CR and LF as `%25`, `%0D`,
 /// `%0A`), and any other control character as the terminal output does (`\x1b`): a page cannot
 /// end an annotation early or colour the log.
-fn data(text: &str) -> String {
+pub(super) fn data(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -87,7 +87,7 @@ fn data(text: &str) -> String {
 }
 
 /// Escapes a workflow-command property value: as [`data`], and `:` and `,` too.
-fn property(text: &str) -> String {
+pub(super) fn property(text: &str) -> String {
     data(text).replace(':', "%3A").replace(',', "%2C")
 }
 

@@ -162,6 +162,54 @@ checked 9 pages: no errors, 61 warnings
 ",
     );
     site.run(&["check"]).success().stderr_eq(&expected);
+
+    // The same cap in `--format github` and `markdown`; JSON keeps every entry.
+    let github = site.run(&["check", "--format", "github"]);
+    let lines: Vec<&str> = github.success().stdout().lines().collect();
+    assert_eq!(
+        lines[0],
+        "::warning file=src/guides/many.md,line=3,col=1::broken link: `missing-0.md` does not exist%0A= hint: links are relative to this file; check the path and its case"
+    );
+    assert_eq!(lines[50], "::warning file=src/guides/many.md::and 10 more like this");
+    assert_eq!(
+        lines[51],
+        "::warning file=src/guides/many.md,line=123,col=1::unsupported Hugo shortcode `ref`, left as text%0A= hint: replace it with plain markdown (a link, or a callout like `> [!NOTE]`)"
+    );
+    assert_eq!(lines.iter().filter(|l| l.starts_with("::warning file=src/guides/many.md")).count(), 52);
+    let markdown = site.run(&["check", "--format", "markdown"]);
+    let text = markdown.success().stdout();
+    assert!(text.contains("\n## Problems\n\n- `src/guides/many.md:3:1` warning: broken link: `missing-0.md` does not exist\n"), "{text}");
+    assert!(
+        text.contains("- `src/guides/many.md:101:1` warning: broken link: `missing-49.md` does not exist\n- `src/guides/many.md` warning: and 10 more like this\n- `src/guides/many.md:123:1` warning: unsupported Hugo shortcode `ref`, left as text\n"),
+        "{text}"
+    );
+    assert_eq!(text.matches("\n- `src/guides/many.md").count(), 52);
+    let json = site.run(&["check", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(json.success().stdout()).unwrap();
+    let diags = value["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 61);
+    assert_eq!(
+        diags[59],
+        serde_json::json!({
+            "severity": "warning",
+            "message": "broken link: `missing-59.md` does not exist",
+            "file": "src/guides/many.md",
+            "line": 121,
+            "col": 1,
+            "hint": "links are relative to this file; check the path and its case",
+        })
+    );
+
+    // Broken links are errors by default: no report, the diagnostics alone, still capped.
+    site.write("book.toml", site.read("book.toml").replace("broken-links = \"warn\"", ""));
+    let failed = site.run(&["check", "--format", "github"]);
+    let lines: Vec<&str> = failed.code(1).stdout().lines().collect();
+    assert_eq!(lines.len(), 52);
+    assert_eq!(lines[50], "::error file=src/guides/many.md::and 10 more like this");
+    let json = site.run(&["check", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(json.code(1).stdout()).unwrap();
+    assert_eq!(value["version"], 1);
+    assert_eq!(value["diagnostics"].as_array().unwrap().len(), 61);
 }
 
 /// Issue 10, item 14: what a page sets (title, owner, `outdated` reason) is escaped in every
