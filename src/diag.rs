@@ -196,12 +196,14 @@ impl LineIndex {
     /// The text of 1-based line `n`, without its line ending (as `str::lines` gives it).
     pub fn line<'t>(&self, text: &'t str, n: usize) -> Option<&'t str> {
         let start = *self.starts.get(n.checked_sub(1)?)?;
-        let end = self.starts.get(n).map_or(text.len(), |next| next - 1);
-        if start >= text.len() && n > 1 {
+        if start >= text.len() {
             return None;
         }
-        let line = text.get(start..end)?;
-        Some(line.strip_suffix('\r').unwrap_or(line))
+        match self.starts.get(n) {
+            // `\r\n` ends a line as `\n` does; a lone `\r` at the end of the text stays.
+            Some(next) => text.get(start..next - 1).map(|l| l.strip_suffix('\r').unwrap_or(l)),
+            None => text.get(start..),
+        }
     }
 }
 
@@ -420,14 +422,16 @@ mod tests {
 
     #[test]
     fn line_index_agrees_with_a_scan() {
+        for text in ["ab\r\ncdé\n\nf\n", "", "\n", "x", "a\r", "a\r\n\r\nb"] {
+            let index = LineIndex::new(text);
+            for offset in 0..=text.len() + 2 {
+                assert_eq!(index.line_col(text, offset), line_col(text, offset), "{text:?} offset {offset}");
+            }
+            for n in 0..7 {
+                assert_eq!(index.line(text, n), text.line(n), "{text:?} line {n}");
+            }
+        }
         let text = "ab\r\ncdé\n\nf\n";
-        let index = LineIndex::new(text);
-        for offset in 0..=text.len() + 2 {
-            assert_eq!(index.line_col(text, offset), line_col(text, offset), "offset {offset}");
-        }
-        for n in 0..7 {
-            assert_eq!(index.line(text, n), text.line(n), "line {n}");
-        }
         let source = Source::new(text.to_owned());
         assert_eq!(Lines::line(&source, 2), Some("cdé"));
         assert_eq!(Lines::line(&source, 5), None);

@@ -121,6 +121,19 @@ error: found 3 errors
 "
     );
     assert_build_fails_keeping_previous_site(&site, &["build"], &expected);
+    // A page's file name must not be able to pick the scheme: `java{path}` + `script:x.md`.
+    site.write("book.toml", "[output.html]\nedit-url-template = \"java{path}\"\n");
+    assert_build_fails_keeping_previous_site(
+        &site,
+        &["build"],
+        "book.toml:2:21: error: `edit-url-template` lets a page's file name choose the link's scheme
+ 2 | edit-url-template = \"java{path}\"
+   |                     ^
+  = hint: begin it with `https://…` or a folder, e.g. `../src/{path}`
+
+error: found 1 error
+",
+    );
     site.write(
         "book.toml",
         "[output.html]
