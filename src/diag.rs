@@ -193,6 +193,11 @@ impl LineIndex {
         (line, text[start..offset].chars().count() + 1)
     }
 
+    /// The byte offset where 1-based line `n` starts.
+    pub fn line_start(&self, n: usize) -> Option<usize> {
+        self.starts.get(n.checked_sub(1)?).copied()
+    }
+
     /// The text of 1-based line `n`, without its line ending (as `str::lines` gives it).
     pub fn line<'t>(&self, text: &'t str, n: usize) -> Option<&'t str> {
         let start = *self.starts.get(n.checked_sub(1)?)?;

@@ -239,15 +239,15 @@ impl Page {
     /// Parses a page from its text.
     pub fn from_text(source: SourceFile, text: String, config: &SiteConfig) -> Loaded {
         let path = source.shown.clone();
+        // Indexed once: a page with thousands of problems must not be rescanned for each.
+        let text = Source::new(text);
         let fm = front_matter::split(&text, &path).map_err(|d| vec![d])?;
         let map = front_matter::parse(&fm, &text, &path).map_err(|d| vec![d])?;
-        let mut reader = MetaReader {
-            fm: &fm,
-            text: &text,
-            path: &path,
-            lines: front_matter::key_lines(&fm),
-            diags: Vec::new(),
-        };
+        let mut lines = std::collections::HashMap::new();
+        for (key, line) in front_matter::key_lines(&fm) {
+            lines.entry(key).or_insert(line);
+        }
+        let mut reader = MetaReader { fm: &fm, text: &text, path: &path, lines, diags: Vec::new() };
         let (meta, kind_key) = reader.read(map, config.strict_front_matter);
         let kind = kind_key.unwrap_or_else(|| kind_from_folder(&source.rel, config));
         let mut diags = reader.diags;
@@ -262,7 +262,6 @@ impl Page {
             .or_else(|| first_heading(fm.body))
             .unwrap_or_else(|| title_from_path(&source.rel));
         let body_line = fm.body_line;
-        let text = Source::new(text);
         Ok((Page { source, text, body_offset, body_line, kind, meta, title }, diags))
     }
 }
@@ -277,9 +276,10 @@ fn not_utf8(file: &SourceFile, bytes: &[u8], err: std::str::Utf8Error) -> Diagno
 /// Reads typed values out of the front-matter map, recording problems at the key's file line.
 struct MetaReader<'a> {
     fm: &'a FrontMatter<'a>,
-    text: &'a str,
+    text: &'a Source,
     path: &'a Path,
-    lines: Vec<(String, usize)>,
+    /// The first line of each top-level key.
+    lines: std::collections::HashMap<String, usize>,
     diags: Vec<Diagnostic>,
 }
 
@@ -322,13 +322,13 @@ impl MetaReader<'_> {
     }
 
     fn line_of(&self, key: &str) -> usize {
-        self.lines.iter().find(|(k, _)| k == key).map_or(self.fm.yaml_line, |(_, l)| *l)
+        self.lines.get(key).copied().unwrap_or(self.fm.yaml_line)
     }
 
     /// Column of the value on the key's line (1 when the value starts on a later line).
     fn value_col(&self, key: &str) -> usize {
         let line = self.line_of(key);
-        let text = self.text.lines().nth(line - 1).unwrap_or("");
+        let text = diag::Lines::line(self.text, line).unwrap_or("");
         text.find(':').map_or(1, |i| {
             let rest = &text[i + 1..];
             let value_start = i + 1 + (rest.len() - rest.trim_start().len());
@@ -364,10 +364,10 @@ impl MetaReader<'_> {
     /// value column when it is not written as is (quoted with escapes).
     fn value_place(&self, key: &str, value: &str) -> (usize, usize) {
         let line = self.line_of(key);
-        let start = self.text.split_inclusive('\n').take(line - 1).map(str::len).sum::<usize>();
+        let start = self.text.index().line_start(line).unwrap_or(0);
         let end = self.text.len() - self.fm.body.len();
         match self.text.get(start..end).and_then(|block| block.find(value)).filter(|_| !value.is_empty()) {
-            Some(at) => diag::line_col(self.text, start + at),
+            Some(at) => self.text.line_col(start + at),
             None => (line, self.value_col(key)),
         }
     }
