@@ -389,6 +389,9 @@ impl SiteConfig {
             onboarding: raw.kinds.onboarding.unwrap_or(defaults.onboarding),
         };
         let freshness = freshness::compute(raw.freshness, text, shown, diags);
+        check_data_url("git-repository-url", html.git_repository_url.as_deref(), text, shown, diags);
+        check_data_url("edit-url-template", html.edit_url_template.as_deref(), text, shown, diags);
+        check_edit_url_prefix(html.edit_url_template.as_deref(), text, shown, diags);
         let site_url = html.site_url.map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
         Self {
             root: root.to_path_buf(),
@@ -428,6 +431,43 @@ fn key_line(text: &str, key: &str) -> usize {
     text.lines()
         .position(|l| l.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('=')))
         .map_or(1, |i| i + 1)
+}
+
+/// The 1-based column of the value on line `line` of `text` (after `=` and spaces; 1 if none).
+fn value_col(text: &str, line: usize) -> usize {
+    let l = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    l.find('=').map_or(1, |eq| {
+        let rest = &l[eq + 1..];
+        l[..eq + 1 + rest.len() - rest.trim_start().len()].chars().count() + 1
+    })
+}
+
+/// An error at the value of `key` when `url` is not fit for a link lore emits (see
+/// [`crate::content::data_url`]).
+fn check_data_url(key: &str, url: Option<&str>, text: &str, shown: &Path, diags: &mut Vec<Diagnostic>) {
+    let Some((url, scheme)) = url.and_then(|u| crate::content::data_url::unsafe_scheme(u).map(|s| (u, s)))
+    else {
+        return;
+    };
+    let line = key_line(text, key);
+    let (message, hint) = crate::content::data_url::message(key, url, &scheme);
+    diags.push(Diagnostic::error(message).at_text(shown, text, line, value_col(text, line)).hint(hint));
+}
+
+/// An error when the scheme of the edit URL is not settled before `{path}`: a page named
+/// `script:alert(1).md` would then turn `java{path}` into a `javascript:` link.
+fn check_edit_url_prefix(template: Option<&str>, text: &str, shown: &Path, diags: &mut Vec<Diagnostic>) {
+    let Some(at) = template.and_then(|t| t.find("{path}")) else { return };
+    let prefix = &template.unwrap_or_default()[..at];
+    if prefix.contains([':', '/', '?', '#']) {
+        return;
+    }
+    let line = key_line(text, "edit-url-template");
+    diags.push(
+        Diagnostic::error("`edit-url-template` lets a page's file name choose the link's scheme")
+            .at_text(shown, text, line, value_col(text, line))
+            .hint("begin it with `https://…` or a folder, e.g. `../src/{path}`"),
+    );
 }
 
 fn syntax_error(e: &toml::de::Error, text: &str, shown: &Path) -> Error {

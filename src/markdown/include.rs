@@ -24,12 +24,15 @@ pub struct Expanded {
     pub text: String,
     /// `lines[i]` is the 1-based file line of expanded line `i`.
     pub lines: Vec<usize>,
+    /// Line starts of `text`, built once: a page with thousands of diagnostics must not scan
+    /// its text once per diagnostic.
+    index: crate::diag::LineIndex,
 }
 
 impl Expanded {
     /// The file (line, column) of a byte offset in the expanded text.
     pub fn position(&self, offset: usize) -> (usize, usize) {
-        let (line, col) = crate::diag::line_col(&self.text, offset);
+        let (line, col) = self.index.line_col(&self.text, offset);
         (self.lines.get(line - 1).copied().unwrap_or(line), col)
     }
 }
@@ -50,14 +53,16 @@ pub fn expand(
     first_line: usize,
     page_path: &Path,
     shown: &Path,
-    file_text: &str,
+    file_text: &crate::diag::Source,
     root: &ContentRoot,
 ) -> (Expanded, Vec<Diagnostic>) {
-    let mut out = Expanded { text: String::with_capacity(body.len()), lines: Vec::new() };
+    let mut out =
+        Expanded { text: String::with_capacity(body.len()), lines: Vec::new(), index: Default::default() };
     let mut diags = Vec::new();
     if !body.contains("{{#") {
         out.text.push_str(body);
         out.lines = (0..=body.matches('\n').count()).map(|i| first_line + i).collect();
+        out.index = crate::diag::LineIndex::new(&out.text);
         return (out, diags);
     }
     let dir = page_path.parent().unwrap_or(Path::new("."));
@@ -84,13 +89,14 @@ pub fn expand(
         out.text.push_str(&expanded);
     }
     out.lines.push(first_line + body.matches('\n').count());
+    out.index = crate::diag::LineIndex::new(&out.text);
     (out, diags)
 }
 
 /// The state of one page's expansion.
 struct Ctx<'a> {
     shown: &'a Path,
-    file_text: &'a str,
+    file_text: &'a crate::diag::Source,
     /// The page line being expanded; every diagnostic points at it.
     file_line: usize,
     /// The column (in characters) of the page's directive being expanded.
@@ -379,7 +385,8 @@ mod tests {
         let page = dir.path().join("page.md");
         let body = "a\n{{#include inc.txt}}\nb [x](y.md)\n{{#include missing.txt}}\n";
         let root = ContentRoot::of(dir.path());
-        let (exp, diags) = expand(body, 5, &page, Path::new("page.md"), body, &root);
+        let text = crate::diag::Source::new(body.to_owned());
+        let (exp, diags) = expand(body, 5, &page, Path::new("page.md"), &text, &root);
         assert_eq!(exp.text, "a\none\ntwo\nb [x](y.md)\n\n");
         let b = exp.text.find("b [").unwrap();
         assert_eq!(exp.position(b), (7, 1));
@@ -393,7 +400,8 @@ mod tests {
         std::fs::create_dir(dir.path().join("sub")).unwrap();
         let page = dir.path().join("page.md");
         let root = ContentRoot::of(dir.path());
-        let (exp, diags) = expand("{{#include sub}}\n", 1, &page, Path::new("page.md"), "", &root);
+        let (exp, diags) =
+            expand("{{#include sub}}\n", 1, &page, Path::new("page.md"), &Default::default(), &root);
         assert_eq!(exp.text, "\n");
         let sub = crate::config::display_path(&dir.path().canonicalize().unwrap().join("sub"));
         assert_eq!(diags[0].message, format!("cannot include `sub`: `{}` is not a file", sub.display()));
