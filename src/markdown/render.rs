@@ -345,7 +345,7 @@ impl<'a> Renderer<'a> {
     fn span(&self, offset: usize) -> (SourceSpan, Option<String>) {
         let (line, col) = self.doc.position(offset);
         let page = &self.site.pages[self.index];
-        let source_line = page.text.lines().nth(line - 1).map(str::to_owned);
+        let source_line = crate::diag::Lines::line(&page.text, line).map(str::to_owned);
         (SourceSpan { path: page.source.shown.clone(), line, col }, source_line)
     }
 
