@@ -12,6 +12,8 @@ mod harness;
 mod init;
 mod invalid;
 mod kinds;
+mod oracle;
+mod rng;
 mod search;
 mod serve;
 mod summary;
