@@ -12,6 +12,7 @@ mod harness;
 mod init;
 mod invalid;
 mod kinds;
+mod mutation;
 mod oracle;
 mod rng;
 mod search;

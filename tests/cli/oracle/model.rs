@@ -10,31 +10,142 @@ use crate::rng::Rng;
 const OWNERS: &[&str] =
     &["payments-team", "storage-team", "platform-team", "search-team", "identity-team", "sre-team"];
 const TAGS: &[&str] = &[
-    "postgres", "kafka", "kubernetes", "dns", "tls", "billing", "latency", "backup", "cache", "oncall",
-    "network", "security",
+    "postgres",
+    "kafka",
+    "kubernetes",
+    "dns",
+    "tls",
+    "billing",
+    "latency",
+    "backup",
+    "cache",
+    "oncall",
+    "network",
+    "security",
 ];
 const SERVICES: &[&str] = &["payments", "ledger", "checkout", "gateway", "storage", "mailer"];
 const REVIEW: &[&str] = &["30d", "12w", "6 months", "90 days", "never"];
 const STATUSES: &[&str] = &["accepted", "accepted", "proposed", "deprecated", "rejected"];
 const WORDS: &[&str] = &[
-    "replica", "primary", "failover", "latency", "throughput", "queue", "consumer", "producer", "partition",
-    "leader", "follower", "snapshot", "backup", "restore", "certificate", "rotation", "deploy", "rollback",
-    "canary", "traffic", "gateway", "timeout", "retry", "budget", "error", "alert", "dashboard", "metric",
-    "tracing", "span", "container", "pod", "node", "cluster", "namespace", "volume", "disk", "memory",
-    "heap", "garbage", "collector", "thread", "lock", "deadlock", "index", "vacuum", "schema", "migration",
-    "ledger", "invoice", "refund", "payment", "checkout", "session", "token", "password", "vault", "secret",
-    "firewall", "route", "balancer", "upstream", "downstream", "cache", "eviction", "warmup", "shard",
-    "rebalance", "compaction", "retention", "archive", "audit", "owner", "escalate", "pager", "incident",
-    "postmortem", "capacity", "quota", "limit", "burst", "spike", "saturation", "probe", "health", "restart",
-    "drain", "cordon", "upgrade", "patch", "kernel", "network", "packet", "resolver", "zone", "record",
-    "mirror", "bucket", "object", "lifecycle", "encryption", "key", "signature",
+    "replica",
+    "primary",
+    "failover",
+    "latency",
+    "throughput",
+    "queue",
+    "consumer",
+    "producer",
+    "partition",
+    "leader",
+    "follower",
+    "snapshot",
+    "backup",
+    "restore",
+    "certificate",
+    "rotation",
+    "deploy",
+    "rollback",
+    "canary",
+    "traffic",
+    "gateway",
+    "timeout",
+    "retry",
+    "budget",
+    "error",
+    "alert",
+    "dashboard",
+    "metric",
+    "tracing",
+    "span",
+    "container",
+    "pod",
+    "node",
+    "cluster",
+    "namespace",
+    "volume",
+    "disk",
+    "memory",
+    "heap",
+    "garbage",
+    "collector",
+    "thread",
+    "lock",
+    "deadlock",
+    "index",
+    "vacuum",
+    "schema",
+    "migration",
+    "ledger",
+    "invoice",
+    "refund",
+    "payment",
+    "checkout",
+    "session",
+    "token",
+    "password",
+    "vault",
+    "secret",
+    "firewall",
+    "route",
+    "balancer",
+    "upstream",
+    "downstream",
+    "cache",
+    "eviction",
+    "warmup",
+    "shard",
+    "rebalance",
+    "compaction",
+    "retention",
+    "archive",
+    "audit",
+    "owner",
+    "escalate",
+    "pager",
+    "incident",
+    "postmortem",
+    "capacity",
+    "quota",
+    "limit",
+    "burst",
+    "spike",
+    "saturation",
+    "probe",
+    "health",
+    "restart",
+    "drain",
+    "cordon",
+    "upgrade",
+    "patch",
+    "kernel",
+    "network",
+    "packet",
+    "resolver",
+    "zone",
+    "record",
+    "mirror",
+    "bucket",
+    "object",
+    "lifecycle",
+    "encryption",
+    "key",
+    "signature",
 ];
-const VERBS: &[&str] = &[
-    "Restart", "Drain", "Rotate", "Restore", "Promote", "Scale", "Flush", "Rebuild", "Inspect", "Recover",
-];
+const VERBS: &[&str] =
+    &["Restart", "Drain", "Rotate", "Restore", "Promote", "Scale", "Flush", "Rebuild", "Inspect", "Recover"];
 const NOUNS: &[&str] = &[
-    "replica", "queue", "consumer", "certificate", "cache", "shard", "gateway", "resolver", "bucket",
-    "ledger", "index", "cluster",
+    "replica",
+    "queue",
+    "consumer",
+    "certificate",
+    "cache",
+    "shard",
+    "gateway",
+    "resolver",
+    "bucket",
+    "ledger",
+    "index",
+    "cluster",
 ];
 
 /// What a page is; its folder gives lore its kind.
@@ -126,8 +237,8 @@ pub struct Site {
 }
 
 impl Site {
-    /// A site of about `n` pages.
-    pub fn generate(seed: u64, n: usize) -> Self {
+    /// A site of about `n` pages, with a `SUMMARY.md` when `summary`.
+    pub fn generate(seed: u64, n: usize, summary: bool) -> Self {
         let mut site = Self {
             pages: BTreeMap::new(),
             snippet: vec!["Before any change, post in #ops-changes and open an incident.".to_owned()],
@@ -186,28 +297,49 @@ impl Site {
             site.add_path(name);
         }
         site.link_pages();
-        site.make_summary();
+        if summary {
+            site.make_summary();
+        }
         site
     }
 
-    /// Every source file: `SUMMARY.md`, the snippet and the pages (paths relative to `src/`).
+    /// Every source file: `SUMMARY.md` (when the site has one), the snippet and the pages
+    /// (paths relative to `src/`).
     pub fn files(&self) -> Vec<(String, String)> {
-        let mut files = vec![
-            ("SUMMARY.md".to_owned(), self.summary_text()),
-            ("snippets/shared.txt".to_owned(), self.snippet_text()),
-        ];
+        let mut files = vec![("snippets/shared.txt".to_owned(), self.snippet_text())];
+        if !self.summary.is_empty() {
+            files.push(("SUMMARY.md".to_owned(), self.summary_text()));
+        }
         files.extend(self.pages.keys().map(|rel| (rel.clone(), self.text(rel))));
         files
     }
 
-    /// The pages a build writes from markdown.
+    /// The pages `lore build` counts: one per markdown page and, with folder navigation, one
+    /// listing per folder without a README.
     pub fn page_count(&self) -> usize {
-        self.pages.len()
+        let mut folders: BTreeSet<&str> = BTreeSet::new();
+        for rel in self.pages.keys() {
+            let mut dir = rel.as_str();
+            while let Some((parent, _)) = dir.rsplit_once('/') {
+                folders.insert(parent);
+                dir = parent;
+            }
+        }
+        let listings = folders.iter().filter(|d| !self.pages.contains_key(&format!("{d}/README.md"))).count();
+        self.pages.len() + if self.summary.is_empty() { listings } else { 0 }
     }
 
-    /// The URL of every page, as served (`/runbooks/x/`).
+    /// The URL of every page, as served (`/runbooks/x/`), and of the pages lore generates for
+    /// each owner, tag, alert and service in use.
     pub fn urls(&self) -> BTreeSet<String> {
-        self.pages.keys().map(|rel| url(rel)).collect()
+        let mut urls: BTreeSet<String> = self.pages.keys().map(|rel| url(rel)).collect();
+        for page in self.pages.values() {
+            urls.insert(format!("/owners/{}/", page.owner));
+            urls.extend(page.tags.iter().map(|t| format!("/tags/{t}/")));
+            urls.extend(page.alerts.iter().map(|a| format!("/alerts/{a}/")));
+            urls.extend(page.service.iter().map(|s| format!("/services/{s}/")));
+        }
+        urls
     }
 
     /// Queries a fresh build and the server must answer alike: words of every frequency that
@@ -262,15 +394,29 @@ impl Site {
                 } else {
                     (*self.rng.pick(OWNERS)).to_owned()
                 };
-                self.pages.get_mut(&rel).expect("picked").owner = owner.clone();
-                self.edited(format!("owner of `{rel}` → {owner}"), &rel, Some(owner))
+                let page = self.pages.get_mut(&rel).expect("picked");
+                page.owner = owner.clone();
+                let title = page.title.clone();
+                let mut change = self.edited(format!("owner of `{rel}` → {owner}"), &rel, None);
+                // Runbooks show their owner in a header of their own: the owner's page lists it.
+                change.checks.push(Check {
+                    url: format!("/owners/{owner}/"),
+                    text: Some(title),
+                    present: true,
+                });
+                change
             }
             ChangeKind::Tags => {
                 let rel = self.pick_page(avoid, false);
                 let mut tags = pick_tags(&mut self.rng);
                 tags.push(mark.clone());
-                self.pages.get_mut(&rel).expect("picked").tags = tags.clone();
-                self.edited(format!("tags of `{rel}` → {tags:?}"), &rel, Some(mark))
+                let page = self.pages.get_mut(&rel).expect("picked");
+                page.tags = tags.clone();
+                let title = page.title.clone();
+                let mut change = self.edited(format!("tags of `{rel}` → {tags:?}"), &rel, None);
+                // Runbook pages do not show tags: the new tag's page lists it.
+                change.checks.push(Check { url: format!("/tags/{mark}/"), text: Some(title), present: true });
+                change
             }
             ChangeKind::LastVerified => {
                 let rel = self.pick_page(avoid, false);
@@ -300,6 +446,7 @@ impl Site {
                 }
             }
             ChangeKind::Summary => {
+                assert!(!self.summary.is_empty(), "a `SUMMARY.md` change needs a site with one");
                 let part = format!("Part {}", capitalised(&mark));
                 let rel = self.pick_page(avoid, true);
                 self.summary.insert(1, (part.clone(), vec![rel.clone()]));
@@ -409,7 +556,12 @@ impl Site {
             && rng.chance(40)
         {
             self.made += 1;
-            alerts.push(format!("{}{}{}", capitalised(service), rng.pick(&["Latency", "Errors", "Lag"]), self.made));
+            alerts.push(format!(
+                "{}{}{}",
+                capitalised(service),
+                rng.pick(&["Latency", "Errors", "Lag"]),
+                self.made
+            ));
         }
         let adr = (kind == Kind::Adr).then(|| ((*rng.pick(STATUSES)).to_owned(), date(rng), None));
         // Runbooks get all three sections (Meaning, Diagnosis, Mitigation): no warnings.
@@ -469,7 +621,9 @@ impl Site {
         let pool: Vec<String> = self
             .pages
             .keys()
-            .filter(|r| (r.starts_with("onboarding/") && !r.ends_with("README.md")) || r.starts_with("guides/deep/"))
+            .filter(|r| {
+                (r.starts_with("onboarding/") && !r.ends_with("README.md")) || r.starts_with("guides/deep/")
+            })
             .cloned()
             .collect();
         let mut steps = Vec::new();
@@ -489,7 +643,13 @@ impl Site {
         let rels: Vec<String> = self.pages.keys().cloned().collect();
         for rel in rels {
             let readme = rel.ends_with("README.md");
-            let n = if readme { 4 } else if self.rng.chance(25) { self.rng.range(1, 2) } else { 0 };
+            let n = if readme {
+                4
+            } else if self.rng.chance(25) {
+                self.rng.range(1, 2)
+            } else {
+                0
+            };
             let links = self.linkable(&rel, n);
             self.pages.get_mut(&rel).expect("a page").links = links;
         }
@@ -529,7 +689,8 @@ impl Site {
         part(self, "Runbooks", "runbooks/");
         part(self, "Guides", "guides/");
         part(self, "Onboarding", "onboarding/");
-        let adrs: Vec<String> = self.pages.keys().filter(|r| r.starts_with("adr/")).take(3).cloned().collect();
+        let adrs: Vec<String> =
+            self.pages.keys().filter(|r| r.starts_with("adr/")).take(3).cloned().collect();
         self.summary.push(("Decisions".to_owned(), adrs));
     }
 
@@ -613,7 +774,10 @@ impl Site {
             ));
         }
         if page.include {
-            out.push_str(&format!("```text\n{{{{#include {}}}}}\n```\n\n", relative(rel, "snippets/shared.txt")));
+            out.push_str(&format!(
+                "```text\n{{{{#include {}}}}}\n```\n\n",
+                relative(rel, "snippets/shared.txt")
+            ));
         }
         for (to, title) in &page.links {
             out.push_str(&format!("See [{title}]({}).\n\n", relative(rel, to)));
