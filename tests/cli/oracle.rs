@@ -38,32 +38,10 @@ const CHANGE_DEADLINE: Duration = Duration::from_secs(60);
 #[test]
 fn serve_ends_byte_identical_to_a_fresh_build_after_thirty_changes() {
     use ChangeKind::*;
+    #[rustfmt::skip]
     let singles = [
-        Body,
-        Body,
-        Body,
-        Body,
-        Body,
-        Title,
-        Title,
-        Title,
-        Owner,
-        Owner,
-        Tags,
-        Tags,
-        LastVerified,
-        LastVerified,
-        Add,
-        Add,
-        Add,
-        Delete,
-        Delete,
-        Delete,
-        Rename,
-        Rename,
-        Rename,
-        Snippet,
-        Summary,
+        Body, Body, Body, Body, Body, Title, Title, Title, Owner, Owner, Tags, Tags, LastVerified,
+        LastVerified, Add, Add, Add, Delete, Delete, Delete, Rename, Rename, Rename, Snippet, Summary,
     ];
     oracle(&Oracle { name: "summary", pages: 300, summary: true, singles: &singles });
 }
