@@ -63,6 +63,8 @@ pub struct BuildOutput {
     pub stages: Vec<(&'static str, Duration)>,
     /// Files copied from the source folder.
     pub copied: usize,
+    /// What `--verbose` reports besides stage times (code blocks left unhighlighted).
+    pub notes: Vec<String>,
     /// Every page's freshness.
     pub freshness: FreshnessReport,
     /// The site model and rendered pages, when [`BuildOptions::keep`] asked for them.
@@ -130,6 +132,10 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     let mut config = SiteConfig::load(&options.root, options.config_file.as_deref())?;
     config.strict_front_matter |= options.strict;
     check_build_dir(&config)?;
+    if options.write {
+        // Fail before any work when the folder is not lore's to replace; the swap checks again.
+        output::owner::resolve(options.out_dir.as_deref().unwrap_or(&config.build_dir))?;
+    }
     let mut diags = std::mem::take(&mut config.warnings);
 
     let mut stages = Stages::new();
@@ -168,6 +174,7 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
         rendered.iter_mut().map(|r| std::mem::take(&mut r.anchor_refs)).collect();
     let page_diags: Vec<Vec<Diagnostic>> =
         rendered.iter_mut().map(|r| std::mem::take(&mut r.diagnostics)).collect();
+    let notes: Vec<String> = rendered.iter_mut().flat_map(|r| std::mem::take(&mut r.notes)).collect();
     diags.extend(page_diags.iter().flatten().cloned());
     diags.extend(markdown::links::check_anchors(
         &anchor_refs.concat(),
@@ -259,6 +266,7 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
         elapsed: start.elapsed(),
         stages: stages.list,
         copied: copies.len(),
+        notes,
         kept,
         freshness: report,
     })
@@ -525,7 +533,10 @@ fn sitemap(site: &Site, generated: &[String], base: &str) -> String {
         .collect();
     entries.sort();
     for (url, lastmod) in entries {
-        out.push_str(&format!("  <url><loc>{}</loc>", markdown::escape(&format!("{base}{url}"))));
+        out.push_str(&format!(
+            "  <url><loc>{}</loc>",
+            markdown::escape(&format!("{base}{}", crate::site::encode_path(&url)))
+        ));
         if let Some(d) = lastmod {
             out.push_str(&format!("<lastmod>{d}</lastmod>"));
         }
@@ -535,17 +546,25 @@ fn sitemap(site: &Site, generated: &[String], base: &str) -> String {
     out
 }
 
-/// The build folder may not be, or contain, the source folder or the project root: swapping it
-/// would delete the user's files.
+/// The build folder may not be, or contain, the project root, the source folder or the theme,
+/// nor be, hold or sit inside a `.git` folder: swapping it would delete the user's files. (That
+/// lore replaces only an empty folder or its own is checked when writing: `output::owner`.)
 fn check_build_dir(config: &SiteConfig) -> Result<(), Error> {
     let build = absolute(&config.build_dir);
-    let root = absolute(&config.root);
-    let src = absolute(&config.src);
+    let holds = |path: &Path| absolute(path).starts_with(&build);
     let shown = crate::config::display_path(&config.build_dir);
-    let problem = if root.starts_with(&build) {
+    let problem = if holds(&config.root) {
         Some("is the project root or contains it")
-    } else if src.starts_with(&build) {
+    } else if holds(&config.src) {
         Some("is the source folder or contains it")
+    } else if holds(&config.theme_dir) {
+        Some("is the theme folder or contains it")
+    } else if holds(&crate::search::index_dir(config)) {
+        Some("holds lore's search index")
+    } else if build.components().any(|c| c.as_os_str() == ".git") {
+        Some("is a `.git` folder or inside one")
+    } else if std::fs::symlink_metadata(build.join(".git")).is_ok() {
+        Some("holds a `.git` folder")
     } else {
         None
     };

@@ -26,6 +26,7 @@ pub mod content;
 pub mod diag;
 pub mod error;
 pub mod fs;
+pub mod fuzz;
 pub mod init;
 pub mod markdown;
 pub mod new;

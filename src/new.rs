@@ -158,11 +158,8 @@ pub fn create(options: &NewOptions) -> Result<NewOutput, Error> {
         (None, format!("{slug}.md"))
     };
     let path = folder.join(&file);
-    if path.exists() {
-        return Err(Error::Usage(format!(
-            "`{}` already exists\n  = hint: lore new never overwrites; choose another title",
-            crate::config::display_path(&path).display()
-        )));
+    if let Some(e) = taken(&path) {
+        return Err(e);
     }
     let old = match options.supersedes {
         Some(n) => Some(superseded_record(&folder, n, &file)?),
@@ -172,21 +169,26 @@ pub fn create(options: &NewOptions) -> Result<NewOutput, Error> {
     let quoted = serde_json::Value::from(options.title.as_str()).to_string();
     let supersedes_line = old
         .as_ref()
-        .and_then(|(p, _)| p.file_name())
+        .and_then(|(_, p, _)| p.file_name())
         .map(|f| format!("supersedes: {}\n", f.to_string_lossy()))
         .unwrap_or_default();
     // The same "today" as every other command: `SOURCE_DATE_EPOCH` fixes it for reproducible runs.
     let today = crate::site::freshness::today(None).unwrap_or_else(|_| jiff::ZonedDateTime::now().date());
-    let text = template
-        .replace("{title}", &quoted)
-        .replace("{date}", &today.to_string())
-        .replace("{number}", &number.map(|n| n.to_string()).unwrap_or_default())
-        .replace("{supersedes}", &supersedes_line);
-    crate::fs::write(&path, &text)?;
+    let number = number.map(|n| n.to_string()).unwrap_or_default();
+    let text = fill(
+        &template,
+        &[
+            ("{title}", &quoted),
+            ("{date}", &today.to_string()),
+            ("{number}", &number),
+            ("{supersedes}", &supersedes_line),
+        ],
+    );
+    write_new(&path, &text)?;
     let updated = match old {
-        Some((old_path, new_text)) => {
-            crate::fs::write(&old_path, &new_text)?;
-            Some(old_path)
+        Some((snapshot, shown, new_text)) => {
+            snapshot.write(new_text.as_bytes())?;
+            Some(shown)
         }
         None => None,
     };
@@ -240,11 +242,81 @@ fn adr_files(folder: &Path) -> Result<Vec<(u32, PathBuf)>, Error> {
 }
 
 fn next_number(folder: &Path) -> Result<u32, Error> {
-    Ok(adr_files(folder)?.last().map_or(1, |(n, _)| n + 1))
+    match adr_files(folder)?.last() {
+        None => Ok(1),
+        Some((n, path)) => n.checked_add(1).ok_or_else(|| {
+            Error::Usage(format!(
+                "cannot number a new ADR: `{}` already has the largest number lore supports ({n})\n  = hint: renumber that record",
+                crate::config::display_path(path).display()
+            ))
+        }),
+    }
 }
 
-/// Record `n` with its status line rewritten to "superseded" (by `new_file`).
-fn superseded_record(folder: &Path, n: u32, new_file: &str) -> Result<(PathBuf, String), Error> {
+/// Why `path` cannot be created, if it cannot: it exists, or it is a symlink (even a dangling
+/// one: writing through it would create a file wherever it points).
+fn taken(path: &Path) -> Option<Error> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    let shown = crate::config::display_path(path);
+    Some(Error::Usage(if meta.file_type().is_symlink() {
+        format!(
+            "`{}` is a symlink; lore new never writes through one\n  = hint: remove the link, or choose another title",
+            shown.display()
+        )
+    } else {
+        format!(
+            "`{}` already exists\n  = hint: lore new never overwrites; choose another title",
+            shown.display()
+        )
+    }))
+}
+
+/// Creates `path` with `text`; fails if anything (a file, a link) took the name meanwhile.
+fn write_new(path: &Path, text: &str) -> Result<(), Error> {
+    if let Some(parent) = path.parent() {
+        crate::fs::create_dir_all(parent)?;
+    }
+    // `create_new` is O_EXCL: it never follows a symlink and never opens an existing file.
+    let mut file = match std::fs::OpenOptions::new().write(true).create_new(true).open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(taken(path).unwrap_or_else(|| Error::io("create", path, e)));
+        }
+        Err(e) => return Err(Error::io("create", path, e)),
+    };
+    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| Error::io("write", path, e))
+}
+
+/// `template` with each `{name}` of `values` replaced, in one pass: a value is never searched
+/// for placeholders again, so a title holding `{date}` stays as written.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        match values.iter().find(|(key, _)| rest.starts_with(key)) {
+            Some((key, value)) => {
+                out.push_str(value);
+                rest = &rest[key.len()..];
+            }
+            None => {
+                out.push('{');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Record `n` as read (written back keeping its identity), its path, and its text with the
+/// status line rewritten to "superseded" (by `new_file`).
+fn superseded_record(
+    folder: &Path,
+    n: u32,
+    new_file: &str,
+) -> Result<(crate::output::rewrite::Snapshot, PathBuf, String), Error> {
     let files = adr_files(folder)?;
     let Some((_, path)) = files.into_iter().find(|(m, _)| *m == n) else {
         return Err(Error::Usage(format!(
@@ -252,14 +324,18 @@ fn superseded_record(folder: &Path, n: u32, new_file: &str) -> Result<(PathBuf, 
             crate::config::display_path(folder).display()
         )));
     };
-    let text = crate::fs::read_to_string(&path)?;
+    let shown = crate::config::display_path(&path);
+    let (bytes, snapshot) = crate::output::rewrite::read(&path, &shown)?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Error::Usage(format!("`{}` is not valid UTF-8; it was left unchanged", shown.display()))
+    })?;
     let Some(new_text) = rewrite_status(&text, new_file) else {
         return Err(Error::Usage(format!(
             "`{}` has no status line to update\n  = hint: add `status: accepted` to its front matter, then run this again",
             crate::config::display_path(&path).display()
         )));
     };
-    Ok((path, new_text))
+    Ok((snapshot, path, new_text))
 }
 
 /// `text` with its status line, and only that line, saying it is superseded.

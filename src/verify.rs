@@ -4,8 +4,9 @@
 //! Only those lines change: every other byte of the file (comments, key order, quoting, line
 //! endings, a byte-order mark) is kept. A missing key is added at the end of the front matter;
 //! a file without front matter gets one. A file whose front matter does not parse is left
-//! untouched and reported with its line. Files are written through a temporary file and a
-//! rename, so an interrupted run never leaves half a file.
+//! untouched and reported with its line. The file keeps what it is: a symlink's target is
+//! written, a hard link keeps its inode, and owner, group and mode stay; a file that changed
+//! while lore worked on it is left alone (see [`crate::output::rewrite`]).
 
 use std::path::{Path, PathBuf};
 
@@ -143,9 +144,22 @@ fn scalar(value: &str, quote: Option<char>) -> String {
     }
 }
 
-/// Rewrites one file in place through a temporary file and a rename.
+/// Rewrites one file: through a symlink into its target, keeping a hard link's inode, the
+/// owner, group and mode (see [`crate::output::rewrite`]). A file that changed since it was
+/// read is left as it is, with an error.
 pub fn verify_file(path: &Path, shown: &Path, v: &Verification) -> Result<(), VerifyError> {
-    let bytes = crate::fs::read(path).map_err(VerifyError::Io)?;
+    verify_file_with(path, shown, v, &|| {})
+}
+
+/// [`verify_file`], with `before_write` run between the read and the write (tests use it to
+/// change the file there, as an editor saving at that moment would).
+fn verify_file_with(
+    path: &Path,
+    shown: &Path,
+    v: &Verification,
+    before_write: &dyn Fn(),
+) -> Result<(), VerifyError> {
+    let (bytes, snapshot) = crate::output::rewrite::read(path, shown).map_err(VerifyError::Io)?;
     let text = String::from_utf8(bytes).map_err(|_| {
         VerifyError::Content(Diagnostic::error("file is not valid UTF-8; left unchanged").at(shown, 1, 1))
     })?;
@@ -156,16 +170,8 @@ pub fn verify_file(path: &Path, shown: &Path, v: &Verification) -> Result<(), Ve
     if new == text {
         return Ok(());
     }
-    let tmp = temp_path(path);
-    crate::fs::write(&tmp, new.as_bytes()).map_err(VerifyError::Io)?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        // Keep the file's permissions (an executable bit, a read-only group).
-        let _ = std::fs::set_permissions(&tmp, meta.permissions());
-    }
-    crate::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        VerifyError::Io(e)
-    })
+    before_write();
+    snapshot.write(new.as_bytes()).map_err(VerifyError::Io)
 }
 
 /// Where `path` is: as given (relative to the working folder), else inside the source folder,
@@ -191,11 +197,6 @@ pub fn stale_files(options: &crate::build::BuildOptions, owner: Option<&str>) ->
         .filter(|e| e.state == crate::site::freshness::State::Stale)
         .map(|e| e.shown.clone())
         .collect())
-}
-
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path.file_name().map_or_else(|| "page".into(), |n| n.to_string_lossy().into_owned());
-    path.with_file_name(format!(".{name}.lore-verify-{}", std::process::id()))
 }
 
 /// Why one file could not be verified.

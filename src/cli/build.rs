@@ -33,21 +33,27 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
     };
     let progress = super::progress_bar(global.quiet);
     let output = build(&options, Some(&progress))?;
-    super::print_diagnostics(&output.warnings, global.quiet);
+    super::write_diagnostics(&output.warnings, global.quiet)?;
     if global.verbose {
+        let mut text = String::new();
         for (stage, time) in &output.stages {
-            eprintln!("{:>8.1} ms  {stage}", time.as_secs_f64() * 1000.0);
+            text.push_str(&format!("{:>8.1} ms  {stage}\n", time.as_secs_f64() * 1000.0));
         }
-        eprintln!("copied {} from the source folder", super::count_of(output.copied, "file"));
+        text.push_str(&format!("copied {} from the source folder\n", super::count_of(output.copied, "file")));
+        for note in &output.notes {
+            text.push_str(&crate::diag::escape(note));
+            text.push('\n');
+        }
+        super::write_err(&text)?;
     }
     if !global.quiet {
         let shown = crate::config::display_path(&output.build_dir);
-        eprintln!(
-            "built {} in {:.2} s → {}/",
+        super::write_err(&format!(
+            "built {} in {:.2} s → {}/\n",
             super::count_of(output.pages, "page"),
             output.elapsed.as_secs_f64(),
-            shown.display()
-        );
+            crate::diag::escape(&shown.display().to_string())
+        ))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -45,21 +45,24 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
     let output = match build(&options, None) {
         Ok(output) => output,
         Err(Error::Diagnostics(diags)) => {
-            super::print_diagnostics(&diags, global.quiet);
-            eprintln!("{}", super::summary_line(&diags));
+            let shown: Vec<_> = diags.iter().filter(|d| !global.quiet || d.is_error()).cloned().collect();
+            super::write_out(&report::render_failed_check(args.format, &shown))?;
+            super::write_diagnostics(&diags, global.quiet)?;
+            super::write_err(&format!("{}\n", super::summary_line(&diags)))?;
             return Ok(ExitCode::from(1));
         }
         Err(other) => return Err(other),
     };
-    super::print_diagnostics(&output.warnings, global.quiet);
+    super::write_diagnostics(&output.warnings, global.quiet)?;
     let report = match &args.owner {
         Some(owner) => {
             let mine = output.freshness.for_owner(owner);
             if mine.pages.is_empty() && !global.quiet {
-                eprintln!(
-                    "warning: no page has `owner: {owner}`\n  = hint: owners here: {}\n",
-                    owners(&output.freshness)
-                );
+                super::write_err(&format!(
+                    "warning: no page has `owner: {}`\n  = hint: owners here: {}\n\n",
+                    crate::diag::escape(owner),
+                    crate::diag::escape(&owners(&output.freshness))
+                ))?;
             }
             mine
         }
@@ -67,7 +70,8 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
     };
     let fail_on = args.fail_on.as_deref().and_then(FailOn::parse).unwrap_or(report.fail_on);
     let fails = |s: crate::site::freshness::State| s.fails(fail_on, report.unverified_is_stale);
-    print!("{}", report::render(&report, args.format, &fails));
+    let warnings: &[crate::diag::Diagnostic] = if global.quiet { &[] } else { &output.warnings };
+    super::write_out(&report::render_check(&report, args.format, &fails, warnings))?;
     let failing = report.failing(fail_on).len();
     if !global.quiet {
         let warnings = output.warnings.len();
@@ -76,11 +80,11 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
             1 => ", 1 warning".to_owned(),
             n => format!(", {n} warnings"),
         };
-        eprintln!("checked {}: no errors{tail}", super::count_of(output.pages, "page"));
+        super::write_err(&format!("checked {}: no errors{tail}\n", super::count_of(output.pages, "page")))?;
     }
     if failing > 0 {
         let pages = if failing == 1 { "1 page needs".to_owned() } else { format!("{failing} pages need") };
-        eprintln!("error: {pages} review (`--fail-on {}`)", fail_on.name());
+        super::write_err(&format!("error: {pages} review (`--fail-on {}`)\n", fail_on.name()))?;
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

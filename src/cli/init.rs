@@ -21,10 +21,12 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
     let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let written = crate::init::init(&dir, args.title.as_deref())?;
     if !global.quiet {
+        let mut text = String::new();
         for path in &written {
-            eprintln!("created {}", path.display());
+            text.push_str(&format!("created {}\n", crate::diag::escape(&path.display().to_string())));
         }
-        eprintln!("next: lore build {}", dir.display());
+        text.push_str(&format!("next: lore build {}\n", crate::diag::escape(&dir.display().to_string())));
+        super::write_err(&text)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -13,7 +13,7 @@ mod serve;
 mod verify;
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -79,28 +79,33 @@ pub fn run(cli: &Cli) -> Result<ExitCode, Error> {
     }
 }
 
-/// Prints an error and its causes to stderr (warnings only when not `quiet`).
+/// Prints an error and its causes to stderr (warnings only when not `quiet`). Nothing is left
+/// to report to if stderr itself is closed, so a failed write is ignored.
 pub fn print_error(err: &Error, quiet: bool) {
-    eprint!("{}", error_text(err, quiet));
+    let _ = write_err(&error_text(err, quiet));
 }
 
-/// The text [`print_error`] prints: every diagnostic and a summary line, or the error and its
-/// causes. `serve` shows the same text in the browser's overlay.
+/// The text [`print_error`] prints: every diagnostic (at most
+/// [`SHOWN_PER_KIND`](crate::diag::SHOWN_PER_KIND) of a kind per file) and a summary line, or
+/// the error and its causes. `serve` shows the same text in the browser's overlay.
 pub fn error_text(err: &Error, quiet: bool) -> String {
     let mut out = String::new();
     match err {
         Error::Diagnostics(diags) | Error::Config(diags) => {
-            for d in diags.iter().filter(|d| !quiet || d.is_error()) {
-                out.push_str(&format!("{d}\n\n"));
-            }
+            out.push_str(&diagnostics_text(diags, quiet));
             out.push_str(&summary_line(diags));
             out.push('\n');
         }
+        Error::Io { action, path, source } => {
+            // The path may be a page's file name: escape it like any other content.
+            let path = crate::diag::escape(&path.display().to_string()).into_owned();
+            out.push_str(&format!("error: failed to {action} `{path}`\n  caused by: {source}\n"));
+        }
         other => {
-            out.push_str(&format!("error: {other}\n"));
+            out.push_str(&format!("error: {}\n", escape_keeping_lines(&other.to_string())));
             let mut source = std::error::Error::source(other);
             while let Some(cause) = source {
-                out.push_str(&format!("  caused by: {cause}\n"));
+                out.push_str(&format!("  caused by: {}\n", escape_keeping_lines(&cause.to_string())));
                 source = cause.source();
             }
         }
@@ -108,11 +113,53 @@ pub fn error_text(err: &Error, quiet: bool) -> String {
     out
 }
 
-/// Prints diagnostics, one blank line apart; warnings are skipped when `quiet`.
-pub fn print_diagnostics(diags: &[Diagnostic], quiet: bool) {
-    for d in diags.iter().filter(|d| !quiet || d.is_error()) {
-        eprintln!("{d}\n");
+/// Escapes control characters in a message lore composed itself, whose line breaks (before
+/// `= hint:`) are its own.
+fn escape_keeping_lines(text: &str) -> String {
+    text.split('\n').map(|l| crate::diag::escape(l).into_owned()).collect::<Vec<_>>().join("\n")
+}
+
+/// Diagnostics as printed: one blank line apart, warnings skipped when `quiet`, at most
+/// [`SHOWN_PER_KIND`](crate::diag::SHOWN_PER_KIND) of a kind per file.
+fn diagnostics_text(diags: &[Diagnostic], quiet: bool) -> String {
+    let mut out = String::new();
+    for shown in crate::diag::capped(diags.iter().filter(|d| !quiet || d.is_error())) {
+        out.push_str(&format!("{shown}\n\n"));
     }
+    out
+}
+
+/// Prints diagnostics to stderr (see [`write_diagnostics`]), ignoring a failed write.
+pub fn print_diagnostics(diags: &[Diagnostic], quiet: bool) {
+    let _ = write_diagnostics(diags, quiet);
+}
+
+/// Writes diagnostics to stderr, one blank line apart; warnings are skipped when `quiet`.
+pub fn write_diagnostics(diags: &[Diagnostic], quiet: bool) -> Result<(), Error> {
+    write_err(&diagnostics_text(diags, quiet))
+}
+
+/// Writes `text` to stdout. Unlike `print!`, a failure is returned, not a panic: a closed pipe
+/// (`lore search x | head -1`) is an error [`is_broken_pipe`] recognises, and `main` ends
+/// quietly with success, as ripgrep does.
+pub fn write_out(text: &str) -> Result<(), Error> {
+    write_to(&mut std::io::stdout().lock(), "stdout", text)
+}
+
+/// Writes `text` to stderr; see [`write_out`].
+pub fn write_err(text: &str) -> Result<(), Error> {
+    write_to(&mut std::io::stderr().lock(), "stderr", text)
+}
+
+fn write_to(w: &mut impl std::io::Write, name: &str, text: &str) -> Result<(), Error> {
+    w.write_all(text.as_bytes())
+        .and_then(|()| w.flush())
+        .map_err(|e| Error::io("write to", Path::new(name), e))
+}
+
+/// Whether `err` is a write to a closed pipe: the reader has all it wanted.
+pub fn is_broken_pipe(err: &Error) -> bool {
+    matches!(err, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 /// "error: found 2 errors and 1 warning".

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use super::GlobalArgs;
 use crate::config::SiteConfig;
+use crate::diag::escape;
 use crate::error::Error;
 use crate::search::query::{Filters, Results, Searcher};
 
@@ -62,24 +63,24 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
     };
     if args.json {
         let json = serde_json::to_string_pretty(&results).map_err(|e| Error::Search(e.to_string()))?;
-        println!("{json}");
+        super::write_out(&format!("{json}\n"))?;
         return Ok(ExitCode::SUCCESS);
     }
     if results.partial && !global.quiet {
-        eprintln!("no page has every word; showing pages with some of them");
+        super::write_err("no page has every word; showing pages with some of them\n")?;
     }
     if results.pages.is_empty() {
         if !global.quiet {
             if results.query.trim().is_empty() {
-                eprintln!("no page matches the filters");
+                super::write_err("no page matches the filters\n")?;
             } else {
-                eprintln!("no results for `{}`", results.query);
+                super::write_err(&format!("no results for `{}`\n", escape(&results.query)))?;
             }
         }
         return Ok(ExitCode::SUCCESS);
     }
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    print!("{}", format_results(&results, color));
+    super::write_out(&format_results(&results, color))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -87,18 +88,20 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
 pub(super) fn format_results(results: &Results, color: bool) -> String {
     let mut out = String::new();
     for (i, p) in results.pages.iter().enumerate() {
-        let mut badges = vec![p.kind.clone()];
+        let mut badges = vec![escape(&p.kind)];
         if !p.freshness.is_empty() && p.freshness != "unknown" {
-            badges.push(p.freshness.clone());
+            badges.push(escape(&p.freshness));
         }
         if !p.status.is_empty() {
-            badges.push(p.status.clone());
+            badges.push(escape(&p.status));
         }
-        let title = if color { format!("\x1b[1m{}\x1b[0m", p.title) } else { p.title.clone() };
+        let title = escape(&p.title);
+        let title = if color { format!("\x1b[1m{title}\x1b[0m") } else { title.into_owned() };
         out.push_str(&format!("{}. {title}  [{}]\n", i + 1, badges.join(", ")));
         for s in &p.sections {
-            let heading = if s.heading.is_empty() { String::new() } else { format!("  § {}", s.heading) };
-            let url = if s.url.is_empty() { "./" } else { s.url.as_str() };
+            let heading =
+                if s.heading.is_empty() { String::new() } else { format!("  § {}", escape(&s.heading)) };
+            let url = if s.url.is_empty() { "./".into() } else { escape(&s.url) };
             out.push_str(&format!("   {url}{heading}\n"));
             if !s.snippet.is_empty() {
                 out.push_str(&format!("   {}\n", highlight(&s.snippet, &s.matches, color)));
@@ -108,7 +111,8 @@ pub(super) fn format_results(results: &Results, color: bool) -> String {
                     .words
                     .iter()
                     .map(|w| {
-                        format!("{}→{} ×{} impact {} = {:.3}", w.word, w.stem, w.weight, w.impact, w.browser)
+                        let (word, stem) = (escape(&w.word), escape(&w.stem));
+                        format!("{word}→{stem} ×{} impact {} = {:.3}", w.weight, w.impact, w.browser)
                     })
                     .collect();
                 let demoted = if e.demoted { ", demoted" } else { "" };
@@ -124,20 +128,21 @@ pub(super) fn format_results(results: &Results, color: bool) -> String {
     out
 }
 
-/// Marks matched words in bold yellow on a terminal; plain text otherwise.
+/// Marks matched words in bold yellow on a terminal; plain text otherwise. Control characters
+/// from the page are escaped either way.
 fn highlight(text: &str, matches: &[(usize, usize)], color: bool) -> String {
     if !color {
-        return text.to_owned();
+        return escape(text).into_owned();
     }
     let mut out = String::new();
     let mut at = 0;
     for (s, e) in matches {
-        out.push_str(&text[at..*s]);
+        out.push_str(&escape(&text[at..*s]));
         out.push_str("\x1b[1;33m");
-        out.push_str(&text[*s..*e]);
+        out.push_str(&escape(&text[*s..*e]));
         out.push_str("\x1b[0m");
         at = *e;
     }
-    out.push_str(&text[at..]);
+    out.push_str(&escape(&text[at..]));
     out
 }

@@ -78,10 +78,10 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
             }
             Err(VerifyError::Io(e)) => {
                 failed += 1;
-                eprintln!(
-                    "error: {e}\n  caused by: {}\n",
-                    std::error::Error::source(&e).map(ToString::to_string).unwrap_or_default()
-                );
+                match std::error::Error::source(&e) {
+                    Some(cause) => eprintln!("error: {e}\n  caused by: {cause}\n"),
+                    None => eprintln!("error: {e}\n"),
+                }
             }
         }
     }

@@ -131,8 +131,6 @@ fn default_kinds() -> BTreeMap<Kind, ReviewInterval> {
     ])
 }
 
-const INTERVAL_HINT: &str = "write e.g. `30d`, `12w`, `6 months`, `1y` or `never`";
-
 /// Validates `[freshness]`, pushing one error per bad value.
 pub(super) fn compute(
     raw: RawFreshness,
@@ -140,23 +138,31 @@ pub(super) fn compute(
     shown: &Path,
     diags: &mut Vec<Diagnostic>,
 ) -> FreshnessConfig {
+    let mut value_diags = Vec::new();
+    // Interval problems point at the value; an unknown kind or `fail-on` at its key.
     let mut error = |key: &str, message: String, hint: &str| {
         let line = table_key_line(text, key);
         diags.push(Diagnostic::error(message).at_text(shown, text, line, 1).hint(hint));
     };
-    let interval = |key: &str, value: &str, error: &mut dyn FnMut(&str, String, &str)| {
-        let parsed = ReviewInterval::parse(value);
-        if parsed.is_none() {
-            error(key, format!("`{key}` is not an interval: `{value}`"), INTERVAL_HINT);
-        }
-        parsed
+    let mut value_error = |line: usize, message: String, hint: &str| {
+        let col = super::value_col(text, line);
+        value_diags.push(Diagnostic::error(message).at_text(shown, text, line, col).hint(hint));
+    };
+    let mut interval = |line: usize, key: &str, value: &str| {
+        ReviewInterval::parse(value)
+            .map_err(|err| {
+                let (message, hint) = err.describe(key, value);
+                value_error(line, message, &hint);
+            })
+            .ok()
     };
     let mut config = FreshnessConfig::default();
     if let Some(v) = &raw.default {
-        config.default = interval("default", v, &mut error).unwrap_or(config.default);
+        config.default = interval(table_key_line(text, "default"), "default", v).unwrap_or(config.default);
     }
     if let Some(v) = &raw.due_soon {
-        config.due_soon = interval("due-soon", v, &mut error).unwrap_or(config.due_soon);
+        config.due_soon =
+            interval(table_key_line(text, "due-soon"), "due-soon", v).unwrap_or(config.due_soon);
     }
     for (name, value) in &raw.kinds {
         let kind = match name.as_str() {
@@ -173,13 +179,13 @@ pub(super) fn compute(
                 continue;
             }
         };
-        if let Some(i) = interval(name, value, &mut error) {
+        if let Some(i) = interval(table_key_line(text, name), name, value) {
             config.kinds.insert(kind, i);
         }
     }
     for (folder, value) in &raw.folders {
-        if let Some(i) = interval(folder, value, &mut error) {
-            let line = folder_line(text, folder);
+        let line = folder_line(text, folder);
+        if let Some(i) = interval(line, folder, value) {
             let folder = folder.trim_matches('/').to_owned();
             config.folders.push(FolderRule { folder, interval: i, line });
         }
@@ -197,6 +203,13 @@ pub(super) fn compute(
     }
     config.unverified_is_stale = raw.unverified_is_stale.unwrap_or(false);
     config.git = raw.git.unwrap_or(false);
+    if let Some(url) = &raw.how_to_verify
+        && let Some(scheme) = crate::content::data_url::unsafe_scheme(url)
+    {
+        let (message, hint) = crate::content::data_url::message("how-to-verify", url, &scheme);
+        value_error(table_key_line(text, "how-to-verify"), message, hint);
+    }
+    diags.append(&mut value_diags);
     config.how_to_verify = raw.how_to_verify;
     config.config_path = shown.to_path_buf();
     config.config_text = text.to_owned();
@@ -270,7 +283,7 @@ mod tests {
         assert_eq!(
             shown,
             vec![
-                "book.toml:2:1: error: `due-soon` is not an interval: `90 dayz`\n 2 | due-soon = \"90 dayz\"\n   | ^\n  = hint: write e.g. `30d`, `12w`, `6 months`, `1y` or `never`",
+                "book.toml:2:12: error: `due-soon` is not an interval: `90 dayz`\n 2 | due-soon = \"90 dayz\"\n   |            ^\n  = hint: write e.g. `30d`, `12w`, `6 months`, `1y` or `never`",
                 "book.toml:3:1: error: unknown `fail-on` value `sometimes`\n 3 | fail-on = \"sometimes\"\n   | ^\n  = hint: expected `stale`, `due-soon`, `unverified` or `never`",
                 "book.toml:5:1: error: unknown kind `recipe` in `[freshness.kinds]`\n 5 | recipe = \"30d\"\n   | ^\n  = hint: expected `page`, `runbook`, `adr` or `onboarding`",
             ]
@@ -283,6 +296,6 @@ mod tests {
         let Err(Error::Config(d)) = SiteConfig::from_str(text) else { panic!("expected errors") };
         let firsts: Vec<String> =
             d.iter().map(|d| d.to_string().lines().next().unwrap().to_owned()).collect();
-        assert_eq!(firsts, vec!["book.toml:5:1: error: `runbook` is not an interval: `9 dayz`"]);
+        assert_eq!(firsts, vec!["book.toml:5:11: error: `runbook` is not an interval: `9 dayz`"]);
     }
 }

@@ -28,6 +28,7 @@
 //! assert!(config.build_dir.ends_with("public"));
 //! ```
 
+pub mod content_root;
 mod discover;
 mod freshness;
 mod validate;
@@ -39,6 +40,7 @@ use serde::Deserialize;
 use crate::diag::{self, Diagnostic};
 use crate::error::Error;
 
+pub use content_root::{ContentRoot, Refusal};
 pub use discover::{CONFIG_FILE, find_root};
 pub use freshness::{FailOn, FolderRule, FreshnessConfig, RawFreshness};
 
@@ -84,6 +86,8 @@ pub struct RawBook {
 pub struct RawBuild {
     /// Output folder, relative to the root.
     pub build_dir: Option<PathBuf>,
+    /// Folders outside the repository that page content may include from.
+    pub extra_roots: Vec<PathBuf>,
 }
 
 /// `[output]`
@@ -114,6 +118,8 @@ pub struct RawHtml {
     pub theme: Option<PathBuf>,
     /// `[output.html.search]`
     pub search: RawSearch,
+    /// Whether raw HTML in pages is kept (default) or escaped as text.
+    pub raw_html: Option<bool>,
 }
 
 /// `[output.html.search]`
@@ -238,6 +244,10 @@ pub struct SiteConfig {
     pub warnings: Vec<Diagnostic>,
     /// `[freshness]`: review intervals and what fails `check`.
     pub freshness: FreshnessConfig,
+    /// Where page content may read from (includes, copied files).
+    pub content_root: ContentRoot,
+    /// Raw HTML in pages is kept (`[output.html] raw-html`, default true); else escaped.
+    pub raw_html: bool,
 }
 
 /// Which folder names give pages a kind.
@@ -289,14 +299,26 @@ impl SiteConfig {
     fn parse(text: &str, root: &Path, shown: &Path) -> Result<Self, Error> {
         let table = toml::de::DeTable::parse(text).map_err(|e| syntax_error(&e, text, shown))?;
         let mut diags = validate::check_keys(table.get_ref(), text, shown);
-        let raw: RawConfig = match toml::from_str(text) {
+        let mut raw: RawConfig = match toml::from_str(text) {
             Ok(raw) => raw,
             Err(e) => {
                 diags.push(syntax_error(&e, text, shown).into_first());
                 RawConfig::default()
             }
         };
-        let config = Self::compute(raw, root, text, shown, &mut diags);
+        let extra_roots = std::mem::take(&mut raw.build.extra_roots);
+        let mut config = Self::compute(raw, root, text, shown, &mut diags);
+        config.content_root.extra = content_root::extra_roots(root, &extra_roots, text, shown, &mut diags);
+        // `src` is configuration: when it points outside the repository, its pages may still
+        // include each other.
+        let src = content_root::resolve(&config.src);
+        if !src.starts_with(&config.content_root.main) {
+            config.content_root.extra.push(src);
+        }
+        let mut paths = vec![("src", config.src.as_path()), ("theme", config.theme_dir.as_path())];
+        paths.extend(config.additional_css.iter().map(|p| ("additional-css", p.as_path())));
+        paths.extend(config.additional_js.iter().map(|p| ("additional-js", p.as_path())));
+        content_root::check_config_paths(&paths, text, shown, &mut diags);
         diag::sort(&mut diags);
         if diags.iter().any(Diagnostic::is_error) {
             return Err(Error::Config(diags));
@@ -367,6 +389,9 @@ impl SiteConfig {
             onboarding: raw.kinds.onboarding.unwrap_or(defaults.onboarding),
         };
         let freshness = freshness::compute(raw.freshness, text, shown, diags);
+        check_data_url("git-repository-url", html.git_repository_url.as_deref(), text, shown, diags);
+        check_data_url("edit-url-template", html.edit_url_template.as_deref(), text, shown, diags);
+        check_edit_url_prefix(html.edit_url_template.as_deref(), text, shown, diags);
         let site_url = html.site_url.map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
         Self {
             root: root.to_path_buf(),
@@ -395,6 +420,8 @@ impl SiteConfig {
             adr_statuses,
             warnings: Vec::new(),
             freshness,
+            content_root: ContentRoot::of(root),
+            raw_html: html.raw_html.unwrap_or(true),
         }
     }
 }
@@ -404,6 +431,43 @@ fn key_line(text: &str, key: &str) -> usize {
     text.lines()
         .position(|l| l.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('=')))
         .map_or(1, |i| i + 1)
+}
+
+/// The 1-based column of the value on line `line` of `text` (after `=` and spaces; 1 if none).
+fn value_col(text: &str, line: usize) -> usize {
+    let l = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    l.find('=').map_or(1, |eq| {
+        let rest = &l[eq + 1..];
+        l[..eq + 1 + rest.len() - rest.trim_start().len()].chars().count() + 1
+    })
+}
+
+/// An error at the value of `key` when `url` is not fit for a link lore emits (see
+/// [`crate::content::data_url`]).
+fn check_data_url(key: &str, url: Option<&str>, text: &str, shown: &Path, diags: &mut Vec<Diagnostic>) {
+    let Some((url, scheme)) = url.and_then(|u| crate::content::data_url::unsafe_scheme(u).map(|s| (u, s)))
+    else {
+        return;
+    };
+    let line = key_line(text, key);
+    let (message, hint) = crate::content::data_url::message(key, url, &scheme);
+    diags.push(Diagnostic::error(message).at_text(shown, text, line, value_col(text, line)).hint(hint));
+}
+
+/// An error when the scheme of the edit URL is not settled before `{path}`: a page named
+/// `script:alert(1).md` would then turn `java{path}` into a `javascript:` link.
+fn check_edit_url_prefix(template: Option<&str>, text: &str, shown: &Path, diags: &mut Vec<Diagnostic>) {
+    let Some(at) = template.and_then(|t| t.find("{path}")) else { return };
+    let prefix = &template.unwrap_or_default()[..at];
+    if prefix.contains([':', '/', '?', '#']) {
+        return;
+    }
+    let line = key_line(text, "edit-url-template");
+    diags.push(
+        Diagnostic::error("`edit-url-template` lets a page's file name choose the link's scheme")
+            .at_text(shown, text, line, value_col(text, line))
+            .hint("begin it with `https://…` or a folder, e.g. `../src/{path}`"),
+    );
 }
 
 fn syntax_error(e: &toml::de::Error, text: &str, shown: &Path) -> Error {

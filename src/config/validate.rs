@@ -41,6 +41,7 @@ static BOOK: &Schema = &[
 
 static BUILD: &Schema = &[
     ("build-dir", Rule::Known),
+    ("extra-roots", Rule::Known),
     ("create-missing", Rule::MdBookOnly),
     ("use-default-preprocessors", Rule::MdBookOnly),
     ("extra-watch-dirs", Rule::MdBookOnly),
@@ -69,6 +70,7 @@ static HTML: &Schema = &[
     ("default-theme", Rule::Known),
     ("theme", Rule::Known),
     ("search", Rule::Table(HTML_SEARCH)),
+    ("raw-html", Rule::Known),
     ("preferred-dark-theme", Rule::MdBookOnly),
     ("smart-punctuation", Rule::MdBookOnly),
     ("curly-quotes", Rule::MdBookOnly),

@@ -1,11 +1,14 @@
 //! Walking the source folder: markdown files, assets and `SUMMARY.md`.
 //!
 //! Hidden files and folders are skipped and `.gitignore`/`.ignore` files are honoured (even
-//! outside a git repository). Symlinks are followed; a symlink loop is a diagnostic.
+//! outside a git repository). Symlinks are followed; a symlink loop is a diagnostic. A symlink
+//! that resolves outside the content root, or into `.git`, is skipped with a warning: page
+//! content is untrusted, and `src/leak.txt → /etc/…` would publish the file.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
-use crate::config::SiteConfig;
+use crate::config::{ContentRoot, Refusal, SiteConfig};
 use crate::diag::Diagnostic;
 
 /// One file in the source folder.
@@ -54,7 +57,23 @@ pub fn discover(config: &SiteConfig, skip: &[&Path]) -> Discovered {
         return found;
     }
     let skip: Vec<PathBuf> = skip.iter().map(|p| p.to_path_buf()).collect();
-    let walker = walker(&config.src).filter_entry(move |e| !skip.iter().any(|s| e.path() == s)).build();
+    let refused = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&refused);
+    let root = config.content_root.clone();
+    let walker = walker(&config.src)
+        .filter_entry(move |e| {
+            if skip.iter().any(|s| e.path() == s) {
+                return false;
+            }
+            match symlink_refusal(e, &root) {
+                Some(refusal) => {
+                    sink.lock().expect("never poisoned: nothing panics holding it").push(refusal);
+                    false
+                }
+                None => true,
+            }
+        })
+        .build();
     for entry in walker {
         match entry {
             Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
@@ -64,6 +83,8 @@ pub fn discover(config: &SiteConfig, skip: &[&Path]) -> Discovered {
             Err(err) => found.diagnostics.push(walk_error(&err)),
         }
     }
+    let refused = std::mem::take(&mut *refused.lock().expect("never poisoned: nothing panics holding it"));
+    found.diagnostics.extend(refused.iter().map(|(link, refusal)| refused_link(link, refusal)));
     found.markdown.sort_by(|a, b| a.rel.cmp(&b.rel));
     found.assets.sort_by(|a, b| a.rel.cmp(&b.rel));
     found
@@ -86,7 +107,39 @@ fn walker(root: &Path) -> ignore::WalkBuilder {
 /// that appears while serving: only its folder is read, with the ignore files above it.
 pub fn is_discovered(path: &Path) -> bool {
     let Some(parent) = path.parent() else { return false };
-    walker(parent).max_depth(Some(1)).build().flatten().any(|e| e.path() == path)
+    // Without the config at hand, the content root is that of the nearest `book.toml` (extra
+    // roots unknown, so at most stricter than a full build).
+    let root = crate::config::find_root(parent).map(|dir| ContentRoot::of(&dir)).unwrap_or_default();
+    walker(parent)
+        .max_depth(Some(1))
+        .build()
+        .flatten()
+        .any(|e| e.path() == path && symlink_refusal(&e, &root).is_none())
+}
+
+/// Why the symlink `entry` may not be followed (it resolves outside the content root or into
+/// `.git`); `None` for a file or folder that is not a symlink, or a symlink that may be.
+fn symlink_refusal(entry: &ignore::DirEntry, root: &ContentRoot) -> Option<(PathBuf, Refusal)> {
+    if !entry.path_is_symlink() {
+        return None;
+    }
+    root.check(entry.path()).err().map(|r| (entry.path().to_path_buf(), r))
+}
+
+fn refused_link(link: &Path, refusal: &Refusal) -> Diagnostic {
+    let shown = crate::config::display_path(link);
+    let (target, place) = match refusal {
+        Refusal::Outside(target) => (target, "outside the content root"),
+        Refusal::InGit(target) => (target, "inside a `.git` folder"),
+    };
+    Diagnostic::warning(format!(
+        "`{}` is a symlink to `{}`, {place}; it is not published",
+        shown.display(),
+        target.display()
+    ))
+    .hint(
+        "copy the file into the repository, or list its folder in `extra-roots` of `[build]` in `book.toml`",
+    )
 }
 
 fn classify(config: &SiteConfig, path: &Path, found: &mut Discovered) {

@@ -88,17 +88,45 @@ fn first_line(err: &serde_saphyr::Error) -> String {
     line.trim_start_matches("error: ").trim_end_matches('.').to_owned()
 }
 
-/// The 1-based file line of each top-level key, found by reading the YAML lines.
+/// The 1-based file line of each top-level key, found by reading the YAML lines. Quoted keys
+/// are unquoted as YAML does (`"a\tb"` is the key `a<TAB>b`), so that a key's problems are
+/// reported on its own line.
 pub(super) fn key_lines(fm: &FrontMatter<'_>) -> Vec<(String, usize)> {
     fm.yaml
         .lines()
         .enumerate()
         .filter(|(_, l)| !l.starts_with([' ', '\t', '#', '-']))
-        .filter_map(|(i, l)| {
-            let key = l.split(':').next()?.trim().trim_matches(['"', '\'']);
-            (!key.is_empty() && l.contains(':')).then(|| (key.to_owned(), fm.yaml_line + i))
-        })
+        .filter_map(|(i, l)| Some((key_of(l)?, fm.yaml_line + i)))
         .collect()
+}
+
+/// The key of a top-level `key: value` line.
+fn key_of(line: &str) -> Option<String> {
+    if line.starts_with(['"', '\'']) {
+        let end = quoted_end(line)?;
+        if !line[end..].trim_start().starts_with(':') {
+            return None;
+        }
+        return serde_saphyr::from_str::<String>(&line[..end]).ok();
+    }
+    let key = line.split(':').next()?.trim();
+    (!key.is_empty() && line.contains(':')).then(|| key.to_owned())
+}
+
+/// The byte just after the closing quote of the quoted scalar `line` starts with.
+fn quoted_end(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let quote = bytes[0];
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b if b == quote => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -158,6 +186,16 @@ mod tests {
         let fm = split(text, p()).unwrap();
         let map = parse(&fm, text, p()).unwrap();
         assert_eq!(map["country"], Value::String("NO".into()));
+    }
+
+    #[test]
+    fn quoted_keys_are_found_on_their_line() {
+        let text = "---\ntitle: x\n\"a\\e[31m\\a\\nb\": 1\n'it''s': 2\n---\n";
+        let fm = split(text, p()).unwrap();
+        assert_eq!(
+            key_lines(&fm),
+            vec![("title".into(), 2), ("a\u{1b}[31m\u{7}\nb".into(), 3), ("it's".into(), 4)]
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! diagnostics found on the way. Markdown bodies are not rendered here (see `markdown`).
 
 pub mod adr;
+pub mod data_url;
 mod discover;
 mod front_matter;
 mod page;
@@ -18,7 +19,7 @@ use crate::diag::Diagnostic;
 pub use discover::{SourceFile, discover, is_discovered};
 pub use front_matter::{FrontMatter, parse as parse_front_matter, split};
 pub(crate) use page::title_from_path as page_title_from_path;
-pub use page::{Kind, Loaded, Meta, Page, ReviewInterval};
+pub use page::{IntervalError, Kind, Loaded, MAX_INTERVAL_YEARS, Meta, Page, ReviewInterval};
 
 /// Everything found in the source folder.
 #[derive(Debug, Default)]

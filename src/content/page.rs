@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use super::discover::SourceFile;
 use super::front_matter::{self, FrontMatter};
 use crate::config::SiteConfig;
-use crate::diag::{self, Diagnostic};
+use crate::diag::{self, Diagnostic, Source};
 
 /// What a page is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -72,22 +72,58 @@ pub enum ReviewInterval {
     Months(i64),
 }
 
+/// The longest review interval lore accepts, in years. Longer ones are typos (and would leave
+/// the calendar: jiff dates end in 9999); `never` says "no review" on purpose.
+pub const MAX_INTERVAL_YEARS: i64 = 100;
+
+/// Why a review interval was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntervalError {
+    /// Not `30d`, `12w`, `6 months`, `1y` or `never`.
+    Invalid,
+    /// Longer than [`MAX_INTERVAL_YEARS`].
+    TooLong,
+}
+
+impl IntervalError {
+    /// The message for `key = value`, and its hint.
+    pub fn describe(self, key: &str, value: &str) -> (String, String) {
+        match self {
+            Self::Invalid => (
+                format!("`{key}` is not an interval: `{value}`"),
+                "write e.g. `30d`, `12w`, `6 months`, `1y` or `never`".to_owned(),
+            ),
+            Self::TooLong => (
+                format!("`{key}` is too long: `{value}` (at most {MAX_INTERVAL_YEARS} years)"),
+                "write `never` for a page that needs no review".to_owned(),
+            ),
+        }
+    }
+}
+
 impl ReviewInterval {
-    /// Parses `30d`, `12w`, `6 months`, `1y`, `90 days`, `never`.
-    pub fn parse(s: &str) -> Option<Self> {
+    /// Parses `30d`, `12w`, `6 months`, `1y`, `90 days`, `never`; at most
+    /// [`MAX_INTERVAL_YEARS`].
+    pub fn parse(s: &str) -> Result<Self, IntervalError> {
         let s = s.trim().to_ascii_lowercase();
         if s == "never" {
-            return Some(Self::Never);
+            return Ok(Self::Never);
         }
         let digits = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-        let n: i64 = s[..digits].parse().ok().filter(|n| *n > 0)?;
-        match s[digits..].trim() {
-            "d" | "day" | "days" => Some(Self::Days(n)),
-            "w" | "week" | "weeks" => Some(Self::Days(n * 7)),
-            "m" | "mo" | "month" | "months" => Some(Self::Months(n)),
-            "y" | "year" | "years" => Some(Self::Months(n * 12)),
-            _ => None,
+        if digits == 0 || s[..digits].bytes().all(|b| b == b'0') {
+            return Err(IntervalError::Invalid);
         }
+        // More digits than any i64 holds is still a number, only a too long one.
+        let n: i64 = s[..digits].parse().unwrap_or(i64::MAX);
+        let (max_days, max_months) = (MAX_INTERVAL_YEARS * 366, MAX_INTERVAL_YEARS * 12);
+        let (interval, within) = match s[digits..].trim() {
+            "d" | "day" | "days" => (Self::Days(n), n <= max_days),
+            "w" | "week" | "weeks" => (Self::Days(n.saturating_mul(7)), n <= max_days / 7),
+            "m" | "mo" | "month" | "months" => (Self::Months(n), n <= max_months),
+            "y" | "year" | "years" => (Self::Months(n.saturating_mul(12)), n <= MAX_INTERVAL_YEARS),
+            _ => return Err(IntervalError::Invalid),
+        };
+        if within { Ok(interval) } else { Err(IntervalError::TooLong) }
     }
 }
 
@@ -170,8 +206,8 @@ pub type Loaded = Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>>;
 pub struct Page {
     /// Where it came from.
     pub source: SourceFile,
-    /// The whole file, for diagnostics.
-    pub text: String,
+    /// The whole file, for diagnostics (with a line index built on first use).
+    pub text: Source,
     /// Byte offset of the body in `text`.
     pub body_offset: usize,
     /// 1-based file line where the body starts.
@@ -203,15 +239,15 @@ impl Page {
     /// Parses a page from its text.
     pub fn from_text(source: SourceFile, text: String, config: &SiteConfig) -> Loaded {
         let path = source.shown.clone();
+        // Indexed once: a page with thousands of problems must not be rescanned for each.
+        let text = Source::new(text);
         let fm = front_matter::split(&text, &path).map_err(|d| vec![d])?;
         let map = front_matter::parse(&fm, &text, &path).map_err(|d| vec![d])?;
-        let mut reader = MetaReader {
-            fm: &fm,
-            text: &text,
-            path: &path,
-            lines: front_matter::key_lines(&fm),
-            diags: Vec::new(),
-        };
+        let mut lines = std::collections::HashMap::new();
+        for (key, line) in front_matter::key_lines(&fm) {
+            lines.entry(key).or_insert(line);
+        }
+        let mut reader = MetaReader { fm: &fm, text: &text, path: &path, lines, diags: Vec::new() };
         let (meta, kind_key) = reader.read(map, config.strict_front_matter);
         let kind = kind_key.unwrap_or_else(|| kind_from_folder(&source.rel, config));
         let mut diags = reader.diags;
@@ -240,9 +276,10 @@ fn not_utf8(file: &SourceFile, bytes: &[u8], err: std::str::Utf8Error) -> Diagno
 /// Reads typed values out of the front-matter map, recording problems at the key's file line.
 struct MetaReader<'a> {
     fm: &'a FrontMatter<'a>,
-    text: &'a str,
+    text: &'a Source,
     path: &'a Path,
-    lines: Vec<(String, usize)>,
+    /// The first line of each top-level key.
+    lines: std::collections::HashMap<String, usize>,
     diags: Vec<Diagnostic>,
 }
 
@@ -270,6 +307,9 @@ impl MetaReader<'_> {
                     meta.fields.insert(key, value);
                 }
                 k if KIND_KEYS.contains(&k) => {
+                    if k == "dashboards" {
+                        self.data_urls(&key, &value);
+                    }
                     meta.fields.insert(key, value);
                 }
                 _ => {
@@ -282,18 +322,54 @@ impl MetaReader<'_> {
     }
 
     fn line_of(&self, key: &str) -> usize {
-        self.lines.iter().find(|(k, _)| k == key).map_or(self.fm.yaml_line, |(_, l)| *l)
+        self.lines.get(key).copied().unwrap_or(self.fm.yaml_line)
     }
 
     /// Column of the value on the key's line (1 when the value starts on a later line).
     fn value_col(&self, key: &str) -> usize {
         let line = self.line_of(key);
-        let text = self.text.lines().nth(line - 1).unwrap_or("");
+        let text = diag::Lines::line(self.text, line).unwrap_or("");
         text.find(':').map_or(1, |i| {
             let rest = &text[i + 1..];
             let value_start = i + 1 + (rest.len() - rest.trim_start().len());
             if value_start >= text.trim_end().len() { 1 } else { text[..value_start].chars().count() + 1 }
         })
+    }
+
+    /// Errors for the link URLs of a field that becomes links (`dashboards`) whose scheme a
+    /// data field may not have, each at the URL's own place when it is written plainly.
+    fn data_urls(&mut self, key: &str, value: &Value) {
+        let urls: Vec<&str> = match value {
+            Value::String(url) => vec![url],
+            Value::Array(items) => items
+                .iter()
+                .filter_map(|item| match item {
+                    Value::String(url) => Some(url.as_str()),
+                    Value::Object(map) => map.get("url").and_then(Value::as_str),
+                    _ => None,
+                })
+                .collect(),
+            Value::Object(map) => map.values().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        for url in urls {
+            let Some(scheme) = super::data_url::unsafe_scheme(url) else { continue };
+            let (line, col) = self.value_place(key, url);
+            let (message, hint) = super::data_url::message(key, url, &scheme);
+            self.diags.push(Diagnostic::error(message).at_text(self.path, self.text, line, col).hint(hint));
+        }
+    }
+
+    /// Where `value` is written at or after the line of `key` in the front matter; the key's
+    /// value column when it is not written as is (quoted with escapes).
+    fn value_place(&self, key: &str, value: &str) -> (usize, usize) {
+        let line = self.line_of(key);
+        let start = self.text.index().line_start(line).unwrap_or(0);
+        let end = self.text.len() - self.fm.body.len();
+        match self.text.get(start..end).and_then(|block| block.find(value)).filter(|_| !value.is_empty()) {
+            Some(at) => self.text.line_col(start + at),
+            None => (line, self.value_col(key)),
+        }
     }
 
     fn problem(&mut self, key: &str, message: String, hint: &str) {
@@ -355,15 +431,14 @@ impl MetaReader<'_> {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        let parsed = ReviewInterval::parse(&text);
-        if parsed.is_none() {
-            self.problem(
-                key,
-                format!("`{key}` is not an interval: `{text}`"),
-                "write e.g. `30d`, `12w`, `6 months`, `1y` or `never`",
-            );
+        match ReviewInterval::parse(&text) {
+            Ok(interval) => Some(interval),
+            Err(err) => {
+                let (message, hint) = err.describe(key, &text);
+                self.problem(key, message, &hint);
+                None
+            }
         }
-        parsed
     }
 
     fn boolean(&mut self, key: &str, value: &Value) -> bool {

@@ -4,9 +4,17 @@
 //!
 //! Expansion keeps a line map so every later diagnostic still points at the page's own line
 //! (lines that came from an include point at the `{{#include}}` line).
+//!
+//! Page content is untrusted (DESIGN.md, Trust model): an included path must resolve, symlinks
+//! followed, inside the content root ([`ContentRoot`]) and never into `.git`; a file already
+//! being included is a cycle; and includes add at most [`MAX_EXPANDED`] bytes to a page. Each of
+//! these is an error at the page's `{{#include}}`.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
+use crate::config::{ContentRoot, Refusal, display_path};
 use crate::diag::Diagnostic;
 
 /// Markdown after expansion, with the file line of every expanded line.
@@ -16,37 +24,64 @@ pub struct Expanded {
     pub text: String,
     /// `lines[i]` is the 1-based file line of expanded line `i`.
     pub lines: Vec<usize>,
+    /// Line starts of `text`, built once: a page with thousands of diagnostics must not scan
+    /// its text once per diagnostic.
+    index: crate::diag::LineIndex,
 }
 
 impl Expanded {
     /// The file (line, column) of a byte offset in the expanded text.
     pub fn position(&self, offset: usize) -> (usize, usize) {
-        let (line, col) = crate::diag::line_col(&self.text, offset);
+        let (line, col) = self.index.line_col(&self.text, offset);
         (self.lines.get(line - 1).copied().unwrap_or(line), col)
     }
 }
 
 const MAX_DEPTH: usize = 10;
 
-/// Expands includes in `body` (which starts at file line `first_line` of `page_path`).
+/// The most text includes may add to one page. A page that needs more is almost certainly an
+/// include bomb (five self-includes nested ten deep wrote 205 MB before this limit).
+const MAX_EXPANDED: usize = 4 << 20;
+
+/// The largest file an include reads.
+const MAX_FILE: u64 = 64 << 20;
+
+/// Expands includes in `body` (which starts at file line `first_line` of `page_path`). Included
+/// files must resolve inside `root`.
 pub fn expand(
     body: &str,
     first_line: usize,
     page_path: &Path,
     shown: &Path,
-    file_text: &str,
+    file_text: &crate::diag::Source,
+    root: &ContentRoot,
 ) -> (Expanded, Vec<Diagnostic>) {
-    let mut out = Expanded { text: String::with_capacity(body.len()), lines: Vec::new() };
+    let mut out =
+        Expanded { text: String::with_capacity(body.len()), lines: Vec::new(), index: Default::default() };
     let mut diags = Vec::new();
     if !body.contains("{{#") {
         out.text.push_str(body);
         out.lines = (0..=body.matches('\n').count()).map(|i| first_line + i).collect();
+        out.index = crate::diag::LineIndex::new(&out.text);
         return (out, diags);
     }
     let dir = page_path.parent().unwrap_or(Path::new("."));
+    let mut ctx = Ctx {
+        shown,
+        file_text,
+        file_line: 0,
+        col: 1,
+        root,
+        diags: &mut diags,
+        stack: vec![(crate::config::content_root::resolve(page_path), shown.to_path_buf())],
+        spent: 0,
+        over_budget: false,
+        resolved: HashMap::new(),
+        texts: HashMap::new(),
+    };
     for (i, line) in body.split_inclusive('\n').enumerate() {
         let file_line = first_line + i;
-        let mut ctx = Ctx { shown, file_text, file_line, diags: &mut diags };
+        ctx.file_line = file_line;
         let expanded = expand_line(line, dir, 0, &mut ctx);
         for _ in 0..expanded.matches('\n').count().max(1) {
             out.lines.push(file_line);
@@ -54,14 +89,50 @@ pub fn expand(
         out.text.push_str(&expanded);
     }
     out.lines.push(first_line + body.matches('\n').count());
+    out.index = crate::diag::LineIndex::new(&out.text);
     (out, diags)
 }
 
+/// The state of one page's expansion.
 struct Ctx<'a> {
     shown: &'a Path,
-    file_text: &'a str,
+    file_text: &'a crate::diag::Source,
+    /// The page line being expanded; every diagnostic points at it.
     file_line: usize,
+    /// The column (in characters) of the page's directive being expanded.
+    col: usize,
+    root: &'a ContentRoot,
     diags: &'a mut Vec<Diagnostic>,
+    /// The page and the files being included, outermost first: (resolved path, shown path).
+    stack: Vec<(PathBuf, PathBuf)>,
+    /// Bytes the includes of this page have added so far.
+    spent: usize,
+    /// The page went over [`MAX_EXPANDED`]: no more includes (the error is reported once).
+    over_budget: bool,
+    /// (folder, path as written) → resolved path, so a file included many times is resolved once.
+    resolved: HashMap<(PathBuf, String), Result<PathBuf, Refusal>>,
+    /// Resolved path → contents.
+    texts: HashMap<PathBuf, Rc<str>>,
+}
+
+impl Ctx<'_> {
+    /// An error at the page's directive; one met inside an included file names that file.
+    fn error(&mut self, message: String, hint: &str) {
+        let message = match self.stack.last() {
+            Some((_, from)) if self.stack.len() > 1 => format!("{message} (in `{}`)", from.display()),
+            _ => message,
+        };
+        self.error_here(message, hint);
+    }
+
+    /// An error at the page's directive.
+    fn error_here(&mut self, message: String, hint: &str) {
+        self.diags.push(
+            Diagnostic::error(message)
+                .at_text(self.shown, self.file_text, self.file_line, self.col)
+                .hint(hint),
+        );
+    }
 }
 
 fn expand_line(line: &str, dir: &Path, depth: usize, ctx: &mut Ctx<'_>) -> String {
@@ -80,20 +151,24 @@ fn expand_line(line: &str, dir: &Path, depth: usize, ctx: &mut Ctx<'_>) -> Strin
         }
         out.push_str(&rest[..start]);
         let directive = rest[start + 3..end - 2].trim();
-        let col = line.len() - rest.len() + start + 1;
-        out.push_str(&run(directive, dir, depth, col, ctx));
+        if depth == 0 {
+            // Columns count characters, as every other diagnostic does.
+            let byte = line.len() - rest.len() + start;
+            ctx.col = line[..byte].chars().count() + 1;
+        }
+        out.push_str(&run(directive, dir, depth, ctx));
         rest = &rest[end..];
     }
     out.push_str(rest);
     out
 }
 
-fn run(directive: &str, dir: &Path, depth: usize, col: usize, ctx: &mut Ctx<'_>) -> String {
+fn run(directive: &str, dir: &Path, depth: usize, ctx: &mut Ctx<'_>) -> String {
     let (name, arg) = directive.split_once(char::is_whitespace).unwrap_or((directive, ""));
     match name {
         // Without a path (`{{#include}}` in prose) it is not a directive, as in mdBook.
         "include" | "rustdoc_include" | "playground" if !arg.trim().is_empty() => {
-            include(arg.trim(), dir, depth, col, ctx)
+            include(arg.trim(), dir, depth, ctx)
         }
         // `{{#title}}` sets the browser title in mdBook; lore takes titles from front matter.
         "title" => String::new(),
@@ -101,43 +176,127 @@ fn run(directive: &str, dir: &Path, depth: usize, col: usize, ctx: &mut Ctx<'_>)
     }
 }
 
-fn include(arg: &str, dir: &Path, depth: usize, col: usize, ctx: &mut Ctx<'_>) -> String {
+fn include(arg: &str, dir: &Path, depth: usize, ctx: &mut Ctx<'_>) -> String {
+    if ctx.over_budget {
+        return String::new();
+    }
     let arg = arg.split_whitespace().next().unwrap_or("");
     let (file, selector) = split_selector(arg);
-    let path = dir.join(file);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) => {
-            let reason = if e.kind() == std::io::ErrorKind::NotFound {
-                "does not exist".to_owned()
-            } else {
-                e.to_string()
-            };
-            ctx.diags.push(
-                Diagnostic::error(format!("cannot include `{file}`: it {reason}"))
-                    .at_text(ctx.shown, ctx.file_text, ctx.file_line, col)
-                    .hint("paths are relative to the page that includes them"),
-            );
-            return String::new();
-        }
+    let Some((path, text)) = read(file, dir, ctx) else {
+        return String::new();
     };
+    if let Some(i) = ctx.stack.iter().position(|(p, _)| *p == path) {
+        let mut chain: Vec<String> =
+            ctx.stack[i..].iter().map(|(_, shown)| format!("`{}`", shown.display())).collect();
+        chain.push(format!("`{}`", display_path(&path).display()));
+        let message = format!("include cycle: {}", chain.join(" → "));
+        ctx.error_here(message, "remove the `{{#include}}` that leads back to a file already being included");
+        return String::new();
+    }
     let selected = match select(&text, selector) {
         Ok(s) => s,
         Err(message) => {
-            ctx.diags.push(Diagnostic::error(format!("cannot include `{arg}`: {message}")).at_text(
-                ctx.shown,
-                ctx.file_text,
-                ctx.file_line,
-                col,
-            ));
+            ctx.error(format!("cannot include `{arg}`: {message}"), "check the line range or anchor name");
             return String::new();
         }
     };
+    ctx.spent += selected.len();
+    if ctx.spent > MAX_EXPANDED {
+        ctx.over_budget = true;
+        let message = format!(
+            "cannot include `{file}`: includes would make this page larger than {} MiB",
+            MAX_EXPANDED >> 20
+        );
+        ctx.error(message, "include a part of the file (a line range or an anchor), or link to it");
+        return String::new();
+    }
     if depth + 1 >= MAX_DEPTH || !selected.contains("{{#") {
         return selected;
     }
     let inner_dir = path.parent().unwrap_or(dir).to_path_buf();
-    selected.split_inclusive('\n').map(|l| expand_line(l, &inner_dir, depth + 1, ctx)).collect()
+    ctx.stack.push((path.clone(), display_path(&path)));
+    let expanded =
+        selected.split_inclusive('\n').map(|l| expand_line(l, &inner_dir, depth + 1, ctx)).collect();
+    ctx.stack.pop();
+    expanded
+}
+
+/// The resolved path and contents of `file` (relative to `dir`), or `None` after reporting why
+/// it cannot be read.
+fn read(file: &str, dir: &Path, ctx: &mut Ctx<'_>) -> Option<(PathBuf, Rc<str>)> {
+    let key = (dir.to_path_buf(), file.to_owned());
+    let checked = match ctx.resolved.get(&key) {
+        Some(r) => r.clone(),
+        None => {
+            let r = ctx.root.check(&dir.join(file));
+            ctx.resolved.insert(key, r.clone());
+            r
+        }
+    };
+    let path = match checked {
+        Ok(path) => path,
+        Err(refusal) => {
+            refuse(file, &refusal, ctx);
+            return None;
+        }
+    };
+    if let Some(text) = ctx.texts.get(&path) {
+        return Some((path, text.clone()));
+    }
+    // Only regular files, and not ones so large that reading them is the attack (a line range
+    // of a huge file would still be read whole).
+    let size = std::fs::metadata(&path).ok().filter(|m| m.is_file()).map(|m| m.len());
+    let too_large = match size {
+        Some(len) if len > MAX_FILE => Some(format!("it is larger than {} MiB", MAX_FILE >> 20)),
+        None if path.exists() => Some(format!("`{}` is not a file", display_path(&path).display())),
+        _ => None,
+    };
+    if let Some(reason) = too_large {
+        ctx.error(format!("cannot include `{file}`: {reason}"), "include a regular file of the repository");
+        return None;
+    }
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let text: Rc<str> = text.into();
+            ctx.texts.insert(path.clone(), text.clone());
+            Some((path, text))
+        }
+        Err(e) => {
+            let reason = if e.kind() == std::io::ErrorKind::NotFound {
+                "it does not exist".to_owned()
+            } else {
+                format!("`{}`: {e}", display_path(&path).display())
+            };
+            ctx.error(
+                format!("cannot include `{file}`: {reason}"),
+                "paths are relative to the page that includes them",
+            );
+            None
+        }
+    }
+}
+
+fn refuse(file: &str, refusal: &Refusal, ctx: &mut Ctx<'_>) {
+    match refusal {
+        Refusal::Outside(path) => {
+            let message = format!(
+                "cannot include `{file}`: `{}` is outside the content root",
+                display_path(path).display()
+            );
+            let hint = format!(
+                "pages may include files under {} only; list other folders in `extra-roots` of `[build]` in `book.toml`",
+                ctx.root.describe()
+            );
+            ctx.error(message, &hint);
+        }
+        Refusal::InGit(path) => {
+            let message = format!(
+                "cannot include `{file}`: `{}` is inside a `.git` folder",
+                display_path(path).display()
+            );
+            ctx.error(message, "lore never reads from `.git`: it may hold credentials");
+        }
+    }
 }
 
 /// `file.rs:3:10` → (`file.rs`, `3:10`). Windows drive letters are not a concern for URLs here.
@@ -185,10 +344,12 @@ fn anchored<'a>(lines: &[&'a str], name: &str) -> Result<Vec<&'a str>, String> {
         .iter()
         .position(|l| l.split("ANCHOR:").nth(1).is_some_and(|n| n.trim() == name))
         .ok_or_else(|| format!("no `ANCHOR: {name}` in the file"))?;
-    let end = lines[start..]
+    // The end marker is searched after the start line: a line holding both markers starts an
+    // anchor that runs to the next end marker (or the end of the file).
+    let end = lines[start + 1..]
         .iter()
         .position(|l| l.split("ANCHOR_END:").nth(1).is_some_and(|n| n.trim() == name))
-        .map_or(lines.len(), |i| start + i);
+        .map_or(lines.len(), |i| start + 1 + i);
     Ok(lines[start + 1..end].to_vec())
 }
 
@@ -210,6 +371,9 @@ mod tests {
     fn anchors() {
         let text = "x\n// ANCHOR: here\nkeep\n// ANCHOR_END: here\ny\n";
         assert_eq!(select(text, "here").unwrap(), "keep");
+        // One line holding both markers starts the anchor (it used to panic).
+        let both = "// ANCHOR: x ANCHOR: ANCHOR_END: x ANCHOR_END:\nkept\n// ANCHOR_END: x\n";
+        assert_eq!(select(both, "x").unwrap(), "kept");
         assert_eq!(select(text, "").unwrap(), "x\nkeep\ny");
         assert!(select(text, "missing").is_err());
     }
@@ -220,11 +384,26 @@ mod tests {
         std::fs::write(dir.path().join("inc.txt"), "one\ntwo\n").unwrap();
         let page = dir.path().join("page.md");
         let body = "a\n{{#include inc.txt}}\nb [x](y.md)\n{{#include missing.txt}}\n";
-        let (exp, diags) = expand(body, 5, &page, Path::new("page.md"), body);
+        let root = ContentRoot::of(dir.path());
+        let text = crate::diag::Source::new(body.to_owned());
+        let (exp, diags) = expand(body, 5, &page, Path::new("page.md"), &text, &root);
         assert_eq!(exp.text, "a\none\ntwo\nb [x](y.md)\n\n");
         let b = exp.text.find("b [").unwrap();
         assert_eq!(exp.position(b), (7, 1));
         assert_eq!(diags.len(), 1);
         assert!(diags[0].message.starts_with("cannot include `missing.txt`: it does not exist"));
+    }
+
+    #[test]
+    fn a_folder_is_not_included() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        let page = dir.path().join("page.md");
+        let root = ContentRoot::of(dir.path());
+        let (exp, diags) =
+            expand("{{#include sub}}\n", 1, &page, Path::new("page.md"), &Default::default(), &root);
+        assert_eq!(exp.text, "\n");
+        let sub = crate::config::display_path(&dir.path().canonicalize().unwrap().join("sub"));
+        assert_eq!(diags[0].message, format!("cannot include `sub`: `{}` is not a file", sub.display()));
     }
 }

@@ -65,19 +65,10 @@ pub fn resolve(dest: &str, from: usize, site: &Site) -> Resolved {
     let root_absolute = path.starts_with('/');
     let base = if root_absolute { "" } else { page.source.rel.rsplit_once('/').map_or("", |(d, _)| d) };
     let rel = normalize(base, &decode(path));
-    let frag = fragment.map(|f| format!("#{f}")).unwrap_or_default();
-    let check = |i: usize| fragment.filter(|f| !f.is_empty()).map(|f| (i, decode(f)));
-
-    if let Some(target) = find_page(site, &rel) {
-        let url = format!("{}{frag}", relative_url(from_url, site.url(target)));
-        let check = match target {
-            Target::Page(i) => check(i),
-            Target::Section(_) => None,
-        };
-        return Resolved::Rewrite { url, check };
-    }
-    if site.assets.iter().any(|a| a.rel == rel) {
-        return Resolved::Rewrite { url: format!("{}{frag}", relative_url(from_url, &rel)), check: None };
+    if let Some(found) =
+        rewrite(site, from_url, &rel, fragment).or_else(|| odd_name(dest, base, from_url, site))
+    {
+        return found;
     }
     if root_absolute || site.failed.contains(&rel) {
         // Root-absolute: written for another generator's URL scheme, lore cannot know where it
@@ -91,6 +82,38 @@ pub fn resolve(dest: &str, from: usize, site: &Site) -> Resolved {
         format!("broken link: `{path}` does not exist")
     };
     Resolved::Broken { message, draft }
+}
+
+/// The link to `rel` (a page, folder or asset, decoded) and `#fragment` as written, if it exists.
+fn rewrite(site: &Site, from_url: &str, rel: &str, fragment: Option<&str>) -> Option<Resolved> {
+    let frag = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+    if let Some(target) = find_page(site, rel) {
+        let url = format!("{}{frag}", relative_url(from_url, site.url(target)));
+        let check = match target {
+            Target::Page(i) => fragment.filter(|f| !f.is_empty()).map(|f| (i, decode(f))),
+            Target::Section(_) => None,
+        };
+        return Some(Resolved::Rewrite { url, check });
+    }
+    site.assets
+        .iter()
+        .any(|a| a.rel == rel)
+        .then(|| Resolved::Rewrite { url: format!("{}{frag}", relative_url(from_url, rel)), check: None })
+}
+
+/// `[x](<c#-notes.md>)`, `[x](what?.md#why)`: a link that names nothing when read as path, query
+/// and fragment is read again with its `?` and `#`s (up to one of them, or all) as part of the
+/// file name, so a file whose name holds them can be linked without escaping them
+/// (`c%23-notes.md` works too).
+fn odd_name(dest: &str, base: &str, from_url: &str, site: &Site) -> Option<Resolved> {
+    if !dest.contains(['#', '?']) {
+        return None;
+    }
+    let ends = dest.match_indices('#').map(|(i, _)| i).chain([dest.len()]);
+    ends.filter(|&end| end > 0).find_map(|end| {
+        let rel = normalize(base, &decode(&dest[..end]));
+        rewrite(site, from_url, &rel, dest.get(end + 1..))
+    })
 }
 
 fn find_page(site: &Site, rel: &str) -> Option<Target> {
@@ -124,6 +147,20 @@ fn has_scheme(dest: &str) -> bool {
         }
         None => false,
     }
+}
+
+/// The scheme of `dest` (lowercase) when it is `javascript:`, `vbscript:` or `data:` (except
+/// `data:image/…` in an image). Read as a browser reads it: leading and trailing control
+/// characters and spaces are dropped, tabs and newlines anywhere are ignored, and case does not
+/// matter, so `\x01 Java\tScript:` is `javascript:`.
+pub fn dangerous_scheme(dest: &str, image: bool) -> Option<&'static str> {
+    let cleaned: String =
+        dest.trim_matches(|c: char| c <= ' ').chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+    let (scheme, rest) = cleaned.split_once(':')?;
+    let scheme = scheme.to_ascii_lowercase();
+    let found = ["javascript", "vbscript", "data"].into_iter().find(|s| *s == scheme)?;
+    let image_data = found == "data" && image && rest.trim_start().to_ascii_lowercase().starts_with("image/");
+    if image_data { None } else { Some(found) }
 }
 
 /// Decodes `%20`-style escapes.
@@ -204,6 +241,29 @@ mod tests {
         assert!(has_scheme("mailto:a@b"));
         assert!(!has_scheme("a/b:c.md"));
         assert!(!has_scheme("file.md"));
+    }
+
+    #[test]
+    fn dangerous_schemes_are_read_as_browsers_read_them() {
+        let cases = [
+            ("javascript:alert(1)", false, Some("javascript")),
+            ("JavaScript:alert(1)", false, Some("javascript")),
+            ("java\tscript:alert(1)", false, Some("javascript")),
+            ("\u{1} \n javascript:x", false, Some("javascript")),
+            ("VBScript:x", false, Some("vbscript")),
+            ("data:text/html,<script>", false, Some("data")),
+            ("data:image/png;base64,AAA", false, Some("data")),
+            ("data:image/png;base64,AAA", true, None),
+            ("data:text/html,x", true, Some("data")),
+            ("javascript:x", true, Some("javascript")),
+            ("https://example.com", false, None),
+            ("mailto:a@b", false, None),
+            ("docs/javascript:x.md", false, None),
+            ("x.md", false, None),
+        ];
+        for (dest, image, expected) in cases {
+            assert_eq!(dangerous_scheme(dest, image), expected, "{dest:?}");
+        }
     }
 
     #[test]

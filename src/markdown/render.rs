@@ -2,7 +2,7 @@
 //! headings (ids, anchors, table of contents), code blocks (highlighting, mermaid), links and
 //! images (rewriting, checking), GFM alerts (callouts) and tables (scroll wrapper).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{
     BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
@@ -42,7 +42,17 @@ pub struct Rendered {
     pub text: String,
     /// Byte offset in `text` where each `toc` entry's heading starts (search splits pages there).
     pub text_marks: Vec<usize>,
+    /// Things `--verbose` reports (`src/a.md:3: …`), such as code blocks left unhighlighted.
+    pub notes: Vec<String>,
 }
+
+/// Code blocks larger than this are shown as plain escaped text: highlighting a 4 MB block took
+/// 12 s and 2.2 GB, and wrote 350 MB of HTML.
+const MAX_HIGHLIGHT_BYTES: usize = 256 << 10;
+
+/// Code blocks with a line longer than this (in bytes) are shown as plain escaped text: the
+/// highlighter's work on one line grows faster than its length.
+const MAX_HIGHLIGHT_LINE: usize = 16 << 10;
 
 /// The extensions lore enables. Listed one by one: `Options::all()` minus a flag has silently
 /// turned footnotes off before (old-style footnotes replace the GFM ones).
@@ -61,8 +71,14 @@ fn options() -> Options {
 /// Renders page `index` of `site`.
 pub fn render(index: usize, site: &Site, highlighter: &Highlighter, links_are_errors: bool) -> Rendered {
     let page = &site.pages[index];
-    let (expanded, mut diagnostics) =
-        include::expand(page.body(), page.body_line, &page.source.path, &page.source.shown, &page.text);
+    let (expanded, mut diagnostics) = include::expand(
+        page.body(),
+        page.body_line,
+        &page.source.path,
+        &page.source.shown,
+        &page.text,
+        &site.trust.content_root,
+    );
     let mut r = Renderer {
         index,
         site,
@@ -73,6 +89,7 @@ pub fn render(index: usize, site: &Site, highlighter: &Highlighter, links_are_er
         rendered: Rendered::default(),
         first_block: true,
         used_ids: HashSet::new(),
+        next_suffix: HashMap::new(),
     };
     r.run();
     let mut html = String::with_capacity(page.body().len() * 3 / 2);
@@ -96,6 +113,9 @@ struct Renderer<'a> {
     /// True until the first block: a leading `# Title` becomes the page title, not body text.
     first_block: bool,
     used_ids: HashSet<String>,
+    /// Per base id, the suffix to try next: repeated headings stay linear (20,000 copies of
+    /// `## A` took 57 s when every copy tried `a-1`, `a-2`, … from the start).
+    next_suffix: HashMap<String, usize>,
 }
 
 impl<'a> Renderer<'a> {
@@ -115,6 +135,7 @@ impl<'a> Renderer<'a> {
                     self.heading(level, id, &classes, &attrs, inner);
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {
+                    let offset = range.start;
                     let mut code = String::new();
                     for (e, _) in events.by_ref() {
                         match e {
@@ -123,15 +144,24 @@ impl<'a> Renderer<'a> {
                             _ => {}
                         }
                     }
-                    self.code_block(&kind, &code);
+                    self.code_block(&kind, &code, offset);
                 }
                 Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                    let dest_url = self.link(dest_url, range.start);
+                    let dest_url = self.link(dest_url, range.start, false);
                     self.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
                 }
                 Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                    let dest_url = self.link(dest_url, range.start);
+                    let dest_url = self.link(dest_url, range.start, true);
                     self.push(Event::Start(Tag::Image { link_type, dest_url, title, id }));
+                }
+                Event::Html(html) | Event::InlineHtml(html) if !self.site.trust.raw_html => {
+                    self.push(Event::Text(html));
+                }
+                Event::Start(Tag::HtmlBlock) if !self.site.trust.raw_html => {
+                    self.push(Event::Start(Tag::Paragraph));
+                }
+                Event::End(TagEnd::HtmlBlock) if !self.site.trust.raw_html => {
+                    self.push(Event::End(TagEnd::Paragraph));
                 }
                 Event::Start(Tag::BlockQuote(Some(kind))) => self.callout_start(kind),
                 Event::End(TagEnd::BlockQuote(Some(_))) => self.push(Event::Html("</div>\n".into())),
@@ -200,6 +230,10 @@ impl<'a> Renderer<'a> {
             open.push_str(&format!(" class=\"{}\"", escape(&classes.join(" "))));
         }
         for (k, v) in attrs {
+            // `## T {onclick=…}` is script: without raw HTML, event handlers are dropped.
+            if !self.site.trust.raw_html && k.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("on")) {
+                continue;
+            }
             open.push_str(&format!(" {}=\"{}\"", escape(k), escape(v.as_deref().unwrap_or(""))));
         }
         open.push('>');
@@ -214,16 +248,20 @@ impl<'a> Renderer<'a> {
 
     fn unique_id(&mut self, base: String) -> String {
         let base = if base.is_empty() { "section".to_owned() } else { base };
-        let mut id = base.clone();
-        let mut n = 1;
-        while !self.used_ids.insert(id.clone()) {
-            id = format!("{base}-{n}");
-            n += 1;
+        if self.used_ids.insert(base.clone()) {
+            return base;
         }
-        id
+        let n = self.next_suffix.entry(base.clone()).or_insert(1);
+        loop {
+            let id = format!("{base}-{n}");
+            *n += 1;
+            if self.used_ids.insert(id.clone()) {
+                return id;
+            }
+        }
     }
 
-    fn code_block(&mut self, kind: &CodeBlockKind<'_>, code: &str) {
+    fn code_block(&mut self, kind: &CodeBlockKind<'_>, code: &str, offset: usize) {
         let info = match kind {
             CodeBlockKind::Fenced(info) => info.as_ref(),
             CodeBlockKind::Indented => "",
@@ -232,7 +270,11 @@ impl<'a> Renderer<'a> {
         let html = if lang == "mermaid" {
             format!("<pre class=\"mermaid\">{}</pre>\n", escape(code))
         } else {
-            let body = self.highlighter.highlight(lang, code);
+            let body = if self.too_large_to_highlight(code, offset) {
+                escape(code).into()
+            } else {
+                self.highlighter.highlight(lang, code)
+            };
             let lang_attr =
                 if lang.is_empty() { String::new() } else { format!(" data-lang=\"{}\"", escape(lang)) };
             format!("<pre class=\"code\"{lang_attr}><code>{body}</code></pre>\n")
@@ -241,7 +283,35 @@ impl<'a> Renderer<'a> {
         self.push(Event::Html(html.into()));
     }
 
-    fn link(&mut self, dest: CowStr<'a>, offset: usize) -> CowStr<'a> {
+    /// Whether `code` is over [`MAX_HIGHLIGHT_BYTES`] or has a line over [`MAX_HIGHLIGHT_LINE`];
+    /// if so, a note for `--verbose` says where.
+    fn too_large_to_highlight(&mut self, code: &str, offset: usize) -> bool {
+        let longest = code.split('\n').map(str::len).max().unwrap_or(0);
+        if code.len() <= MAX_HIGHLIGHT_BYTES && longest <= MAX_HIGHLIGHT_LINE {
+            return false;
+        }
+        let (line, _) = self.doc.position(offset);
+        let page = &self.site.pages[self.index];
+        self.rendered.notes.push(format!(
+            "{}:{line}: code block not highlighted ({} bytes, longest line {longest} bytes; the limits are {MAX_HIGHLIGHT_BYTES} and {MAX_HIGHLIGHT_LINE}): shown as plain text",
+            // A file name is page content: no control characters reach the terminal.
+            page.source.shown.display().to_string().replace(char::is_control, "\u{fffd}"),
+            code.len(),
+        ));
+        true
+    }
+
+    fn link(&mut self, dest: CowStr<'a>, offset: usize, image: bool) -> CowStr<'a> {
+        if let Some(scheme) = links::dangerous_scheme(&dest, image) {
+            let (line, col) = self.doc.position(offset);
+            let page = &self.site.pages[self.index];
+            let what = if image { "image from" } else { "link to" };
+            let diag = Diagnostic::warning(format!("{what} a `{scheme}:` URL, rendered inert"))
+                .at_text(&page.source.shown, &page.text, line, col)
+                .hint("pages may link to `http(s):`, `mailto:` and relative URLs; other schemes can run code in the reader's browser");
+            self.rendered.diagnostics.push(diag);
+            return "#".into();
+        }
         match links::resolve(&dest, self.index, self.site) {
             Resolved::Keep => dest,
             Resolved::Rewrite { url, check } => {

@@ -2,8 +2,13 @@
 //!
 //! Everything is written into a hidden temporary folder beside the build folder, which is
 //! swapped in only when every file was written. A failed build leaves the previous site as it
-//! was, and nothing is ever deleted outside the build folder and that temporary folder.
+//! was. lore replaces only a build folder that is empty or that it wrote itself (see
+//! [`owner`]), and removes nothing else but its own temporary folders.
 
+pub mod owner;
+pub mod rewrite;
+
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
@@ -13,22 +18,37 @@ use crate::error::Error;
 /// the build folder stays as it was.
 #[derive(Debug)]
 pub struct Staging {
+    /// The build folder as configured (maybe a symlink).
     build_dir: PathBuf,
+    /// Where the site goes: the build folder, or the folder its symlink points to.
+    target: PathBuf,
     tmp: PathBuf,
     old: PathBuf,
+    /// The lock on the temporary folder's marker, held until the build ends.
+    _lock: Option<File>,
     committed: bool,
 }
 
 impl Staging {
-    /// Creates the temporary folder for `build_dir`.
+    /// Checks that lore may replace `build_dir` ([`owner::resolve`]), removes what killed
+    /// builds left beside it, and creates the temporary folder.
     pub fn create(build_dir: &Path) -> Result<Self, Error> {
-        let parent = build_dir.parent().unwrap_or(Path::new("."));
-        let name = build_dir.file_name().map_or_else(|| "book".into(), |n| n.to_string_lossy().into_owned());
+        let target = owner::resolve(build_dir)?;
+        owner::remove_leftovers(&target);
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let name = target.file_name().map_or_else(|| "book".into(), |n| n.to_string_lossy().into_owned());
         let tmp = parent.join(format!(".{name}.lore-tmp-{}", std::process::id()));
         let old = parent.join(format!(".{name}.lore-old-{}", std::process::id()));
-        crate::fs::remove_dir_all(&tmp)?;
-        crate::fs::create_dir_all(&tmp)?;
-        Ok(Self { build_dir: build_dir.to_path_buf(), tmp, old, committed: false })
+        crate::fs::create_dir_all(parent)?;
+        // Not `create_dir_all`: a folder of this name that is still there is not ours to reuse.
+        std::fs::create_dir(&tmp).map_err(|e| Error::io("create folder", &tmp, e))?;
+        let mut staging =
+            Self { build_dir: build_dir.to_path_buf(), target, tmp, old, _lock: None, committed: false };
+        staging._lock = Some(owner::claim(&staging.tmp)?);
+        Ok(staging)
     }
 
     /// Writes a file at `rel` (a `/`-separated path inside the site).
@@ -41,20 +61,32 @@ impl Staging {
         crate::fs::copy(from, &self.tmp.join(rel))
     }
 
-    /// Swaps the finished site in place of the build folder.
+    /// Swaps the finished site in place of the build folder. The folder is checked again first:
+    /// it may have changed while the site was rendered.
     pub fn commit(mut self) -> Result<(), Error> {
-        if self.build_dir.exists() {
-            crate::fs::rename(&self.build_dir, &self.old)?;
-            if let Err(e) = crate::fs::rename(&self.tmp, &self.build_dir) {
+        let target = owner::resolve(&self.build_dir)?;
+        if target != self.target {
+            return Err(Error::Usage(format!(
+                "`{}` changed while lore was building; nothing was replaced\n  = hint: build again",
+                owner::shown(&self.build_dir)
+            )));
+        }
+        if std::fs::symlink_metadata(&target).is_ok() {
+            // Marked and locked: were lore killed between the renames, the next build would
+            // know the old folder for its own leftover.
+            let _old_lock = owner::claim(&target)?;
+            crate::fs::rename(&target, &self.old)?;
+            if let Err(e) = crate::fs::rename(&self.tmp, &target) {
                 // Put the previous site back so a failed swap loses nothing.
-                let _ = std::fs::rename(&self.old, &self.build_dir);
+                let _ = std::fs::rename(&self.old, &target);
                 return Err(e);
             }
+            self.committed = true;
             crate::fs::remove_dir_all(&self.old)?;
         } else {
-            crate::fs::rename(&self.tmp, &self.build_dir)?;
+            crate::fs::rename(&self.tmp, &target)?;
+            self.committed = true;
         }
-        self.committed = true;
         Ok(())
     }
 }
@@ -126,6 +158,22 @@ mod tests {
         staging.write("index.html", b"three").unwrap();
         staging.commit().unwrap();
         assert_eq!(std::fs::read(out.join("index.html")).unwrap(), b"three");
+    }
+
+    #[test]
+    fn a_leftover_whose_owner_holds_the_lock_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("book");
+        let busy = dir.path().join(".book.lore-tmp-4000000");
+        std::fs::create_dir(&busy).unwrap();
+        let lock = owner::claim(&busy).unwrap();
+        let err = owner::claim(&busy).unwrap_err().to_string();
+        assert!(err.starts_with("another lore build is writing `"), "{err}");
+        drop(Staging::create(&out).unwrap());
+        assert!(busy.join(owner::MARKER).is_file(), "a running build's folder was removed");
+        drop(lock);
+        drop(Staging::create(&out).unwrap());
+        assert!(!busy.exists(), "the leftover of a build that is gone was kept");
     }
 
     #[test]

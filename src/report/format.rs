@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::{Entry, FreshnessReport, describe};
+use crate::diag::escape;
 use crate::site::freshness::State;
 
 /// An output format of `lore check`.
@@ -36,13 +37,17 @@ pub fn render(report: &FreshnessReport, format: Format, fails: &dyn Fn(State) ->
 
 fn human(report: &FreshnessReport) -> String {
     let mut out = format!("freshness on {}: {}\n", report.today, report.counts.summary());
-    let rows: Vec<(&Entry, String)> =
-        report.attention().into_iter().map(|e| (e, format!("{}:{}", e.shown.display(), e.line))).collect();
+    let rows: Vec<(&Entry, String)> = report
+        .attention()
+        .into_iter()
+        .map(|e| (e, format!("{}:{}", escape(&e.shown.display().to_string()), e.line)))
+        .collect();
     let width = rows.iter().map(|(_, p)| p.chars().count()).max().unwrap_or(0);
     for (e, place) in rows {
-        let owner = e.owner.as_deref().map_or_else(|| "no owner".to_owned(), |o| format!("owner: {o}"));
+        let owner =
+            e.owner.as_deref().map_or_else(|| "no owner".to_owned(), |o| format!("owner: {}", escape(o)));
         let label = e.state.label().to_lowercase();
-        let _ = writeln!(out, "  {label:<10}  {place:<width$}  {} · {owner}", describe(e));
+        let _ = writeln!(out, "  {label:<10}  {place:<width$}  {} · {owner}", escape(&describe(e)));
     }
     out
 }
@@ -65,13 +70,24 @@ fn github(report: &FreshnessReport, fails: &dyn Fn(State) -> bool) -> String {
     out
 }
 
-/// Escapes a workflow-command message.
-fn data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+/// Escapes a workflow-command message as GitHub reads it (`%`, CR and LF as `%25`, `%0D`,
+/// `%0A`), and any other control character as the terminal output does (`\x1b`): a page cannot
+/// end an annotation early or colour the log.
+pub(super) fn data(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c => out.push_str(&escape(c.encode_utf8(&mut [0; 4]))),
+        }
+    }
+    out
 }
 
-/// Escapes a workflow-command property value.
-fn property(text: &str) -> String {
+/// Escapes a workflow-command property value: as [`data`], and `:` and `,` too.
+pub(super) fn property(text: &str) -> String {
     data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
@@ -89,15 +105,15 @@ fn markdown(report: &FreshnessReport) -> String {
         out.push_str("\nNothing to review.\n");
     }
     for (owner, entries) in groups {
-        let _ = write!(out, "\n### {}\n\n", owner.unwrap_or("No owner"));
+        let _ = write!(out, "\n### {}\n\n", escape(owner.unwrap_or("No owner")));
         for e in entries {
             let _ = writeln!(
                 out,
                 "- [ ] **{}** (`{}`): {}, {}",
-                e.title.replace('*', "\\*"),
-                e.shown.display(),
+                escape(&e.title).replace('*', "\\*"),
+                escape(&e.shown.display().to_string()),
                 e.state.label().to_lowercase(),
-                describe(e)
+                escape(&describe(e))
             );
         }
     }

@@ -5,6 +5,7 @@
 //! form is also written as `freshness.json`; its schema is documented in the README and
 //! versioned by [`FreshnessReport::version`]. Nothing here prints.
 
+mod diagnostics;
 mod format;
 
 use std::path::PathBuf;
@@ -16,7 +17,57 @@ use crate::config::{FailOn, FreshnessConfig};
 use crate::site::Site;
 use crate::site::freshness::{self, Freshness, State};
 
+pub use diagnostics::DiagnosticJson;
 pub use format::{Format, render};
+
+use crate::diag::Diagnostic;
+
+/// What `lore check` prints on stdout: the report in `format` with the run's diagnostics
+/// (warnings) in the same format; none in `human`, which has them on stderr.
+pub fn render_check(
+    report: &FreshnessReport,
+    format: Format,
+    fails: &dyn Fn(State) -> bool,
+    diags: &[Diagnostic],
+) -> String {
+    match format {
+        Format::Human => render(report, format, fails),
+        Format::Json => {
+            #[derive(Serialize)]
+            struct Check<'a> {
+                #[serde(flatten)]
+                report: &'a FreshnessReport,
+                #[serde(skip_serializing_if = "Vec::is_empty")]
+                diagnostics: Vec<DiagnosticJson>,
+            }
+            let check = Check { report, diagnostics: DiagnosticJson::all(diags) };
+            let mut text = serde_json::to_string_pretty(&check).expect("the report is plain data");
+            text.push('\n');
+            text
+        }
+        Format::Github => diagnostics::github(diags) + &render(report, format, fails),
+        Format::Markdown => render(report, format, fails) + &diagnostics::markdown(diags),
+    }
+}
+
+/// What `lore check` prints on stdout when the content has errors (there is no report then):
+/// the diagnostics in `format`; nothing in `human`, which has them on stderr.
+pub fn render_failed_check(format: Format, diags: &[Diagnostic]) -> String {
+    match format {
+        Format::Human => String::new(),
+        Format::Json => {
+            let value = serde_json::json!({
+                "version": SCHEMA_VERSION,
+                "diagnostics": DiagnosticJson::all(diags),
+            });
+            let mut text = serde_json::to_string_pretty(&value).expect("diagnostics are plain data");
+            text.push('\n');
+            text
+        }
+        Format::Github => diagnostics::github(diags),
+        Format::Markdown => diagnostics::markdown(diags).trim_start().to_owned(),
+    }
+}
 
 /// The schema version of `freshness.json`; bumped only for incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -83,7 +134,7 @@ impl Counts {
 pub struct Entry {
     /// Source path relative to the source folder.
     pub path: String,
-    /// Site-relative URL.
+    /// Site-relative URL, percent-encoded (`what%3F/`).
     pub url: String,
     /// Title.
     pub title: String,
@@ -183,7 +234,7 @@ impl FreshnessReport {
 fn entry(page: &crate::content::Page, f: &Freshness, url: &str) -> Entry {
     Entry {
         path: page.source.rel.clone(),
-        url: url.to_owned(),
+        url: crate::site::encode_path(url).into_owned(),
         title: page.title.clone(),
         kind: page.kind.name(),
         owner: page.meta.owner.clone(),

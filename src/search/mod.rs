@@ -146,7 +146,7 @@ pub fn collect_page(site: &Site, i: usize, r: &Rendered) -> PageDoc {
         sections.push(SectionDoc { anchor: entry.id.clone(), heading, text: clean(text) });
     }
     PageDoc {
-        url: site.urls[i].clone(),
+        url: crate::site::encode_path(&site.urls[i]).into_owned(),
         title: page.title.clone(),
         kind: page.kind.name().to_owned(),
         owner: meta.owner.clone().unwrap_or_default(),

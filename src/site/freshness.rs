@@ -9,7 +9,6 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use jiff::ToSpan;
 use jiff::civil::Date;
 
 use super::Site;
@@ -138,19 +137,21 @@ pub fn compute(
 }
 
 /// `date + interval`; months clamp to the end of shorter months (Jan 31 + 1 month = Feb 28/29).
+/// `None` past the calendar's end: intervals are bounded when parsed, but this must never panic.
 fn add(date: Date, interval: ReviewInterval) -> Option<Date> {
-    match interval {
-        ReviewInterval::Never => None,
-        ReviewInterval::Days(n) => date.checked_add(n.days()).ok(),
-        ReviewInterval::Months(n) => date.checked_add(n.months()).ok(),
-    }
+    date.checked_add(span(interval)?).ok()
 }
 
 fn sub(date: Date, interval: ReviewInterval) -> Option<Date> {
+    date.checked_sub(span(interval)?).ok()
+}
+
+/// The interval as a span; `None` for `never` or one out of jiff's range (`ToSpan` panics there).
+fn span(interval: ReviewInterval) -> Option<jiff::Span> {
     match interval {
         ReviewInterval::Never => None,
-        ReviewInterval::Days(n) => date.checked_sub(n.days()).ok(),
-        ReviewInterval::Months(n) => date.checked_sub(n.months()).ok(),
+        ReviewInterval::Days(n) => jiff::Span::new().try_days(n).ok(),
+        ReviewInterval::Months(n) => jiff::Span::new().try_months(n).ok(),
     }
 }
 

@@ -13,6 +13,7 @@ pub mod paths;
 mod summary;
 pub mod taxonomy;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::config::SiteConfig;
@@ -78,6 +79,8 @@ pub struct Site {
     pub taxonomies: Vec<taxonomy::Taxonomy>,
     /// Freshness of each page, by index (filled in by the build once "today" is known).
     pub freshness: Vec<freshness::Freshness>,
+    /// What page content may do: where includes read from, whether raw HTML is kept.
+    pub trust: crate::markdown::Trust,
 }
 
 impl Site {
@@ -120,6 +123,7 @@ pub fn build(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>) {
         drafts: drafts.into_iter().map(|p| p.source.rel).collect(),
         assets: content.assets,
         failed: content.failed.into_iter().collect(),
+        trust: crate::markdown::Trust::of(config),
         ..Site::default()
     };
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
@@ -182,13 +186,57 @@ pub fn url_for(rel: &str) -> String {
     if path.is_empty() { path } else { format!("{path}/") }
 }
 
-/// The relative path from the folder of page URL `from` to URL `to` (both site-relative).
+/// The link from page URL `from` to site path `to` (both site-relative, as written to disk:
+/// `what?/`), percent-encoded by [`encode_path`]. Every link lore writes to a page, listing or
+/// feed is built here, so none can name a file differently from the others.
 pub fn relative_url(from: &str, to: &str) -> String {
+    let href = encode_path(to);
+    if !from.contains('/') && href.split('/').next().is_some_and(|first| first.contains(':')) {
+        // `a:b/` would read as scheme `a:` (RFC 3986, section 4.2).
+        return format!("./{href}");
+    }
+    relative_href(from, &href)
+}
+
+/// The link from page URL `from` to `href`, a site-relative URL that is already encoded (one a
+/// user wrote, or one read back from `freshness.json`).
+pub fn relative_href(from: &str, href: &str) -> String {
     let depth = from.matches('/').count();
     let mut out = "../".repeat(depth);
-    out.push_str(to);
+    out.push_str(href);
     if out.is_empty() { "./".to_owned() } else { out }
 }
+
+/// A site path (`c# notes/`, as written to disk) as a URL path: `c%23%20notes/`.
+///
+/// Kept as they are: letters, digits, `/` and the characters RFC 3986 allows in a path segment
+/// (`-._~!$&'()*+,;=:@`), so ordinary names and alert names (`job:up`) come out unchanged.
+/// Everything else is written as `%XX` bytes: the delimiters `#`, `?` and `%` that would cut
+/// the URL short or start an escape, space, controls, `"` `<` `>` `[` `\` `]` `^` `{` `|` `}`
+/// and the backtick, and non-ASCII as UTF-8, which is how pulldown-cmark already writes the
+/// links in page bodies. A static host decodes the request, so `what%3F/` finds
+/// `what?/index.html`.
+pub fn encode_path(path: &str) -> Cow<'_, str> {
+    fn keep(b: u8) -> bool {
+        b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&b)
+    }
+    if path.bytes().all(keep) {
+        return Cow::Borrowed(path);
+    }
+    let mut out = String::with_capacity(path.len() + 8);
+    for b in path.bytes() {
+        if keep(b) {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xF)]));
+        }
+    }
+    Cow::Owned(out)
+}
+
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 #[cfg(test)]
 mod tests {
@@ -209,5 +257,28 @@ mod tests {
         assert_eq!(relative_url("runbooks/db/", "adr/x/"), "../../adr/x/");
         assert_eq!(relative_url("runbooks/db/", ""), "../../");
         assert_eq!(relative_url("", ""), "./");
+        assert_eq!(relative_url("what?/", "c# notes/"), "../c%23%20notes/");
+        assert_eq!(relative_href("a/b/", "what%3F/"), "../../what%3F/");
+        assert_eq!(relative_url("", "job:up/"), "./job:up/", "not a scheme");
+        assert_eq!(relative_url("", "alerts/job:up/"), "alerts/job:up/");
+        assert_eq!(relative_url("a/", "job:up/"), "../job:up/");
+    }
+
+    #[test]
+    fn encodes_paths() {
+        let cases = [
+            ("runbooks/db-failover/", "runbooks/db-failover/"),
+            ("a_b.c~d/(x)!$&'*+,;=:@/", "a_b.c~d/(x)!$&'*+,;=:@/"),
+            ("c# notes/", "c%23%20notes/"),
+            ("what?/", "what%3F/"),
+            ("100%done/", "100%25done/"),
+            ("q\"<>[\\]^`{|}\t/", "q%22%3C%3E%5B%5C%5D%5E%60%7B%7C%7D%09/"),
+            ("café/日本/", "caf%C3%A9/%E6%97%A5%E6%9C%AC/"),
+        ];
+        for (path, url) in cases {
+            assert_eq!(encode_path(path), url, "{path}");
+            assert_eq!(crate::markdown::links::decode(url), path, "{url} decodes back");
+        }
+        assert!(matches!(encode_path("runbooks/db/"), Cow::Borrowed(_)), "no copy for ordinary names");
     }
 }

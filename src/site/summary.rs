@@ -8,6 +8,7 @@ use super::nav::{NavItem, NavKind};
 use super::{Site, Target};
 use crate::content::SourceFile;
 use crate::diag::Diagnostic;
+use crate::markdown::links::decode;
 
 /// Reads `SUMMARY.md` and sets [`Site::nav`]; problems (missing files, bad lines) are diagnostics.
 pub(super) fn apply(site: &mut Site, file: &SourceFile, diags: &mut Vec<Diagnostic>) {
@@ -96,11 +97,16 @@ impl Parser<'_> {
 
     fn item(&mut self, title: String, dest: &str, number: usize, col: usize) -> NavItem {
         let dest = dest.trim().trim_start_matches('<').trim_end_matches('>');
-        let dest = dest.split('#').next().unwrap_or("").replace("%20", " ");
+        let whole = decode(dest);
+        let dest = decode(dest.split('#').next().unwrap_or(""));
         if dest.is_empty() {
             return NavItem { kind: NavKind::Draft, title, target: None, children: vec![] };
         }
-        let rel = normalize(&dest);
+        let mut rel = normalize(&dest);
+        if !self.site.by_source.contains_key(&rel) && self.site.by_source.contains_key(&normalize(&whole)) {
+            // `<c# notes.md>`: the `#` is part of the file's name.
+            rel = normalize(&whole);
+        }
         let target = self.site.by_source.get(&rel).map(|&i| Target::Page(i));
         if target.is_none() && !self.site.failed.contains(&rel) {
             let message = if self.site.drafts.contains(&rel) {

@@ -60,7 +60,7 @@ pub struct PageInfo {
     pub last_verified: Option<String>,
     /// Who verified it.
     pub verified_by: Option<String>,
-    /// Site-relative URL (`runbooks/db/`).
+    /// Site-relative URL (`runbooks/db/`), percent-encoded (`what%3F/`).
     pub url: String,
     /// Source path relative to the source folder.
     pub source: Option<String>,
@@ -85,7 +85,7 @@ impl PageInfo {
             tags: Vec::new(),
             last_verified: None,
             verified_by: None,
-            url: url.to_owned(),
+            url: crate::site::encode_path(url).into_owned(),
             source: None,
             edit_url: None,
             extra: Map::new(),

@@ -13,7 +13,7 @@ use super::nav;
 use super::view::ViewInputs;
 use crate::report::{self, Entry, FreshnessReport};
 use crate::site::freshness::{self, Freshness, State};
-use crate::site::{Site, Target, relative_url};
+use crate::site::{Site, Target, relative_href, relative_url};
 
 /// Where the dashboard is published.
 pub const DASHBOARD_URL: &str = "freshness/";
@@ -65,7 +65,7 @@ pub(super) fn banner(inputs: &ViewInputs<'_>, i: usize, from: &str) -> Option<Ba
         if h.contains("://") || h.starts_with('/') || h.starts_with('#') {
             h.clone()
         } else {
-            relative_url(from, h)
+            relative_href(from, h)
         }
     });
     let src = inputs.config.src.strip_prefix(&inputs.config.root).unwrap_or(&inputs.config.src);
@@ -288,7 +288,7 @@ fn row(e: &Entry, from: &str) -> DashboardRow {
     };
     DashboardRow {
         title: e.title.clone(),
-        href: relative_url(from, &e.url),
+        href: relative_href(from, &e.url),
         kind: kind_label(e.kind),
         state: e.state.name(),
         state_label: e.state.label(),

@@ -11,7 +11,7 @@ use crate::content::Kind;
 use crate::site::adr_graph::AdrRecord;
 use crate::site::paths::{Prerequisite, StepKind, describe_minutes};
 use crate::site::taxonomy::{Taxonomy, slug};
-use crate::site::{Site, Target, relative_url};
+use crate::site::{Site, Target, encode_path, relative_url};
 
 /// A page lore generates for a kind, ready to render.
 #[derive(Debug)]
@@ -401,9 +401,9 @@ pub fn alerts_json(site: &Site, base: Option<&str>) -> String {
         .iter()
         .map(|(alert, page)| {
             let entry = serde_json::json!({
-                "runbook": format!("{base}{}", site.urls[*page]),
+                "runbook": format!("{base}{}", encode_path(&site.urls[*page])),
                 "title": site.pages[*page].title,
-                "alert_url": format!("{base}{}", alert_url(alert)),
+                "alert_url": format!("{base}{}", encode_path(&alert_url(alert))),
             });
             (alert.clone(), entry)
         })

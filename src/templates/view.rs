@@ -4,7 +4,7 @@ use super::context::{LinkView, ListItem, PageInfo, PageView, SearchLinks, SiteVi
 use super::nav;
 use crate::config::{SiteConfig, ThemeMode};
 use crate::markdown::Rendered;
-use crate::site::{Site, Target, relative_url};
+use crate::site::{Site, Target, encode_path, relative_url};
 
 /// Site-wide inputs of every view.
 #[derive(Debug)]
@@ -39,8 +39,8 @@ impl ViewInputs<'_> {
                 ThemeMode::Dark => "dark",
             }
             .to_owned(),
-            css: self.css.iter().map(|c| format!("{root}{c}")).collect(),
-            js: self.js.iter().map(|j| format!("{root}{j}")).collect(),
+            css: self.css.iter().map(|c| format!("{root}{}", encode_path(c))).collect(),
+            js: self.js.iter().map(|j| format!("{root}{}", encode_path(j))).collect(),
             search: self.search_links(&root),
             root,
         }
@@ -103,8 +103,8 @@ impl ViewInputs<'_> {
             .unwrap_or_else(|| "/".to_owned());
         let mut view = self.view(self.site.home().unwrap_or(Target::Section(0)), None);
         view.site = SiteView {
-            css: self.css.iter().map(|c| format!("{root}{c}")).collect(),
-            js: self.js.iter().map(|j| format!("{root}{j}")).collect(),
+            css: self.css.iter().map(|c| format!("{root}{}", encode_path(c))).collect(),
+            js: self.js.iter().map(|j| format!("{root}{}", encode_path(j))).collect(),
             search: self.search_links(&root),
             root: root.clone(),
             ..view.site
@@ -141,13 +141,13 @@ impl ViewInputs<'_> {
                     tags: meta.tags.clone(),
                     last_verified: meta.last_verified.map(|d| d.to_string()),
                     verified_by: meta.verified_by.clone(),
-                    url: url.to_owned(),
+                    url: encode_path(url).into_owned(),
                     source: Some(page.source.rel.clone()),
                     edit_url: self
                         .config
                         .edit_url_template
                         .as_ref()
-                        .map(|t| t.replace("{path}", &page.source.rel)),
+                        .map(|t| t.replace("{path}", &encode_path(&page.source.rel))),
                     extra: meta.extra.clone(),
                     freshness: super::freshness::banner(self, i, url),
                 }

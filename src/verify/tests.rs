@@ -91,3 +91,34 @@ fn a_value_on_several_lines_is_refused() {
         "page.md:2:1: error: cannot update `last_verified` here without changing other lines\n 2 | last_verified:\n   | ^\n  = hint: write the date on one line, e.g. `last_verified: 2026-03-31`, and run again"
     );
 }
+
+/// Issue 10, item 12: a file saved between lore's read and its write is left as saved. The hook
+/// of `verify_file_with` stands for an editor saving at that moment.
+#[test]
+fn issue_10_a_file_changed_after_the_read_is_not_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("db.md");
+    std::fs::write(&page, "---\nlast_verified: 2025-01-02\n---\nBody\n").unwrap();
+    let saved = "---\nlast_verified: 2025-01-02\n---\nBody, edited meanwhile\n";
+    let err = super::verify_file_with(&page, Path::new("src/db.md"), &v(None), &|| {
+        std::fs::write(&page, saved).unwrap();
+    })
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "`src/db.md` changed after lore read it; nothing was written\n  = hint: run the command again"
+    );
+    assert_eq!(std::fs::read_to_string(&page).unwrap(), saved);
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("db.md")], "a staged file was left behind");
+    // The same length and the same second: the content hash still tells.
+    std::fs::write(&page, "---\nlast_verified: 2025-01-02\n---\nAAAA\n").unwrap();
+    let err = super::verify_file_with(&page, Path::new("src/db.md"), &v(None), &|| {
+        let mtime = std::fs::metadata(&page).unwrap().modified().unwrap();
+        std::fs::write(&page, "---\nlast_verified: 2025-01-02\n---\nBBBB\n").unwrap();
+        std::fs::File::options().write(true).open(&page).unwrap().set_modified(mtime).unwrap();
+    })
+    .unwrap_err();
+    assert!(err.to_string().starts_with("`src/db.md` changed after lore read it"), "{err}");
+    assert!(std::fs::read_to_string(&page).unwrap().ends_with("BBBB\n"));
+}

@@ -26,6 +26,7 @@ fn main() {
         ("path_progress_survives_a_reload", path_progress_survives_a_reload),
         ("decision_log_sorts_and_filters", decision_log_sorts_and_filters),
         ("freshness_tables_become_sortable", freshness_tables_become_sortable),
+        ("issue_10_odd_file_names_link_from_a_static_host", issue_10_odd_file_names_link_from_a_static_host),
     ];
     for (name, test) in tests {
         test(&chromium, &site);
@@ -329,6 +330,115 @@ fn serve_reloads_an_open_page_on_edit(chromium: &Path, _site: &Path) {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// Issue 10, item 15: pages named `what?.md`, `c# notes.md`, `100%done.md` and `a b.md`, linked
+/// every way markdown allows, are reached by clicking their links on a static host (Python's
+/// `http.server`, which decodes the request path as nginx does) and from `file://`; search
+/// leads to them too.
+fn issue_10_odd_file_names_link_from_a_static_host(chromium: &Path, _site: &Path) {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-odd-names");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(root.join("book.toml"), "[book]\ntitle = \"Odd names\"\n").unwrap();
+    let pages = [
+        ("README.md", "# Home\n\n[c2](<c# notes.md>) [w3](what?.md) [p2](100%done.md) [s2](<a b.md>)\n"),
+        ("c# notes.md", "# C sharp notes\n\n[why](<what?.md#why>)\n"),
+        ("what?.md", "# What\n\n## Why\n\nBecause of the quokka.\n"),
+        ("100%done.md", "# Done\n"),
+        ("a b.md", "# A b\n"),
+    ];
+    for (name, text) in pages {
+        std::fs::write(root.join("src").join(name), text).unwrap();
+    }
+    let status = Command::new(env!("CARGO_BIN_EXE_lore")).args(["build", "-q"]).arg(&root).status().unwrap();
+    assert!(status.success(), "lore build failed");
+    let book = root.join("book");
+    let links = serde_json::json!([
+        {"in": "main", "text": "w3", "title": "What · Odd names"},
+        {"in": "main", "text": "c2", "title": "C sharp notes · Odd names"},
+        {"in": "main", "text": "p2", "title": "Done · Odd names"},
+        {"in": "main", "text": "s2", "title": "A b · Odd names"},
+        {"in": "#sidebar", "text": "What", "title": "What · Odd names"},
+    ])
+    .to_string();
+    let Some(server) = StaticServer::start(&book) else { return };
+    let landed = follow_links(chromium, &format!("{}index.html", server.url), &links);
+    let at: Vec<&str> = landed.as_array().unwrap().iter().map(|l| l["at"].as_str().unwrap()).collect();
+    let expected: Vec<String> = ["what%3F/", "c%23%20notes/", "100%25done/", "a%20b/", "what%3F/"]
+        .iter()
+        .map(|p| format!("{}{p}", server.url))
+        .collect();
+    assert_eq!(at, expected, "{landed}");
+    drop(server);
+    let landed = follow_links(chromium, &page_url(&book, "index.html"), &links);
+    let at: Vec<&str> = landed.as_array().unwrap().iter().map(|l| l["at"].as_str().unwrap()).collect();
+    assert!(at[0].ends_with("/book/what%3F/index.html"), "{landed}");
+    search_in_browser(chromium, &book, "quokka", "What", "#why", "", "");
+}
+
+/// Runs `tests/browser/follow_links.js`: the pages reached by clicking `links` from `start`.
+fn follow_links(chromium: &Path, start: &str, links: &str) -> serde_json::Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/follow_links.js");
+    let output = Command::new("node")
+        .arg("--experimental-websocket")
+        .arg(script)
+        .arg(chromium)
+        .arg(start)
+        .arg(links)
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "following links failed:\n{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(stdout.trim()).unwrap()
+}
+
+/// `python3 -m http.server` on 127.0.0.1 and a free port, serving `dir`; stopped on drop.
+struct StaticServer {
+    child: std::process::Child,
+    url: String,
+}
+
+impl StaticServer {
+    /// `None` (with a message) without Python, except under `CI=true`, where that fails.
+    fn start(dir: &Path) -> Option<Self> {
+        use std::io::{BufRead, BufReader};
+
+        let spawned = Command::new("python3")
+            .args(["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory"])
+            .arg(dir)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        let mut child = match spawned {
+            Ok(child) => child,
+            Err(e) if std::env::var("CI").as_deref() != Ok("true") => {
+                eprintln!("static host skipped: cannot run python3: {e}");
+                return None;
+            }
+            Err(e) => panic!("cannot run python3: {e}"),
+        };
+        // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..."
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let url = line.split_once("(http://").and_then(|(_, rest)| rest.split_once(')')).map(|(u, _)| u);
+        let Some(url) = url else {
+            let _ = child.kill();
+            panic!("python3 -m http.server said {line:?}");
+        };
+        Some(Self { url: format!("http://{url}"), child })
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 fn copy_tree(from: &Path, to: &Path) {

@@ -349,7 +349,8 @@ fn an_empty_folder_builds_an_empty_site() {
 built 1 page in [TIME] s → docs/book/
 ",
     );
-    let files: Vec<String> = site.files("docs/book").into_keys().collect();
+    let mut files: Vec<String> = site.files("docs/book").into_keys().collect();
+    assert_eq!(files.remove(0), ".lore-build", "lore marks its build folder");
     assert_eq!(files.len(), 7, "{files:?}");
     assert_eq!(files[0], "404.html");
     assert!(files[1..4].iter().all(|f| f.starts_with("assets/")), "{files:?}");

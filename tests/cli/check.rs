@@ -72,3 +72,186 @@ fn a_missing_folder_is_a_usage_error() {
     let site = SiteTest::fixture("build/basic");
     site.run(&["check", "nowhere"]).code(2).stderr_eq("error: `nowhere` is not a folder\n");
 }
+
+/// Runs `lore ARGS` in `site` with stdout (or stderr) a pipe whose reader is already closed;
+/// returns the exit code and what the other stream got.
+fn run_into_closed_pipe(site: &SiteTest, args: &[&str], close_stdout: bool) -> (Option<i32>, String) {
+    use std::process::{Command, Stdio};
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lore"));
+    command
+        .args(args)
+        .current_dir(site.root())
+        .env("SOURCE_DATE_EPOCH", "1772323200")
+        .env("RUST_BACKTRACE", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("run lore");
+    // Close the reading end before lore writes anything (it builds the site first).
+    if close_stdout {
+        drop(child.stdout.take());
+    } else {
+        drop(child.stderr.take());
+    }
+    let output = child.wait_with_output().expect("wait for lore");
+    let other = if close_stdout { &output.stderr } else { &output.stdout };
+    (output.status.code(), String::from_utf8_lossy(other).into_owned())
+}
+
+/// Issue 10, item 18: `lore search failover | head -1` panicked ("failed printing to stdout:
+/// Broken pipe"). A closed stdout or stderr ends every command quietly with exit 0.
+#[test]
+fn issue_10_a_closed_pipe_ends_quietly() {
+    let site = SiteTest::fixture("build/basic");
+    site.run(&["build"]).success();
+    let stdout_cases: [&[&str]; 5] = [
+        &["check"],
+        &["check", "--format", "json"],
+        &["check", "--format", "github"],
+        &["search", "failover"],
+        &["search", "failover", "--json"],
+    ];
+    for args in stdout_cases {
+        assert_eq!(
+            run_into_closed_pipe(&site, args, true),
+            (Some(0), String::new()),
+            "lore {args:?} | head -0"
+        );
+    }
+    let stderr_cases: [&[&str]; 3] = [&["check"], &["build"], &["search", "no-such-word"]];
+    for args in stderr_cases {
+        let (code, _) = run_into_closed_pipe(&site, args, false);
+        assert_eq!(code, Some(0), "lore {args:?} 2>&1 | head -0");
+    }
+}
+
+/// Issue 10, item 10: after 50 diagnostics of one kind (severity and message with its quoted
+/// parts left out) in one file, one line stands for the rest.
+#[test]
+fn issue_10_many_diagnostics_of_one_kind_are_summed_up() {
+    let site = SiteTest::fixture("build/basic");
+    site.append("book.toml", "\n[check]\nbroken-links = \"warn\"\n");
+    let mut page = String::from("# Many\n\n");
+    for i in 0..60 {
+        page.push_str(&format!("[l](missing-{i}.md)\n\n"));
+    }
+    page.push_str("{{< ref \"a\" >}}\n");
+    site.write("src/guides/many.md", &page);
+    let mut expected = String::new();
+    for i in 0..50 {
+        let line = 3 + 2 * i;
+        let pad = " ".repeat(line.to_string().len());
+        expected.push_str(&format!(
+            "src/guides/many.md:{line}:1: warning: broken link: `missing-{i}.md` does not exist
+ {line} | [l](missing-{i}.md)
+ {pad} | ^
+  = hint: links are relative to this file; check the path and its case
+
+"
+        ));
+    }
+    expected.push_str(
+        "src/guides/many.md: warning: and 10 more like this
+
+src/guides/many.md:123:1: warning: unsupported Hugo shortcode `ref`, left as text
+ 123 | {{< ref \"a\" >}}
+     | ^
+  = hint: replace it with plain markdown (a link, or a callout like `> [!NOTE]`)
+
+checked 9 pages: no errors, 61 warnings
+",
+    );
+    site.run(&["check"]).success().stderr_eq(&expected);
+
+    // The same cap in `--format github` and `markdown`; JSON keeps every entry.
+    let github = site.run(&["check", "--format", "github"]);
+    let lines: Vec<&str> = github.success().stdout().lines().collect();
+    assert_eq!(
+        lines[0],
+        "::warning file=src/guides/many.md,line=3,col=1::broken link: `missing-0.md` does not exist%0A= hint: links are relative to this file; check the path and its case"
+    );
+    assert_eq!(lines[50], "::warning file=src/guides/many.md::and 10 more like this");
+    assert_eq!(
+        lines[51],
+        "::warning file=src/guides/many.md,line=123,col=1::unsupported Hugo shortcode `ref`, left as text%0A= hint: replace it with plain markdown (a link, or a callout like `> [!NOTE]`)"
+    );
+    assert_eq!(lines.iter().filter(|l| l.starts_with("::warning file=src/guides/many.md")).count(), 52);
+    let markdown = site.run(&["check", "--format", "markdown"]);
+    let text = markdown.success().stdout();
+    assert!(text.contains("\n## Problems\n\n- `src/guides/many.md:3:1` warning: broken link: `missing-0.md` does not exist\n"), "{text}");
+    assert!(
+        text.contains("- `src/guides/many.md:101:1` warning: broken link: `missing-49.md` does not exist\n- `src/guides/many.md` warning: and 10 more like this\n- `src/guides/many.md:123:1` warning: unsupported Hugo shortcode `ref`, left as text\n"),
+        "{text}"
+    );
+    assert_eq!(text.matches("\n- `src/guides/many.md").count(), 52);
+    let json = site.run(&["check", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(json.success().stdout()).unwrap();
+    let diags = value["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 61);
+    assert_eq!(
+        diags[59],
+        serde_json::json!({
+            "severity": "warning",
+            "message": "broken link: `missing-59.md` does not exist",
+            "file": "src/guides/many.md",
+            "line": 121,
+            "col": 1,
+            "hint": "links are relative to this file; check the path and its case",
+        })
+    );
+
+    // Broken links are errors by default: no report, the diagnostics alone, still capped.
+    site.write("book.toml", site.read("book.toml").replace("broken-links = \"warn\"", ""));
+    let failed = site.run(&["check", "--format", "github"]);
+    let lines: Vec<&str> = failed.code(1).stdout().lines().collect();
+    assert_eq!(lines.len(), 52);
+    assert_eq!(lines[50], "::error file=src/guides/many.md::and 10 more like this");
+    let json = site.run(&["check", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(json.code(1).stdout()).unwrap();
+    assert_eq!(value["version"], 1);
+    assert_eq!(value["diagnostics"].as_array().unwrap().len(), 61);
+}
+
+/// Issue 10, item 14: what a page sets (title, owner, `outdated` reason) is escaped in every
+/// report format: no raw control character reaches a terminal or a CI log, and `--format
+/// github` uses GitHub's own escapes for `%`, CR and LF.
+#[test]
+fn issue_10_report_formats_escape_control_characters() {
+    let site = SiteTest::fixture("build/basic");
+    site.write(
+        "src/runbooks/evil.md",
+        "---\ntitle: \"T\\e[2J 100%\\r\\n::error::forged\"\nowner: \"o\\a, x:y\"\nlast_verified: 2025-01-01\noutdated: \"see\\e]8;;http://x\\a\"\n---\n\n## Mitigation\n\nText.\n",
+    );
+    let github = site.run(&["check", "--format", "github"]);
+    github.code(1);
+    assert!(
+        github.stdout().starts_with(
+            "::error file=src/runbooks/evil.md,line=4,title=Stale page::T\\x1b[2J 100%25%0D%0A::error::forged: flagged outdated: see\\x1b]8;;http://x\\x07 · owner: o\\x07, x:y\n"
+        ),
+        "{}",
+        github.stdout()
+    );
+    let human = site.run(&["check"]);
+    assert!(
+        human.stdout().contains(
+            "  stale       src/runbooks/evil.md:4         flagged outdated: see\\x1b]8;;http://x\\x07 · owner: o\\x07, x:y\n"
+        ),
+        "{}",
+        human.stdout()
+    );
+    let markdown = site.run(&["check", "--format", "markdown"]);
+    assert!(
+        markdown.stdout().contains("### o\\x07, x:y\n\n- [ ] **T\\x1b[2J 100%\\r\\n::error::forged** (`src/runbooks/evil.md`): stale, flagged outdated: see\\x1b]8;;http://x\\x07\n"),
+        "{}",
+        markdown.stdout()
+    );
+    for run in [&github, &human, &markdown] {
+        assert!(
+            !run.stdout().contains(['\u{1b}', '\u{7}', '\r']),
+            "raw control characters: {:?}",
+            run.stdout()
+        );
+    }
+    let json = site.run(&["check", "--format", "json"]);
+    assert!(json.stdout().contains(r#""title": "T\u001b[2J 100%\r\n::error::forged","#), "{}", json.stdout());
+}

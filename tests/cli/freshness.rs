@@ -465,7 +465,7 @@ fn bad_freshness_config_names_the_line() {
     assert_eq!(
         run.diagnostics(),
         vec![
-            "book.toml:5:1: error: `due-soon` is not an interval: `two weeks`",
+            "book.toml:5:12: error: `due-soon` is not an interval: `two weeks`",
             "book.toml:6:1: error: unknown key `freshness.stale-after` in `book.toml`",
         ]
     );

@@ -5,6 +5,7 @@
 //! Add a test to the module of its area; add an area module rather than a catch-all one.
 
 mod build;
+mod build_dir;
 mod check;
 mod corpora;
 mod freshness;
@@ -13,9 +14,12 @@ mod init;
 mod invalid;
 mod kinds;
 mod mutation;
+mod new;
 mod oracle;
 mod rng;
 mod search;
 mod serve;
 mod summary;
+mod trust;
+mod urls;
 mod verify;

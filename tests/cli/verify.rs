@@ -102,3 +102,79 @@ fn paths_may_be_given_inside_the_source_folder() {
         .code(1)
         .stderr_contains("error: failed to read `runbooks/nope.md`");
 }
+
+// Issue 10, item 12: `lore verify` keeps what the file is.
+
+#[cfg(unix)]
+#[test]
+fn issue_10_verify_writes_a_symlinks_target_and_keeps_the_link() {
+    let site = site();
+    let text = site.read("src/runbooks/db.md");
+    site.write("shared/db.md", &text).remove("src/runbooks/db.md");
+    std::os::unix::fs::symlink("../../shared/db.md", site.path("src/runbooks/db.md")).unwrap();
+    site.run(&["verify", "src/runbooks/db.md"]).success().stdout_eq("verified src/runbooks/db.md\n");
+    let link = std::fs::symlink_metadata(site.path("src/runbooks/db.md")).unwrap();
+    assert!(link.file_type().is_symlink(), "the link was replaced by a file");
+    assert_eq!(
+        std::fs::read_link(site.path("src/runbooks/db.md")).unwrap(),
+        std::path::Path::new("../../shared/db.md")
+    );
+    assert_eq!(
+        site.read("shared/db.md"),
+        text.replace("last_verified: 2025-08-01", "last_verified: 2026-03-01")
+    );
+    assert_eq!(site.files("shared").len(), 1, "{:?}", site.files("shared").keys());
+}
+
+#[cfg(unix)]
+#[test]
+fn issue_10_verify_keeps_a_hard_link_and_the_mode() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let site = site();
+    let page = site.path("src/runbooks/db.md");
+    std::fs::create_dir(site.path("copies")).unwrap();
+    std::fs::hard_link(&page, site.path("copies/db.md")).unwrap();
+    std::fs::set_permissions(&page, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let ino = std::fs::metadata(&page).unwrap().ino();
+    site.run(&["verify", "src/runbooks/db.md"]).success();
+    let meta = std::fs::metadata(&page).unwrap();
+    assert_eq!(meta.ino(), ino, "the page has a new inode");
+    assert_eq!(meta.nlink(), 2, "the hard link was split");
+    assert_eq!(meta.mode() & 0o7777, 0o640);
+    assert!(site.read("copies/db.md").contains("last_verified: 2026-03-01\n"));
+    assert_eq!(site.read("copies/db.md"), site.read("src/runbooks/db.md"));
+    let staged: Vec<String> = site.files("").into_keys().filter(|n| n.contains(".lore-")).collect();
+    assert_eq!(staged, Vec::<String>::new());
+}
+
+#[cfg(unix)]
+#[test]
+fn issue_10_verify_keeps_the_mode_of_a_file_with_one_link() {
+    use std::os::unix::fs::PermissionsExt;
+    let site = site();
+    let page = site.path("src/runbooks/db.md");
+    std::fs::set_permissions(&page, std::fs::Permissions::from_mode(0o640)).unwrap();
+    site.run(&["verify", "src/runbooks/db.md"]).success();
+    assert_eq!(std::fs::metadata(&page).unwrap().permissions().mode() & 0o7777, 0o640);
+    assert!(site.read("src/runbooks/db.md").contains("last_verified: 2026-03-01\n"));
+}
+
+/// Privileged: only root may give a file to another owner. Run as another user, the test
+/// checks only what that user can arrange: the group it belongs to stays.
+#[cfg(unix)]
+#[test]
+fn issue_10_verify_keeps_owner_and_group() {
+    use std::os::unix::fs::MetadataExt;
+    let site = site();
+    let page = site.path("src/runbooks/db.md");
+    let root = std::fs::metadata(&page).unwrap().uid() == 0;
+    let (uid, gid) = if root { (65534, 65534) } else { (std::fs::metadata(&page).unwrap().uid(), 65534) };
+    if std::os::unix::fs::chown(&page, Some(uid), Some(gid)).is_err() {
+        eprintln!("skipped: cannot give the page to group 65534");
+        return;
+    }
+    site.run(&["verify", "src/runbooks/db.md"]).success();
+    let meta = std::fs::metadata(&page).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (uid, gid));
+    assert!(site.read("src/runbooks/db.md").contains("last_verified: 2026-03-01\n"));
+}

@@ -113,19 +113,33 @@ fn impossible_date_is_an_error() {
 
 #[test]
 fn intervals() {
+    use super::IntervalError::{Invalid, TooLong};
     use ReviewInterval::*;
     let cases = [
-        ("30d", Some(Days(30))),
-        ("12w", Some(Days(84))),
-        ("6 months", Some(Months(6))),
-        ("1y", Some(Months(12))),
-        ("90 days", Some(Days(90))),
-        ("never", Some(Never)),
-        ("0d", None),
-        ("90 dayz", None),
-        ("d", None),
-        ("-3d", None),
-        ("", None),
+        ("30d", Ok(Days(30))),
+        ("12w", Ok(Days(84))),
+        ("6 months", Ok(Months(6))),
+        ("1y", Ok(Months(12))),
+        ("90 days", Ok(Days(90))),
+        ("never", Ok(Never)),
+        ("0d", Err(Invalid)),
+        ("90 dayz", Err(Invalid)),
+        ("d", Err(Invalid)),
+        ("-3d", Err(Invalid)),
+        ("", Err(Invalid)),
+        // Issue 10: at most 100 years, and no overflow on the way.
+        ("100y", Ok(Months(1200))),
+        ("1200 months", Ok(Months(1200))),
+        ("36600d", Ok(Days(36600))),
+        ("5228w", Ok(Days(36596))),
+        ("101y", Err(TooLong)),
+        ("1201m", Err(TooLong)),
+        ("36601d", Err(TooLong)),
+        ("5229w", Err(TooLong)),
+        ("10000000d", Err(TooLong)),
+        ("30000y", Err(TooLong)),
+        ("2000000000000000000w", Err(TooLong)),
+        ("99999999999999999999999 days", Err(TooLong)),
     ];
     for (input, expected) in cases {
         assert_eq!(ReviewInterval::parse(input), expected, "{input}");

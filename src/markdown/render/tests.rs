@@ -131,3 +131,18 @@ fn slugs() {
     assert_eq!(slugify("  Día 1: café  "), "día-1-café");
     assert_eq!(slugify("a_b-c"), "a_b-c");
 }
+
+#[test]
+fn issue_11_script_link_written_with_an_entity_or_a_reference_is_inert() {
+    let r = render_first(&[("a.md", "[x](javascript&#58;alert(1)) [y][r]\n\n[r]: JavaScript:alert(2)\n")]);
+    assert_eq!(r.html, "<p><a href=\"#\">x</a> <a href=\"#\">y</a></p>\n");
+    let warnings: Vec<String> =
+        r.diagnostics.iter().map(|d| d.to_string().lines().next().unwrap_or("").to_owned()).collect();
+    assert_eq!(
+        warnings,
+        [
+            "a.md:1:1: warning: link to a `javascript:` URL, rendered inert",
+            "a.md:1:30: warning: link to a `javascript:` URL, rendered inert",
+        ]
+    );
+}

@@ -1,0 +1,175 @@
+//! Entry points for fuzzing: each takes arbitrary bytes and drives one input path of lore to
+//! the end, the way a build would. None of them may panic, whatever the bytes.
+//!
+//! The fuzz targets under `fuzz/` call these functions, and `cargo test` replays every input
+//! kept under `fuzz/regressions/<target>/` through the same functions on stable Rust, so an
+//! input that once crashed lore stays fixed. What each function covers:
+//!
+//! - [`page`]: front matter and page load, as a runbook, a decision record, an onboarding path
+//!   and a plain page of one site, then the site model, freshness and rendering;
+//! - [`adr`]: the decision-record readers (front matter, MADR 2 bullets, adr-tools);
+//! - [`markdown`]: rendering with `{{#include}}` expansion against files on disk;
+//! - [`book_toml`]: `book.toml` parsing and validation;
+//! - [`summary`]: `SUMMARY.md` parsing and the navigation built from it.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use crate::config::SiteConfig;
+use crate::content::{self, Content, Page, SourceFile};
+use crate::markdown::{self, Highlighter};
+use crate::site;
+
+/// Where the pages of [`page`] claim to live: one per kind.
+const PAGE_PATHS: [&str; 4] =
+    ["runbooks/db-failover.md", "adr/0007-use-postgres.md", "onboarding/day-one.md", "guide.md"];
+
+/// The day freshness is computed for, fixed so a run is repeatable.
+const TODAY: jiff::civil::Date = jiff::civil::date(2026, 3, 1);
+
+/// Loads `data` as a page of each kind in one site, builds the site model, assesses freshness
+/// and renders every page.
+pub fn page(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let root = scratch();
+    let config = config(root);
+    let pages: Vec<(&str, &str)> = PAGE_PATHS.iter().map(|rel| (*rel, text)).collect();
+    build_and_render(&config, &pages, None);
+}
+
+/// Reads `data` as a decision record, in a site where it is the only page.
+pub fn adr(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let config = config(scratch());
+    let Some(page) = load(&config, "adr/0007-use-postgres.md", text) else { return };
+    let _ = content::adr::read(&page, &config.adr_statuses);
+}
+
+/// Renders `data` as a page whose `{{#include}}`s resolve against real files. The bytes before
+/// the first NUL are the page; the bytes after it become `inc.md`, which the page (or itself)
+/// may include. `code.rs` (with anchors) and `self.md` (including itself) are always there.
+pub fn markdown(data: &[u8]) {
+    let (page, included) = match data.iter().position(|&b| b == 0) {
+        Some(at) => (&data[..at], &data[at + 1..]),
+        None => (data, &b""[..]),
+    };
+    let (Ok(page), Ok(included)) = (std::str::from_utf8(page), std::str::from_utf8(included)) else {
+        return;
+    };
+    let root = scratch();
+    let config = config(root);
+    if std::fs::write(config.src.join("inc.md"), included).is_err() {
+        return;
+    }
+    build_and_render(&config, &[("page.md", page)], None);
+}
+
+/// Parses `data` as `book.toml`.
+pub fn book_toml(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let _ = SiteConfig::from_str(text);
+}
+
+/// Builds navigation from `data` as `SUMMARY.md`, in a site with a few pages it may name.
+pub fn summary(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let config = config(scratch());
+    let path = config.src.join("SUMMARY.md");
+    if std::fs::write(&path, text).is_err() {
+        return;
+    }
+    let summary = SourceFile { path, rel: "SUMMARY.md".to_owned(), shown: "src/SUMMARY.md".into() };
+    let pages = [("intro.md", "# Intro\n"), ("runbooks/db.md", "# DB\n"), ("adr/0001-x.md", "# 1. X\n")];
+    build_and_render(&config, &pages, Some(summary));
+}
+
+/// A folder of this process for the files a fuzz input needs (`src/` holds the pages).
+fn scratch() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("lore-fuzz-{}", std::process::id()));
+        let src = dir.join("src");
+        let _ = std::fs::create_dir_all(&src);
+        let _ = std::fs::write(src.join("code.rs"), "// ANCHOR: all\nfn main() {}\n// ANCHOR_END: all\n");
+        let _ = std::fs::write(src.join("self.md"), "before\n{{#include self.md}}\nafter\n");
+        let _ = std::fs::write(src.join("inc.md"), "included\n");
+        dir
+    })
+}
+
+/// The site's configuration: defaults, rooted in the scratch folder, no git.
+fn config(root: &Path) -> SiteConfig {
+    let mut config = SiteConfig::for_tests(root);
+    config.freshness.git = false;
+    config
+}
+
+/// Loads one page from text, as discovery would have found it at `src/<rel>`.
+fn load(config: &SiteConfig, rel: &str, text: &str) -> Option<Page> {
+    let source =
+        SourceFile { path: config.src.join(rel), rel: rel.to_owned(), shown: PathBuf::from("src").join(rel) };
+    Page::from_text(source, text.to_owned(), config).ok().map(|(page, _)| page)
+}
+
+/// Builds a site of `pages`, assesses freshness and renders every page.
+fn build_and_render(config: &SiteConfig, pages: &[(&str, &str)], summary: Option<SourceFile>) -> Option<()> {
+    let mut content = Content { summary, ..Content::default() };
+    for (rel, text) in pages {
+        content.pages.push(load(config, rel, text)?);
+    }
+    let (mut site, _) = site::build(content, config);
+    let _ = site::freshness::apply(&mut site, config, TODAY);
+    let highlighter = highlighter();
+    for index in 0..site.pages.len() {
+        let _ = markdown::render(index, &site, highlighter, true);
+    }
+    Some(())
+}
+
+/// One highlighter for the process: loading syntaxes costs far more than one input.
+fn highlighter() -> &'static Highlighter {
+    static HIGHLIGHTER: OnceLock<Highlighter> = OnceLock::new();
+    HIGHLIGHTER.get_or_init(Highlighter::new)
+}
+
+/// Removes this process's scratch folder (the replay test calls it when done).
+pub fn remove_scratch() {
+    let _ = std::fs::remove_dir_all(scratch());
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// Every input kept under `fuzz/regressions/<target>/` (each once crashed or hung a fuzz
+    /// target) runs through its target again: none may panic.
+    #[test]
+    fn replay_fuzz_regressions() {
+        let targets: [(&str, fn(&[u8])); 5] = [
+            ("page", super::page),
+            ("adr", super::adr),
+            ("markdown", super::markdown),
+            ("book_toml", super::book_toml),
+            ("summary", super::summary),
+        ];
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
+        let mut replayed = 0;
+        for (name, run) in targets {
+            let dir = root.join(name);
+            let mut inputs: Vec<_> = std::fs::read_dir(&dir)
+                .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+                .map(|entry| entry.expect("a folder entry").path())
+                .filter(|path| !path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+                .collect();
+            inputs.sort();
+            for input in inputs {
+                let bytes = std::fs::read(&input).unwrap_or_else(|e| panic!("read {}: {e}", input.display()));
+                eprintln!("replaying {}", input.display());
+                run(&bytes);
+                replayed += 1;
+            }
+        }
+        super::remove_scratch();
+        eprintln!("replayed {replayed} fuzz inputs");
+    }
+}
