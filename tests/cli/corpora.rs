@@ -12,13 +12,19 @@ use std::path::{Path, PathBuf};
 
 use crate::harness::{SiteTest, copy_tree};
 
-/// The corpora folder, or `None` (with a message) when it is absent.
-fn corpora() -> Option<PathBuf> {
+/// The corpora folder, or `None` (with a message) when it is absent. Under `CI=true` a missing
+/// corpus is a failure: a test that passes without its input proves nothing.
+pub(crate) fn corpora() -> Option<PathBuf> {
     let dir = std::env::var_os("LORE_CORPORA")
         .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora"), PathBuf::from);
     if dir.is_dir() {
         Some(dir)
     } else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "corpora not found at {} (set LORE_CORPORA); CI must run the corpora tests",
+            dir.display()
+        );
         eprintln!("skipped: corpora not found at {} (set LORE_CORPORA)", dir.display());
         None
     }

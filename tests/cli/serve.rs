@@ -14,18 +14,24 @@ use crate::harness::SiteTest;
 const DEADLINE: Duration = Duration::from_secs(20);
 
 /// A running `lore serve`.
-struct Server {
-    child: Child,
+pub(crate) struct Server {
+    pub(crate) child: Child,
     /// `127.0.0.1:PORT`
-    addr: String,
+    pub(crate) addr: String,
     stderr: mpsc::Receiver<String>,
 }
 
 impl Server {
     fn start(site: &SiteTest, extra: &[&str]) -> Self {
+        Self::start_env(site, extra, &[])
+    }
+
+    /// Starts with extra environment variables.
+    pub(crate) fn start_env(site: &SiteTest, extra: &[&str], env: &[(&str, &std::path::Path)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_lore"))
             .args(["serve", "--port", "0"])
             .args(extra)
+            .envs(env.iter().map(|(k, v)| (*k, *v)))
             .current_dir(site.root())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -58,7 +64,7 @@ impl Server {
     }
 
     /// Everything printed to stderr so far.
-    fn stderr_text(&self) -> String {
+    pub(crate) fn stderr_text(&self) -> String {
         let mut out = String::new();
         while let Ok(line) = self.stderr.recv_timeout(Duration::from_millis(50)) {
             out.push_str(&line);
@@ -87,7 +93,7 @@ impl Server {
     }
 
     /// Opens the event stream and reads up to the greeting.
-    fn events(&self) -> Events {
+    pub(crate) fn events(&self) -> Events {
         self.events_on("")
     }
 
@@ -133,7 +139,7 @@ fn raw_get(addr: &str, path: &str) -> (u16, String, String) {
 }
 
 /// A raw GET of a file that may be binary: (status, head, body).
-fn raw_get_bytes(addr: &str, path: &str) -> (u16, String, Vec<u8>) {
+pub(crate) fn raw_get_bytes(addr: &str, path: &str) -> (u16, String, Vec<u8>) {
     let mut stream = TcpStream::connect(addr).expect("connect");
     stream.set_read_timeout(Some(DEADLINE)).expect("timeout");
     write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("send");
@@ -146,7 +152,7 @@ fn raw_get_bytes(addr: &str, path: &str) -> (u16, String, Vec<u8>) {
 }
 
 /// An open event stream.
-struct Events {
+pub(crate) struct Events {
     stream: TcpStream,
     buf: String,
 }
@@ -154,6 +160,11 @@ struct Events {
 impl Events {
     /// Waits for the next event named `name` (skipping others) and returns its data.
     fn next(&mut self, name: &str) -> String {
+        self.next_of(&[name]).1
+    }
+
+    /// Waits for the next event named one of `names` (skipping others): its name and data.
+    pub(crate) fn next_of(&mut self, names: &[&str]) -> (String, String) {
         let start = Instant::now();
         loop {
             while let Some(end) = self.buf.find("\n\n") {
@@ -167,11 +178,11 @@ impl Events {
                         data.push_str(d);
                     }
                 }
-                if event.as_deref() == Some(name) {
-                    return data;
+                if let Some(event) = event.filter(|e| names.contains(&e.as_str())) {
+                    return (event, data);
                 }
             }
-            assert!(start.elapsed() < DEADLINE, "no `{name}` event; got so far: {:?}", self.buf);
+            assert!(start.elapsed() < DEADLINE, "no {names:?} event; got so far: {:?}", self.buf);
             let mut chunk = [0u8; 4096];
             match self.stream.read(&mut chunk) {
                 Ok(0) => panic!("the event stream closed"),
@@ -718,7 +729,7 @@ fn browser_words(server: &Server, page: &str) -> (serde_json::Value, String) {
     (head, words)
 }
 
-fn gunzip(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn gunzip(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     flate2::read::GzDecoder::new(bytes).read_to_end(&mut out).expect("gzip");
     out

@@ -10,6 +10,8 @@ mod files;
 mod front_matter;
 mod links;
 
+use std::collections::BTreeMap;
+
 use crate::harness::SiteTest;
 
 /// `build/basic`, built once successfully.
@@ -26,9 +28,16 @@ fn assert_build_fails_keeping_previous_site(site: &SiteTest, args: &[&str], stde
     let before = site.files("book");
     assert!(before.contains_key("index.html"), "build the site before breaking it");
     site.run(args).code(2).stdout_empty().stderr_eq(stderr);
+    assert_previous_site_kept(site, &before, "");
+}
+
+/// After a failed build, the build folder holds exactly `before` (every file byte-identical)
+/// and no temporary file or folder is left in the site; `context` starts each failure message.
+#[track_caller]
+pub(crate) fn assert_previous_site_kept(site: &SiteTest, before: &BTreeMap<String, Vec<u8>>, context: &str) {
     let after = site.files("book");
-    assert!(after.get("index.html") == before.get("index.html"), "index.html changed");
-    assert!(after == before, "the previous build folder changed");
+    assert!(after.get("index.html") == before.get("index.html"), "{context}index.html changed");
+    assert!(after == *before, "{context}the previous build folder changed");
     let hidden: Vec<String> = site
         .files("")
         .into_keys()
@@ -37,5 +46,5 @@ fn assert_build_fails_keeping_previous_site(site: &SiteTest, args: &[&str], stde
         .filter(|p| p != "book/.lore-build")
         .filter(|p| p.starts_with('.') || p.contains("/."))
         .collect();
-    assert!(hidden.is_empty(), "temporary files left behind: {hidden:?}");
+    assert!(hidden.is_empty(), "{context}temporary files left behind: {hidden:?}");
 }
