@@ -145,7 +145,8 @@ mod tests {
     /// target) runs through its target again: none may panic.
     #[test]
     fn replay_fuzz_regressions() {
-        let targets: [(&str, fn(&[u8])); 5] = [
+        type Target = fn(&[u8]);
+        let targets: [(&str, Target); 5] = [
             ("page", super::page),
             ("adr", super::adr),
             ("markdown", super::markdown),
