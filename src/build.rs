@@ -96,6 +96,8 @@ pub struct Kept {
     pub today: jiff::civil::Date,
     /// Site-relative paths of the pages generated for kinds, and the freshness dashboard.
     pub generated: Vec<String>,
+    /// Site-relative paths of the alert redirect pages (`alerts/<Name>/`).
+    pub redirects: Vec<String>,
     /// Compiled templates.
     pub templates: Templates,
     /// The searcher's assets, linked from every page.
@@ -225,7 +227,7 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     let sink = Sink::Staging(staging.as_ref());
     write_pages(&site, &mut rendered, options.keep, &inputs, &templates, &sink)?;
     sink.write("404.html", templates.render("404.html", &inputs.not_found())?.as_bytes())?;
-    let generated = write_listings(&site, &report, &inputs, &templates, &sink, config.site_url.as_deref())?;
+    let listings = write_listings(&site, &report, &inputs, &templates, &sink, config.site_url.as_deref())?;
     for (path, bytes) in &assets.files {
         sink.write(path, bytes)?;
     }
@@ -250,7 +252,8 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
             site_diags,
             summary,
             today,
-            generated,
+            generated: listings.browsed,
+            redirects: listings.redirects,
             templates,
             search: search.clone(),
             search_docs: Arc::new(search_docs),
@@ -272,8 +275,16 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     })
 }
 
+/// The site-relative paths of the pages [`write_listings`] generated.
+struct Listings {
+    /// The pages a reader browses (kind pages, the freshness dashboard): the sitemap lists them.
+    browsed: Vec<String>,
+    /// The alert redirects, which only forward to a runbook.
+    redirects: Vec<String>,
+}
+
 /// The pages that list other pages: generated kind pages, the freshness dashboard and its JSON,
-/// `sitemap.xml`. Returns the site-relative paths of the generated pages.
+/// `sitemap.xml`.
 fn write_listings(
     site: &Site,
     report: &FreshnessReport,
@@ -281,14 +292,14 @@ fn write_listings(
     templates: &Templates,
     sink: &Sink<'_>,
     site_url: Option<&str>,
-) -> Result<Vec<String>, Error> {
-    let mut generated = write_generated(site, inputs, templates, sink, site_url)?;
-    generated.extend(write_freshness(report, inputs, templates, sink)?);
+) -> Result<Listings, Error> {
+    let mut listings = write_generated(site, inputs, templates, sink, site_url)?;
+    listings.browsed.extend(write_freshness(report, inputs, templates, sink)?);
     // A sitemap needs absolute URLs: only a `site-url` with a scheme gives one.
     if let Some(url) = site_url.filter(|u| u.contains("://")) {
-        sink.write("sitemap.xml", sitemap(site, &generated, url).as_bytes())?;
+        sink.write("sitemap.xml", sitemap(site, &listings.browsed, url).as_bytes())?;
     }
-    Ok(generated)
+    Ok(listings)
 }
 
 /// Serve, after edits that change what other pages show of a page (title, kind, front matter)
@@ -327,12 +338,18 @@ pub fn rewrite_listings(kept: &mut Kept, dir: &Path) -> Result<(), Error> {
     let report = FreshnessReport::new(&kept.site, &kept.config.freshness, kept.today);
     let inputs = kept.inputs();
     let site_url = kept.config.site_url.as_deref();
-    let generated =
+    let listings =
         write_listings(&kept.site, &report, &inputs, &kept.templates, &Sink::InPlace(dir), site_url)?;
-    for gone in kept.generated.iter().filter(|g| !generated.contains(g)) {
+    let browsed_gone = kept.generated.iter().filter(|g| !listings.browsed.contains(g));
+    let redirects_gone = kept.redirects.iter().filter(|g| !listings.redirects.contains(g));
+    for gone in browsed_gone.chain(redirects_gone) {
         let _ = std::fs::remove_file(dir.join(gone).join("index.html"));
     }
-    kept.generated = generated;
+    if kept.site.runbooks.alerts.is_empty() {
+        let _ = std::fs::remove_file(dir.join("alerts.json"));
+    }
+    kept.generated = listings.browsed;
+    kept.redirects = listings.redirects;
     Ok(())
 }
 
@@ -422,15 +439,14 @@ fn write_pages(
 }
 
 /// The pages lore generates for kinds (taxonomies, alert index and redirects) and
-/// `alerts.json`. Returns the URLs of the generated pages a reader browses (alert redirects,
-/// which only forward to a runbook, are left out).
+/// `alerts.json`.
 fn write_generated(
     site: &Site,
     inputs: &ViewInputs<'_>,
     templates: &Templates,
     sink: &Sink<'_>,
     site_url: Option<&str>,
-) -> Result<Vec<String>, Error> {
+) -> Result<Listings, Error> {
     let pages = inputs.generated();
     pages.par_iter().try_for_each(|page| {
         sink.write(&page.path, templates.render(page.template, &page.view)?.as_bytes())
@@ -439,13 +455,13 @@ fn write_generated(
         let base = site_url.filter(|u| u.contains("://"));
         sink.write("alerts.json", templates::kind_view::alerts_json(site, base).as_bytes())?;
     }
-    let mut urls: Vec<String> = pages
-        .iter()
-        .filter(|p| p.template != "alert.html")
-        .map(|p| p.path.trim_end_matches("index.html").to_owned())
-        .collect();
-    urls.sort();
-    Ok(urls)
+    let url = |p: &&crate::templates::kind_view::Generated| p.path.trim_end_matches("index.html").to_owned();
+    let (redirects, browsed): (Vec<_>, Vec<_>) = pages.iter().partition(|p| p.template == "alert.html");
+    let mut browsed: Vec<String> = browsed.iter().map(url).collect();
+    let mut redirects: Vec<String> = redirects.iter().map(url).collect();
+    browsed.sort();
+    redirects.sort();
+    Ok(Listings { browsed, redirects })
 }
 
 /// The theme's files, ready to write.

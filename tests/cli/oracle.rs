@@ -93,11 +93,7 @@ fn oracle(o: &Oracle<'_>) {
     let built = fresh.files("book");
     assert_same_files(&server, &built);
     let now = model.urls();
-    let stale: Vec<&String> = ever
-        .difference(&now)
-        .filter(|url| !(KNOWN_STALE_ALERT_PAGES && url.starts_with("/alerts/")))
-        .filter(|url| get(&server, url).0 != 404)
-        .collect();
+    let stale: Vec<&String> = ever.difference(&now).filter(|url| get(&server, url).0 != 404).collect();
     assert!(stale.is_empty(), "seed {SEED}: pages a fresh build no longer has are still served: {stale:?}");
     for query in model.queries() {
         assert_same_search(&server, &fresh, &query);
@@ -342,12 +338,6 @@ fn assert_same_search(server: &Server, fresh: &SiteTest, query: &str) {
 /// must be found with every other field equal, in any order and with any score; then set this
 /// to `false`, which compares the answers whole, order and scores included.
 const KNOWN_SCORE_DRIFT: bool = true;
-
-/// KNOWN ISSUE "serve keeps alert pages of deleted runbooks" (reported, not fixed here): when
-/// the only runbook answering an alert is deleted while serving, `/alerts/<Name>/` is still
-/// served (200) although a fresh build has no such page and `/alerts/` no longer lists it.
-/// Until that is fixed, removed alert pages are not checked; set this to `false` then.
-const KNOWN_STALE_ALERT_PAGES: bool = true;
 
 /// Removes every `score` field.
 fn without_scores(value: &mut serde_json::Value) {
