@@ -6,8 +6,8 @@ Usage: bench/soak.py SITE_DIR [--lore PATH] [--edits 500] [--conns 200] [--strea
 
 SITE_DIR is a folder holding book.toml (e.g. one made by gen_corpus.py --format mdbook). It is
 copied to a temporary folder, and `lore serve --port 0` (default lore: target/release/lore) runs
-on the copy, bound to 127.0.0.1 only. After a warm-up (5 edits) the baseline threads and RSS
-are read from /proc/PID/status. Then, at the same time:
+on the copy, bound to 127.0.0.1 only. After a warm-up (5 edits, then 3 s quiet) the baseline
+threads and RSS are read from /proc/PID/status. Then, at the same time:
 
   - CONNS client threads each GET random pages in a loop, one connection per request;
   - STREAMS event streams are open; STUCK of them never read a byte;
@@ -93,6 +93,16 @@ def proc(pid):
             elif line.startswith("VmRSS:"):
                 rss = int(line.split()[1])
     return threads, rss
+
+
+def rss_parts(pid):
+    """RSS split into anonymous memory and mapped files (the search index), in MiB."""
+    parts = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(("RssAnon:", "RssFile:")):
+                parts[line.split(":")[0]] = int(line.split()[1]) / 1024
+    return f"anon {parts.get('RssAnon', 0):.1f} MiB, files {parts.get('RssFile', 0):.1f} MiB"
 
 
 def page_urls(src):
@@ -221,9 +231,10 @@ def main():
             t = time.monotonic()
             edit(rnd.choice(pages), f"warm-{i}")
             probe.wait("reload", t, 30)
-        time.sleep(1)
+        time.sleep(3)  # quiet: the server trims memory after a second without rebuilds
         threads0, rss0 = proc(server.pid)
-        print(f"site: {len(urls)} pages; baseline: {threads0} threads, {rss0 / 1024:.1f} MiB RSS")
+        print(f"site: {len(urls)} pages; baseline: {threads0} threads, {rss0 / 1024:.1f} MiB RSS "
+              f"({rss_parts(server.pid)})")
 
         peak = [threads0, rss0]
 
@@ -285,7 +296,8 @@ def main():
                 break
             time.sleep(0.1)
         print(f"after {time.monotonic() - t_after:.1f} s: {threads} threads ({threads0} before), "
-              f"{rss / 1024:.1f} MiB RSS ({rss0 / 1024:.1f} before): {'ok' if settled else 'NOT SETTLED'}")
+              f"{rss / 1024:.1f} MiB RSS ({rss_parts(server.pid)}; {rss0 / 1024:.1f} before): "
+              f"{'ok' if settled else 'NOT SETTLED'}")
         ok &= settled
     finally:
         done.set()

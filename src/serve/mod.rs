@@ -15,6 +15,7 @@
 pub mod answer;
 pub mod http;
 pub mod live;
+mod memory;
 pub mod reload;
 pub mod search;
 pub mod server;
@@ -117,6 +118,10 @@ struct Shared {
     /// Host names answered besides IP addresses and `localhost` names: `--allow-host` and
     /// `[serve] allowed-hosts` of the last good config.
     allowed_hosts: RwLock<Vec<String>>,
+    /// Exports of the browser index done (finished or given up).
+    exports: AtomicU64,
+    /// Requests answered.
+    requests: AtomicU64,
 }
 
 impl Shared {
@@ -129,6 +134,8 @@ impl Shared {
             search_dir,
             search: search::Search::default(),
             allowed_hosts: RwLock::new(allowed_hosts),
+            exports: AtomicU64::new(0),
+            requests: AtomicU64::new(0),
         }
     }
 
@@ -139,6 +146,7 @@ impl Shared {
     /// The answer to the request in `raw`, from a snapshot of the state (no lock is held while
     /// answering).
     fn answer(&self, raw: &[u8]) -> answer::Answer {
+        self.requests.fetch_add(1, Ordering::Relaxed);
         let dir = read(&self.dir).clone();
         let error = read(&self.error).clone();
         let alias = self.search.head_alias();
@@ -184,6 +192,7 @@ pub fn run(
     note: Arc<Notes>,
 ) -> Result<(), Error> {
     let listener = server::bind(options.bind, options.port)?;
+    memory::limit_arenas();
     empty_trash();
     let base = private_dir()?;
     let live = Live::new(&options.root, options.config_file.clone(), base.clone())?;
@@ -315,19 +324,10 @@ fn work(
     note: &Notes,
 ) -> Result<(), Error> {
     let start = Instant::now();
-    let first = unpanicked(|| live.full()).unwrap_or_else(|e| {
-        live.after_panic();
-        Update::Failed(e)
-    });
-    *write(&shared.dir) = live.dir().to_path_buf();
+    let first = first_build(&mut live, shared, error_text, note);
     let (pages, warnings) = match &first {
         Update::Rebuilt { pages, warnings, .. } => (Some(*pages), warnings.as_slice()),
-        Update::Failed(e) => {
-            note(Note::Failed(e));
-            *write(&shared.error) = Some(error_text(e));
-            (None, &[][..])
-        }
-        Update::Nothing => (None, &[][..]),
+        _ => (None, &[][..]),
     };
     // Without a good first build, watch what the config names (or its defaults).
     let config = match live.config() {
@@ -364,6 +364,7 @@ fn work(
     });
 
     let mut last_ping = Instant::now();
+    let mut trim = Trim::default();
     // Changes that arrived while the rest of a site was being written.
     let mut carried: Vec<PathBuf> = Vec::new();
     while !stop.load(Ordering::SeqCst) {
@@ -374,16 +375,7 @@ fn work(
         };
         match next {
             Ok(mut paths) => {
-                // Take every batch that is already waiting: one rebuild for all of them.
-                while let Ok(more) = rx.try_recv() {
-                    paths.extend(more);
-                }
-                if watch::is_burst(&paths, &roots) {
-                    // A branch switch or a search-and-replace: wait until it is over.
-                    while let Ok(more) = rx.recv_timeout(debounce) {
-                        paths.extend(more);
-                    }
-                }
+                gather(&mut paths, &rx, &roots, debounce);
                 let (event, changed) = {
                     let mut held = shared.search.hold();
                     let rebuilt = unpanicked(|| {
@@ -410,32 +402,9 @@ fn work(
                 if let Some(event) = event {
                     shared.hub.send(&event);
                 }
-                // After the event (the reload never waits for search): the edited pages'
-                // search entries, then the rest of a site whose model changed.
-                if let Err(e) = unpanicked(|| update_search(&mut live, &changed, shared, note)) {
-                    note(Note::SearchStale(&e));
-                }
-                let rest = Instant::now();
-                // Another change stops it: the next rebuild writes what that one shows first.
-                let mut interrupted = || {
-                    while let Ok(more) = rx.try_recv() {
-                        carried.extend(more);
-                    }
-                    !carried.is_empty()
-                };
-                match unpanicked(|| live.finish(&mut interrupted)) {
-                    Ok(Ok(0)) => {}
-                    Ok(Ok(pages)) => note(Note::Finished { pages, elapsed: rest.elapsed() }),
-                    Ok(Err(e)) => note(Note::Failed(&e)),
-                    Err(e) => {
-                        live.after_panic();
-                        if let (Some(event), _) = failed(shared, &e, error_text, note) {
-                            shared.hub.send(&event);
-                        }
-                    }
-                }
+                after_reload(&mut live, &changed, &rx, &mut carried, shared, error_text, note);
             }
-            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Timeout) => trim.when_quiet(shared),
             Err(RecvTimeoutError::Disconnected) => break,
         }
         if last_ping.elapsed() >= PING {
@@ -445,6 +414,68 @@ fn work(
     }
     drop(watcher);
     Ok(())
+}
+
+/// The first build (a panic in it is a failed build); a failure is told at once.
+fn first_build(live: &mut Live, shared: &Shared, error_text: &ErrorText, note: &Notes) -> Update {
+    let first = unpanicked(|| live.full()).unwrap_or_else(|e| {
+        live.after_panic();
+        Update::Failed(e)
+    });
+    *write(&shared.dir) = live.dir().to_path_buf();
+    if let Update::Failed(e) = &first {
+        note(Note::Failed(e));
+        *write(&shared.error) = Some(error_text(e));
+    }
+    first
+}
+
+/// Adds every batch of changes already waiting (one rebuild for all of them), and after a
+/// burst (a branch switch, a search-and-replace) those until it is over.
+fn gather(paths: &mut Vec<PathBuf>, rx: &mpsc::Receiver<Vec<PathBuf>>, roots: &Roots, debounce: Duration) {
+    while let Ok(more) = rx.try_recv() {
+        paths.extend(more);
+    }
+    if watch::is_burst(paths, roots) {
+        while let Ok(more) = rx.recv_timeout(debounce) {
+            paths.extend(more);
+        }
+    }
+}
+
+/// After the event (the reload never waits for search): the edited pages' search entries,
+/// then the rest of a site whose model changed, until another change arrives (kept in
+/// `carried`: the next rebuild writes what that one shows first).
+fn after_reload(
+    live: &mut Live,
+    changed: &[usize],
+    rx: &mpsc::Receiver<Vec<PathBuf>>,
+    carried: &mut Vec<PathBuf>,
+    shared: &Shared,
+    error_text: &ErrorText,
+    note: &Notes,
+) {
+    if let Err(e) = unpanicked(|| update_search(live, changed, shared, note)) {
+        note(Note::SearchStale(&e));
+    }
+    let rest = Instant::now();
+    let mut interrupted = || {
+        while let Ok(more) = rx.try_recv() {
+            carried.extend(more);
+        }
+        !carried.is_empty()
+    };
+    match unpanicked(|| live.finish(&mut interrupted)) {
+        Ok(Ok(0)) => {}
+        Ok(Ok(pages)) => note(Note::Finished { pages, elapsed: rest.elapsed() }),
+        Ok(Err(e)) => note(Note::Failed(&e)),
+        Err(e) => {
+            live.after_panic();
+            if let (Some(event), _) = failed(shared, &e, error_text, note) {
+                shared.hub.send(&event);
+            }
+        }
+    }
 }
 
 /// Rebuilds for a batch of changed paths; returns the event that tells the open pages, and the
@@ -553,6 +584,7 @@ fn update_search(live: &mut Live, changed: &[usize], shared: &Shared, note: &Not
 
 /// Tells the open pages about a published browser index.
 fn exported(shared: &Shared, job: &search::Job, outcome: Result<search::Exported, Error>, note: &Notes) {
+    shared.exports.fetch_add(1, Ordering::SeqCst);
     match outcome {
         Ok(search::Exported::Published(head)) => {
             let data = serde_json::json!({ "generation": job.generation, "head": head });
@@ -560,6 +592,41 @@ fn exported(shared: &Shared, job: &search::Job, outcome: Result<search::Exported
         }
         Ok(search::Exported::Outdated) => {}
         Err(e) => note(Note::SearchStale(&e)),
+    }
+}
+
+/// Gives the memory that rebuilds, exports and requests freed back to the system once all is
+/// quiet (see [`memory`]).
+#[derive(Debug)]
+struct Trim {
+    /// The generation, exports and requests when last looked at.
+    seen: (u64, u64, u64),
+    /// When they last changed.
+    changed: Instant,
+    /// Trimmed since they last changed.
+    trimmed: bool,
+}
+
+impl Default for Trim {
+    fn default() -> Self {
+        Self { seen: (0, 0, 0), changed: Instant::now(), trimmed: false }
+    }
+}
+
+impl Trim {
+    /// Trims once after a rebuild, an export or requests, when a second passed without any.
+    fn when_quiet(&mut self, shared: &Shared) {
+        let now = (
+            shared.generation.load(Ordering::SeqCst),
+            shared.exports.load(Ordering::SeqCst),
+            shared.requests.load(Ordering::Relaxed),
+        );
+        if now != self.seen {
+            (self.seen, self.changed, self.trimmed) = (now, Instant::now(), false);
+        } else if !self.trimmed && self.changed.elapsed() >= Duration::from_secs(1) {
+            self.trimmed = true;
+            memory::release_free();
+        }
     }
 }
 
