@@ -46,6 +46,8 @@ pub struct Args {
 
 /// Queries the index `build` wrote.
 pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Error> {
+    let query = args.query.join(" ");
+    crate::search::query::check_query(&query)?;
     let root = super::resolve_root(args.dir.as_ref(), global)?;
     let config = SiteConfig::load(&root, global.config.as_deref())?;
     let searcher = Searcher::open(&crate::search::index_dir(&config))?;
@@ -55,7 +57,6 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         tag: args.tag.clone(),
         state: args.state.clone(),
     };
-    let query = args.query.join(" ");
     let results = if args.explain {
         searcher.explain(&query, &filters, args.limit)?
     } else {

@@ -1,4 +1,4 @@
-//! `lore serve [DIR] [--port 3000] [--bind 127.0.0.1] [--open] [--poll]`
+//! `lore serve [DIR] [--port 3000] [--bind 127.0.0.1] [--allow-host NAME]… [--open] [--poll]`
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -21,6 +21,10 @@ pub struct Args {
     /// Address to listen on. Anything but a loopback address exposes the preview to the network.
     #[arg(short = 'b', long, default_value = "127.0.0.1")]
     pub bind: IpAddr,
+    /// Answer requests for this host name too (repeatable): IP addresses, `localhost` and
+    /// `*.localhost` always are; `.example.com` allows the name and every name under it.
+    #[arg(long = "allow-host", value_name = "NAME")]
+    pub allow_host: Vec<String>,
     /// Open the site in the default browser.
     #[arg(long)]
     pub open: bool,
@@ -38,6 +42,7 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         bind: args.bind,
         port: args.port,
         poll: args.poll,
+        allowed_hosts: args.allow_host.clone(),
     };
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
@@ -96,6 +101,10 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         Note::Failed(err) => {
             super::print_error(err, quiet);
             eprintln!("still serving the last good version; fix the problem and save to rebuild");
+        }
+        Note::Refused { why, count } => {
+            let requests = super::count_of(usize::try_from(count).unwrap_or(usize::MAX), "request");
+            eprintln!("warning: refused {requests}: {why}");
         }
         Note::SearchStale(err) => {
             // The pages are current; only search lags behind until the next full rebuild.

@@ -165,6 +165,8 @@ pub struct RawServe {
     pub debounce_ms: Option<u64>,
     /// How often the polling watcher scans, in milliseconds.
     pub poll_interval_ms: Option<u64>,
+    /// Host names the preview answers besides IP addresses and `localhost` names.
+    pub allowed_hosts: Option<Vec<String>>,
 }
 
 /// `[serve]` settings of the preview server.
@@ -175,11 +177,14 @@ pub struct ServeConfig {
     pub debounce_ms: u64,
     /// Scan interval of the polling watcher, in milliseconds (default 500).
     pub poll_interval_ms: u64,
+    /// Host names `serve` answers besides IP addresses, `localhost` and `*.localhost`
+    /// (`.example.com` allows the name and its subdomains).
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Default for ServeConfig {
     fn default() -> Self {
-        Self { debounce_ms: 50, poll_interval_ms: 500 }
+        Self { debounce_ms: 50, poll_interval_ms: 500, allowed_hosts: Vec::new() }
     }
 }
 
@@ -415,6 +420,7 @@ impl SiteConfig {
             serve: ServeConfig {
                 debounce_ms: raw.serve.debounce_ms.unwrap_or(50),
                 poll_interval_ms: raw.serve.poll_interval_ms.unwrap_or(500).max(10),
+                allowed_hosts: raw.serve.allowed_hosts.unwrap_or_default(),
             },
             runbook_sections_are_errors,
             adr_statuses,

@@ -113,7 +113,8 @@ static FRESHNESS: &Schema = &[
     ("folders", Rule::UserKeys),
 ];
 
-static SERVE: &Schema = &[("debounce-ms", Rule::Known), ("poll-interval-ms", Rule::Known)];
+static SERVE: &Schema =
+    &[("debounce-ms", Rule::Known), ("poll-interval-ms", Rule::Known), ("allowed-hosts", Rule::Known)];
 
 static TOP: &Schema = &[
     ("book", Rule::Table(BOOK)),

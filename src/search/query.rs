@@ -33,6 +33,29 @@ pub const TYPO2_WEIGHT: f32 = 0.4;
 pub const MAX_PREFIX: usize = 30;
 /// Records collected before grouping into pages.
 const CANDIDATES: usize = 1000;
+/// The longest query searched, in bytes: queries are typed, and every word costs a vocabulary
+/// scan and a term query (a 200 KB query took 27 s before this cap).
+pub const MAX_QUERY_BYTES: usize = 1000;
+/// The most words (required and excluded, phrase words included) a query may have.
+pub const MAX_QUERY_WORDS: usize = 32;
+
+/// Refuses a query longer than [`MAX_QUERY_BYTES`] or with more than [`MAX_QUERY_WORDS`] words.
+pub fn check_query(query: &str) -> Result<(), Error> {
+    if query.len() > MAX_QUERY_BYTES {
+        return Err(Error::Usage(format!(
+            "the search query is too long: {} bytes, at most {MAX_QUERY_BYTES}\n  = hint: search for a few distinctive words",
+            query.len()
+        )));
+    }
+    let parsed = parse(query);
+    let words = parsed.words.len() + parsed.excluded.len();
+    if words > MAX_QUERY_WORDS {
+        return Err(Error::Usage(format!(
+            "the search query has too many words: {words}, at most {MAX_QUERY_WORDS}\n  = hint: search for a few distinctive words"
+        )));
+    }
+    Ok(())
+}
 
 /// A parsed query.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -312,8 +335,10 @@ impl Searcher {
         Ok(Self { index, fields, vocab: Vocabulary::parse(&words) })
     }
 
-    /// Runs a query: the best `limit` pages.
+    /// Runs a query: the best `limit` pages. A query over the caps of [`check_query`] is an
+    /// error.
     pub fn search(&self, query: &str, filters: &Filters, limit: usize) -> Result<Results, Error> {
+        check_query(query)?;
         let parsed = parse(query);
         let mut results = Results { query: query.to_owned(), partial: false, pages: Vec::new() };
         if parsed.words.is_empty() {

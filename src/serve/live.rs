@@ -407,6 +407,16 @@ impl Live {
         Ok(Some(targets.iter().filter_map(|&i| at(i)).chain(fresh).chain(linking).collect()))
     }
 
+    /// After a rebuild panicked half-way: what is kept may be inconsistent, so the next
+    /// change builds everything again (the folder served is left as it was).
+    pub fn after_panic(&mut self) {
+        self.failing = true;
+        self.broken.clear();
+        self.unwritten.clear();
+        self.rewrite_all = false;
+        self.gone.clear();
+    }
+
     /// Whether page numbers changed since the last call (pages added or removed): search must
     /// index every page again rather than replace some.
     pub fn take_renumbered(&mut self) -> bool {

@@ -2,7 +2,9 @@
 //! rebuild only what a change affects, and tell open pages to reload once the new files are in
 //! place.
 //!
-//! - [`http`]: request path → response, a pure function of the path and the site folder;
+//! - [`server`]: the sockets, with bounded connections, workers and event streams;
+//! - [`answer`]: the answer to a request, a pure function of its bytes and the server's state;
+//! - [`http`]: the request head within its caps, the Host check, and the site's files;
 //! - [`watch`]: the watcher and the classification of changed paths;
 //! - [`live`]: the kept site and incremental rebuilds;
 //! - [`reload`]: the event stream, the injected script and the error overlay;
@@ -10,14 +12,17 @@
 //!
 //! Nothing here prints: progress goes to the caller's [`Note`] callback.
 
+pub mod answer;
 pub mod http;
 pub mod live;
+mod memory;
 pub mod reload;
 pub mod search;
+pub mod server;
 pub mod watch;
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, RwLock};
@@ -41,6 +46,9 @@ pub struct ServeOptions {
     pub port: u16,
     /// Use the polling watcher.
     pub poll: bool,
+    /// Host names answered besides IP addresses and `localhost` names (`--allow-host`), with
+    /// those of `[serve] allowed-hosts`.
+    pub allowed_hosts: Vec<String>,
 }
 
 /// Something worth telling the user.
@@ -83,6 +91,14 @@ pub enum Note<'a> {
     },
     /// Updating a search index after an edit failed: search answers from before the edit.
     SearchStale(&'a Error),
+    /// Requests were refused (a limit reached, or a thread that could not start); logged at
+    /// most once every 5 seconds.
+    Refused {
+        /// Why the last one was.
+        why: &'a str,
+        /// Refusals since the last time this was said.
+        count: u64,
+    },
 }
 
 /// State shared with the request threads.
@@ -99,65 +115,60 @@ struct Shared {
     search_dir: PathBuf,
     /// Search after incremental rebuilds.
     search: search::Search,
+    /// Host names answered besides IP addresses and `localhost` names: `--allow-host` and
+    /// `[serve] allowed-hosts` of the last good config.
+    allowed_hosts: RwLock<Vec<String>>,
+    /// Exports of the browser index done (finished or given up).
+    exports: AtomicU64,
+    /// Requests answered.
+    requests: AtomicU64,
 }
 
 impl Shared {
+    fn new(dir: PathBuf, search_dir: PathBuf, allowed_hosts: Vec<String>) -> Self {
+        Self {
+            dir: RwLock::new(dir),
+            error: RwLock::new(None),
+            generation: AtomicU64::new(1),
+            hub: Hub::default(),
+            search_dir,
+            search: search::Search::default(),
+            allowed_hosts: RwLock::new(allowed_hosts),
+            exports: AtomicU64::new(0),
+            requests: AtomicU64::new(0),
+        }
+    }
+
     fn hello(&self) -> String {
         reload::event("hello", &serde_json::json!({ "generation": self.generation.load(Ordering::SeqCst) }))
     }
-}
 
-/// `GET /api/search?q=…[&kind=…&owner=…&tag=…&state=…&limit=N&explain=1]`: the same results as
-/// `lore search --json [--explain]`, answered from the tantivy index of the last good build.
-fn search_reply(dir: &Path, query: &str) -> http::Reply {
-    let param = |name: &str| {
-        query
-            .split('&')
-            .filter_map(|kv| kv.split_once('='))
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| decode_query(v))
-    };
-    let filters = crate::search::query::Filters {
-        kind: param("kind"),
-        owner: param("owner"),
-        tag: param("tag"),
-        state: param("state"),
-    };
-    let limit = param("limit").and_then(|l| l.parse().ok()).unwrap_or(10).clamp(1, 100);
-    let explain = param("explain").is_some_and(|v| v == "1" || v == "true");
-    let q = param("q").unwrap_or_default();
-    // The index may be being replaced (pages added or removed): try once more a moment later.
-    let open = || crate::search::query::Searcher::open(dir);
-    let searcher = open().or_else(|_| {
-        std::thread::sleep(Duration::from_millis(50));
-        open()
-    });
-    let result = searcher
-        .and_then(|s| if explain { s.explain(&q, &filters, limit) } else { s.search(&q, &filters, limit) });
-    let (status, body) = match result {
-        Ok(results) => (200, serde_json::to_vec(&results).unwrap_or_default()),
-        Err(e) => (503, serde_json::json!({ "error": e.to_string() }).to_string().into_bytes()),
-    };
-    http::Reply { status, content_type: "application/json", location: None, body }
-}
+    /// The answer to the request in `raw`, from a snapshot of the state (no lock is held while
+    /// answering).
+    fn answer(&self, raw: &[u8]) -> answer::Answer {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let dir = read(&self.dir).clone();
+        let error = read(&self.error).clone();
+        let alias = self.search.head_alias();
+        let allowed_hosts = read(&self.allowed_hosts).clone();
+        let view = answer::View {
+            dir: &dir,
+            error: error.as_deref(),
+            search_dir: &self.search_dir,
+            head_alias: alias.as_deref(),
+            generation: self.generation.load(Ordering::SeqCst),
+            streams: self.hub.len(),
+            allowed_hosts: &allowed_hosts,
+        };
+        answer::answer(raw, &view)
+    }
 
-/// Whether `path` asks for the head file of the browser index.
-fn is_search_head(path: &str) -> bool {
-    path.strip_prefix("/search/head.").is_some_and(|rest| rest.ends_with(".json.gz") && !rest.contains('/'))
-}
-
-/// The site-relative URL in an event stream's `page=` parameter (the tab's `location.pathname`):
-/// `/runbooks/db/index.html` → `runbooks/db/`, `/` → `` (the home page); `None` without one.
-fn shown_page(query: &str) -> Option<String> {
-    let page = query.split('&').filter_map(|kv| kv.split_once('=')).find(|(k, _)| *k == "page")?.1;
-    let page = decode_query(page);
-    let page = page.trim_start_matches('/');
-    Some(page.strip_suffix("index.html").unwrap_or(page).to_owned())
-}
-
-/// Decodes a query-string value: `+` is a space, `%XX` a byte.
-fn decode_query(value: &str) -> String {
-    crate::markdown::links::decode(&value.replace('+', " "))
+    /// `--allow-host` names and those of `config`.
+    fn allow_hosts(&self, cli: &[String], config: &crate::config::SiteConfig) {
+        let mut hosts = cli.to_vec();
+        hosts.extend(config.serve.allowed_hosts.iter().cloned());
+        *write(&self.allowed_hosts) = hosts;
+    }
 }
 
 /// The watcher's quiet time before it reports a change: enough for an editor's
@@ -180,27 +191,18 @@ pub fn run(
     error_text: Arc<ErrorText>,
     note: Arc<Notes>,
 ) -> Result<(), Error> {
-    let server = Arc::new(bind(options.bind, options.port)?);
+    let listener = server::bind(options.bind, options.port)?;
+    memory::limit_arenas();
     empty_trash();
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| Error::Usage("the server has no IP address".to_owned()))?;
-    let base = std::env::temp_dir().join(format!("lore-serve-{}-{}", std::process::id(), addr.port()));
-    let _ = std::fs::remove_dir_all(&base);
+    let base = private_dir()?;
     let live = Live::new(&options.root, options.config_file.clone(), base.clone())?;
-    let shared = Arc::new(Shared {
-        dir: RwLock::new(live.dir().to_path_buf()),
-        error: RwLock::new(None),
-        generation: AtomicU64::new(1),
-        hub: Hub::default(),
-        search_dir: options.root.join(".lore").join("search"),
-        search: search::Search::default(),
-    });
-    let accept = {
-        let (server, shared) = (server.clone(), shared.clone());
-        std::thread::spawn(move || accept_loop(&server, &shared))
-    };
+    let shared = Arc::new(Shared::new(
+        live.dir().to_path_buf(),
+        options.root.join(".lore").join("search"),
+        options.allowed_hosts.clone(),
+    ));
+    let server = server::Server::start(listener, shared.clone(), note.clone())?;
+    let addr = server.addr();
     let exporter = {
         let (shared, stop, note) = (shared.clone(), stop.clone(), note.clone());
         std::thread::Builder::new()
@@ -219,8 +221,7 @@ pub fn run(
         std::thread::sleep(Duration::from_millis(50));
     }
     stop.store(true, Ordering::SeqCst);
-    server.unblock();
-    let _ = accept.join();
+    server.stop();
     // An export under way is abandoned like a rebuild; one waiting for work sees `stop` at once.
     drop(exporter);
     // Each stream's writer ends once the hub lets go of it; a writer stuck on a tab that
@@ -232,9 +233,11 @@ pub fn run(
     } else {
         Ok(())
     };
+    let suffix =
+        base.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_prefix(PRIVATE)).unwrap_or("");
     // Removing tens of thousands of files can take seconds on a busy disk: move the folder
     // aside at once, give its removal a fifth of a second, and let the next `serve` finish the job.
-    let trash = std::env::temp_dir().join(format!("{TRASH}{}-{}", std::process::id(), addr.port()));
+    let trash = std::env::temp_dir().join(format!("{TRASH}{suffix}"));
     if std::fs::rename(&base, &trash).is_ok() {
         let remover = std::thread::spawn(move || std::fs::remove_dir_all(trash));
         let deadline = Instant::now() + Duration::from_millis(200);
@@ -247,6 +250,51 @@ pub fn run(
 
 /// The name prefix of private folders left to remove.
 const TRASH: &str = "lore-serve-trash-";
+/// The name prefix of the private folder builds are served from.
+const PRIVATE: &str = "lore-serve-";
+
+/// Creates the private folder the served builds go to: a random name in the temporary folder,
+/// created anew (never an existing folder or a symlink planted there), readable by its owner
+/// only (mode 0700).
+fn private_dir() -> Result<PathBuf, Error> {
+    use std::hash::{BuildHasher, Hasher};
+    let tmp = std::env::temp_dir();
+    let mut last = None;
+    for attempt in 0..16u32 {
+        // Random keys from the operating system, per `RandomState`.
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u32(std::process::id());
+        hasher.write_u32(attempt);
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+        hasher.write_u128(now.map(|d| d.as_nanos()).unwrap_or(0));
+        let path = tmp.join(format!("{PRIVATE}{:016x}", hasher.finish()));
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        match builder.create(&path) {
+            Ok(()) => {
+                // The umask may have taken bits away; never more than 0700 anyway.
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700))
+                        .map_err(|source| Error::io("set the mode of", &path, source))?;
+                }
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => {
+                last = Some(e);
+                break;
+            }
+        }
+    }
+    let why = last.map(|e| e.to_string()).unwrap_or_default();
+    Err(Error::Usage(format!(
+        "cannot create a private folder in `{}`: {why}\n  = hint: set TMPDIR to a folder you can write",
+        tmp.display()
+    )))
+}
 
 /// Removes private folders earlier servers left behind, in the background.
 fn empty_trash() {
@@ -276,16 +324,10 @@ fn work(
     note: &Notes,
 ) -> Result<(), Error> {
     let start = Instant::now();
-    let first = live.full();
-    *write(&shared.dir) = live.dir().to_path_buf();
+    let first = first_build(&mut live, shared, error_text, note);
     let (pages, warnings) = match &first {
         Update::Rebuilt { pages, warnings, .. } => (Some(*pages), warnings.as_slice()),
-        Update::Failed(e) => {
-            note(Note::Failed(e));
-            *write(&shared.error) = Some(error_text(e));
-            (None, &[][..])
-        }
-        Update::Nothing => (None, &[][..]),
+        _ => (None, &[][..]),
     };
     // Without a good first build, watch what the config names (or its defaults).
     let config = match live.config() {
@@ -293,6 +335,7 @@ fn work(
         None => crate::config::SiteConfig::load(&options.root, options.config_file.as_deref())
             .unwrap_or_else(|_| crate::config::SiteConfig::for_tests(&options.root)),
     };
+    shared.allow_hosts(&options.allowed_hosts, &config);
     let mut roots = Roots::of(&config, options.config_file.as_deref());
     let (tx, rx) = mpsc::channel();
     let debounce = Duration::from_millis(config.serve.debounce_ms);
@@ -321,6 +364,7 @@ fn work(
     });
 
     let mut last_ping = Instant::now();
+    let mut trim = Trim::default();
     // Changes that arrived while the rest of a site was being written.
     let mut carried: Vec<PathBuf> = Vec::new();
     while !stop.load(Ordering::SeqCst) {
@@ -331,22 +375,21 @@ fn work(
         };
         match next {
             Ok(mut paths) => {
-                // Take every batch that is already waiting: one rebuild for all of them.
-                while let Ok(more) = rx.try_recv() {
-                    paths.extend(more);
-                }
-                if watch::is_burst(&paths, &roots) {
-                    // A branch switch or a search-and-replace: wait until it is over.
-                    while let Ok(more) = rx.recv_timeout(debounce) {
-                        paths.extend(more);
-                    }
-                }
+                gather(&mut paths, &rx, &roots, debounce);
                 let (event, changed) = {
                     let mut held = shared.search.hold();
-                    rebuild(&mut live, &roots, &paths, shared, &mut held, error_text, note)
+                    let rebuilt = unpanicked(|| {
+                        rebuild(&mut live, &roots, &paths, shared, &mut held, error_text, note)
+                    });
+                    rebuilt.unwrap_or_else(|e| {
+                        // The last good site is still served; the next change builds it all.
+                        live.after_panic();
+                        failed(shared, &e, error_text, note)
+                    })
                 };
                 // A changed config may name other folders, and a theme folder may have appeared.
                 if let Some(config) = live.config() {
+                    shared.allow_hosts(&options.allowed_hosts, config);
                     let now = Roots::of(config, options.config_file.as_deref());
                     if now.watched() != watched {
                         drop(watcher);
@@ -359,24 +402,9 @@ fn work(
                 if let Some(event) = event {
                     shared.hub.send(&event);
                 }
-                // After the event (the reload never waits for search): the edited pages'
-                // search entries, then the rest of a site whose model changed.
-                update_search(&mut live, &changed, shared, note);
-                let rest = Instant::now();
-                // Another change stops it: the next rebuild writes what that one shows first.
-                let mut interrupted = || {
-                    while let Ok(more) = rx.try_recv() {
-                        carried.extend(more);
-                    }
-                    !carried.is_empty()
-                };
-                match live.finish(&mut interrupted) {
-                    Ok(0) => {}
-                    Ok(pages) => note(Note::Finished { pages, elapsed: rest.elapsed() }),
-                    Err(e) => note(Note::Failed(&e)),
-                }
+                after_reload(&mut live, &changed, &rx, &mut carried, shared, error_text, note);
             }
-            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Timeout) => trim.when_quiet(shared),
             Err(RecvTimeoutError::Disconnected) => break,
         }
         if last_ping.elapsed() >= PING {
@@ -388,20 +416,66 @@ fn work(
     Ok(())
 }
 
-fn bind(ip: IpAddr, port: u16) -> Result<tiny_http::Server, Error> {
-    let addr = SocketAddr::new(ip, port);
-    tiny_http::Server::http(addr).map_err(|e| {
-        let in_use = e
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::AddrInUse);
-        if in_use {
-            Error::Usage(format!(
-                "port {port} on {ip} is already in use\n  = hint: stop the other server, or pass `--port 0` to use any free port"
-            ))
-        } else {
-            Error::Usage(format!("cannot listen on {addr}: {e}"))
+/// The first build (a panic in it is a failed build); a failure is told at once.
+fn first_build(live: &mut Live, shared: &Shared, error_text: &ErrorText, note: &Notes) -> Update {
+    let first = unpanicked(|| live.full()).unwrap_or_else(|e| {
+        live.after_panic();
+        Update::Failed(e)
+    });
+    *write(&shared.dir) = live.dir().to_path_buf();
+    if let Update::Failed(e) = &first {
+        note(Note::Failed(e));
+        *write(&shared.error) = Some(error_text(e));
+    }
+    first
+}
+
+/// Adds every batch of changes already waiting (one rebuild for all of them), and after a
+/// burst (a branch switch, a search-and-replace) those until it is over.
+fn gather(paths: &mut Vec<PathBuf>, rx: &mpsc::Receiver<Vec<PathBuf>>, roots: &Roots, debounce: Duration) {
+    while let Ok(more) = rx.try_recv() {
+        paths.extend(more);
+    }
+    if watch::is_burst(paths, roots) {
+        while let Ok(more) = rx.recv_timeout(debounce) {
+            paths.extend(more);
         }
-    })
+    }
+}
+
+/// After the event (the reload never waits for search): the edited pages' search entries,
+/// then the rest of a site whose model changed, until another change arrives (kept in
+/// `carried`: the next rebuild writes what that one shows first).
+fn after_reload(
+    live: &mut Live,
+    changed: &[usize],
+    rx: &mpsc::Receiver<Vec<PathBuf>>,
+    carried: &mut Vec<PathBuf>,
+    shared: &Shared,
+    error_text: &ErrorText,
+    note: &Notes,
+) {
+    if let Err(e) = unpanicked(|| update_search(live, changed, shared, note)) {
+        note(Note::SearchStale(&e));
+    }
+    let rest = Instant::now();
+    let mut interrupted = || {
+        while let Ok(more) = rx.try_recv() {
+            carried.extend(more);
+        }
+        !carried.is_empty()
+    };
+    match unpanicked(|| live.finish(&mut interrupted)) {
+        Ok(Ok(0)) => {}
+        Ok(Ok(pages)) => note(Note::Finished { pages, elapsed: rest.elapsed() }),
+        Ok(Err(e)) => note(Note::Failed(&e)),
+        Err(e) => {
+            live.after_panic();
+            if let (Some(event), _) = failed(shared, &e, error_text, note) {
+                shared.hub.send(&event);
+            }
+        }
+    }
 }
 
 /// Rebuilds for a batch of changed paths; returns the event that tells the open pages, and the
@@ -416,6 +490,8 @@ fn rebuild(
     note: &Notes,
 ) -> (Option<String>, Vec<usize>) {
     let start = Instant::now();
+    #[cfg(debug_assertions)]
+    panic_for_tests(paths);
     let rescan = paths.iter().any(|p| p.as_os_str().is_empty());
     let changes: Vec<_> = paths.iter().map(|p| watch::classify(p, roots)).collect();
     let plan = if rescan { Plan::Full } else { watch::plan(&changes, |rel| live.knows(rel)) };
@@ -445,13 +521,43 @@ fn rebuild(
             note(Note::Rebuilt { pages, full, elapsed: start.elapsed(), warnings: &warnings });
             (Some(event), changed)
         }
-        Update::Failed(e) => {
-            let text = error_text(&e);
-            let event = reload::event("failed", &serde_json::json!({ "error": text }));
-            *write(&shared.error) = Some(text);
-            note(Note::Failed(&e));
-            (Some(event), Vec::new())
-        }
+        Update::Failed(e) => failed(shared, &e, error_text, note),
+    }
+}
+
+/// A failed rebuild: the overlay text, and the event that shows it.
+fn failed(shared: &Shared, e: &Error, error_text: &ErrorText, note: &Notes) -> (Option<String>, Vec<usize>) {
+    let text = error_text(e);
+    let event = reload::event("failed", &serde_json::json!({ "error": text }));
+    *write(&shared.error) = Some(text);
+    note(Note::Failed(e));
+    (Some(event), Vec::new())
+}
+
+/// Runs `f`, turning a panic into an error: a bug met while rebuilding must not end the
+/// server, which keeps serving the last good site and shows the error in the overlay.
+fn unpanicked<T>(f: impl FnOnce() -> T) -> Result<T, Error> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_owned());
+        Error::Usage(format!(
+            "the rebuild stopped on a bug in lore: {what}\n  = hint: the last good version is still served; please report this bug with the file you changed"
+        ))
+    })
+}
+
+/// Test hook, in debug builds only: with `LORE_TEST_REBUILD_PANIC=TEXT` in the environment, a
+/// rebuild after a change to a file containing TEXT panics, as a bug in lore would. The tests
+/// of a panicking rebuild need a panic that no real input causes once its bug is fixed.
+#[cfg(debug_assertions)]
+fn panic_for_tests(paths: &[PathBuf]) {
+    let Some(marker) = std::env::var_os("LORE_TEST_REBUILD_PANIC") else { return };
+    let marker = marker.to_string_lossy();
+    if paths.iter().any(|p| std::fs::read_to_string(p).is_ok_and(|text| text.contains(&*marker))) {
+        panic!("test panic: a changed file contains `{marker}`");
     }
 }
 
@@ -478,6 +584,7 @@ fn update_search(live: &mut Live, changed: &[usize], shared: &Shared, note: &Not
 
 /// Tells the open pages about a published browser index.
 fn exported(shared: &Shared, job: &search::Job, outcome: Result<search::Exported, Error>, note: &Notes) {
+    shared.exports.fetch_add(1, Ordering::SeqCst);
     match outcome {
         Ok(search::Exported::Published(head)) => {
             let data = serde_json::json!({ "generation": job.generation, "head": head });
@@ -488,111 +595,39 @@ fn exported(shared: &Shared, job: &search::Job, outcome: Result<search::Exported
     }
 }
 
-fn accept_loop(server: &tiny_http::Server, shared: &Arc<Shared>) {
-    for request in server.incoming_requests() {
-        let shared = shared.clone();
-        // A thread per request: slow clients and event streams never block each other.
-        let spawned =
-            std::thread::Builder::new().name("lore-http".into()).spawn(move || handle(request, &shared));
-        if spawned.is_err() {
-            break;
-        }
+/// Gives the memory that rebuilds, exports and requests freed back to the system once all is
+/// quiet (see [`memory`]).
+#[derive(Debug)]
+struct Trim {
+    /// The generation, exports and requests when last looked at.
+    seen: (u64, u64, u64),
+    /// When they last changed.
+    changed: Instant,
+    /// Trimmed since they last changed.
+    trimmed: bool,
+}
+
+impl Default for Trim {
+    fn default() -> Self {
+        Self { seen: (0, 0, 0), changed: Instant::now(), trimmed: false }
     }
 }
 
-fn handle(request: tiny_http::Request, shared: &Shared) {
-    let url = request.url().to_owned();
-    let path = url.split('?').next().unwrap_or("");
-    let method = request.method().clone();
-    if !matches!(method, tiny_http::Method::Get | tiny_http::Method::Head) {
-        let _ = request.respond(respond_with(
-            405,
-            "text/plain; charset=utf-8",
-            b"method not allowed".to_vec(),
-            None,
-        ));
-        return;
+impl Trim {
+    /// Trims once after a rebuild, an export or requests, when a second passed without any.
+    fn when_quiet(&mut self, shared: &Shared) {
+        let now = (
+            shared.generation.load(Ordering::SeqCst),
+            shared.exports.load(Ordering::SeqCst),
+            shared.requests.load(Ordering::Relaxed),
+        );
+        if now != self.seen {
+            (self.seen, self.changed, self.trimmed) = (now, Instant::now(), false);
+        } else if !self.trimmed && self.changed.elapsed() >= Duration::from_secs(1) {
+            self.trimmed = true;
+            memory::release_free();
+        }
     }
-    let reply = match path {
-        reload::EVENTS => {
-            // This request's thread becomes the stream's writer.
-            let page = url.split_once('?').map_or("", |(_, q)| q);
-            shared.hub.add(request.into_writer(), &shared.hello(), shown_page(page)).run();
-            return;
-        }
-        reload::SCRIPT => http::Reply {
-            status: 200,
-            content_type: "text/javascript; charset=utf-8",
-            location: None,
-            body: reload::LIVE_JS.as_bytes().to_vec(),
-        },
-        reload::STATUS => {
-            let body = serde_json::json!({
-                "generation": shared.generation.load(Ordering::SeqCst),
-                "error": *read(&shared.error),
-                "streams": shared.hub.len(),
-            });
-            http::Reply {
-                status: 200,
-                content_type: "application/json",
-                location: None,
-                body: body.to_string().into_bytes(),
-            }
-        }
-        "/api/search" => search_reply(&shared.search_dir, url.split_once('?').map_or("", |(_, q)| q)),
-        p if p.starts_with("/api/") => http::Reply {
-            status: 404,
-            content_type: "application/json",
-            location: None,
-            body: br#"{"error":"no such endpoint"}"#.to_vec(),
-        },
-        _ => {
-            let dir = read(&shared.dir).clone();
-            // A page names the head it was built with; after an export, the newest answers.
-            let alias = if is_search_head(path) { shared.search.head_alias() } else { None };
-            let mut reply = match alias {
-                Some(head) => http::respond(&format!("/{head}"), &dir),
-                None => http::respond(&url, &dir),
-            };
-            if reply.status == 404 && path == "/favicon.ico" {
-                // Browsers ask for it on their own; a site without one should not log an error
-                // in the console of every preview tab.
-                reply = http::Reply {
-                    status: 204,
-                    content_type: "image/x-icon",
-                    location: None,
-                    body: Vec::new(),
-                };
-            }
-            if reply.is_html() {
-                reply.body = reload::inject(&reply.body, read(&shared.error).as_deref());
-            }
-            reply
-        }
-    };
-    let _ = request.respond(respond_with(reply.status, reply.content_type, reply.body, reply.location));
-}
-
-fn respond_with(
-    status: u16,
-    content_type: &str,
-    body: Vec<u8>,
-    location: Option<String>,
-) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
-    let header = |k: &str, v: &str| tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).ok();
-    let mut response = tiny_http::Response::from_data(body).with_status_code(status);
-    for h in [
-        header("Content-Type", content_type),
-        header("Cache-Control", "no-store"),
-        header("X-Content-Type-Options", "nosniff"),
-        location.and_then(|l| header("Location", &l)),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        response.add_header(h);
-    }
-    response
 }
 
 fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -601,24 +636,4 @@ fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
 
 fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn query_values_are_decoded() {
-        assert_eq!(super::decode_query("disk+full%21"), "disk full!");
-        assert_eq!(super::decode_query("100%"), "100%");
-        assert_eq!(super::decode_query("%E2%9C%93"), "✓");
-    }
-
-    #[test]
-    fn event_streams_name_the_page_they_show() {
-        use super::shown_page;
-        assert_eq!(shown_page("page=%2Frunbooks%2Fdb%2Findex.html"), Some("runbooks/db/".to_owned()));
-        assert_eq!(shown_page("page=/adr/"), Some("adr/".to_owned()));
-        assert_eq!(shown_page("page=%2F"), Some(String::new()), "the home page");
-        assert_eq!(shown_page(""), None);
-        assert_eq!(shown_page("other=1"), None);
-    }
 }

@@ -58,8 +58,9 @@ pub const LIVE_JS: &str = r#"(() => {
       if (next) link.setAttribute("href", (m[1] || "") + next.replace(/^.*\//, ""));
     }
   };
+  // The text of a page served while the build is broken: a template's text is in its content.
   const pending = document.getElementById("lore-overlay-text");
-  if (pending) overlay(pending.textContent);
+  if (pending) overlay((pending.content || pending).textContent);
   // The page being shown: a change that rewrites the whole site writes it first.
   const source = new EventSource("/__lore/events?page=" + encodeURIComponent(location.pathname));
   let generation = null;
@@ -146,18 +147,41 @@ pub struct Stream {
     writer: Box<dyn Write + Send>,
     queue: Receiver<Arc<str>>,
     open: Arc<AtomicBool>,
+    /// Says whether the tab is still there (a closed socket), between events.
+    alive: Option<Box<dyn FnMut() -> bool + Send>>,
 }
 
+/// How often a stream with nothing to write checks that its tab is still there.
+const CHECK: std::time::Duration = std::time::Duration::from_millis(500);
+
 impl Stream {
-    /// Writes queued events until a write fails or the hub drops the stream, then closes it.
+    /// Checks with `alive` between events that the tab is still there, so a closed tab's
+    /// stream ends within half a second rather than at the next write.
+    pub fn watching(mut self, alive: Box<dyn FnMut() -> bool + Send>) -> Self {
+        self.alive = Some(alive);
+        self
+    }
+
+    /// Writes queued events until a write fails, the tab is gone or the hub drops the stream,
+    /// then closes it.
     ///
-    /// A write to a tab that stopped reading can block for as long as the tab stays open
-    /// (tiny_http gives no write timeout); only this thread waits, and the hub has already
-    /// dropped the stream by the time its queue is full.
+    /// A write to a tab that stopped reading blocks until the socket's write timeout; only
+    /// this thread waits, and the hub has already dropped the stream by the time its queue is
+    /// full.
     pub fn run(mut self) {
-        while let Ok(text) = self.queue.recv() {
-            if self.writer.write_all(text.as_bytes()).and_then(|()| self.writer.flush()).is_err() {
-                break;
+        loop {
+            match self.queue.recv_timeout(CHECK) {
+                Ok(text) => {
+                    if self.writer.write_all(text.as_bytes()).and_then(|()| self.writer.flush()).is_err() {
+                        break;
+                    }
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    if self.alive.as_mut().is_some_and(|alive| !alive()) {
+                        break;
+                    }
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
             }
         }
         self.open.store(false, Ordering::SeqCst);
@@ -181,7 +205,7 @@ impl Hub {
         // The queue is empty: the greeting always fits.
         let _ = queue.try_send(greeting.into());
         self.lock().push(Client { queue, open: open.clone(), page });
-        Stream { writer, queue: receiver, open }
+        Stream { writer, queue: receiver, open, alive: None }
     }
 
     /// Queues `text` (one or more events, or a comment) for every stream, without waiting for

@@ -12,6 +12,11 @@ type BrowserTest = fn(&Path, &Path);
 
 fn main() {
     let Some(chromium) = find_chromium() else {
+        // CI installs Chromium: there a missing browser is a failure, never a silent skip.
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "no Chromium found under CI=true (set LORE_CHROMIUM or install `chromium`)"
+        );
         eprintln!("browser tests skipped: no Chromium found (set LORE_CHROMIUM or install `chromium`)");
         return;
     };
@@ -21,6 +26,7 @@ fn main() {
         ("script_adds_copy_buttons_and_toggles", script_adds_copy_buttons_and_toggles),
         ("theme_follows_the_system_scheme", theme_follows_the_system_scheme),
         ("serve_reloads_an_open_page_on_edit", serve_reloads_an_open_page_on_edit),
+        ("issue_10_overlay_on_a_page_opened_while_broken", issue_10_overlay_on_a_page_opened_while_broken),
         ("search_finds_and_follows_a_heading", search_finds_and_follows_a_heading),
         ("search_snippets_never_run_page_text", search_snippets_never_run_page_text),
         ("path_progress_survives_a_reload", path_progress_survives_a_reload),
@@ -273,47 +279,12 @@ fn freshness_tables_become_sortable(chromium: &Path, site: &Path) {
 /// markdown without a manual reload, keeps its scroll position, and logs no errors. Driven over
 /// the DevTools protocol by `live_reload.mjs` (needs Node 20+; skipped without it).
 fn serve_reloads_an_open_page_on_edit(chromium: &Path, _site: &Path) {
-    use std::io::{BufRead, BufReader};
-
     if Command::new("node").arg("--version").output().is_err() {
         eprintln!("serve_reloads_an_open_page_on_edit skipped: no node");
         return;
     }
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
-    copy_tree(&manifest.join("content-example"), &dir.path().join("src"));
-    std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"Example\"\n").unwrap();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_lore"))
-        .args(["serve", "-q", "--port", "0"])
-        .arg(dir.path())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    struct Kill(std::process::Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            // Ctrl-C first, so the server removes its private folder.
-            let _ = Command::new("kill").args(["-INT", &self.0.id().to_string()]).status();
-            for _ in 0..150 {
-                if let Ok(Some(_)) = self.0.try_wait() {
-                    return;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let stdout = server.stdout.take().unwrap();
-    let server = Kill(server);
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let line = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("lore serve printed its URL");
-    let url = line.strip_prefix("serving at ").expect("a URL line").to_owned();
+    let (dir, server, url) = serve_example();
     let page = "runbooks/postgres-primary-failover";
     let output = Command::new("node")
         .arg("--experimental-websocket")
@@ -439,6 +410,96 @@ impl Drop for StaticServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A running `lore serve`, stopped when dropped.
+struct Kill(std::process::Child);
+
+impl Drop for Kill {
+    fn drop(&mut self) {
+        // Ctrl-C first, so the server removes its private folder.
+        let _ = Command::new("kill").args(["-INT", &self.0.id().to_string()]).status();
+        for _ in 0..150 {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `lore serve` on a copy of the example site: the copy, the server and its URL.
+fn serve_example() -> (tempfile::TempDir, Kill, String) {
+    use std::io::{BufRead, BufReader};
+
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    copy_tree(&manifest.join("content-example"), &dir.path().join("src"));
+    std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"Example\"\n").unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_lore"))
+        .args(["serve", "-q", "--port", "0"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = server.stdout.take().unwrap();
+    let server = Kill(server);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let line = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("lore serve printed its URL");
+    let url = line.strip_prefix("serving at ").expect("a URL line").to_owned();
+    (dir, server, url)
+}
+
+/// A raw GET against `lore serve`: the body.
+fn http_get(url: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let addr = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    text
+}
+
+/// Issue 10, item 17: a page opened while the build is broken shows the error overlay (its
+/// text sits in a `<template>`, whose text is in `content`, not in `textContent`).
+fn issue_10_overlay_on_a_page_opened_while_broken(chromium: &Path, _site: &Path) {
+    let (dir, server, url) = serve_example();
+    let page = "runbooks/postgres-primary-failover";
+    let file = dir.path().join(format!("src/{page}.md"));
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}\n\nSee [nowhere](no-such-page-for-the-overlay.md).\n")).unwrap();
+    let start = std::time::Instant::now();
+    while !http_get(&url, "/__lore/status").contains("no-such-page-for-the-overlay.md") {
+        assert!(start.elapsed() < std::time::Duration::from_secs(30), "the build never failed");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // No virtual time budget: the page's open event stream would keep it from ever running out.
+    let profile = tempfile::tempdir().unwrap();
+    let output = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(["--dump-dom", &format!("{url}{page}/")])
+        .output()
+        .unwrap();
+    drop(server);
+    let dom = String::from_utf8_lossy(&output.stdout);
+    let overlay = dom.split("<div id=\"lore-overlay\"").nth(1).expect("the overlay is shown");
+    assert!(overlay.contains("Build failed — showing the last good version"), "{overlay:.300}");
+    assert!(overlay.contains("no-such-page-for-the-overlay.md"), "{overlay:.600}");
 }
 
 fn copy_tree(from: &Path, to: &Path) {

@@ -280,3 +280,21 @@ fn browser_phrases_past_the_fragment_text() {
     assert_eq!(v["pages"], serde_json::json!(["exact/", "long/"]));
     assert_eq!(cli_pages(&site, "\"cold standby\""), ["exact/", "long/"]);
 }
+
+/// Issue 10, item 8: a query over the caps is an error (exit 2) before the index is read; a
+/// 100 KB query took 5 s before.
+#[test]
+fn issue_10_search_caps_the_query_length_and_words() {
+    let site = built();
+    // 100 KB: one argument may not be longer than 128 KiB.
+    let long = "page ".repeat(20_000);
+    site.run(&["search", &long]).code(2).stderr_eq(
+        "error: the search query is too long: 100000 bytes, at most 1000\n  = hint: search for a few distinctive words\n",
+    );
+    let many = "page ".repeat(33);
+    site.run(&["search", many.trim()]).code(2).stderr_eq(
+        "error: the search query has too many words: 33, at most 32\n  = hint: search for a few distinctive words\n",
+    );
+    let fine = "failover ".repeat(32);
+    site.run(&["search", fine.trim()]).success();
+}
