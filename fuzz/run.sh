@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(page adr markdown book_toml summary)
+[ ${#targets[@]} -gt 0 ] || targets=(page adr markdown book_toml summary http)
 
 seed() {
   local target=$1 dir=corpus/$1
@@ -21,6 +21,7 @@ seed() {
     page|adr|markdown) find ../tests/fixtures ../content-example -name '*.md' ! -name SUMMARY.md ;;
     book_toml) find ../tests/fixtures ../content-example .. -maxdepth 4 -name book.toml ;;
     summary) find ../tests/fixtures ../content-example -name SUMMARY.md ;;
+    http) find regressions/http -type f ! -name '.*' ;;
   esac | while read -r f; do cp "$f" "$dir/$(sha1sum "$f" | cut -c1-16)"; done
   if [ -d "regressions/$target" ]; then cp regressions/"$target"/* "$dir/" 2>/dev/null || true; fi
 }

@@ -10,7 +10,8 @@
 //! - [`adr`]: the decision-record readers (front matter, MADR 2 bullets, adr-tools);
 //! - [`markdown`]: rendering with `{{#include}}` expansion against files on disk;
 //! - [`book_toml`]: `book.toml` parsing and validation;
-//! - [`summary`]: `SUMMARY.md` parsing and the navigation built from it.
+//! - [`summary`]: `SUMMARY.md` parsing and the navigation built from it;
+//! - [`http`]: one request to `lore serve`, from its raw bytes to the bytes of the reply.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -18,6 +19,7 @@ use std::sync::OnceLock;
 use crate::config::SiteConfig;
 use crate::content::{self, Content, Page, SourceFile};
 use crate::markdown::{self, Highlighter};
+use crate::serve::answer::{self, Answer, View};
 use crate::site;
 
 /// Where the pages of [`page`] claim to live: one per kind.
@@ -83,6 +85,43 @@ pub fn summary(data: &[u8]) {
     build_and_render(&config, &pages, Some(summary));
 }
 
+/// Answers `data` as one request to `lore serve`, against a small built site with its search
+/// index, as the preview server would (an error overlay is shown when the first byte is odd).
+pub fn http(data: &[u8]) {
+    let Some(site) = served_site() else { return };
+    let view = View {
+        dir: &site.join("book"),
+        error: data.first().filter(|b| *b % 2 == 1).map(|_| "src/a.md:1:1: error: <b>broken</b>"),
+        search_dir: &site.join(".lore/search"),
+        head_alias: None,
+        generation: 1,
+        streams: 0,
+        allowed_hosts: &["docs.internal".to_owned()],
+    };
+    if let Answer::Reply { reply, head_only } = answer::answer(data, &view) {
+        let _ = reply.wire(head_only);
+    }
+}
+
+/// The site [`http`] serves, built once per process.
+fn served_site() -> Option<&'static Path> {
+    static SITE: OnceLock<Option<PathBuf>> = OnceLock::new();
+    SITE.get_or_init(|| {
+        let root = scratch().join("served");
+        let src = root.join("src");
+        std::fs::create_dir_all(src.join("runbooks")).ok()?;
+        std::fs::write(root.join("book.toml"), "[book]\ntitle = \"Served\"\n").ok()?;
+        std::fs::write(src.join("README.md"), "# Home\n\nSee [the runbook](runbooks/db.md).\n").ok()?;
+        let runbook = "---\nowner: dba\nalerts: [PgDown]\n---\n# Database failover\n\n## Mitigation\n\nPromote the replica.\n";
+        std::fs::write(src.join("runbooks/db.md"), runbook).ok()?;
+        std::fs::write(src.join("what?.md"), "# What\n").ok()?;
+        let options = crate::build::BuildOptions { root: root.clone(), write: true, ..Default::default() };
+        crate::build::build(&options, None).ok()?;
+        Some(root)
+    })
+    .as_deref()
+}
+
 /// A folder of this process for the files a fuzz input needs (`src/` holds the pages).
 fn scratch() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
@@ -146,13 +185,15 @@ mod tests {
     #[test]
     fn replay_fuzz_regressions() {
         type Target = fn(&[u8]);
-        let targets: [(&str, Target); 5] = [
+        let targets: [(&str, Target); 6] = [
             ("page", super::page),
             ("adr", super::adr),
             ("markdown", super::markdown),
             ("book_toml", super::book_toml),
             ("summary", super::summary),
+            ("http", super::http),
         ];
+        assert!(super::served_site().is_some(), "the site the http target serves must build");
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
         let mut replayed = 0;
         for (name, run) in targets {
