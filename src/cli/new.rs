@@ -3,6 +3,8 @@
 use std::process::ExitCode;
 
 use super::GlobalArgs;
+use crate::config::display_path;
+use crate::diag::escape;
 use crate::error::Error;
 use crate::new::{NewKind, NewOptions};
 
@@ -30,9 +32,10 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         supersedes: args.supersedes,
     };
     let out = crate::new::create(&options)?;
-    println!("{}", crate::config::display_path(&out.created).display());
+    let shown = |path: &std::path::Path| escape(&display_path(path).display().to_string()).into_owned();
+    super::write_out(&format!("{}\n", shown(&out.created)))?;
     if let (Some(updated), false) = (&out.updated, global.quiet) {
-        eprintln!("marked {} as superseded", crate::config::display_path(updated).display());
+        super::write_err(&format!("marked {} as superseded\n", shown(updated)))?;
     }
     Ok(ExitCode::SUCCESS)
 }

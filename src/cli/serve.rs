@@ -55,20 +55,20 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         Note::Listening { url, pages, elapsed, exposed, polling, warnings } => {
             super::print_diagnostics(warnings, quiet);
             if exposed {
-                eprintln!("warning: listening on {} — anyone on your network can read this site\n", bind);
+                say(&format!("warning: listening on {} — anyone on your network can read this site\n", bind));
             }
             if !quiet {
                 if let Some(n) = pages {
-                    eprintln!("built {} in {:.2} s", super::count_of(n, "page"), elapsed.as_secs_f64());
+                    say(&format!("built {} in {:.2} s", super::count_of(n, "page"), elapsed.as_secs_f64()));
                 }
                 if polling {
-                    eprintln!("watching for changes by polling");
+                    say("watching for changes by polling");
                 }
             }
             // The URL goes to stdout, alone on its line, for scripts.
-            println!("serving at {url}");
+            say_out(&format!("serving at {url}"));
             if !quiet {
-                eprintln!("press Ctrl-C to stop");
+                say("press Ctrl-C to stop");
             }
             if open {
                 open_browser(url);
@@ -79,47 +79,58 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
                 // Every rebuild would repeat the site's warnings: count them instead.
                 let (_, n) = crate::diag::count(warnings);
                 if n > 0 {
-                    eprintln!("{} (run `lore check` to see them)", super::count_of(n, "warning"));
+                    say(&format!("{} (run `lore check` to see them)", super::count_of(n, "warning")));
                 }
                 let what = if full { "rebuilt everything" } else { "rebuilt" };
-                eprintln!(
+                say(&format!(
                     "{what}: {} in {:.0} ms",
                     super::count_of(pages, "page"),
                     elapsed.as_secs_f64() * 1000.0
-                );
+                ));
             }
         }
         Note::Finished { pages, elapsed } => {
             if !quiet {
-                eprintln!(
+                say(&format!(
                     "  then the rest of the site: {} in {:.0} ms",
                     super::count_of(pages, "page"),
                     elapsed.as_secs_f64() * 1000.0
-                );
+                ));
             }
         }
         Note::Failed(err) => {
             super::print_error(err, quiet);
-            eprintln!("still serving the last good version; fix the problem and save to rebuild");
+            say("still serving the last good version; fix the problem and save to rebuild");
         }
         Note::Refused { why, count } => {
             let requests = super::count_of(usize::try_from(count).unwrap_or(usize::MAX), "request");
-            eprintln!("warning: refused {requests}: {why}");
+            say(&format!("warning: refused {requests}: {why}"));
         }
         Note::SearchStale(err) => {
             // The pages are current; only search lags behind until the next full rebuild.
-            eprintln!(
+            say(&format!(
                 "warning: search shows the site as it was before this edit: {}",
                 super::error_text(err, false)
-            );
+            ));
         }
     };
     let text = |e: &Error| super::error_text(e, false);
     crate::serve::run(&options, stop, Arc::new(text), Arc::new(note))?;
     if !quiet {
-        eprintln!("stopped");
+        say("stopped");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a line to stderr. A terminal that went away must not stop the preview: a failed
+/// write is dropped.
+fn say(line: &str) {
+    let _ = super::write_err(&format!("{line}\n"));
+}
+
+/// Writes a line to stdout; see [`say`].
+fn say_out(line: &str) {
+    let _ = super::write_out(&format!("{line}\n"));
 }
 
 /// Opens `url` in the default browser, best effort.
@@ -139,7 +150,7 @@ fn open_browser(url: &str) {
             .stderr(std::process::Stdio::null())
             .spawn();
         if spawned.is_err() {
-            eprintln!("could not open a browser; visit {url}");
+            say(&format!("could not open a browser; visit {url}"));
         }
     }
 }

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use super::GlobalArgs;
 use crate::build::BuildOptions;
+use crate::diag::escape;
 use crate::error::Error;
 use crate::verify::{self, Verification, VerifyError};
 
@@ -69,28 +70,30 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         match verify::verify_file(path, &shown, &v) {
             Ok(()) => {
                 if !global.quiet {
-                    println!("verified {}", shown.display());
+                    super::write_out(&format!("verified {}\n", escape(&shown.display().to_string())))?;
                 }
             }
             Err(VerifyError::Content(d)) => {
                 failed += 1;
-                eprintln!("{d}\n");
+                super::write_err(&format!("{d}\n\n"))?;
             }
             Err(VerifyError::Io(e)) => {
                 failed += 1;
-                match std::error::Error::source(&e) {
-                    Some(cause) => eprintln!("error: {e}\n  caused by: {cause}\n"),
-                    None => eprintln!("error: {e}\n"),
-                }
+                let error = escape(&e.to_string()).into_owned();
+                let text = match std::error::Error::source(&e) {
+                    Some(cause) => format!("error: {error}\n  caused by: {}\n\n", escape(&cause.to_string())),
+                    None => format!("error: {error}\n\n"),
+                };
+                super::write_err(&text)?;
             }
         }
     }
     if args.all_stale && paths.is_empty() && !global.quiet {
-        eprintln!("no stale pages");
+        super::write_err("no stale pages\n")?;
     }
     if failed > 0 {
         let files = if failed == 1 { "1 file".to_owned() } else { format!("{failed} files") };
-        eprintln!("error: {files} could not be verified");
+        super::write_err(&format!("error: {files} could not be verified\n"))?;
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

@@ -123,6 +123,13 @@ fn issue_10_a_closed_pipe_ends_quietly() {
         let (code, _) = run_into_closed_pipe(&site, args, false);
         assert_eq!(code, Some(0), "lore {args:?} 2>&1 | head -0");
     }
+    // The commands that write files say what they wrote; a closed pipe does not undo the write.
+    let (code, stderr) = run_into_closed_pipe(&site, &["new", "page", "Piped"], true);
+    assert_eq!((code, stderr), (Some(0), String::new()), "lore new page Piped | head -0");
+    assert!(site.path("src/piped.md").is_file(), "the page is written");
+    let (code, stderr) = run_into_closed_pipe(&site, &["verify", "src/piped.md"], true);
+    assert_eq!((code, stderr), (Some(0), String::new()), "lore verify src/piped.md | head -0");
+    assert!(site.read("src/piped.md").contains("last_verified: 2026-03-01"), "the page is verified");
 }
 
 /// Issue 10, item 10: after 50 diagnostics of one kind (severity and message with its quoted
