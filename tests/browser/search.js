@@ -5,10 +5,8 @@
 // TEXT: text the results panel must show verbatim (page text that looks like HTML stays text).
 // KIND: before typing, the empty box offers the filters; choosing this kind lists its pages.
 "use strict";
-const { spawn } = require("child_process");
 const fs = require("fs");
 const http = require("http");
-const os = require("os");
 const path = require("path");
 
 const [chromium, siteArg, query, expectedTitle, expectedHash, expectedText, filterKind] = process.argv.slice(2);
@@ -16,8 +14,7 @@ const siteDir = path.resolve(siteArg);
 const SUBPATH = "/docs/handbook/";
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".gz": "application/gzip", ".png": "image/png", ".svg": "image/svg+xml" };
 
-function fail(msg) { console.error("FAIL: " + msg); process.exitCode = 1; throw new Error(msg); }
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const { fail, sleep, withBrowser } = require("./cdp.js");
 
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, "http://x");
@@ -33,35 +30,7 @@ const server = http.createServer((req, res) => {
 async function main() {
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   const base = `http://127.0.0.1:${server.address().port}${SUBPATH}`;
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "lore-chromium-"));
-  const browser = spawn(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", `--user-data-dir=${profile}`, "--remote-debugging-port=0", "about:blank"], { stdio: "ignore" });
-  try {
-    let port;
-    for (let i = 0; i < 100 && !port; i++) {
-      await sleep(100);
-      try { port = fs.readFileSync(path.join(profile, "DevToolsActivePort"), "utf8").split("\n")[0]; } catch (e) { /* not yet */ }
-    }
-    if (!port) { fail("Chromium did not start"); }
-    const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
-    const ws = new WebSocket(targets.find((t) => t.type === "page").webSocketDebuggerUrl);
-    await new Promise((r, j) => { ws.onopen = r; ws.onerror = j; });
-    let id = 0;
-    const pending = new Map(), errors = [], loads = [];
-    ws.onmessage = (m) => {
-      const msg = JSON.parse(m.data);
-      if (msg.id && pending.has(msg.id)) { pending.get(msg.id)(msg); pending.delete(msg.id); return; }
-      if (msg.method === "Runtime.exceptionThrown") { errors.push(JSON.stringify(msg.params.exceptionDetails)); }
-      if (msg.method === "Runtime.consoleAPICalled" && msg.params.type === "error") { errors.push(JSON.stringify(msg.params.args)); }
-      if (msg.method === "Log.entryAdded" && msg.params.entry.level === "error" && !/favicon\.ico/.test(msg.params.entry.url || "")) { errors.push(msg.params.entry.text + " " + (msg.params.entry.url || "")); }
-      if (msg.method === "Page.loadEventFired") { loads.push(Date.now()); }
-    };
-    const send = (method, params = {}) => new Promise((r) => { const i = ++id; pending.set(i, r); ws.send(JSON.stringify({ id: i, method, params })); });
-    const evaluate = async (expr) => (await send("Runtime.evaluate", { expression: expr, returnByValue: true, awaitPromise: true })).result.result.value;
-    const waitFor = async (expr, what) => {
-      for (let i = 0; i < 100; i++) { const v = await evaluate(expr); if (v) { return v; } await sleep(50); }
-      fail("timed out waiting for " + what);
-    };
+  await withBrowser(chromium, async ({ send, evaluate, waitFor, errors, loads }) => {
     const key = (k, code, keyCode, text) => send("Input.dispatchKeyEvent", { type: "keyDown", key: k, code, windowsVirtualKeyCode: keyCode, text })
       .then(() => send("Input.dispatchKeyEvent", { type: "keyUp", key: k, code, windowsVirtualKeyCode: keyCode }));
     await send("Runtime.enable"); await send("Log.enable"); await send("Page.enable");
@@ -89,8 +58,9 @@ async function main() {
     for (const ch of query) { await send("Input.insertText", { text: ch }); await sleep(20); }
     const first = await waitFor("(document.querySelector('.search-result .search-title') || {}).textContent", "results");
     if (first !== expectedTitle) { fail(`first result is ${JSON.stringify(first)}, expected ${JSON.stringify(expectedTitle)}`); }
-    const inUrl = await evaluate("new URL(location.href).searchParams.get('q')");
-    if (inUrl !== query) { fail(`the query is not in the URL: ${inUrl}`); }
+    // The address follows the typed query once the searcher settles (it is not the first thing
+    // it updates): wait for it rather than read it once.
+    await waitFor(`new URL(location.href).searchParams.get('q') === ${JSON.stringify(query)}`, `the query ${JSON.stringify(query)} in the URL`);
     const marks = await evaluate("document.querySelectorAll('.search-snippet mark').length");
     if (!marks) { fail("no highlighted words in the snippets"); }
     if (await evaluate("typeof window.__lorePwned !== 'undefined'")) { fail("a snippet ran page text as script"); }
@@ -117,14 +87,7 @@ async function main() {
     await sleep(200);
     if (errors.length) { fail("console errors: " + errors.join("\n")); }
     console.log(`ok: "${query}" -> ${first} -> ${landed}`);
-    ws.close();
-  } finally {
-    const exited = new Promise((r) => browser.once("exit", r));
-    browser.kill();
-    await exited;
-    server.close();
-    try { fs.rmSync(profile, { recursive: true, force: true }); } catch (e) { /* best effort */ }
-  }
+  }).finally(() => server.close());
 }
 
 main().catch((e) => { if (!process.exitCode) { console.error(e); process.exitCode = 1; } server.close(); });
