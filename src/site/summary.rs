@@ -169,7 +169,8 @@ fn parse_link(s: &str) -> Option<(String, &str, usize)> {
     let start = s.find('[')?;
     let close = s.rfind("](")?;
     let end = s.rfind(')')?;
-    (close > start && end > close + 1 || end == close + 2 - 1 + 1).then_some(())?;
+    // The `](` must follow the `[`, and the `)` follow the `](` (`[a]()` has an empty one).
+    (close > start && end >= close + 2).then_some(())?;
     let title = s[start + 1..close].replace("\\[", "[").replace("\\]", "]");
     Some((title, &s[close + 2..end], start))
 }
@@ -192,6 +193,14 @@ fn normalize(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issue_10_a_link_marker_before_the_bracket_is_no_link() {
+        // Found by fuzzing: a `](` before the `[` sliced the title backwards and panicked.
+        assert_eq!(parse_link("x.s]()runbooks/- [Data"), None);
+        assert_eq!(parse_link("[a](b"), None);
+        assert_eq!(parse_link("[a](b.md)"), Some(("a".to_owned(), "b.md", 0)));
+    }
 
     #[test]
     fn bullets() {
