@@ -333,7 +333,9 @@ fn safe_path(path: &str) -> Option<Vec<String>> {
         match part {
             "" | "." => {}
             ".." => return None,
-            p if p.contains(':') => return None,
+            // A drive or stream name (`C:`, `a:b`) would leave the folder on Windows only;
+            // elsewhere `a:b.md` is an ordinary page name (`a:b/`).
+            p if cfg!(windows) && p.contains(':') => return None,
             p => out.push(p.to_owned()),
         }
     }
@@ -469,6 +471,14 @@ mod tests {
         }
         let abs = format!("/{}", dir.path().join("secret.txt").display());
         assert_eq!(respond(&abs, &out).status, 404);
+        #[cfg(unix)]
+        {
+            // A page named `job:up.md` is published at `job:up/` and served there.
+            std::fs::create_dir(out.join("job:up")).unwrap();
+            std::fs::write(out.join("job:up/index.html"), "up").unwrap();
+            assert_eq!(respond("/job:up/", &out).body, b"up");
+            assert_eq!(respond("/job%3Aup/", &out).body, b"up");
+        }
     }
 
     #[test]
