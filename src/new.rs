@@ -184,6 +184,7 @@ pub fn create(options: &NewOptions) -> Result<NewOutput, Error> {
             ("{supersedes}", &supersedes_line),
         ],
     );
+    inside_content_root(&path, &config.content_root)?;
     write_new(&path, &text)?;
     let updated = match old {
         Some((snapshot, shown, new_text)) => {
@@ -269,6 +270,25 @@ fn taken(path: &Path) -> Option<Error> {
             shown.display()
         )
     }))
+}
+
+/// `path` must resolve, symlinked folders on the way followed, inside the content root: a
+/// folder under `src` that links elsewhere must not take a new page (or the folders made for it)
+/// outside the project.
+fn inside_content_root(path: &Path, root: &crate::config::ContentRoot) -> Result<(), Error> {
+    if std::fs::symlink_metadata(path).is_ok() {
+        return Ok(()); // the name is taken: `write_new` says by what
+    }
+    let (resolved, what) = match root.check(path) {
+        Ok(_) => return Ok(()),
+        Err(crate::config::Refusal::Outside(resolved)) => (resolved, "outside the content root"),
+        Err(crate::config::Refusal::InGit(resolved)) => (resolved, "inside a `.git` folder"),
+    };
+    Err(Error::Usage(format!(
+        "`{}` would be written at `{}`, {what}; lore new never writes there\n  = hint: a folder on the way is a symlink; create the page where it leads, or remove the link",
+        crate::diag::escape(&crate::config::display_path(path).display().to_string()),
+        crate::diag::escape(&resolved.display().to_string()),
+    )))
 }
 
 /// Creates `path` with `text`; fails if anything (a file, a link) took the name meanwhile.

@@ -29,6 +29,28 @@ fn issue_10_new_does_not_write_through_a_dangling_symlink() {
     assert_eq!(outside.read("victim.md"), "theirs\n");
 }
 
+/// Issue 10, item 13: a folder under `src` that is a symlink out of the project does not take a
+/// new page (nor the folders made for it) outside.
+#[cfg(unix)]
+#[test]
+fn issue_10_new_does_not_write_through_a_symlinked_folder() {
+    let site = site("new-symlinked-folder");
+    std::fs::create_dir(site.path(".git")).unwrap();
+    let outside = SiteTest::empty("new-symlinked-folder-outside");
+    std::fs::remove_dir_all(site.path("src/runbooks")).ok();
+    std::os::unix::fs::symlink(outside.root(), site.path("src/runbooks")).unwrap();
+    let run = site.run(&["new", "runbook", "Escape"]);
+    run.code(2).stdout_empty();
+    let expected = format!(
+        "error: `src/runbooks/escape.md` would be written at `{}/escape.md`, outside the content root; lore new never writes there
+  = hint: a folder on the way is a symlink; create the page where it leads, or remove the link
+",
+        outside.root().canonicalize().unwrap().display()
+    );
+    assert_eq!(run.stderr(), expected);
+    assert!(outside.files("").is_empty(), "lore wrote outside the project");
+}
+
 #[test]
 fn issue_10_new_keeps_placeholders_in_the_title_as_text() {
     let site = site("new-title");
