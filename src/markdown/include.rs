@@ -24,6 +24,10 @@ pub struct Expanded {
     pub text: String,
     /// `lines[i]` is the 1-based file line of expanded line `i`.
     pub lines: Vec<usize>,
+    /// For expanded lines that hold included text, the column (in characters) of the first
+    /// `{{#` directive on their file line: a column inside included text means nothing on the
+    /// page's own line, so diagnostics point at the directive.
+    directive_cols: HashMap<usize, usize>,
     /// Line starts of `text`, built once: a page with thousands of diagnostics must not scan
     /// its text once per diagnostic.
     index: crate::diag::LineIndex,
@@ -33,6 +37,7 @@ impl Expanded {
     /// The file (line, column) of a byte offset in the expanded text.
     pub fn position(&self, offset: usize) -> (usize, usize) {
         let (line, col) = self.index.line_col(&self.text, offset);
+        let col = self.directive_cols.get(&(line - 1)).copied().unwrap_or(col);
         (self.lines.get(line - 1).copied().unwrap_or(line), col)
     }
 }
@@ -56,8 +61,12 @@ pub fn expand(
     file_text: &crate::diag::Source,
     root: &ContentRoot,
 ) -> (Expanded, Vec<Diagnostic>) {
-    let mut out =
-        Expanded { text: String::with_capacity(body.len()), lines: Vec::new(), index: Default::default() };
+    let mut out = Expanded {
+        text: String::with_capacity(body.len()),
+        lines: Vec::new(),
+        directive_cols: HashMap::new(),
+        index: Default::default(),
+    };
     let mut diags = Vec::new();
     if !body.contains("{{#") {
         out.text.push_str(body);
@@ -83,7 +92,11 @@ pub fn expand(
         let file_line = first_line + i;
         ctx.file_line = file_line;
         let expanded = expand_line(line, dir, 0, &mut ctx);
+        let directive = (expanded != line).then(|| line.find("{{#")).flatten();
         for _ in 0..expanded.matches('\n').count().max(1) {
+            if let Some(at) = directive {
+                out.directive_cols.insert(out.lines.len(), line[..at].chars().count() + 1);
+            }
             out.lines.push(file_line);
         }
         out.text.push_str(&expanded);

@@ -369,3 +369,23 @@ fn issue_9_heading_ids_are_linear() {
     assert!(page.contains("<h2 id=\"a-19999\">"));
     assert!(!page.contains("<h2 id=\"a-20000\">"));
 }
+
+/// A problem inside included text is reported on the page's line at the `{{#include}}`
+/// directive: a column counted in the included text would point past the end of that line.
+#[test]
+fn issue_10_problems_in_included_text_point_at_the_directive() {
+    let site = SiteTest::empty("include-column");
+    site.write(".git/HEAD", "");
+    site.write("book.toml", "");
+    site.write("src/README.md", "# Home\n\nSee: {{#include parts/long.txt}}\n");
+    site.write("src/parts/long.txt", "A rather long included line that goes on and on, then [x](nope.md).\n");
+    site.run(&["build"]).code(2).stdout_empty().stderr_eq(
+        "src/README.md:3:6: error: broken link: `nope.md` does not exist
+ 3 | See: {{#include parts/long.txt}}
+   |      ^
+  = hint: links are relative to this file; check the path and its case
+
+error: found 1 error
+",
+    );
+}
