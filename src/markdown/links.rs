@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::diag::{Diagnostic, SourceSpan};
-use crate::site::{Site, Target, relative_url};
+use crate::site::{Site, Target, decode_path, relative_url};
 
 /// A link whose `#anchor` must exist in the target page.
 #[derive(Debug, Clone)]
@@ -55,7 +55,7 @@ pub fn resolve(dest: &str, from: usize, site: &Site) -> Resolved {
     if path.is_empty() {
         return match fragment {
             Some(f) if !f.is_empty() => {
-                Resolved::Rewrite { url: dest.to_owned(), check: Some((from, decode(f))) }
+                Resolved::Rewrite { url: dest.to_owned(), check: Some((from, decode_path(f))) }
             }
             _ => Resolved::Keep,
         };
@@ -64,7 +64,7 @@ pub fn resolve(dest: &str, from: usize, site: &Site) -> Resolved {
     let from_url = &site.urls[from];
     let root_absolute = path.starts_with('/');
     let base = if root_absolute { "" } else { page.source.rel.rsplit_once('/').map_or("", |(d, _)| d) };
-    let rel = normalize(base, &decode(path));
+    let rel = normalize(base, &decode_path(path));
     if let Some(found) =
         rewrite(site, from_url, &rel, fragment).or_else(|| odd_name(dest, base, from_url, site))
     {
@@ -90,7 +90,7 @@ fn rewrite(site: &Site, from_url: &str, rel: &str, fragment: Option<&str>) -> Op
     if let Some(target) = find_page(site, rel) {
         let url = format!("{}{frag}", relative_url(from_url, site.url(target)));
         let check = match target {
-            Target::Page(i) => fragment.filter(|f| !f.is_empty()).map(|f| (i, decode(f))),
+            Target::Page(i) => fragment.filter(|f| !f.is_empty()).map(|f| (i, decode_path(f))),
             Target::Section(_) => None,
         };
         return Some(Resolved::Rewrite { url, check });
@@ -111,7 +111,7 @@ fn odd_name(dest: &str, base: &str, from_url: &str, site: &Site) -> Option<Resol
     }
     let ends = dest.match_indices('#').map(|(i, _)| i).chain([dest.len()]);
     ends.filter(|&end| end > 0).find_map(|end| {
-        let rel = normalize(base, &decode(&dest[..end]));
+        let rel = normalize(base, &decode_path(&dest[..end]));
         rewrite(site, from_url, &rel, dest.get(end + 1..))
     })
 }
@@ -161,26 +161,6 @@ pub fn dangerous_scheme(dest: &str, image: bool) -> Option<&'static str> {
     let found = ["javascript", "vbscript", "data"].into_iter().find(|s| *s == scheme)?;
     let image_data = found == "data" && image && rest.trim_start().to_ascii_lowercase().starts_with("image/");
     if image_data { None } else { Some(found) }
-}
-
-/// Decodes `%20`-style escapes.
-pub(crate) fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = |b: u8| (b as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Joins `base` (a folder) and `path`, resolving `.` and `..`.
@@ -275,7 +255,7 @@ mod tests {
 
     #[test]
     fn decodes() {
-        assert_eq!(decode("a%20b.md"), "a b.md");
-        assert_eq!(decode("100%"), "100%");
+        assert_eq!(decode_path("a%20b.md"), "a b.md");
+        assert_eq!(decode_path("100%"), "100%");
     }
 }

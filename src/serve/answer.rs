@@ -177,14 +177,14 @@ fn shown_page(query: &str) -> Option<String> {
     // The tab sends `encodeURIComponent(location.pathname)`, and the path is itself
     // percent-encoded (`what%3F/` for `what?.md`): decode the value, then the path, to get the
     // page's real URL, as the site model keeps it.
-    let page = crate::markdown::links::decode(&decode_query(page));
+    let page = crate::site::decode_path(&decode_query(page));
     let page = page.trim_start_matches('/');
     Some(page.strip_suffix("index.html").unwrap_or(page).to_owned())
 }
 
 /// Decodes a query-string value: `+` is a space, `%XX` a byte.
 fn decode_query(value: &str) -> String {
-    crate::markdown::links::decode(&value.replace('+', " "))
+    crate::site::decode_path(&value.replace('+', " "))
 }
 
 #[cfg(test)]

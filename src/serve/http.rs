@@ -324,7 +324,7 @@ fn safe_path(path: &str) -> Option<Vec<String>> {
     if !path.starts_with('/') {
         return None;
     }
-    let decoded = String::from_utf8(percent_decode(path.as_bytes())?).ok()?;
+    let decoded = String::from_utf8(crate::site::decode_request_path(path)?).ok()?;
     if decoded.contains(['\\', '\0']) || decoded.starts_with("//") {
         return None;
     }
@@ -337,23 +337,6 @@ fn safe_path(path: &str) -> Option<Vec<String>> {
             // elsewhere `a:b.md` is an ordinary page name (`a:b/`).
             p if cfg!(windows) && p.contains(':') => return None,
             p => out.push(p.to_owned()),
-        }
-    }
-    Some(out)
-}
-
-/// `%2e%2E` → `..`; `None` for a malformed escape.
-fn percent_decode(bytes: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
         }
     }
     Some(out)

@@ -238,6 +238,43 @@ pub fn encode_path(path: &str) -> Cow<'_, str> {
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
+/// Decodes the `%XX` escapes of a path that people wrote (links, `SUMMARY.md`, a tab's
+/// address): a `%` without two hex digits after it is kept as written, and bytes that are not
+/// UTF-8 become U+FFFD.
+pub fn decode_path(path: &str) -> String {
+    let bytes = percent_decode(path.as_bytes(), false).unwrap_or_default();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Decodes the `%XX` escapes of a request path; `None` when an escape is malformed, so a
+/// server can refuse the request rather than guess.
+pub fn decode_request_path(path: &str) -> Option<Vec<u8>> {
+    percent_decode(path.as_bytes(), true)
+}
+
+/// The one percent-decoder: `strict` refuses a malformed escape, else it is kept as written.
+fn percent_decode(bytes: &[u8], strict: bool) -> Option<Vec<u8>> {
+    let hex = |at: usize| bytes.get(at).and_then(|&b| char::from(b).to_digit(16));
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            match (hex(i + 1), hex(i + 2)) {
+                (Some(high), Some(low)) => {
+                    out.push(u8::try_from(high * 16 + low).unwrap_or(b'?'));
+                    i += 3;
+                    continue;
+                }
+                _ if strict => return None,
+                _ => {}
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,8 +314,19 @@ mod tests {
         ];
         for (path, url) in cases {
             assert_eq!(encode_path(path), url, "{path}");
-            assert_eq!(crate::markdown::links::decode(url), path, "{url} decodes back");
+            assert_eq!(decode_path(url), path, "{url} decodes back");
         }
         assert!(matches!(encode_path("runbooks/db/"), Cow::Borrowed(_)), "no copy for ordinary names");
+    }
+
+    #[test]
+    fn one_decoder_lenient_for_links_strict_for_requests() {
+        assert_eq!(decode_path("a%20b%3F.md"), "a b?.md");
+        assert_eq!(decode_path("100%done%"), "100%done%", "a malformed escape stays");
+        assert_eq!(decode_path("%C3%A9"), "é");
+        assert_eq!(decode_request_path("/a%2Fb"), Some(b"/a/b".to_vec()));
+        assert_eq!(decode_request_path("/100%done"), None);
+        // `u8::from_str_radix` would read `+1` as a number.
+        assert_eq!(decode_request_path("/%+1"), None);
     }
 }

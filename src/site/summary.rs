@@ -8,7 +8,7 @@ use super::nav::{NavItem, NavKind};
 use super::{Site, Target};
 use crate::content::SourceFile;
 use crate::diag::Diagnostic;
-use crate::markdown::links::decode;
+use crate::site::decode_path as decode;
 
 /// Reads `SUMMARY.md` and sets [`Site::nav`]; problems (missing files, bad lines) are diagnostics.
 pub(super) fn apply(site: &mut Site, file: &SourceFile, diags: &mut Vec<Diagnostic>) {
