@@ -50,7 +50,8 @@ impl Kind {
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
+    /// The kind a name (`kind:` in front matter, a report's `kind` field) stands for.
+    pub fn parse(s: &str) -> Option<Self> {
         match s.to_ascii_lowercase().as_str() {
             "page" => Some(Kind::Page),
             "runbook" => Some(Kind::Runbook),

@@ -255,7 +255,7 @@ fn dashboard(report: &FreshnessReport, from: &str) -> Dashboard {
         let rows: Vec<DashboardRow> =
             attention.iter().filter(|e| e.owner.as_deref() == *owner).map(|e| row(e, from)).collect();
         if !rows.is_empty() {
-            let id = format!("owner-{}", slug(&owner_name(*owner)));
+            let id = format!("owner-{}", crate::site::taxonomy::slug(&owner_name(*owner)));
             owners.push(OwnerGroup { owner: owner_name(*owner), id, rows });
         }
     }
@@ -302,19 +302,9 @@ fn row(e: &Entry, from: &str) -> DashboardRow {
     }
 }
 
+/// The label readers see for a kind's name (`runbook` → `Runbook`).
 fn kind_label(kind: &str) -> &'static str {
-    match kind {
-        "runbook" => "Runbook",
-        "adr" => "Decision record",
-        "onboarding" => "Onboarding",
-        _ => "Page",
-    }
-}
-
-fn slug(text: &str) -> String {
-    let s: String =
-        text.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
-    s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-")
+    crate::content::Kind::parse(kind).unwrap_or(crate::content::Kind::Page).label()
 }
 
 #[cfg(test)]

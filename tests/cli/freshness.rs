@@ -575,3 +575,16 @@ fn a_path_is_only_as_fresh_as_its_stalest_step() {
     };
     assert_eq!(state_of("onboarding/sre.md"), Some(serde_json::json!("stale")));
 }
+
+/// The dashboard's section of an owner has the id made by the one slug function the owner pages
+/// use too: a name with capitals outside ASCII is lowercased whole (`owner-équipe-données`).
+#[test]
+fn dashboard_owner_ids_use_the_taxonomy_slug() {
+    let site = SiteTest::empty("owner-slug");
+    site.write("book.toml", "");
+    site.write("src/README.md", "# Home\n");
+    site.write("src/runbooks/db.md", "---\nowner: Équipe Données\nlast_verified: 2025-01-01\n---\n# DB\n");
+    site.run(&["build", "--today", "2026-03-01"]).success();
+    let dashboard = std::fs::read_to_string(site.path("book/freshness/index.html")).unwrap();
+    assert!(dashboard.contains("id=\"owner-équipe-données\""), "{dashboard}");
+}
