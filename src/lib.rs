@@ -13,6 +13,8 @@
 //! 8. [`search`] writes the tantivy index and the browser index derived from it.
 //!
 //! [`serve`] builds into a private folder, serves it, and rebuilds what a change affects.
+//! [`fuzz`] holds the entry points the fuzz targets under `fuzz/` call (and `cargo test`
+//! replays their kept crash inputs through).
 //!
 //! [`build`] is the orchestrator that calls them in order. Stages return data and
 //! [`diag::Diagnostic`]s; nothing below `cli` prints.
