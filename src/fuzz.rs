@@ -8,7 +8,7 @@
 //! - [`page`]: front matter and page load, as a runbook, a decision record, an onboarding path
 //!   and a plain page of one site, then the site model, freshness and rendering;
 //! - [`adr`]: the decision-record readers (front matter, MADR 2 bullets, adr-tools);
-//! - [`markdown`]: rendering with `{{#include}}` expansion against files on disk;
+//! - [`markdown`](fn@markdown): rendering with `{{#include}}` expansion against files on disk;
 //! - [`book_toml`]: `book.toml` parsing and validation;
 //! - [`summary`]: `SUMMARY.md` parsing and the navigation built from it;
 //! - [`http`]: one request to `lore serve`, from its raw bytes to the bytes of the reply.

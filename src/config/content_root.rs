@@ -6,7 +6,7 @@
 //! `.git` folder: a CI checkout may keep its token in `.git/config`.
 //!
 //! Paths in `book.toml` are configuration and may point anywhere, except into `.git`
-//! ([`check_config_paths`]).
+//! (`check_config_paths`).
 
 use std::path::{Component, Path, PathBuf};
 
