@@ -4,6 +4,7 @@
 //! Opt-in like mdBook's GUI tests: run by `.ci/run` (which installs Chromium) and by
 //! `cargo test --test browser`. Without Chromium they say so and pass.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -144,21 +145,9 @@ fn search_in_browser(
     text: &str,
     kind: &str,
 ) {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/search.js");
-    let output = Command::new("node")
-        .arg("--experimental-websocket")
-        .arg(script)
-        .arg(chromium)
-        .arg(site)
-        .args([query, title, hash, text, kind])
-        .output()
-        .expect("run node");
-    assert!(
-        output.status.success(),
-        "search in the browser failed:\n{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let mut args: Vec<&OsStr> = vec![chromium.as_os_str(), site.as_os_str()];
+    args.extend([query, title, hash, text, kind].map(OsStr::new));
+    run_script("search in the browser", "search.js", &args);
 }
 
 fn search_finds_and_follows_a_heading(chromium: &Path, site: &Path) {
@@ -283,24 +272,13 @@ fn serve_reloads_an_open_page_on_edit(chromium: &Path, _site: &Path) {
         eprintln!("serve_reloads_an_open_page_on_edit skipped: no node");
         return;
     }
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let (dir, server, url) = serve_example();
     let page = "runbooks/postgres-primary-failover";
-    let output = Command::new("node")
-        .arg("--experimental-websocket")
-        .arg(manifest.join("tests/browser/live_reload.mjs"))
-        .arg(chromium)
-        .arg(format!("{url}{page}/"))
-        .arg(dir.path().join(format!("src/{page}.md")))
-        .output()
-        .unwrap();
+    let shown = format!("{url}{page}/");
+    let source = dir.path().join(format!("src/{page}.md"));
+    let args = [chromium.as_os_str(), OsStr::new(&shown), source.as_os_str()];
+    run_script("live reload", "live_reload.mjs", &args);
     drop(server);
-    assert!(
-        output.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
 
 /// Issue 10, item 15: pages named `what?.md`, `c# notes.md`, `100%done.md` and `a b.md`, linked
@@ -350,22 +328,24 @@ fn issue_10_odd_file_names_link_from_a_static_host(chromium: &Path, _site: &Path
 
 /// Runs `tests/browser/follow_links.js`: the pages reached by clicking `links` from `start`.
 fn follow_links(chromium: &Path, start: &str, links: &str) -> serde_json::Value {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/follow_links.js");
+    let args = [chromium.as_os_str(), OsStr::new(start), OsStr::new(links)];
+    let stdout = run_script("following links", "follow_links.js", &args);
+    serde_json::from_str(stdout.trim()).unwrap()
+}
+
+/// Runs `node --experimental-websocket tests/browser/SCRIPT ARGS…` and returns its stdout; the
+/// test fails with `what` and the script's output when the script does.
+fn run_script(what: &str, script: &str, args: &[&OsStr]) -> String {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser").join(script);
     let output = Command::new("node")
         .arg("--experimental-websocket")
         .arg(script)
-        .arg(chromium)
-        .arg(start)
-        .arg(links)
+        .args(args)
         .output()
         .expect("run node");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "following links failed:\n{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_str(stdout.trim()).unwrap()
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "{what} failed:\n{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    stdout
 }
 
 /// `python3 -m http.server` on 127.0.0.1 and a free port, serving `dir`; stopped on drop.
