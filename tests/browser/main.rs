@@ -72,7 +72,14 @@ fn dump_dom(chromium: &Path, url: &str) -> String {
     dump_dom_with(chromium, url, &[])
 }
 
+/// The page's DOM after its scripts ran for 2 s of virtual time, with extra Chromium `flags`.
 fn dump_dom_with(chromium: &Path, url: &str, flags: &[&str]) -> String {
+    dump_dom_untimed(chromium, url, &[&["--virtual-time-budget=2000"], flags].concat())
+}
+
+/// The page's DOM once it loaded, without a virtual-time budget: a page holding an event stream
+/// open would keep virtual time from ever running out.
+fn dump_dom_untimed(chromium: &Path, url: &str, flags: &[&str]) -> String {
     let profile = tempfile::tempdir().unwrap();
     let output = Command::new(chromium)
         .args([
@@ -83,7 +90,6 @@ fn dump_dom_with(chromium: &Path, url: &str, flags: &[&str]) -> String {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
-            "--virtual-time-budget=2000",
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .args(flags)
@@ -461,22 +467,8 @@ fn issue_10_overlay_on_a_page_opened_while_broken(chromium: &Path, _site: &Path)
         assert!(start.elapsed() < std::time::Duration::from_secs(30), "the build never failed");
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    // No virtual time budget: the page's open event stream would keep it from ever running out.
-    let profile = tempfile::tempdir().unwrap();
-    let output = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(["--dump-dom", &format!("{url}{page}/")])
-        .output()
-        .unwrap();
+    let dom = dump_dom_untimed(chromium, &format!("{url}{page}/"), &[]);
     drop(server);
-    let dom = String::from_utf8_lossy(&output.stdout);
     let overlay = dom.split("<div id=\"lore-overlay\"").nth(1).expect("the overlay is shown");
     assert!(overlay.contains("Build failed — showing the last good version"), "{overlay:.300}");
     assert!(overlay.contains("no-such-page-for-the-overlay.md"), "{overlay:.600}");
