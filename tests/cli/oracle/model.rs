@@ -154,15 +154,18 @@ impl Site {
         let adrs = n * 16 / 100;
         let onboarding = n * 12 / 100;
         let guides = n - runbooks - adrs - onboarding - 6;
-        for _ in 0..runbooks {
-            let rel = site.new_rel(Kind::Runbook);
-            let page = site.page(Kind::Runbook);
-            site.pages.insert(rel, page);
-        }
-        for _ in 0..adrs {
-            let rel = site.new_rel(Kind::Adr);
-            let page = site.page(Kind::Adr);
-            site.pages.insert(rel, page);
+        let counts = [
+            (Kind::Runbook, runbooks),
+            (Kind::Adr, adrs),
+            (Kind::Onboarding, onboarding),
+            (Kind::Guide, guides),
+        ];
+        for (kind, count) in counts {
+            for _ in 0..count {
+                let rel = site.new_rel(kind);
+                let page = site.page(kind);
+                site.pages.insert(rel, page);
+            }
         }
         // One supersession: declared on the newer record, the older one says it too.
         let records: Vec<String> = site.pages.keys().filter(|r| r.starts_with("adr/")).cloned().collect();
@@ -174,16 +177,6 @@ impl Site {
         if let Some((status, _, supersedes)) = site.pages.get_mut(new).and_then(|p| p.adr.as_mut()) {
             *status = "accepted".to_owned();
             *supersedes = Some(old_name);
-        }
-        for _ in 0..onboarding {
-            let rel = site.new_rel(Kind::Onboarding);
-            let page = site.page(Kind::Onboarding);
-            site.pages.insert(rel, page);
-        }
-        for _ in 0..guides {
-            let rel = site.new_rel(Kind::Guide);
-            let page = site.page(Kind::Guide);
-            site.pages.insert(rel, page);
         }
         for name in ["backend", "frontend"] {
             site.add_path(name);
