@@ -177,7 +177,7 @@ pub struct Status {
 }
 
 /// The ADR-specific fields of a page of kind `adr`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Adr {
     /// From the file name (`0007-…` → 7).
     pub number: Option<u32>,

@@ -129,7 +129,7 @@ impl ReviewInterval {
 }
 
 /// Validated front matter.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Meta {
     /// `title`
     pub title: Option<String>,

@@ -3,7 +3,7 @@
 //! not resolve is a diagnostic. Anchors are checked after every page is rendered (see
 //! [`check_anchors`]), since only then are all heading ids known.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use crate::diag::{Diagnostic, SourceSpan};
 use crate::site::{Site, Target, decode_path, relative_url};
@@ -11,8 +11,8 @@ use crate::site::{Site, Target, decode_path, relative_url};
 /// A link whose `#anchor` must exist in the target page.
 #[derive(Debug, Clone)]
 pub struct AnchorRef {
-    /// The page that must have the anchor.
-    pub page: usize,
+    /// The page that must have the anchor, by source path (`runbooks/db.md`).
+    pub page: String,
     /// The anchor, without `#`.
     pub anchor: String,
     /// Where the link is written.
@@ -182,24 +182,25 @@ fn normalize(base: &str, path: &str) -> String {
     out
 }
 
-/// Checks every collected anchor against the ids each page ended up with.
-pub fn check_anchors(
-    refs: &[AnchorRef],
-    ids: &HashMap<usize, HashSet<String>>,
+/// Checks every collected anchor against the ids each page ended up with (`ids` gives them by
+/// source path). A reference to a page the site no longer has is left to the link check.
+pub fn check_anchors<'a>(
+    refs: impl Iterator<Item = &'a AnchorRef>,
+    ids: impl Fn(&str) -> Option<&'a HashSet<String>>,
     site: &Site,
     as_errors: bool,
 ) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for r in refs {
-        if ids.get(&r.page).is_some_and(|set| set.contains(&r.anchor)) {
+        let found = ids(&r.page);
+        if found.is_some_and(|set| set.contains(&r.anchor)) || !site.by_source.contains_key(&r.page) {
             continue;
         }
-        let target = &site.pages[r.page].source.rel;
-        let message = format!("broken link: `{target}` has no heading `#{}`", r.anchor);
+        let message = format!("broken link: `{}` has no heading `#{}`", r.page, r.anchor);
         let mut d = if as_errors { Diagnostic::error(message) } else { Diagnostic::warning(message) };
         d.span = Some(r.span.clone());
         d.source_line = r.source_line.clone();
-        let similar = ids.get(&r.page).and_then(|set| {
+        let similar = found.and_then(|set| {
             let candidates: Vec<&str> = set.iter().map(String::as_str).collect();
             crate::diag::did_you_mean(&r.anchor, &candidates).map(str::to_owned)
         });

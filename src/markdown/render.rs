@@ -317,6 +317,7 @@ impl<'a> Renderer<'a> {
             Resolved::Rewrite { url, check } => {
                 if let Some((page, anchor)) = check {
                     let (span, source_line) = self.span(offset);
+                    let page = self.site.pages[page].source.rel.clone();
                     self.rendered.anchor_refs.push(AnchorRef { page, anchor, span, source_line });
                 }
                 url.into()

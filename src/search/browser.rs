@@ -23,6 +23,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -216,7 +217,7 @@ pub fn quantise(score: f32, max: f32) -> u8 {
 }
 
 /// Writes the browser index of `pages`.
-pub fn export(pages: &[PageDoc], written: &Written) -> Result<Bundle, Error> {
+pub fn export(pages: &[Arc<PageDoc>], written: &Written) -> Result<Bundle, Error> {
     let impacts = impacts(written)?;
     let records: usize = pages.iter().map(|p| p.sections.len()).sum();
     let mut bundle = Bundle::default();
@@ -395,11 +396,13 @@ fn word_packs(written: &Written, impacts: &Impacts, bundle: &mut Bundle) -> Vec<
 
 /// Fragment packs: a fixed number of consecutive pages per file (one page per file up to
 /// 12,000 pages, then more: hosts cap file counts at 20,000). Returns (hash, pages per pack).
-fn fragment_packs(pages: &[PageDoc], files: &mut Vec<(String, Vec<u8>)>) -> (String, usize) {
+fn fragment_packs(pages: &[Arc<PageDoc>], files: &mut Vec<(String, Vec<u8>)>) -> (String, usize) {
     let per_pack = pages.len().div_ceil(12_000).max(1);
     let fragments: Vec<Vec<u8>> = pages
         .par_chunks(per_pack)
-        .map(|chunk| serde_json::to_vec(&chunk.iter().map(fragment).collect::<Vec<_>>()).unwrap_or_default())
+        .map(|chunk| {
+            serde_json::to_vec(&chunk.iter().map(|p| fragment(p)).collect::<Vec<_>>()).unwrap_or_default()
+        })
         .collect();
     let mut hasher_input = Vec::new();
     for f in &fragments {
@@ -414,7 +417,7 @@ fn fragment_packs(pages: &[PageDoc], files: &mut Vec<(String, Vec<u8>)>) -> (Str
 }
 
 /// Filters: value → page numbers, one file per facet; returns the facets of the head.
-fn facet_lists(pages: &[PageDoc], files: &mut Vec<(String, Vec<u8>)>) -> serde_json::Map<String, Value> {
+fn facet_lists(pages: &[Arc<PageDoc>], files: &mut Vec<(String, Vec<u8>)>) -> serde_json::Map<String, Value> {
     let mut facets = serde_json::Map::new();
     type Getter = fn(&PageDoc) -> Vec<String>;
     let getters: [(&str, Getter); 5] = [
@@ -461,7 +464,7 @@ fn facet_lists(pages: &[PageDoc], files: &mut Vec<(String, Vec<u8>)>) -> serde_j
 
 /// Sections per page, one character each: `char(48 + count)` (`1` for one section, `a` for 49).
 /// Counts are capped at 1,000 sections a page by the character range used.
-pub fn section_counts(pages: &[PageDoc]) -> String {
+pub fn section_counts(pages: &[Arc<PageDoc>]) -> String {
     pages.iter().map(|p| char::from_u32(48 + p.sections.len().min(1000) as u32).unwrap_or('0')).collect()
 }
 

@@ -13,7 +13,7 @@ pub mod index;
 pub mod query;
 pub mod schema;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use tantivy::tokenizer::{
     Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, TokenStream,
@@ -31,7 +31,12 @@ pub const ANALYZER: &str = "lore_en";
 /// Where `build` writes the tantivy index: a folder beside the build folder, so it is not
 /// published with the site.
 pub fn index_dir(config: &SiteConfig) -> PathBuf {
-    config.root.join(".lore").join("search")
+    index_dir_in(&config.root)
+}
+
+/// [`index_dir`] of the site whose project root is `root`.
+pub fn index_dir_in(root: &Path) -> PathBuf {
+    root.join(".lore").join("search")
 }
 
 /// The full analysis chain: tokenize, drop long tokens, lowercase, stem.
@@ -103,6 +108,10 @@ pub struct PageDoc {
     pub sections: Vec<SectionDoc>,
 }
 
+/// What search indexes of every page, in the site model's order: shared by `serve` with its
+/// background export without copying any page.
+pub type Docs = std::sync::Arc<Vec<std::sync::Arc<PageDoc>>>;
+
 /// One heading section: the unit of the index, so results can deep-link.
 #[derive(Debug, Clone, Default)]
 pub struct SectionDoc {
@@ -112,11 +121,6 @@ pub struct SectionDoc {
     pub heading: Vec<String>,
     /// Plain text.
     pub text: String,
-}
-
-/// Splits every rendered page into heading sections (level 2 and 3), in page order.
-pub fn collect(site: &Site, rendered: &[Rendered]) -> Vec<PageDoc> {
-    rendered.iter().enumerate().map(|(i, r)| collect_page(site, i, r)).collect()
 }
 
 /// Splits page `i`, rendered as `r`, into heading sections (`serve` redoes one page at a time).

@@ -1,6 +1,7 @@
 use super::browser::{self, front_code, quantise, varint, write_postings};
 use super::query::{self, Parsed, Vocabulary, edit_distance, parse};
 use super::*;
+use std::sync::Arc;
 
 #[test]
 fn analyser_splits_lowercases_stems_and_drops_long_tokens() {
@@ -37,8 +38,8 @@ fn postings_are_delta_coded_with_one_byte_impacts() {
     assert_eq!(quantise(4.0, 4.0), 255);
 }
 
-fn page(url: &str, title: &str, sections: &[(&str, &str)]) -> PageDoc {
-    PageDoc {
+fn page(url: &str, title: &str, sections: &[(&str, &str)]) -> Arc<PageDoc> {
+    Arc::new(PageDoc {
         url: url.to_owned(),
         title: title.to_owned(),
         kind: "runbook".to_owned(),
@@ -51,7 +52,7 @@ fn page(url: &str, title: &str, sections: &[(&str, &str)]) -> PageDoc {
             .iter()
             .map(|(a, t)| SectionDoc { anchor: (*a).to_owned(), heading: vec![], text: (*t).to_owned() })
             .collect(),
-    }
+    })
 }
 
 /// A decoded dictionary entry: key, flags, stem (when it differs), postings.

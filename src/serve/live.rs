@@ -5,19 +5,20 @@
 //! only when complete; an incremental rebuild writes each file beside its old version and
 //! renames it over, so a request never sees a half-written file.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
-
-use crate::build::{self, BuildOptions, Kept};
-use crate::content::{Page, SourceFile};
-use crate::diag::{self, Diagnostic};
+use super::Change;
+use crate::build::write::Sink;
+use crate::build::{self, BuildOptions, State};
+use crate::config::SiteConfig;
+use crate::content::{Kind, Page, SourceFile};
+use crate::diag::Diagnostic;
 use crate::error::Error;
-use crate::markdown::{self, Highlighter};
-use crate::search::PageDoc;
+use crate::markdown::Highlighter;
+use crate::search::Docs;
 use crate::site::Target;
 
 /// What a rebuild did.
@@ -31,8 +32,8 @@ pub enum Update {
         pages: usize,
         /// Whether everything was rebuilt.
         full: bool,
-        /// Pages (by number) written again by an incremental rebuild; empty after a full one.
-        changed: Vec<usize>,
+        /// Pages (source paths) rendered again by an incremental rebuild; empty after a full one.
+        changed: Vec<String>,
         /// Warnings of the whole site.
         warnings: Vec<Diagnostic>,
         /// Wall time.
@@ -40,6 +41,55 @@ pub enum Update {
     },
     /// The rebuild failed; the last good site is still served.
     Failed(Error),
+}
+
+/// How the last rebuild went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Health {
+    /// It worked.
+    Good,
+    /// An incremental rebuild failed (an error in a page): the next one retries what it left.
+    Failed,
+    /// A full build failed, or a rebuild stopped half-way: only a full build can clear it.
+    NeedsFull,
+}
+
+/// What the rebuilds since the last write left to write.
+#[derive(Debug, Default)]
+struct Pending {
+    /// Pages rendered again (source paths), written by the next good rebuild.
+    pages: BTreeSet<String>,
+    /// The site model changed: every page and listing is written again.
+    every_page: bool,
+    /// URLs of removed pages whose files the next good write removes.
+    gone: Vec<String>,
+    /// Pages were added or removed since search was last updated: it indexes every page again.
+    all_search: bool,
+}
+
+/// A batch of changed files, read and classified.
+#[derive(Debug, Default)]
+struct Batch {
+    /// The dearest change of the batch.
+    change: Change,
+    /// Pages read again: their number in the site model, the page, its warnings.
+    edited: Vec<(usize, Page, Vec<Diagnostic>)>,
+    /// New pages, with their warnings.
+    added: Vec<(Page, Vec<Diagnostic>)>,
+    /// Pages deleted (source paths).
+    removed: HashSet<String>,
+    /// Assets to copy again (source paths).
+    copies: Vec<String>,
+    /// Pages to render again (source paths).
+    render: BTreeSet<String>,
+    /// Pages that no longer parse, with their errors (the last good version stays).
+    parse_errors: BTreeMap<String, Vec<Diagnostic>>,
+}
+
+impl Batch {
+    fn add(&mut self, change: Change) {
+        self.change = self.change.max(change);
+    }
 }
 
 /// The served site.
@@ -53,22 +103,13 @@ pub struct Live {
     /// The folder served before `dir`, removed at the next swap.
     previous: Option<PathBuf>,
     builds: u64,
-    kept: Option<Box<Kept>>,
+    /// The build state of the last good full build, kept current by incremental rebuilds.
+    state: Option<Box<State>>,
     /// Pages that failed to parse in an incremental rebuild, with their errors: retried with
     /// every later incremental rebuild.
     broken: BTreeMap<String, Vec<Diagnostic>>,
-    /// Pages rendered again by a failed incremental rebuild, written by the next good one.
-    unwritten: BTreeSet<usize>,
-    /// The site model changed since the last write: every page and listing is written again.
-    rewrite_all: bool,
-    /// Pages were added or removed since search was last updated: page numbers moved.
-    renumbered: bool,
-    /// URLs of removed pages whose files the next good write removes.
-    gone: Vec<String>,
-    /// The last rebuild failed.
-    failing: bool,
-    /// Pages that use `{{#…}}` includes (scanning 10,000 pages for them on every edit is slow).
-    including: BTreeSet<usize>,
+    pending: Pending,
+    health: Health,
 }
 
 impl Live {
@@ -92,14 +133,10 @@ impl Live {
             dir,
             previous: None,
             builds: 0,
-            kept: None,
+            state: None,
             broken: BTreeMap::new(),
-            unwritten: BTreeSet::new(),
-            rewrite_all: false,
-            renumbered: false,
-            gone: Vec::new(),
-            failing: false,
-            including: BTreeSet::new(),
+            pending: Pending::default(),
+            health: Health::Good,
         })
     }
 
@@ -109,25 +146,24 @@ impl Live {
     }
 
     /// The config of the last good build.
-    pub fn config(&self) -> Option<&crate::config::SiteConfig> {
-        self.kept.as_ref().map(|k| &k.config)
+    pub fn config(&self) -> Option<&SiteConfig> {
+        self.state.as_ref().map(|s| &s.config)
     }
 
     /// Stylesheets of the last good build, site-relative.
     pub fn stylesheets(&self) -> Vec<String> {
-        self.kept.as_ref().map(|k| k.css.clone()).unwrap_or_default()
+        self.state.as_ref().map(|s| s.theme.css.clone()).unwrap_or_default()
     }
 
     /// Whether `rel` (a path in the source folder) is a page or asset of the current site that
     /// still exists: a change to it is an edit, not an add, delete or rename.
     pub fn knows(&self, rel: &str) -> bool {
-        let Some(kept) = &self.kept else { return false };
-        let site = &kept.site;
-        let path = kept.config.src.join(rel);
+        let Some(state) = &self.state else { return false };
+        let site = &state.site;
         let known = site.by_source.contains_key(rel)
             || self.broken.contains_key(rel)
             || site.assets.iter().any(|a| a.rel == rel);
-        known && path.is_file()
+        known && state.config.src.join(rel).is_file()
     }
 
     /// Rebuilds everything into a new folder and swaps it in.
@@ -138,14 +174,10 @@ impl Live {
         let options = BuildOptions { out_dir: Some(dir.clone()), ..self.options.clone() };
         match build::build(&options, None) {
             Ok(out) => {
-                self.kept = out.kept;
-                self.including = self.kept.as_ref().map(|k| including(k)).unwrap_or_default();
+                self.state = out.state;
                 self.broken.clear();
-                self.unwritten.clear();
-                self.rewrite_all = false;
-                self.renumbered = false;
-                self.gone.clear();
-                self.failing = false;
+                self.pending = Pending::default();
+                self.health = Health::Good;
                 if let Some(old) = self.previous.take() {
                     // Thousands of files: remove them without holding up the reload.
                     std::thread::spawn(move || {
@@ -161,318 +193,222 @@ impl Live {
                     elapsed: start.elapsed(),
                 }
             }
-            Err(e) => {
-                self.failing = true;
-                Update::Failed(e)
-            }
+            Err(e) => self.failed(Health::NeedsFull, e),
         }
     }
 
-    /// Rebuilds after edits of existing files (paths in the source folder): each page again,
-    /// and the pages that include a changed file. When an edit changes what other pages show
-    /// of a page (title, kind, front matter), the site model is built again from the kept pages
-    /// and every page and listing is written again, without reading or rendering the other
-    /// pages' markdown; pages added or deleted do the same after renumbering what is kept.
-    /// Falls back to a full rebuild when a page becomes a draft, an added page does not parse
-    /// or takes a URL in use, an asset is added or deleted, or the last full build failed.
+    /// Rebuilds after changes of files in the source folder (paths relative to it): classifies
+    /// the batch ([`Change`]), then asks the build state for what that rebuilds: the site model
+    /// again, the changed pages (and the pages including or naming them) rendered again, links
+    /// checked, and the pages written. A change that needs a full build gets one, as does any
+    /// change after a failed full build.
     ///
     /// `viewed` are the site-relative URLs open tabs show: after a change of the site model,
     /// they and the edited pages are written before this returns (the reload can go out), and
     /// [`Live::finish`] writes the rest.
     pub fn files(&mut self, rels: &BTreeSet<String>, viewed: &[String]) -> Update {
         let start = Instant::now();
-        let Some(kept) = self.kept.as_deref() else { return self.full() };
-        if self.failing && self.broken.is_empty() && self.unwritten.is_empty() {
-            // The last failure came from a full build: only a full build can clear it.
+        if self.health == Health::NeedsFull {
             return self.full();
         }
-        let mut rels = rels.clone();
-        rels.extend(self.broken.keys().cloned());
-        let mut targets: BTreeSet<usize> = BTreeSet::new();
-        let mut reshaped = false;
-        let mut loaded: Vec<(usize, Page, Vec<Diagnostic>)> = Vec::new();
-        let mut copies: Vec<String> = Vec::new();
-        let mut parse_errors: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
-        let mut added: Vec<(Page, Vec<Diagnostic>)> = Vec::new();
-        let mut removed: BTreeSet<usize> = BTreeSet::new();
-        for rel in &rels {
-            let path = kept.config.src.join(rel);
+        let Some(mut batch) = self.read(rels) else { return self.full() };
+        if batch.change == Change::Nothing && batch.parse_errors.is_empty() {
+            // Only files outside the site changed (ignored, or gone before they were read).
+            return Update::Nothing;
+        }
+        if batch.change.rebuilds().full {
+            return self.full();
+        }
+        let copies = std::mem::take(&mut batch.copies);
+        let parse_errors = std::mem::take(&mut batch.parse_errors);
+        let render = match self.apply(batch) {
+            Ok(Some(render)) => render,
+            Ok(None) => return self.full(),
+            Err(e) => return self.failed(Health::NeedsFull, e),
+        };
+        let Some(state) = self.state.as_deref_mut() else { return self.full() };
+        state.render(&render);
+        self.pending.pages.extend(render.iter().cloned());
+        let diags = state.check(parse_errors.values().flatten().cloned());
+        self.broken = parse_errors;
+        if diags.iter().any(Diagnostic::is_error) {
+            return self.failed(Health::Failed, Error::Diagnostics(diags));
+        }
+        match self.write(&copies, viewed) {
+            Ok(written) => {
+                self.health = Health::Good;
+                Update::Rebuilt {
+                    pages: written,
+                    full: false,
+                    changed: render.into_iter().collect(),
+                    warnings: diags,
+                    elapsed: start.elapsed(),
+                }
+            }
+            Err(e) => self.failed(Health::Failed, e),
+        }
+    }
+
+    fn failed(&mut self, health: Health, e: Error) -> Update {
+        self.health = health;
+        Update::Failed(e)
+    }
+
+    /// Reads the changed files (and the pages that failed to parse last time) and classifies
+    /// each; `None` when only a full build will do (an unknown file, a new page that does not
+    /// parse: a full build reports it with everything else).
+    fn read(&self, rels: &BTreeSet<String>) -> Option<Batch> {
+        let state = self.state.as_deref()?;
+        let config = &state.config;
+        let mut batch = Batch::default();
+        let rels: BTreeSet<&String> = rels.iter().chain(self.broken.keys()).collect();
+        for rel in rels {
+            let path = config.src.join(rel);
             let is_page = rel.to_ascii_lowercase().ends_with(".md");
-            if let Some(&i) = kept.site.by_source.get(rel) {
-                let old = &kept.site.pages[i];
+            if let Some(&i) = state.site.by_source.get(rel) {
+                let old = &state.site.pages[i];
                 if !path.is_file() {
-                    removed.insert(i);
+                    batch.removed.insert(rel.clone());
+                    batch.add(Change::Pages);
                     continue;
                 }
-                match Page::load(&old.source, &kept.config) {
+                match Page::load(&old.source, config) {
                     Ok((page, warnings)) => {
-                        reshaped |= shape(&page, &kept.config) != shape(old, &kept.config);
-                        loaded.push((i, page, warnings));
-                        targets.insert(i);
+                        let reshaped = Shape::of(&page, config) != Shape::of(old, config);
+                        batch.add(if reshaped { Change::Shape } else { Change::Body });
+                        batch.edited.push((i, page, warnings));
+                        batch.render.insert(rel.clone());
                     }
                     Err(errors) => {
-                        parse_errors.insert(rel.clone(), errors);
+                        batch.parse_errors.insert(rel.clone(), errors);
                     }
                 }
-            } else if kept.site.assets.iter().any(|a| &a.rel == rel) {
-                copies.push(rel.clone());
+            } else if state.site.assets.iter().any(|a| &a.rel == rel) {
+                batch.copies.push(rel.clone());
+                batch.add(Change::Asset);
             } else if is_page && path.is_file() && !crate::content::is_discovered(&path) {
                 // Ignored by a `.gitignore`: not part of the site, as in a full build.
                 continue;
             } else if is_page && path.is_file() && !self.broken.contains_key(rel) {
                 let source = SourceFile { shown: crate::config::display_path(&path), path, rel: rel.clone() };
-                match Page::load(&source, &kept.config) {
-                    Ok(page) => added.push(page),
-                    // A full build reports it with everything else.
-                    Err(_) => return self.full(),
-                }
+                batch.added.push(Page::load(&source, config).ok()?);
+                batch.add(Change::Pages);
             } else if is_page && !path.is_file() {
                 // Came and went, or a page that never parsed was deleted.
                 continue;
             } else if !self.broken.contains_key(rel) {
-                return self.full();
+                return None;
             }
-            targets.extend(includers(kept, &self.including, rel));
-        }
-        if targets.is_empty()
-            && copies.is_empty()
-            && added.is_empty()
-            && removed.is_empty()
-            && parse_errors.is_empty()
-        {
-            // Only files outside the site changed (ignored, or gone before they were read).
-            return Update::Nothing;
-        }
-        let Some(kept) = self.kept.as_deref_mut() else { return Update::Nothing };
-        for (i, page, warnings) in loaded {
-            if page.text.contains("{{#") {
-                self.including.insert(i);
-            } else {
-                self.including.remove(&i);
+            let includers = state.includers(rel);
+            if !includers.is_empty() {
+                batch.add(Change::Body);
             }
-            let shown = page.source.shown.clone();
-            kept.other_diags.retain(|d| d.span.as_ref().is_none_or(|s| s.path != shown));
-            kept.other_diags.extend(warnings);
-            kept.site.pages[i] = page;
+            batch.render.extend(includers);
         }
-        if !added.is_empty() || !removed.is_empty() {
-            // Pages came or went: numbers shift, navigation and listings change everywhere.
-            match self.restructure(added, &removed, &targets) {
-                Ok(Some(renumbered)) => targets = renumbered,
-                Ok(None) => return self.full(),
-                Err(e) => {
-                    self.failing = true;
-                    return Update::Failed(e);
-                }
-            }
-        } else if reshaped {
-            // What other pages show of these changed: the site model again, then every page.
-            match build::remodel(kept, self.options.today.as_deref()) {
-                Ok(true) => {}
-                Ok(false) => return self.full(),
-                Err(e) => {
-                    self.failing = true;
-                    return Update::Failed(e);
-                }
-            }
-            self.rewrite_all = true;
-        }
-        let Some(kept) = self.kept.as_deref_mut() else { return Update::Nothing };
-        let config = &kept.config;
-        let rendered: Vec<(usize, markdown::Rendered)> = targets
-            .par_iter()
-            .map(|&i| (i, markdown::render(i, &kept.site, &kept.highlighter, config.broken_links_are_errors)))
-            .collect();
-        for (i, mut r) in rendered {
-            kept.ids.insert(i, std::mem::take(&mut r.ids));
-            kept.anchor_refs[i] = std::mem::take(&mut r.anchor_refs);
-            kept.page_diags[i] = std::mem::take(&mut r.diagnostics);
-            kept.rendered[i] = r;
-        }
-        self.unwritten.extend(targets.iter().copied());
-        let mut diags = kept.other_diags.clone();
-        diags.extend(kept.site_diags.iter().cloned());
-        diags.extend(parse_errors.values().flatten().cloned());
-        diags.extend(kept.page_diags.iter().flatten().cloned());
-        let refs: Vec<_> = kept.anchor_refs.iter().flatten().cloned().collect();
-        diags.extend(markdown::links::check_anchors(
-            &refs,
-            &kept.ids,
-            &kept.site,
-            config.broken_links_are_errors,
-        ));
-        diag::sort(&mut diags);
-        self.broken = parse_errors;
-        if diags.iter().any(Diagnostic::is_error) {
-            self.failing = true;
-            return Update::Failed(Error::Diagnostics(diags));
-        }
-        let rendered: Vec<usize> = targets.into_iter().collect();
-        match self.write(&copies, viewed) {
-            Ok(written) => {
-                self.failing = false;
-                Update::Rebuilt {
-                    pages: written,
-                    full: false,
-                    changed: rendered,
-                    warnings: diags,
-                    elapsed: start.elapsed(),
-                }
-            }
-            Err(e) => {
-                self.failing = true;
-                Update::Failed(e)
-            }
-        }
+        Some(batch)
     }
 
-    /// Pages were added (loaded, with their warnings) or removed (by number): renumbers what is
-    /// kept of every page and builds the site model again; the removed pages' files go with the
-    /// next good write. Returns the new numbers of `targets`, with the added pages and the pages that may link
-    /// to an added or removed one (they name its file), all to render again; `None` when only a
-    /// full build will do.
-    fn restructure(
-        &mut self,
-        added: Vec<(Page, Vec<Diagnostic>)>,
-        removed: &BTreeSet<usize>,
-        targets: &BTreeSet<usize>,
-    ) -> Result<Option<BTreeSet<usize>>, Error> {
-        let Some(kept) = self.kept.as_deref_mut() else { return Ok(None) };
-        let old_len = kept.site.pages.len();
+    /// Puts the pages read again into the site model and, when the change needs it, builds
+    /// the model again; returns the pages to render again, or `None` when only a full build
+    /// will do (a page became a draft, or took a URL in use).
+    fn apply(&mut self, batch: Batch) -> Result<Option<BTreeSet<String>>, Error> {
+        let rebuilds = batch.change.rebuilds();
+        let Some(state) = self.state.as_deref_mut() else { return Ok(None) };
+        let mut render = batch.render;
+        let forget = |diags: &mut Vec<Diagnostic>, page: &Page| {
+            diags.retain(|d| d.span.as_ref().is_none_or(|s| s.path != page.source.shown));
+        };
+        for (i, page, warnings) in batch.edited {
+            forget(&mut state.input_diags, &state.site.pages[i]);
+            state.input_diags.extend(warnings);
+            state.site.pages[i] = page;
+        }
+        if !rebuilds.model {
+            return Ok(Some(render));
+        }
+        // Pages that may link to an added or removed page name its file: render them again.
         let mut names: Vec<String> = Vec::new();
         let mut name_of = |rel: &str| names.push(rel.rsplit('/').next().unwrap_or(rel).to_owned());
-        let gone: Vec<String> = removed.iter().map(|&i| kept.site.urls[i].clone()).collect();
-        for &i in removed {
-            let shown = &kept.site.pages[i].source.shown;
-            kept.other_diags.retain(|d| d.span.as_ref().is_none_or(|s| &s.path != shown));
-            name_of(&kept.site.pages[i].source.rel);
-        }
-        let mut entries: Vec<(Option<usize>, Page)> = std::mem::take(&mut kept.site.pages)
-            .into_iter()
-            .enumerate()
-            .filter(|(i, _)| !removed.contains(i))
-            .map(|(i, p)| (Some(i), p))
-            .collect();
-        for (page, warnings) in added {
-            name_of(&page.source.rel);
-            kept.other_diags.extend(warnings);
-            entries.push((None, page));
-        }
-        // The order `lore build` reads pages in.
-        entries.sort_by(|a, b| a.1.source.rel.cmp(&b.1.source.rel));
-        let mut new_of_old: Vec<Option<usize>> = vec![None; old_len];
-        let mut fresh = BTreeSet::new();
-        for (j, (old, _)) in entries.iter().enumerate() {
-            match old {
-                Some(i) => new_of_old[*i] = Some(j),
-                None => {
-                    fresh.insert(j);
-                }
+        let mut gone = Vec::new();
+        for (i, page) in state.site.pages.iter().enumerate() {
+            if batch.removed.contains(&page.source.rel) {
+                forget(&mut state.input_diags, page);
+                name_of(&page.source.rel);
+                gone.push(state.site.urls[i].clone());
             }
         }
-        let n = entries.len();
-        kept.site.pages = entries.into_iter().map(|(_, p)| p).collect();
-        let at = |i: usize| new_of_old.get(i).copied().flatten();
-        kept.rendered = renumber(std::mem::take(&mut kept.rendered), &new_of_old, n);
-        kept.page_diags = renumber(std::mem::take(&mut kept.page_diags), &new_of_old, n);
-        kept.anchor_refs = renumber(std::mem::take(&mut kept.anchor_refs), &new_of_old, n);
-        for refs in &mut kept.anchor_refs {
-            refs.retain_mut(|r| at(r.page).map(|j| r.page = j).is_some());
+        let mut added = Vec::with_capacity(batch.added.len());
+        for (page, warnings) in batch.added {
+            name_of(&page.source.rel);
+            state.input_diags.extend(warnings);
+            render.insert(page.source.rel.clone());
+            added.push(page);
         }
-        kept.ids =
-            std::mem::take(&mut kept.ids).into_iter().filter_map(|(i, ids)| Some((at(i)?, ids))).collect();
-        if !kept.search_docs.is_empty() {
-            let docs = std::mem::take(Arc::make_mut(&mut kept.search_docs));
-            kept.search_docs = Arc::new(renumber(docs, &new_of_old, n));
-        }
-        self.including = self.including.iter().filter_map(|&i| at(i)).collect();
-        self.unwritten = self.unwritten.iter().filter_map(|&i| at(i)).collect();
-        if !build::remodel(kept, self.options.today.as_deref())? {
+        if !state.remodel(added, &batch.removed, self.options.today.as_deref())? {
             return Ok(None);
         }
-        // Their files go with the next good write.
-        self.gone.extend(gone.into_iter().filter(|u| kept.site.by_url(u).is_none()));
-        let pages = &kept.site.pages;
-        let linking: Vec<usize> = (0..n)
-            .into_par_iter()
-            .filter(|&j| names.iter().any(|name| pages[j].text.contains(name.as_str())))
-            .collect();
-        for &j in &fresh {
-            if pages[j].text.contains("{{#") {
-                self.including.insert(j);
-            }
-        }
-        self.rewrite_all = true;
-        self.renumbered = true;
-        Ok(Some(targets.iter().filter_map(|&i| at(i)).chain(fresh).chain(linking).collect()))
+        // Their files go with the next good write, unless another page took the URL.
+        self.pending.gone.extend(gone.into_iter().filter(|u| state.site.by_url(u).is_none()));
+        let pages = &state.site.pages;
+        render.extend(
+            pages
+                .iter()
+                .filter(|p| names.iter().any(|n| p.text.contains(n.as_str())))
+                .map(|p| p.source.rel.clone()),
+        );
+        render.retain(|rel| state.site.by_source.contains_key(rel));
+        self.pending.every_page = true;
+        self.pending.all_search |= rebuilds.all_search;
+        Ok(Some(render))
     }
 
     /// After a rebuild panicked half-way: what is kept may be inconsistent, so the next
     /// change builds everything again (the folder served is left as it was).
     pub fn after_panic(&mut self) {
-        self.failing = true;
+        self.health = Health::NeedsFull;
         self.broken.clear();
-        self.unwritten.clear();
-        self.rewrite_all = false;
-        self.gone.clear();
+        self.pending = Pending::default();
     }
 
-    /// Whether page numbers changed since the last call (pages added or removed): search must
-    /// index every page again rather than replace some.
-    pub fn take_renumbered(&mut self) -> bool {
-        std::mem::take(&mut self.renumbered)
+    /// Whether pages were added or removed since the last call: search must index every page
+    /// again rather than replace some (the index numbers pages in the site model's order).
+    pub fn take_all_search(&mut self) -> bool {
+        std::mem::take(&mut self.pending.all_search)
     }
 
     /// Writes the pages rendered since the last write (and, after a change of the site model,
     /// the pages and listings open tabs show), and copies `copies`; returns how many pages were
     /// written.
     fn write(&mut self, copies: &[String], viewed: &[String]) -> Result<usize, Error> {
+        let Some(state) = self.state.as_deref_mut() else { return Ok(0) };
+        let sink = Sink::InPlace(&self.dir);
         let mut listings = 0;
-        if self.rewrite_all {
-            // A tab on a generated page (an owner, a tag, the dashboard) sees it current too.
-            let Some(kept) = self.kept.as_deref_mut() else { return Ok(0) };
-            if viewed.iter().any(|url| kept.site.by_url(url).is_none()) {
-                build::rewrite_listings(kept, &self.dir)?;
-                listings = kept.generated.len();
-            }
+        // A tab on a generated page (an owner, a tag, the dashboard) sees it current too.
+        if self.pending.every_page && viewed.iter().any(|url| state.site.by_url(url).is_none()) {
+            state.write_listings(&sink)?;
+            listings = state.listings.browsed.len();
         }
-        let Some(kept) = self.kept.as_ref() else { return Ok(0) };
-        let mut targets: Vec<Target> = self.unwritten.iter().map(|&i| Target::Page(i)).collect();
-        if self.rewrite_all {
-            targets.extend(viewed.iter().filter_map(|url| kept.site.by_url(url)));
+        let mut targets: Vec<Target> = self
+            .pending
+            .pages
+            .iter()
+            .filter_map(|rel| state.site.by_source.get(rel))
+            .map(|&i| Target::Page(i))
+            .collect();
+        if self.pending.every_page {
+            targets.extend(viewed.iter().filter_map(|url| state.site.by_url(url)));
             targets.sort();
             targets.dedup();
         }
-        self.write_targets(&targets)?;
-        for url in std::mem::take(&mut self.gone) {
-            let _ = std::fs::remove_file(self.dir.join(url).join("index.html"));
+        state.write(&targets, &sink)?;
+        for url in std::mem::take(&mut self.pending.gone) {
+            sink.remove(&format!("{url}index.html"));
         }
         for rel in copies {
-            let bytes = crate::fs::read(&kept.config.src.join(rel))?;
-            crate::output::replace(&self.dir, rel, &bytes)?;
+            sink.copy(&state.config.src.join(rel), rel)?;
         }
-        self.unwritten.clear();
+        self.pending.pages.clear();
         Ok(targets.len() + listings)
-    }
-
-    /// Renders `targets` (pages and folder listings) through their templates and writes each
-    /// over its old version.
-    fn write_targets(&self, targets: &[Target]) -> Result<(), Error> {
-        let Some(kept) = self.kept.as_ref() else { return Ok(()) };
-        let inputs = kept.inputs();
-        targets.par_iter().try_for_each(|&target| {
-            let html = match target {
-                Target::Page(i) => {
-                    kept.templates.render("page.html", &inputs.view(target, Some(&kept.rendered[i])))
-                }
-                Target::Section(_) => kept.templates.render("section.html", &inputs.view(target, None)),
-            }?;
-            crate::output::replace(
-                &self.dir,
-                &format!("{}index.html", kept.site.url(target)),
-                html.as_bytes(),
-            )
-        })
     }
 
     /// After a change of the site model, writes every page, listing and generated page that
@@ -480,63 +416,40 @@ impl Live {
     /// to the next call, as soon as `interrupted` says another change is waiting. Returns how
     /// many were written. A failure leaves the site to a full rebuild at the next change.
     pub fn finish(&mut self, interrupted: &mut dyn FnMut() -> bool) -> Result<usize, Error> {
-        if !self.rewrite_all {
+        if !self.pending.every_page {
             return Ok(0);
         }
-        let Some(kept) = self.kept.as_deref() else { return Ok(0) };
-        let all: Vec<Target> = (0..kept.site.pages.len())
-            .map(Target::Page)
-            .chain((0..kept.site.sections.len()).map(Target::Section))
-            .collect();
-        let fail = |live: &mut Self, e: Error| {
-            live.failing = true;
-            live.unwritten.clear();
-            live.rewrite_all = false;
-            Err(e)
-        };
+        let Some(state) = self.state.as_deref_mut() else { return Ok(0) };
+        let sink = Sink::InPlace(&self.dir);
+        let all = state.targets();
+        let mut written = Ok(());
         for chunk in all.chunks(FINISH_CHUNK) {
             if interrupted() {
                 return Ok(0);
             }
-            if let Err(e) = self.write_targets(chunk) {
-                return fail(self, e);
+            written = state.write(chunk, &sink);
+            if written.is_err() {
+                break;
             }
         }
-        let Some(kept) = self.kept.as_deref_mut() else { return Ok(0) };
-        if let Err(e) = build::rewrite_listings(kept, &self.dir) {
-            return fail(self, e);
+        if let Err(e) = written.and_then(|()| state.write_listings(&sink)) {
+            self.after_panic();
+            return Err(e);
         }
-        self.rewrite_all = false;
-        Ok(all.len() + kept.generated.len())
+        self.pending.every_page = false;
+        Ok(all.len() + state.listings.browsed.len() + state.listings.redirects.len())
     }
 
-    /// What search indexes of every page, the pages `changed` collected again from their new
-    /// rendering; `None` when the site has no search. Cheap to call while an earlier copy is
-    /// still being exported: only then are the pages copied.
-    pub fn search_docs(&mut self, changed: &[usize]) -> Option<Arc<Vec<PageDoc>>> {
-        let kept = self.kept.as_deref_mut()?;
-        if kept.search_docs.is_empty() {
+    /// What search indexes of every page, in the site model's order, and the numbers of the
+    /// `changed` pages (source paths) in it; `None` when the site has no search.
+    pub fn search_docs(&self, changed: &[String]) -> Option<(Docs, Vec<usize>)> {
+        let state = self.state.as_deref()?;
+        if !state.searched {
             return None;
         }
-        let docs = Arc::make_mut(&mut kept.search_docs);
-        for &i in changed {
-            if let (Some(doc), Some(r)) = (docs.get_mut(i), kept.rendered.get(i)) {
-                *doc = crate::search::collect_page(&kept.site, i, r);
-            }
-        }
-        Some(kept.search_docs.clone())
+        let numbers = changed.iter().filter_map(|rel| state.site.by_source.get(rel).copied()).collect();
+        Some((Arc::new(state.search_docs()), numbers))
     }
-}
-
-/// `old` (one item per old page number) moved to the new numbers; new pages get defaults.
-fn renumber<T: Default>(old: Vec<T>, new_of_old: &[Option<usize>], n: usize) -> Vec<T> {
-    let mut out: Vec<T> = std::iter::repeat_with(T::default).take(n).collect();
-    for (i, item) in old.into_iter().enumerate() {
-        if let Some(j) = new_of_old.get(i).copied().flatten() {
-            out[j] = item;
-        }
-    }
-    out
 }
 
 /// Pages written between checks for another change while [`Live::finish`] rewrites a site.
@@ -547,41 +460,85 @@ const FINISH_CHUNK: usize = 128;
 /// built again). Decision records written for adr-tools or MADR 2 keep their status and links
 /// in the body, so for them what the body says of those is part of the shape; for runbooks,
 /// whether a Mitigation section exists (a warning).
-fn shape(page: &Page, config: &crate::config::SiteConfig) -> String {
-    let body = match page.kind {
-        crate::content::Kind::Adr => format!("{:?}", crate::content::adr::read(page, &config.adr_statuses)),
-        crate::content::Kind::Runbook => {
-            let mitigation = page
-                .body()
-                .lines()
-                .any(|l| l.starts_with('#') && l.to_ascii_lowercase().contains("mitigation"));
-            mitigation.to_string()
+#[derive(Debug, PartialEq)]
+struct Shape<'a> {
+    title: &'a str,
+    kind: Kind,
+    meta: &'a crate::content::Meta,
+    adr: Option<(crate::content::adr::Adr, Vec<Diagnostic>)>,
+    mitigation: Option<bool>,
+}
+
+impl<'a> Shape<'a> {
+    fn of(page: &'a Page, config: &SiteConfig) -> Self {
+        let adr = (page.kind == Kind::Adr).then(|| crate::content::adr::read(page, &config.adr_statuses));
+        let mitigation = (page.kind == Kind::Runbook).then(|| {
+            page.body().lines().any(|l| l.starts_with('#') && l.to_ascii_lowercase().contains("mitigation"))
+        });
+        Self { title: &page.title, kind: page.kind, meta: &page.meta, adr, mitigation }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 14: each kind of edit is classified as the change it is.
+    #[test]
+    fn issue_14_edits_are_classified() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        let write = |rel: &str, text: &str| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("book.toml", "[book]\ntitle = \"T\"\n");
+        write("src/a.md", "# Alpha\n\nBody.\n");
+        write("src/runbooks/r.md", "---\nkind: runbook\nowner: sre\n---\n# R\n\n## Mitigation\n\nDo.\n");
+        write("src/decisions/0001-x.md", "# 1. X\n\n## Status\n\nAccepted\n\n## Context\n\nC.\n");
+        write("src/img.png", "png");
+        let mut live = Live::new(&root, None, dir.path().join("serve")).unwrap();
+        assert!(matches!(live.full(), Update::Rebuilt { .. }));
+        let cases: [(&str, Option<&str>, Change); 9] = [
+            ("a.md", Some("# Alpha\n\nAnother body.\n"), Change::Body),
+            ("a.md", Some("# Beta\n\nBody.\n"), Change::Shape),
+            ("a.md", Some("---\ntags: [x]\n---\n# Alpha\n\nBody.\n"), Change::Shape),
+            (
+                "runbooks/r.md",
+                Some("---\nkind: runbook\nowner: sre\n---\n# R\n\n## Mitigation\n\nUndo.\n"),
+                Change::Body,
+            ),
+            (
+                "runbooks/r.md",
+                Some("---\nkind: runbook\nowner: sre\n---\n# R\n\n## Steps\n\nDo.\n"),
+                Change::Shape,
+            ),
+            (
+                "decisions/0001-x.md",
+                Some("# 1. X\n\n## Status\n\nSuperseded\n\n## Context\n\nC.\n"),
+                Change::Shape,
+            ),
+            ("img.png", Some("png2"), Change::Asset),
+            ("b.md", Some("# New\n"), Change::Pages),
+            ("a.md", None, Change::Pages),
+        ];
+        for (rel, text, expected) in cases {
+            let path = root.join("src").join(rel);
+            let old = std::fs::read_to_string(&path).ok();
+            match text {
+                Some(text) => write(&format!("src/{rel}"), text),
+                None => std::fs::remove_file(&path).unwrap(),
+            }
+            let batch = live.read(&BTreeSet::from([rel.to_owned()])).expect("no full build");
+            assert_eq!(batch.change, expected, "{rel}: {text:?}");
+            match old {
+                Some(old) => write(&format!("src/{rel}"), &old),
+                None => std::fs::remove_file(&path).unwrap(),
+            }
         }
-        _ => String::new(),
-    };
-    format!("{:?}\u{0}{:?}\u{0}{:?}\u{0}{body}", page.title, page.kind, page.meta)
-}
-
-/// Pages that use includes.
-fn including(kept: &Kept) -> BTreeSet<usize> {
-    let pages = &kept.site.pages;
-    (0..pages.len())
-        .into_par_iter()
-        .filter(|&i| pages[i].text.contains("{{#"))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect()
-}
-
-/// Pages that may include `rel` with `{{#include}}`: those mentioning its file name in an include.
-fn includers(kept: &Kept, including: &BTreeSet<usize>, rel: &str) -> Vec<usize> {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    including
-        .iter()
-        .copied()
-        .filter(|&i| {
-            let p = &kept.site.pages[i];
-            p.source.rel != rel && p.text.contains(name)
-        })
-        .collect()
+        // A file no page names, outside the site's assets: only a full build knows.
+        write("src/new.png", "png");
+        assert!(live.read(&BTreeSet::from(["new.png".to_owned()])).is_none());
+    }
 }

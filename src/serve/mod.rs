@@ -29,7 +29,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::error::Error;
-use live::{Live, Update};
+pub use live::{Live, Update};
 use reload::Hub;
 use watch::{Plan, Roots};
 
@@ -99,6 +99,70 @@ pub enum Note<'a> {
         /// Refusals since the last time this was said.
         count: u64,
     },
+}
+
+/// What a change to the sources is, from the cheapest to rebuild to the dearest. The watcher
+/// sorts changed paths ([`watch::plan`]: the config, `SUMMARY.md`, the theme or a folder are
+/// [`Change::Full`]); [`Live::files`] reads the changed pages and sorts them further. The
+/// dearest change of a batch decides what it rebuilds, and [`Change::rebuilds`] says what.
+///
+/// | change        | example                         | site model | pages written     | search        |
+/// |---------------|---------------------------------|------------|-------------------|---------------|
+/// | `Body`        | a paragraph, an included file   | kept       | the page(s)       | their entries |
+/// | `Asset`       | an image                        | kept       | none (copied)     | —             |
+/// | `Shape`       | a title, `owner:`, a tag        | again      | all (viewed first)| their entries |
+/// | `Pages`       | a page added, deleted, renamed  | again      | all (viewed first)| whole index   |
+/// | `Stylesheets` | the theme's CSS                 | full build |                   |               |
+/// | `Full`        | `book.toml`, `SUMMARY.md`       | full build |                   |               |
+///
+/// A title edit is a `Shape` change: the site model is built again from the pages in memory
+/// (no other page is read or rendered again), the edited page is rendered again, the pages
+/// open tabs show are written before the reload, and every other page and listing after it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Change {
+    /// Nothing the site uses.
+    #[default]
+    Nothing,
+    /// A page's body, or a file pages include: those pages are rendered and written again.
+    Body,
+    /// A file copied as it is: copied again.
+    Asset,
+    /// What other pages show of a page: its title, kind or front matter (an ADR's status
+    /// written in its body, whether a runbook has a Mitigation section).
+    Shape,
+    /// Pages added, deleted or renamed: as [`Change::Shape`], and the pages naming the changed
+    /// files are rendered again (their links changed).
+    Pages,
+    /// The theme's stylesheet: a full build, then open pages swap stylesheets without a reload.
+    Stylesheets,
+    /// The config, `SUMMARY.md`, the theme, a folder: a full build.
+    Full,
+}
+
+/// What a [`Change`] rebuilds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rebuilds {
+    /// A full build into a fresh folder, swapped in when complete.
+    pub full: bool,
+    /// The site model again (navigation, listings, kinds, freshness), from the pages in memory.
+    pub model: bool,
+    /// Every page and listing written again: those open tabs show before the reload.
+    pub every_page: bool,
+    /// Search indexes every page again, instead of replacing the changed pages' entries.
+    pub all_search: bool,
+}
+
+impl Change {
+    /// What this change rebuilds (besides rendering the changed pages again).
+    pub const fn rebuilds(self) -> Rebuilds {
+        let (full, model, every_page, all_search) = match self {
+            Change::Nothing | Change::Body | Change::Asset => (false, false, false, false),
+            Change::Shape => (false, true, true, false),
+            Change::Pages => (false, true, true, true),
+            Change::Stylesheets | Change::Full => (true, true, true, true),
+        };
+        Rebuilds { full, model, every_page, all_search }
+    }
 }
 
 /// State shared with the request threads.
@@ -198,7 +262,7 @@ pub fn run(
     let live = Live::new(&options.root, options.config_file.clone(), base.clone())?;
     let shared = Arc::new(Shared::new(
         live.dir().to_path_buf(),
-        options.root.join(".lore").join("search"),
+        crate::search::index_dir_in(&options.root),
         options.allowed_hosts.clone(),
     ));
     let server = server::Server::start(listener, shared.clone(), note.clone())?;
@@ -448,7 +512,7 @@ fn gather(paths: &mut Vec<PathBuf>, rx: &mpsc::Receiver<Vec<PathBuf>>, roots: &R
 /// `carried`: the next rebuild writes what that one shows first).
 fn after_reload(
     live: &mut Live,
-    changed: &[usize],
+    changed: &[String],
     rx: &mpsc::Receiver<Vec<PathBuf>>,
     carried: &mut Vec<PathBuf>,
     shared: &Shared,
@@ -488,7 +552,7 @@ fn rebuild(
     held: &mut search::Held<'_>,
     error_text: &ErrorText,
     note: &Notes,
-) -> (Option<String>, Vec<usize>) {
+) -> (Option<String>, Vec<String>) {
     let start = Instant::now();
     #[cfg(debug_assertions)]
     panic_for_tests(paths);
@@ -526,7 +590,7 @@ fn rebuild(
 }
 
 /// A failed rebuild: the overlay text, and the event that shows it.
-fn failed(shared: &Shared, e: &Error, error_text: &ErrorText, note: &Notes) -> (Option<String>, Vec<usize>) {
+fn failed(shared: &Shared, e: &Error, error_text: &ErrorText, note: &Notes) -> (Option<String>, Vec<String>) {
     let text = error_text(e);
     let event = reload::event("failed", &serde_json::json!({ "error": text }));
     *write(&shared.error) = Some(text);
@@ -564,17 +628,17 @@ fn panic_for_tests(paths: &[PathBuf]) {
 /// Replaces the `changed` pages' sections in the tantivy index (after pages were added or
 /// removed, the export indexes every page again instead), then queues the export of the
 /// browser index. Runs on the rebuild thread, so it never overlaps a rebuild.
-fn update_search(live: &mut Live, changed: &[usize], shared: &Shared, note: &Notes) {
-    let renumbered = live.take_renumbered();
-    if changed.is_empty() && !renumbered {
+fn update_search(live: &mut Live, changed: &[String], shared: &Shared, note: &Notes) {
+    let all_search = live.take_all_search();
+    if changed.is_empty() && !all_search {
         return;
     }
-    let Some(docs) = live.search_docs(changed) else { return };
+    let Some((docs, numbers)) = live.search_docs(changed) else { return };
     let Some(index_dir) = live.config().map(crate::search::index_dir) else { return };
     // Pages added or removed move the page numbers the index is keyed by: the export writes
     // it whole, and until it has, edits leave it alone.
-    let reindex = shared.search.reindex_pending(renumbered);
-    if !reindex && let Err(e) = crate::search::index::replace_pages(&index_dir, &docs, changed) {
+    let reindex = shared.search.reindex_pending(all_search);
+    if !reindex && let Err(e) = crate::search::index::replace_pages(&index_dir, &docs, &numbers) {
         note(Note::SearchStale(&e));
     }
     let generation = shared.generation.load(Ordering::SeqCst);
@@ -636,4 +700,32 @@ fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
 
 fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Change, Rebuilds};
+
+    /// Issue 14: what each change class rebuilds, in one table.
+    #[test]
+    fn issue_14_what_each_change_rebuilds() {
+        let rebuilds = |full, model, every_page, all_search| Rebuilds { full, model, every_page, all_search };
+        let table = [
+            (Change::Nothing, rebuilds(false, false, false, false)),
+            (Change::Body, rebuilds(false, false, false, false)),
+            (Change::Asset, rebuilds(false, false, false, false)),
+            (Change::Shape, rebuilds(false, true, true, false)),
+            (Change::Pages, rebuilds(false, true, true, true)),
+            (Change::Stylesheets, rebuilds(true, true, true, true)),
+            (Change::Full, rebuilds(true, true, true, true)),
+        ];
+        for (change, expected) in table {
+            assert_eq!(change.rebuilds(), expected, "{change:?}");
+        }
+        // A batch is its dearest change: a title edit beside a body edit rebuilds the model.
+        assert_eq!(Change::Body.max(Change::Shape), Change::Shape);
+        assert_eq!(Change::Asset.max(Change::Body), Change::Asset);
+        assert_eq!(Change::Pages.max(Change::Shape), Change::Pages);
+        assert_eq!(Change::default(), Change::Nothing);
+    }
 }

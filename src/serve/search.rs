@@ -26,12 +26,12 @@
 use std::collections::{BTreeSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
+use std::sync::{Condvar, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
 use super::{read, write};
 use crate::error::Error;
-use crate::search::PageDoc;
+use crate::search::Docs;
 
 /// Serve's search state, shared by the rebuild thread, the export thread and requests.
 #[derive(Debug, Default)]
@@ -52,7 +52,7 @@ pub struct Search {
 #[derive(Debug)]
 pub struct Job {
     /// The pages, edits applied.
-    pub docs: Arc<Vec<PageDoc>>,
+    pub docs: Docs,
     /// The folder being served.
     pub site: PathBuf,
     /// The folder of the tantivy index (its `words.tsv` is replaced too).
@@ -66,7 +66,7 @@ pub struct Job {
 
 impl Job {
     /// An export of `docs` into `site`.
-    pub fn new(docs: Arc<Vec<PageDoc>>, site: PathBuf, index_dir: PathBuf, generation: u64) -> Self {
+    pub fn new(docs: Docs, site: PathBuf, index_dir: PathBuf, generation: u64) -> Self {
         Self { docs, site, index_dir, generation, reindex: false, epoch: 0 }
     }
 
@@ -265,11 +265,13 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::PageDoc;
     use crate::search::SectionDoc;
+    use std::sync::Arc;
 
-    fn docs(text: &str) -> Arc<Vec<PageDoc>> {
+    fn docs(text: &str) -> Docs {
         let section = SectionDoc { anchor: String::new(), heading: Vec::new(), text: text.to_owned() };
-        Arc::new(vec![PageDoc {
+        Arc::new(vec![Arc::new(PageDoc {
             url: "a/".to_owned(),
             title: "Alpha".to_owned(),
             kind: "page".to_owned(),
@@ -279,7 +281,7 @@ mod tests {
             status: String::new(),
             freshness: "fresh".to_owned(),
             sections: vec![section],
-        }])
+        })])
     }
 
     /// Posts an export of a page reading `text` and runs it.

@@ -1,0 +1,240 @@
+//! The orchestrator: `build` calls each stage in order and gathers every diagnostic.
+//!
+//! `config` → `content` → `site` → `markdown` (parallel) → anchor check → `templates`
+//! (parallel) → `output`. `lore check` runs the same pipeline without the last step.
+//!
+//! The stages fill a [`State`]: the site model and one record per page, keyed by source path.
+//! `build` is "render all, check, write all"; `lore serve` keeps the state and asks it again
+//! for the pages a change affects (see `serve`'s `Change`).
+
+pub mod state;
+pub mod write;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::SiteConfig;
+use crate::diag::Diagnostic;
+use crate::error::Error;
+use crate::markdown::Highlighter;
+use crate::output::{self, Staging};
+use crate::report::FreshnessReport;
+use crate::site;
+use crate::templates::Templates;
+pub use state::{Record, State, Theme};
+use write::{Listings, Sink};
+
+/// Reports progress as (pages done, pages in all).
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
+/// What to build.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The project root (the folder holding `book.toml`).
+    pub root: PathBuf,
+    /// An explicit config file instead of `<root>/book.toml`.
+    pub config_file: Option<PathBuf>,
+    /// Write the site (`build`) or only check (`check`).
+    pub write: bool,
+    /// Make unknown front-matter keys errors, whatever the config says.
+    pub strict: bool,
+    /// Write into this folder instead of the configured build folder (`serve` writes into a
+    /// private folder and never touches the user's).
+    pub out_dir: Option<PathBuf>,
+    /// Keep the build state in [`BuildOutput::state`] for incremental rebuilds.
+    pub keep: bool,
+    /// A highlighter to reuse, with its cache of highlighted blocks (`serve` keeps one).
+    pub highlighter: Option<Arc<Highlighter>>,
+    /// `--today YYYY-MM-DD`: the day freshness is computed for (else `SOURCE_DATE_EPOCH`,
+    /// else the real date).
+    pub today: Option<String>,
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildOutput {
+    /// HTML pages produced (pages and generated listings).
+    pub pages: usize,
+    /// Where the site was written.
+    pub build_dir: PathBuf,
+    /// Warnings (a successful build has no errors).
+    pub warnings: Vec<Diagnostic>,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Wall time of each stage, in order.
+    pub stages: Vec<(&'static str, Duration)>,
+    /// Files copied from the source folder.
+    pub copied: usize,
+    /// What `--verbose` reports besides stage times (code blocks left unhighlighted).
+    pub notes: Vec<String>,
+    /// Every page's freshness.
+    pub freshness: FreshnessReport,
+    /// The build state, when [`BuildOptions::keep`] asked for it.
+    pub state: Option<Box<State>>,
+}
+
+/// Builds (or checks) the site: render every page, check, write every page. Errors carry every
+/// diagnostic of the run, warnings included.
+pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<BuildOutput, Error> {
+    let start = Instant::now();
+    let mut stages = Stages::new();
+    let mut state = model(options, &mut stages)?;
+    let report = FreshnessReport::new(&state.site, &state.config.freshness, state.today);
+    let notes = state.render_all(progress);
+    let diags = state.check([]);
+    stages.done("render markdown and check links");
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(Error::Diagnostics(diags));
+    }
+    let mut assets = write::theme_assets(&state.config)?;
+    state.theme.css = std::mem::take(&mut assets.css);
+    state.theme.js = std::mem::take(&mut assets.js);
+    // Search indexes: only when writing (`check` has nothing to search).
+    if state.searched {
+        let docs = state.search_docs();
+        if !options.keep {
+            state.records.values_mut().for_each(|r| r.search = None);
+        }
+        let index = crate::search::index::write(&docs, &crate::search::index_dir(&state.config))?;
+        stages.done("search: tantivy index");
+        let bundle = crate::search::browser::export(&docs, &index)?;
+        crate::fs::write(
+            &crate::search::index_dir(&state.config).join("words.tsv"),
+            bundle.words.as_bytes(),
+        )?;
+        state.theme.search = Some(write::search_links(&state.config, &bundle.head, &mut assets.files)?);
+        assets.files.extend(bundle.files);
+        stages.done("search: browser index");
+    }
+    // `check` renders every template too (a template error is a build error) but writes nothing.
+    let staging = if options.write { Some(Staging::create(&state.config.build_dir)?) } else { None };
+    let sink = Sink::Staging(staging.as_ref());
+    state.write_all(&sink, options.keep)?;
+    sink.write(
+        "404.html",
+        state.theme.templates.render("404.html", &state.inputs().not_found())?.as_bytes(),
+    )?;
+    state.write_listings(&sink)?;
+    for (path, bytes) in &assets.files {
+        sink.write(path, bytes)?;
+    }
+    let copies = state.site.assets.iter().map(|a| (a.path.clone(), a.rel.clone())).chain(assets.copies);
+    let copies: Vec<_> = copies.collect();
+    copies.par_iter().try_for_each(|(from, rel)| sink.copy(from, rel))?;
+    if let Some(staging) = staging {
+        staging.commit()?;
+    }
+    stages.done(if options.write { "apply templates and write" } else { "apply templates" });
+    Ok(BuildOutput {
+        pages: state.site.pages.len() + state.site.sections.len(),
+        build_dir: state.config.build_dir.clone(),
+        warnings: diags,
+        elapsed: start.elapsed(),
+        stages: stages.list,
+        copied: copies.len(),
+        notes,
+        freshness: report,
+        state: options.keep.then(|| Box::new(state)),
+    })
+}
+
+/// The config, the pages and the site model, with nothing rendered yet.
+fn model(options: &BuildOptions, stages: &mut Stages) -> Result<State, Error> {
+    let mut config = SiteConfig::load(&options.root, options.config_file.as_deref())?;
+    config.strict_front_matter |= options.strict;
+    check_build_dir(&config)?;
+    if options.write {
+        // Fail before any work when the folder is not lore's to replace; the swap checks again.
+        output::owner::resolve(options.out_dir.as_deref().unwrap_or(&config.build_dir))?;
+    }
+    let templates = Templates::load(&config.theme_dir)?;
+    let mut input_diags = std::mem::take(&mut config.warnings);
+    let content = crate::content::load(&config, &[&config.build_dir, &config.theme_dir]);
+    if let Some(dir) = &options.out_dir {
+        config.build_dir = dir.clone();
+    }
+    input_diags.extend(content.diagnostics.iter().cloned());
+    stages.done("read and parse pages");
+    let summary = if options.keep { content.summary.clone() } else { None };
+    let (mut site, mut site_diags) = site::build(content, &config);
+    let today = site::freshness::today(options.today.as_deref())?;
+    site_diags.extend(site::freshness::apply(&mut site, &config, today));
+    stages.done("site model, navigation and freshness");
+    Ok(State {
+        searched: options.write && !site.pages.is_empty(),
+        config,
+        site,
+        records: HashMap::new(),
+        theme: Theme { templates, css: Vec::new(), js: Vec::new(), search: None },
+        input_diags,
+        site_diags,
+        summary,
+        today,
+        listings: Listings::default(),
+        highlighter: options.highlighter.clone().unwrap_or_default(),
+    })
+}
+
+/// Stage timings for `--verbose`.
+struct Stages {
+    last: Instant,
+    list: Vec<(&'static str, Duration)>,
+}
+
+impl Stages {
+    fn new() -> Self {
+        Self { last: Instant::now(), list: Vec::new() }
+    }
+
+    fn done(&mut self, name: &'static str) {
+        let now = Instant::now();
+        self.list.push((name, now - self.last));
+        self.last = now;
+    }
+}
+
+/// The build folder may not be, or contain, the project root, the source folder or the theme,
+/// nor be, hold or sit inside a `.git` folder: swapping it would delete the user's files. (That
+/// lore replaces only an empty folder or its own is checked when writing: `output::owner`.)
+fn check_build_dir(config: &SiteConfig) -> Result<(), Error> {
+    let build = absolute(&config.build_dir);
+    let holds = |path: &Path| absolute(path).starts_with(&build);
+    let shown = crate::config::display_path(&config.build_dir);
+    let problem = if holds(&config.root) {
+        Some("is the project root or contains it")
+    } else if holds(&config.src) {
+        Some("is the source folder or contains it")
+    } else if holds(&config.theme_dir) {
+        Some("is the theme folder or contains it")
+    } else if holds(&crate::search::index_dir(config)) {
+        Some("holds lore's search index")
+    } else if build.components().any(|c| c.as_os_str() == ".git") {
+        Some("is a `.git` folder or inside one")
+    } else if std::fs::symlink_metadata(build.join(".git")).is_ok() {
+        Some("holds a `.git` folder")
+    } else {
+        None
+    };
+    match problem {
+        Some(what) => Err(Error::Usage(format!(
+            "the build folder `{}` {what}; building would replace your files\n  = hint: set `build-dir` in `[build]` to a folder of its own, e.g. `book`",
+            shown.display()
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// An absolute, normalised path, resolving symlinks for the part that exists.
+fn absolute(path: &Path) -> PathBuf {
+    if let Ok(p) = path.canonicalize() {
+        return p;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => absolute(parent).join(name),
+        _ => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+    }
+}

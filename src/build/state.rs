@@ -1,0 +1,306 @@
+//! The build state: the site model and one [`Record`] per page, keyed by the page's source
+//! path. `lore build` makes one, renders every page, checks and writes it all; `lore serve`
+//! keeps it and asks it again for the pages a change affects. A record never moves when pages
+//! are added or removed: only the site model, built again as a whole, numbers pages.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+
+use super::Progress;
+use super::write::{self, Listings, Sink};
+use crate::config::SiteConfig;
+use crate::content::SourceFile;
+use crate::diag::{self, Diagnostic};
+use crate::error::Error;
+use crate::markdown::links::AnchorRef;
+use crate::markdown::{self, Highlighter, Rendered};
+use crate::report::FreshnessReport;
+use crate::search::PageDoc;
+use crate::site::{self, Site, Target};
+use crate::templates::Templates;
+use crate::templates::context::SearchLinks;
+use crate::templates::view::ViewInputs;
+
+/// What the build made of one page (the page itself is in [`Site::pages`]).
+#[derive(Debug, Default)]
+pub struct Record {
+    /// The rendered body: HTML, table of contents, and (until search has it) the plain text.
+    /// `lore build` drops it once the page is written.
+    pub rendered: Rendered,
+    /// Every `id` of the body, for the anchor check.
+    pub ids: HashSet<String>,
+    /// Anchors this page links to in other pages (or itself), checked once all are rendered.
+    pub anchor_refs: Vec<AnchorRef>,
+    /// Problems found rendering the page.
+    pub diagnostics: Vec<Diagnostic>,
+    /// What search indexes of the page, when the site has search.
+    pub search: Option<Arc<PageDoc>>,
+    /// The page uses `{{#…}}` includes: a change to a file it names renders it again.
+    pub includes: bool,
+}
+
+/// The theme a site is written with.
+#[derive(Debug)]
+pub struct Theme {
+    /// Compiled templates.
+    pub templates: Templates,
+    /// Stylesheets, site-relative (hashed names).
+    pub css: Vec<String>,
+    /// Scripts, site-relative (hashed names).
+    pub js: Vec<String>,
+    /// The searcher's assets, linked from every page, once the index is written.
+    pub search: Option<SearchLinks>,
+}
+
+/// The site model, every page's record, and what writing them needs.
+#[derive(Debug)]
+pub struct State {
+    /// The config the site was built with (its `build_dir` is where the site is written).
+    pub config: SiteConfig,
+    /// The site model.
+    pub site: Site,
+    /// One record per published page, by source path (`runbooks/db.md`).
+    pub records: HashMap<String, Record>,
+    /// The theme.
+    pub theme: Theme,
+    /// Diagnostics of the config and content stages.
+    pub input_diags: Vec<Diagnostic>,
+    /// Diagnostics of the site model and freshness.
+    pub site_diags: Vec<Diagnostic>,
+    /// `SUMMARY.md`, when the site has one (the site model is built from it again).
+    pub summary: Option<SourceFile>,
+    /// The day freshness is judged on.
+    pub today: jiff::civil::Date,
+    /// The generated pages last written.
+    pub listings: Listings,
+    /// The highlighter and its cache.
+    pub highlighter: Arc<Highlighter>,
+    /// Records keep what search indexes of each page.
+    pub searched: bool,
+}
+
+impl State {
+    /// What the templates are rendered from.
+    pub fn inputs(&self) -> ViewInputs<'_> {
+        ViewInputs {
+            config: &self.config,
+            site: &self.site,
+            css: &self.theme.css,
+            js: &self.theme.js,
+            search: self.theme.search.as_ref(),
+        }
+    }
+
+    /// The record of page `i` of the site model.
+    pub fn record(&self, i: usize) -> Option<&Record> {
+        self.records.get(&self.site.pages.get(i)?.source.rel)
+    }
+
+    /// Renders every page; returns what `--verbose` reports.
+    pub fn render_all(&mut self, progress: Option<Progress<'_>>) -> Vec<String> {
+        let all: Vec<usize> = (0..self.site.pages.len()).collect();
+        self.render_numbered(&all, progress)
+    }
+
+    /// Renders these pages (source paths) again; returns what `--verbose` reports.
+    pub fn render<'a>(&mut self, pages: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+        let numbers: Vec<usize> =
+            pages.into_iter().filter_map(|rel| self.site.by_source.get(rel).copied()).collect();
+        self.render_numbered(&numbers, None)
+    }
+
+    fn render_numbered(&mut self, pages: &[usize], progress: Option<Progress<'_>>) -> Vec<String> {
+        let total = self.site.pages.len() + self.site.sections.len();
+        let done = AtomicUsize::new(0);
+        let (site, highlighter) = (&self.site, &*self.highlighter);
+        let (as_errors, searched) = (self.config.broken_links_are_errors, self.searched);
+        let made: Vec<(String, Record, Vec<String>)> = pages
+            .par_iter()
+            .map(|&i| {
+                let made = record(site, i, markdown::render(i, site, highlighter, as_errors), searched);
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if let Some(p) = progress {
+                    p(n, total);
+                }
+                made
+            })
+            .collect();
+        let mut notes = Vec::new();
+        for (rel, record, page_notes) in made {
+            self.records.insert(rel, record);
+            notes.extend(page_notes);
+        }
+        notes
+    }
+
+    /// Every diagnostic of the site, sorted: the inputs', the model's, each page's, and the
+    /// anchor check's. `more` are added (parse errors `serve` keeps).
+    pub fn check(&self, more: impl IntoIterator<Item = Diagnostic>) -> Vec<Diagnostic> {
+        let mut diags = self.input_diags.clone();
+        diags.extend(self.site_diags.iter().cloned());
+        diags.extend(more);
+        let records = || self.site.pages.iter().filter_map(|p| self.records.get(&p.source.rel));
+        diags.extend(records().flat_map(|r| r.diagnostics.iter().cloned()));
+        let refs = records().flat_map(|r| r.anchor_refs.iter());
+        let ids = |rel: &str| self.records.get(rel).map(|r| &r.ids);
+        diags.extend(markdown::links::check_anchors(
+            refs,
+            ids,
+            &self.site,
+            self.config.broken_links_are_errors,
+        ));
+        diag::sort(&mut diags);
+        diags
+    }
+
+    /// Builds the site model again from its pages (navigation, listings, kinds, freshness),
+    /// after edits that change what other pages show of a page, or pages added (`added`) or
+    /// removed (`removed`, source paths). Records stay as they are. Returns `false` when a
+    /// page would not be published (it became a draft, or its URL is taken): then only a full
+    /// build will do.
+    pub fn remodel(
+        &mut self,
+        added: Vec<crate::content::Page>,
+        removed: &HashSet<String>,
+        today: Option<&str>,
+    ) -> Result<bool, Error> {
+        if self.site.pages.iter().chain(&added).any(|p| p.meta.draft) {
+            return Ok(false);
+        }
+        let today = site::freshness::today(today)?;
+        let mut pages = std::mem::take(&mut self.site.pages);
+        pages.retain(|p| !removed.contains(&p.source.rel));
+        pages.extend(added);
+        // The order `lore build` reads pages in.
+        pages.sort_by(|a, b| a.source.rel.cmp(&b.source.rel));
+        let published = pages.len();
+        let content = crate::content::Content {
+            pages,
+            assets: self.site.assets.clone(),
+            summary: self.summary.clone(),
+            failed: self.site.failed.iter().cloned().collect(),
+            diagnostics: Vec::new(),
+        };
+        let (mut site, mut diags) = site::build(content, &self.config);
+        if site.pages.len() != published {
+            return Ok(false);
+        }
+        diags.extend(site::freshness::apply(&mut site, &self.config, today));
+        for rel in removed {
+            self.records.remove(rel);
+        }
+        self.site = site;
+        self.site_diags = diags;
+        self.today = today;
+        Ok(true)
+    }
+
+    /// Writes these targets (pages and folder listings) through their templates.
+    pub fn write(&self, targets: &[Target], sink: &Sink<'_>) -> Result<(), Error> {
+        let inputs = self.inputs();
+        targets.par_iter().try_for_each(|&target| {
+            let html = match target {
+                Target::Page(i) => {
+                    let body = self.record(i).map(|r| &r.rendered);
+                    self.theme.templates.render("page.html", &inputs.view(target, body))?
+                }
+                Target::Section(_) => {
+                    self.theme.templates.render("section.html", &inputs.view(target, None))?
+                }
+            };
+            sink.write(&format!("{}index.html", self.site.url(target)), html.as_bytes())
+        })
+    }
+
+    /// Writes every page and folder listing; unless `keep`, each page's rendered body is
+    /// dropped once written, so a large site's HTML is never all in memory twice.
+    pub fn write_all(&mut self, sink: &Sink<'_>, keep: bool) -> Result<(), Error> {
+        let inputs = ViewInputs {
+            config: &self.config,
+            site: &self.site,
+            css: &self.theme.css,
+            js: &self.theme.js,
+            search: self.theme.search.as_ref(),
+        };
+        let templates = &self.theme.templates;
+        let site = &self.site;
+        self.records.par_iter_mut().try_for_each(|(rel, record)| {
+            let Some(&i) = site.by_source.get(rel) else { return Ok(()) };
+            let target = Target::Page(i);
+            let html = templates.render("page.html", &inputs.view(target, Some(&record.rendered)))?;
+            sink.write(&format!("{}index.html", site.url(target)), html.as_bytes())?;
+            if !keep {
+                record.rendered = Rendered::default();
+            }
+            Ok::<(), Error>(())
+        })?;
+        let sections: Vec<Target> = (0..site.sections.len()).map(Target::Section).collect();
+        self.write(&sections, sink)
+    }
+
+    /// Every page and folder listing of the site model.
+    pub fn targets(&self) -> Vec<Target> {
+        (0..self.site.pages.len())
+            .map(Target::Page)
+            .chain((0..self.site.sections.len()).map(Target::Section))
+            .collect()
+    }
+
+    /// Writes the pages that list other pages (kind pages, alert redirects, the freshness
+    /// dashboard and its JSON, the sitemap), and removes those the site no longer has.
+    pub fn write_listings(&mut self, sink: &Sink<'_>) -> Result<(), Error> {
+        let report = FreshnessReport::new(&self.site, &self.config.freshness, self.today);
+        let listings = write::listings(&self.inputs(), &self.theme.templates, &report, sink)?;
+        let browsed_gone = self.listings.browsed.iter().filter(|g| !listings.browsed.contains(g));
+        let redirects_gone = self.listings.redirects.iter().filter(|g| !listings.redirects.contains(g));
+        for gone in browsed_gone.chain(redirects_gone) {
+            sink.remove(&format!("{gone}index.html"));
+        }
+        if self.site.runbooks.alerts.is_empty() {
+            sink.remove("alerts.json");
+        }
+        self.listings = listings;
+        Ok(())
+    }
+
+    /// What search indexes of every page, in the site model's order (empty without search).
+    pub fn search_docs(&self) -> Vec<Arc<PageDoc>> {
+        self.site.pages.iter().filter_map(|p| self.records.get(&p.source.rel)?.search.clone()).collect()
+    }
+
+    /// Pages that may include `rel` with `{{#include}}`: those using includes that mention its
+    /// file name.
+    pub fn includers(&self, rel: &str) -> Vec<String> {
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        self.site
+            .pages
+            .iter()
+            .filter(|p| p.source.rel != rel && p.text.contains(name))
+            .filter(|p| self.records.get(&p.source.rel).is_some_and(|r| r.includes))
+            .map(|p| p.source.rel.clone())
+            .collect()
+    }
+}
+
+/// Page `i`'s record from its rendering (and its search document when `searched`), and its
+/// notes for `--verbose`.
+fn record(site: &Site, i: usize, mut r: Rendered, searched: bool) -> (String, Record, Vec<String>) {
+    let page = &site.pages[i];
+    let notes = std::mem::take(&mut r.notes);
+    let search = searched.then(|| Arc::new(crate::search::collect_page(site, i, &r)));
+    // The plain text was for search; the templates need only the HTML.
+    r.text = String::new();
+    r.text_marks = Vec::new();
+    let record = Record {
+        ids: std::mem::take(&mut r.ids),
+        anchor_refs: std::mem::take(&mut r.anchor_refs),
+        diagnostics: std::mem::take(&mut r.diagnostics),
+        search,
+        includes: page.text.contains("{{#"),
+        rendered: r,
+    };
+    (page.source.rel.clone(), record, notes)
+}
