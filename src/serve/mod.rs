@@ -278,7 +278,10 @@ pub fn run(
         let (options, shared, stop) = (options.clone(), shared.clone(), stop.clone());
         std::thread::Builder::new()
             .name("lore-rebuild".into())
-            .spawn(move || work(live, &options, addr, &shared, &stop, &*error_text, &*note))
+            .spawn(move || {
+                let worker = Worker { live, shared: &shared, error_text: &*error_text, note: &*note };
+                worker.run(&options, addr, &stop)
+            })
             .map_err(|e| Error::Usage(format!("cannot start the rebuild thread: {e}")))?
     };
     while !stop.load(Ordering::SeqCst) && !worker.is_finished() {
@@ -377,121 +380,276 @@ fn empty_trash() {
     }
 }
 
-/// The worker: the first build, then watching and rebuilding until `stop`.
-fn work(
-    mut live: Live,
-    options: &ServeOptions,
-    addr: SocketAddr,
-    shared: &Shared,
-    stop: &AtomicBool,
-    error_text: &ErrorText,
-    note: &Notes,
-) -> Result<(), Error> {
-    let start = Instant::now();
-    let first = first_build(&mut live, shared, error_text, note);
-    let (pages, warnings) = match &first {
-        Update::Rebuilt { pages, warnings, .. } => (Some(*pages), warnings.as_slice()),
-        _ => (None, &[][..]),
-    };
-    // Without a good first build, watch what the config names (or its defaults).
-    let config = match live.config() {
-        Some(c) => c.clone(),
-        None => crate::config::SiteConfig::load(&options.root, options.config_file.as_deref())
-            .unwrap_or_else(|_| crate::config::SiteConfig::for_tests(&options.root)),
-    };
-    shared.allow_hosts(&options.allowed_hosts, &config);
-    let mut roots = Roots::of(&config, options.config_file.as_deref());
-    let (tx, rx) = mpsc::channel();
-    let debounce = Duration::from_millis(config.serve.debounce_ms);
-    // The watcher's own quiet time is short so a single save rebuilds at once; a burst of
-    // changes is then gathered below until it has been quiet for the whole `debounce`.
-    let settle = debounce.min(SETTLE);
-    let poll_every = Duration::from_millis(config.serve.poll_interval_ms);
-    let start_watcher = |roots: &Roots| {
-        watch::start(roots, settle, options.poll.then_some(poll_every), poll_every, tx.clone())
-    };
-    let mut watcher = start_watcher(&roots)?;
-    let mut watched = roots.watched();
-
-    let host = if addr.ip().is_unspecified() { IpAddr::from([127, 0, 0, 1]) } else { addr.ip() };
-    let url = format!("http://{}/", SocketAddr::new(host, addr.port()));
-    if stop.load(Ordering::SeqCst) {
-        return Ok(());
-    }
-    note(Note::Listening {
-        url: &url,
-        pages,
-        elapsed: start.elapsed(),
-        exposed: !addr.ip().is_loopback(),
-        polling: watcher.is_polling(),
-        warnings,
-    });
-
-    let mut last_ping = Instant::now();
-    let mut trim = Trim::default();
-    // Changes that arrived while the rest of a site was being written.
-    let mut carried: Vec<PathBuf> = Vec::new();
-    while !stop.load(Ordering::SeqCst) {
-        let next = if carried.is_empty() {
-            rx.recv_timeout(Duration::from_millis(100))
-        } else {
-            Ok(std::mem::take(&mut carried))
-        };
-        match next {
-            Ok(mut paths) => {
-                gather(&mut paths, &rx, &roots, debounce);
-                let (event, changed) = {
-                    let mut held = shared.search.hold();
-                    let rebuilt = unpanicked(|| {
-                        rebuild(&mut live, &roots, &paths, shared, &mut held, error_text, note)
-                    });
-                    rebuilt.unwrap_or_else(|e| {
-                        // The last good site is still served; the next change builds it all.
-                        live.after_panic();
-                        failed(shared, &e, error_text, note)
-                    })
-                };
-                // A changed config may name other folders, and a theme folder may have appeared.
-                if let Some(config) = live.config() {
-                    shared.allow_hosts(&options.allowed_hosts, config);
-                    let now = Roots::of(config, options.config_file.as_deref());
-                    if now.watched() != watched {
-                        drop(watcher);
-                        watcher = start_watcher(&now)?;
-                        watched = now.watched();
-                    }
-                    roots = now;
-                }
-                // Sent once the new files are in place and the watcher sees the new folders.
-                if let Some(event) = event {
-                    shared.hub.send(&event);
-                }
-                after_reload(&mut live, &changed, &rx, &mut carried, shared, error_text, note);
-            }
-            Err(RecvTimeoutError::Timeout) => trim.when_quiet(shared),
-            Err(RecvTimeoutError::Disconnected) => break,
-        }
-        if last_ping.elapsed() >= PING {
-            shared.hub.send(": ping\n\n");
-            last_ping = Instant::now();
-        }
-    }
-    drop(watcher);
-    Ok(())
+/// The rebuild thread: the served site, and where it tells what happened.
+struct Worker<'a> {
+    live: Live,
+    shared: &'a Shared,
+    error_text: &'a ErrorText,
+    note: &'a Notes,
 }
 
-/// The first build (a panic in it is a failed build); a failure is told at once.
-fn first_build(live: &mut Live, shared: &Shared, error_text: &ErrorText, note: &Notes) -> Update {
-    let first = unpanicked(|| live.full()).unwrap_or_else(|e| {
-        live.after_panic();
-        Update::Failed(e)
-    });
-    *write(&shared.dir) = live.dir().to_path_buf();
-    if let Update::Failed(e) = &first {
-        note(Note::Failed(e));
-        *write(&shared.error) = Some(error_text(e));
+/// The sources watched: what the config names, and the watcher on them.
+struct Watching {
+    roots: Roots,
+    /// What `roots` watches, and how.
+    watched: Vec<(PathBuf, watch::Recursion)>,
+    /// `None` only while being replaced.
+    watcher: Option<watch::Watcher>,
+    /// The watcher's quiet time before it reports a change.
+    settle: Duration,
+    /// How often the polling watcher looks (`poll`: it is asked for).
+    poll_every: Duration,
+    poll: bool,
+    /// Where batches of changed paths go.
+    tx: mpsc::Sender<Vec<PathBuf>>,
+}
+
+impl Watching {
+    fn start(&self, roots: &Roots) -> Result<watch::Watcher, Error> {
+        watch::start(
+            roots,
+            self.settle,
+            self.poll.then_some(self.poll_every),
+            self.poll_every,
+            self.tx.clone(),
+        )
     }
-    first
+
+    /// After a rebuild: a changed config may name other folders, and a theme folder may have
+    /// appeared.
+    fn follow(
+        &mut self,
+        config: &crate::config::SiteConfig,
+        config_file: Option<&std::path::Path>,
+    ) -> Result<(), Error> {
+        let now = Roots::of(config, config_file);
+        if now.watched() != self.watched {
+            self.watcher = None;
+            self.watcher = Some(self.start(&now)?);
+            self.watched = now.watched();
+        }
+        self.roots = now;
+        Ok(())
+    }
+}
+
+impl Worker<'_> {
+    /// The first build, then watching and rebuilding until `stop`.
+    fn run(mut self, options: &ServeOptions, addr: SocketAddr, stop: &AtomicBool) -> Result<(), Error> {
+        let start = Instant::now();
+        let first = self.first_build();
+        // Without a good first build, watch what the config names (or its defaults).
+        let config = match self.live.config() {
+            Some(c) => c.clone(),
+            None => crate::config::SiteConfig::load(&options.root, options.config_file.as_deref())
+                .unwrap_or_else(|_| crate::config::SiteConfig::for_tests(&options.root)),
+        };
+        self.shared.allow_hosts(&options.allowed_hosts, &config);
+        let (tx, rx) = mpsc::channel();
+        let debounce = Duration::from_millis(config.serve.debounce_ms);
+        let roots = Roots::of(&config, options.config_file.as_deref());
+        let mut watching = Watching {
+            watched: roots.watched(),
+            roots,
+            watcher: None,
+            // Short, so a single save rebuilds at once; a burst of changes is then gathered
+            // until it has been quiet for the whole `debounce`.
+            settle: debounce.min(SETTLE),
+            poll_every: Duration::from_millis(config.serve.poll_interval_ms),
+            poll: options.poll,
+            tx,
+        };
+        watching.watcher = Some(watching.start(&watching.roots)?);
+        if stop.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let host = if addr.ip().is_unspecified() { IpAddr::from([127, 0, 0, 1]) } else { addr.ip() };
+        let (pages, warnings) = match &first {
+            Update::Rebuilt { pages, warnings, .. } => (Some(*pages), warnings.as_slice()),
+            _ => (None, &[][..]),
+        };
+        (self.note)(Note::Listening {
+            url: &format!("http://{}/", SocketAddr::new(host, addr.port())),
+            pages,
+            elapsed: start.elapsed(),
+            exposed: !addr.ip().is_loopback(),
+            polling: watching.watcher.as_ref().is_some_and(watch::Watcher::is_polling),
+            warnings,
+        });
+        self.watch(&mut watching, &rx, options, stop, debounce)
+    }
+
+    /// Rebuilds for each batch of changes until `stop`.
+    fn watch(
+        &mut self,
+        watching: &mut Watching,
+        rx: &mpsc::Receiver<Vec<PathBuf>>,
+        options: &ServeOptions,
+        stop: &AtomicBool,
+        debounce: Duration,
+    ) -> Result<(), Error> {
+        let mut last_ping = Instant::now();
+        let mut trim = Trim::default();
+        // Changes that arrived while the rest of a site was being written.
+        let mut carried: Vec<PathBuf> = Vec::new();
+        while !stop.load(Ordering::SeqCst) {
+            let next = if carried.is_empty() {
+                rx.recv_timeout(Duration::from_millis(100))
+            } else {
+                Ok(std::mem::take(&mut carried))
+            };
+            match next {
+                Ok(mut paths) => {
+                    gather(&mut paths, rx, &watching.roots, debounce);
+                    let (event, changed) = self.rebuild(&watching.roots, &paths);
+                    if let Some(config) = self.live.config() {
+                        self.shared.allow_hosts(&options.allowed_hosts, config);
+                        watching.follow(config, options.config_file.as_deref())?;
+                    }
+                    // Sent once the new files are in place and the watcher sees the new folders.
+                    if let Some(event) = event {
+                        self.shared.hub.send(&event);
+                    }
+                    self.after_reload(&changed, rx, &mut carried);
+                }
+                Err(RecvTimeoutError::Timeout) => trim.when_quiet(self.shared),
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            if last_ping.elapsed() >= PING {
+                self.shared.hub.send(": ping\n\n");
+                last_ping = Instant::now();
+            }
+        }
+        Ok(())
+    }
+
+    /// The first build (a panic in it is a failed build); a failure is told at once.
+    fn first_build(&mut self) -> Update {
+        let live = &mut self.live;
+        let first = unpanicked(|| live.full()).unwrap_or_else(|e| {
+            live.after_panic();
+            Update::Failed(e)
+        });
+        *write(&self.shared.dir) = self.live.dir().to_path_buf();
+        if let Update::Failed(e) = &first {
+            (self.note)(Note::Failed(e));
+            *write(&self.shared.error) = Some((self.error_text)(e));
+        }
+        first
+    }
+
+    /// Rebuilds for a batch of changed paths (a panic in it is a failed rebuild); returns the
+    /// event that tells the open pages, and the pages an incremental rebuild rendered again
+    /// (their search entries are now out of date).
+    fn rebuild(&mut self, roots: &Roots, paths: &[PathBuf]) -> (Option<String>, Vec<String>) {
+        let start = Instant::now();
+        let shared = self.shared;
+        let mut held = shared.search.hold();
+        let live = &mut self.live;
+        let rebuilt = unpanicked(|| {
+            #[cfg(debug_assertions)]
+            panic_for_tests(paths);
+            let rescan = paths.iter().any(|p| p.as_os_str().is_empty());
+            let changes: Vec<_> = paths.iter().map(|p| watch::classify(p, roots)).collect();
+            let plan = if rescan { Plan::Full } else { watch::plan(&changes, |rel| live.knows(rel)) };
+            let update = match &plan {
+                Plan::Nothing => Update::Nothing,
+                Plan::Files(rels) => live.files(rels, &shared.hub.pages()),
+                Plan::Stylesheets | Plan::Full => live.full(),
+            };
+            (plan, update)
+        });
+        match rebuilt {
+            Ok((_, Update::Nothing)) => (None, Vec::new()),
+            Ok((plan, Update::Rebuilt { pages, full, changed, warnings, .. })) => {
+                if full {
+                    held.replaced();
+                }
+                *write(&shared.dir) = self.live.dir().to_path_buf();
+                *write(&shared.error) = None;
+                let generation = shared.generation.fetch_add(1, Ordering::SeqCst) + 1;
+                // The files are complete and in place: only now tell the browsers.
+                let event = if plan == Plan::Stylesheets {
+                    let css = self.live.stylesheets();
+                    reload::event("css", &serde_json::json!({ "generation": generation, "css": css }))
+                } else {
+                    reload::event("reload", &serde_json::json!({ "generation": generation }))
+                };
+                (self.note)(Note::Rebuilt { pages, full, elapsed: start.elapsed(), warnings: &warnings });
+                (Some(event), changed)
+            }
+            Ok((_, Update::Failed(e))) => self.failed(&e),
+            Err(e) => {
+                // The last good site is still served; the next change builds it all.
+                self.live.after_panic();
+                self.failed(&e)
+            }
+        }
+    }
+
+    /// A failed rebuild: the overlay text, and the event that shows it.
+    fn failed(&self, e: &Error) -> (Option<String>, Vec<String>) {
+        let text = (self.error_text)(e);
+        let event = reload::event("failed", &serde_json::json!({ "error": text }));
+        *write(&self.shared.error) = Some(text);
+        (self.note)(Note::Failed(e));
+        (Some(event), Vec::new())
+    }
+
+    /// After the event (the reload never waits for search): the edited pages' search entries,
+    /// then the rest of a site whose model changed, until another change arrives (kept in
+    /// `carried`: the next rebuild writes what that one shows first).
+    fn after_reload(
+        &mut self,
+        changed: &[String],
+        rx: &mpsc::Receiver<Vec<PathBuf>>,
+        carried: &mut Vec<PathBuf>,
+    ) {
+        if let Err(e) = unpanicked(|| self.update_search(changed)) {
+            (self.note)(Note::SearchStale(&e));
+        }
+        let rest = Instant::now();
+        let mut interrupted = || {
+            while let Ok(more) = rx.try_recv() {
+                carried.extend(more);
+            }
+            !carried.is_empty()
+        };
+        let live = &mut self.live;
+        match unpanicked(|| live.finish(&mut interrupted)) {
+            Ok(Ok(0)) => {}
+            Ok(Ok(pages)) => (self.note)(Note::Finished { pages, elapsed: rest.elapsed() }),
+            Ok(Err(e)) => (self.note)(Note::Failed(&e)),
+            Err(e) => {
+                self.live.after_panic();
+                if let (Some(event), _) = self.failed(&e) {
+                    self.shared.hub.send(&event);
+                }
+            }
+        }
+    }
+
+    /// Replaces the `changed` pages' sections in the tantivy index (after pages were added or
+    /// removed, the export indexes every page again instead), then queues the export of the
+    /// browser index. Runs on the rebuild thread, so it never overlaps a rebuild.
+    fn update_search(&mut self, changed: &[String]) {
+        let all_search = self.live.take_all_search();
+        if changed.is_empty() && !all_search {
+            return;
+        }
+        let Some((docs, numbers)) = self.live.search_docs(changed) else { return };
+        let Some(index_dir) = self.live.config().map(crate::search::index_dir) else { return };
+        // Pages added or removed move the page numbers the index is keyed by: the export writes
+        // it whole, and until it has, edits leave it alone.
+        let search = &self.shared.search;
+        let reindex = search.reindex_pending(all_search);
+        if !reindex && let Err(e) = crate::search::index::replace_pages(&index_dir, &docs, &numbers) {
+            (self.note)(Note::SearchStale(&e));
+        }
+        let generation = self.shared.generation.load(Ordering::SeqCst);
+        let job = search::Job::new(docs, self.live.dir().to_path_buf(), index_dir, generation);
+        search.post(if reindex { job.reindexing() } else { job });
+    }
 }
 
 /// Adds every batch of changes already waiting (one rebuild for all of them), and after a
@@ -505,97 +663,6 @@ fn gather(paths: &mut Vec<PathBuf>, rx: &mpsc::Receiver<Vec<PathBuf>>, roots: &R
             paths.extend(more);
         }
     }
-}
-
-/// After the event (the reload never waits for search): the edited pages' search entries,
-/// then the rest of a site whose model changed, until another change arrives (kept in
-/// `carried`: the next rebuild writes what that one shows first).
-fn after_reload(
-    live: &mut Live,
-    changed: &[String],
-    rx: &mpsc::Receiver<Vec<PathBuf>>,
-    carried: &mut Vec<PathBuf>,
-    shared: &Shared,
-    error_text: &ErrorText,
-    note: &Notes,
-) {
-    if let Err(e) = unpanicked(|| update_search(live, changed, shared, note)) {
-        note(Note::SearchStale(&e));
-    }
-    let rest = Instant::now();
-    let mut interrupted = || {
-        while let Ok(more) = rx.try_recv() {
-            carried.extend(more);
-        }
-        !carried.is_empty()
-    };
-    match unpanicked(|| live.finish(&mut interrupted)) {
-        Ok(Ok(0)) => {}
-        Ok(Ok(pages)) => note(Note::Finished { pages, elapsed: rest.elapsed() }),
-        Ok(Err(e)) => note(Note::Failed(&e)),
-        Err(e) => {
-            live.after_panic();
-            if let (Some(event), _) = failed(shared, &e, error_text, note) {
-                shared.hub.send(&event);
-            }
-        }
-    }
-}
-
-/// Rebuilds for a batch of changed paths; returns the event that tells the open pages, and the
-/// pages an incremental rebuild wrote again (their search entries are now out of date).
-fn rebuild(
-    live: &mut Live,
-    roots: &Roots,
-    paths: &[PathBuf],
-    shared: &Shared,
-    held: &mut search::Held<'_>,
-    error_text: &ErrorText,
-    note: &Notes,
-) -> (Option<String>, Vec<String>) {
-    let start = Instant::now();
-    #[cfg(debug_assertions)]
-    panic_for_tests(paths);
-    let rescan = paths.iter().any(|p| p.as_os_str().is_empty());
-    let changes: Vec<_> = paths.iter().map(|p| watch::classify(p, roots)).collect();
-    let plan = if rescan { Plan::Full } else { watch::plan(&changes, |rel| live.knows(rel)) };
-    let update = match &plan {
-        Plan::Nothing => return (None, Vec::new()),
-        Plan::Files(rels) => live.files(rels, &shared.hub.pages()),
-        Plan::Stylesheets | Plan::Full => live.full(),
-    };
-    match update {
-        Update::Nothing => (None, Vec::new()),
-        Update::Rebuilt { pages, full, changed, warnings, .. } => {
-            if full {
-                held.replaced();
-            }
-            *write(&shared.dir) = live.dir().to_path_buf();
-            *write(&shared.error) = None;
-            let generation = shared.generation.fetch_add(1, Ordering::SeqCst) + 1;
-            // The files are complete and in place: only now tell the browsers.
-            let event = if plan == Plan::Stylesheets {
-                reload::event(
-                    "css",
-                    &serde_json::json!({ "generation": generation, "css": live.stylesheets() }),
-                )
-            } else {
-                reload::event("reload", &serde_json::json!({ "generation": generation }))
-            };
-            note(Note::Rebuilt { pages, full, elapsed: start.elapsed(), warnings: &warnings });
-            (Some(event), changed)
-        }
-        Update::Failed(e) => failed(shared, &e, error_text, note),
-    }
-}
-
-/// A failed rebuild: the overlay text, and the event that shows it.
-fn failed(shared: &Shared, e: &Error, error_text: &ErrorText, note: &Notes) -> (Option<String>, Vec<String>) {
-    let text = error_text(e);
-    let event = reload::event("failed", &serde_json::json!({ "error": text }));
-    *write(&shared.error) = Some(text);
-    note(Note::Failed(e));
-    (Some(event), Vec::new())
 }
 
 /// Runs `f`, turning a panic into an error: a bug met while rebuilding must not end the
@@ -623,27 +690,6 @@ fn panic_for_tests(paths: &[PathBuf]) {
     if paths.iter().any(|p| std::fs::read_to_string(p).is_ok_and(|text| text.contains(&*marker))) {
         panic!("test panic: a changed file contains `{marker}`");
     }
-}
-
-/// Replaces the `changed` pages' sections in the tantivy index (after pages were added or
-/// removed, the export indexes every page again instead), then queues the export of the
-/// browser index. Runs on the rebuild thread, so it never overlaps a rebuild.
-fn update_search(live: &mut Live, changed: &[String], shared: &Shared, note: &Notes) {
-    let all_search = live.take_all_search();
-    if changed.is_empty() && !all_search {
-        return;
-    }
-    let Some((docs, numbers)) = live.search_docs(changed) else { return };
-    let Some(index_dir) = live.config().map(crate::search::index_dir) else { return };
-    // Pages added or removed move the page numbers the index is keyed by: the export writes
-    // it whole, and until it has, edits leave it alone.
-    let reindex = shared.search.reindex_pending(all_search);
-    if !reindex && let Err(e) = crate::search::index::replace_pages(&index_dir, &docs, &numbers) {
-        note(Note::SearchStale(&e));
-    }
-    let generation = shared.generation.load(Ordering::SeqCst);
-    let job = search::Job::new(docs, live.dir().to_path_buf(), index_dir, generation);
-    shared.search.post(if reindex { job.reindexing() } else { job });
 }
 
 /// Tells the open pages about a published browser index.
