@@ -159,18 +159,6 @@ pub fn replace_pages(dir: &Path, pages: &[Arc<PageDoc>], changed: &[usize]) -> R
     Ok(())
 }
 
-/// Indexes `pages` in memory, for exporting the browser index without touching the index of
-/// record on disk.
-pub fn in_memory(pages: &[Arc<PageDoc>]) -> Result<Written, Error> {
-    let (schema, fields): (Schema, Fields) = schema::schema();
-    let index = Index::create_in_ram(schema);
-    register(&index);
-    // One indexing thread: `lore serve` runs this beside rebuilds, which come first.
-    let (indexed, words) = rayon::join(|| add_all(&index, fields, pages, 1), || vocabulary(pages));
-    indexed?;
-    Ok(Written { index, fields, words })
-}
-
 /// What the title field holds: the page title, then the heading path.
 pub fn title_text(page: &PageDoc, heading: &[String]) -> String {
     let mut t = page.title.clone();

@@ -318,17 +318,3 @@ fn replacing_a_page_finds_its_new_text_and_forgets_the_old() {
     index::replace_pages(&idx, &pages, &[1]).unwrap();
     assert_eq!(found(&idx, "pelican"), ["b/"], "replacing twice keeps one copy");
 }
-
-#[test]
-fn the_browser_index_of_an_in_memory_index_matches_the_built_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let pages = vec![
-        page("a/", "Alpha", &[("", "Rotate the walrus keys.")]),
-        page("b/", "Beta", &[("", "Drain the queue."), ("more", "Then restart the walrus.")]),
-    ];
-    let on_disk = browser::export(&pages, &index::write(&pages, &dir.path().join("idx")).unwrap()).unwrap();
-    let in_memory = browser::export(&pages, &index::in_memory(&pages).unwrap()).unwrap();
-    assert_eq!(in_memory.head, on_disk.head);
-    assert_eq!(in_memory.files, on_disk.files);
-    assert_eq!(in_memory.words, on_disk.words);
-}

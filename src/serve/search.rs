@@ -59,7 +59,8 @@ pub struct Job {
     pub index_dir: PathBuf,
     /// The build generation the export belongs to.
     pub generation: u64,
-    /// Whether the tantivy index on disk is written whole too (pages were added or removed).
+    /// Pages were added or removed: until this export puts its index in place, edits leave
+    /// the one on disk alone (it numbers pages as before).
     pub reindex: bool,
     epoch: u64,
 }
@@ -161,13 +162,11 @@ impl Search {
             return Ok(Exported::Outdated);
         }
         // A whole new index of record is written beside the one in use, and put in place
-        // when the export publishes.
+        // when the export publishes: edits replace pages in place until then, and tantivy
+        // counts the replaced documents in its scoring statistics until their segments
+        // merge away; a whole index scores as a fresh build's does.
         let beside = job.index_dir.with_extension("serve-new");
-        let written = if job.reindex {
-            crate::search::index::write_beside(&job.docs, &beside, 1)?
-        } else {
-            crate::search::index::in_memory(&job.docs)?
-        };
+        let written = crate::search::index::write_beside(&job.docs, &beside, 1)?;
         let bundle = crate::search::browser::export(&job.docs, &written)?;
         drop(written);
         if !self.current(job) {
@@ -190,8 +189,8 @@ impl Search {
             if *epoch != job.epoch {
                 return Ok(Exported::Outdated);
             }
+            crate::search::index::swap_in(&beside, &job.index_dir)?;
             if job.reindex {
-                crate::search::index::swap_in(&beside, &job.index_dir)?;
                 self.reindex.store(false, Ordering::SeqCst);
             }
             crate::output::replace(&job.index_dir, "words.tsv", bundle.words.as_bytes())?;
