@@ -99,9 +99,14 @@ impl Diagnostic {
     }
 }
 
-/// Sorts diagnostics by place and removes exact duplicates, so output is deterministic.
+/// Sorts diagnostics by place and removes exact duplicates, so output is deterministic
+/// whatever order they were gathered in.
 pub fn sort(diags: &mut Vec<Diagnostic>) {
-    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then(a.severity.cmp(&b.severity)));
+    diags.sort_by(|a, b| {
+        (a.sort_key().cmp(&b.sort_key()))
+            .then(a.severity.cmp(&b.severity))
+            .then_with(|| (&a.hint, &a.source_line).cmp(&(&b.hint, &b.source_line)))
+    });
     diags.dedup();
 }
 

@@ -95,29 +95,56 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     state.theme.js = std::mem::take(&mut assets.js);
     // Search indexes: only when writing (`check` has nothing to search).
     if state.searched {
-        let docs = state.search_docs();
-        if !options.keep {
-            state.records.values_mut().for_each(|r| r.search = None);
-        }
-        let index = crate::search::index::write(&docs, &crate::search::index_dir(&state.config))?;
-        stages.done("search: tantivy index");
-        let bundle = crate::search::browser::export(&docs, &index)?;
-        crate::fs::write(
-            &crate::search::index_dir(&state.config).join("words.tsv"),
-            bundle.words.as_bytes(),
-        )?;
-        state.theme.search = Some(write::search_links(&state.config, &bundle.head, &mut assets.files)?);
-        assets.files.extend(bundle.files);
-        stages.done("search: browser index");
+        index_search(&mut state, &mut assets.files, options.keep, &mut stages)?;
     }
+    let copied = write_site(&mut state, assets, options)?;
+    stages.done(if options.write { "apply templates and write" } else { "apply templates" });
+    Ok(BuildOutput {
+        pages: state.site.pages.len() + state.site.sections.len(),
+        build_dir: state.config.build_dir.clone(),
+        warnings: diags,
+        elapsed: start.elapsed(),
+        stages: stages.list,
+        copied,
+        notes,
+        freshness: report,
+        state: options.keep.then(|| Box::new(state)),
+    })
+}
+
+/// Writes the tantivy index and exports the browser index; its files join `files`, and the
+/// state's theme links the searcher. Unless `keep`, the records let go of their search
+/// documents.
+fn index_search(
+    state: &mut State,
+    files: &mut Vec<(String, Vec<u8>)>,
+    keep: bool,
+    stages: &mut Stages,
+) -> Result<(), Error> {
+    let docs = state.search_docs();
+    if !keep {
+        state.forget_search();
+    }
+    let dir = crate::search::index_dir(&state.config);
+    let index = crate::search::index::write(&docs, &dir)?;
+    stages.done("search: tantivy index");
+    let bundle = crate::search::browser::export(&docs, &index)?;
+    crate::fs::write(&dir.join("words.tsv"), bundle.words.as_bytes())?;
+    state.theme.search = Some(write::search_links(&state.config, &bundle.head, files)?);
+    files.extend(bundle.files);
+    stages.done("search: browser index");
+    Ok(())
+}
+
+/// Writes every page, listing and asset into a staging folder swapped in when complete (or,
+/// for `check`, renders them and writes nothing); returns how many files were copied.
+fn write_site(state: &mut State, assets: write::ThemeAssets, options: &BuildOptions) -> Result<usize, Error> {
     // `check` renders every template too (a template error is a build error) but writes nothing.
     let staging = if options.write { Some(Staging::create(&state.config.build_dir)?) } else { None };
     let sink = Sink::Staging(staging.as_ref());
     state.write_all(&sink, options.keep)?;
-    sink.write(
-        "404.html",
-        state.theme.templates.render("404.html", &state.inputs().not_found())?.as_bytes(),
-    )?;
+    let not_found = state.theme.templates.render("404.html", &state.inputs().not_found())?;
+    sink.write("404.html", not_found.as_bytes())?;
     state.write_listings(&sink)?;
     for (path, bytes) in &assets.files {
         sink.write(path, bytes)?;
@@ -128,18 +155,7 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     if let Some(staging) = staging {
         staging.commit()?;
     }
-    stages.done(if options.write { "apply templates and write" } else { "apply templates" });
-    Ok(BuildOutput {
-        pages: state.site.pages.len() + state.site.sections.len(),
-        build_dir: state.config.build_dir.clone(),
-        warnings: diags,
-        elapsed: start.elapsed(),
-        stages: stages.list,
-        copied: copies.len(),
-        notes,
-        freshness: report,
-        state: options.keep.then(|| Box::new(state)),
-    })
+    Ok(copies.len())
 }
 
 /// The config, the pages and the site model, with nothing rendered yet.
@@ -166,6 +182,7 @@ fn model(options: &BuildOptions, stages: &mut Stages) -> Result<State, Error> {
     stages.done("site model, navigation and freshness");
     Ok(State {
         searched: options.write && !site.pages.is_empty(),
+        docs: None,
         config,
         site,
         records: HashMap::new(),

@@ -55,6 +55,13 @@ pub struct Theme {
     pub search: Option<SearchLinks>,
 }
 
+impl Theme {
+    /// What the templates are rendered from, for `site`.
+    fn inputs<'a>(&'a self, config: &'a SiteConfig, site: &'a Site) -> ViewInputs<'a> {
+        ViewInputs { config, site, css: &self.css, js: &self.js, search: self.search.as_ref() }
+    }
+}
+
 /// The site model, every page's record, and what writing them needs.
 #[derive(Debug)]
 pub struct State {
@@ -62,7 +69,8 @@ pub struct State {
     pub config: SiteConfig,
     /// The site model.
     pub site: Site,
-    /// One record per published page, by source path (`runbooks/db.md`).
+    /// One record per published page, by source path (`runbooks/db.md`): exactly the pages of
+    /// the site model once every page is rendered.
     pub records: HashMap<String, Record>,
     /// The theme.
     pub theme: Theme,
@@ -80,18 +88,15 @@ pub struct State {
     pub highlighter: Arc<Highlighter>,
     /// Records keep what search indexes of each page.
     pub searched: bool,
+    /// The records' search documents in the site model's order, once asked for: kept current
+    /// by [`State::render`], dropped by [`State::remodel`].
+    pub(super) docs: Option<crate::search::Docs>,
 }
 
 impl State {
     /// What the templates are rendered from.
     pub fn inputs(&self) -> ViewInputs<'_> {
-        ViewInputs {
-            config: &self.config,
-            site: &self.site,
-            css: &self.theme.css,
-            js: &self.theme.js,
-            search: self.theme.search.as_ref(),
-        }
+        self.theme.inputs(&self.config, &self.site)
     }
 
     /// The record of page `i` of the site model.
@@ -129,7 +134,13 @@ impl State {
             })
             .collect();
         let mut notes = Vec::new();
-        for (rel, record, page_notes) in made {
+        for ((rel, record, page_notes), &i) in made.into_iter().zip(pages) {
+            if let (Some(docs), Some(doc)) = (&mut self.docs, &record.search) {
+                // Copies the list of pointers only while an export still holds the old one.
+                if let Some(slot) = Arc::make_mut(docs).get_mut(i) {
+                    *slot = doc.clone();
+                }
+            }
             self.records.insert(rel, record);
             notes.extend(page_notes);
         }
@@ -137,21 +148,17 @@ impl State {
     }
 
     /// Every diagnostic of the site, sorted: the inputs', the model's, each page's, and the
-    /// anchor check's. `more` are added (parse errors `serve` keeps).
+    /// anchor check's. `more` are added (parse errors `serve` keeps). Records are visited in
+    /// any order (the result is sorted): looking each page's up in site order costs a cache
+    /// miss per page, which at 10,000 pages was most of an edit's rebuild.
     pub fn check(&self, more: impl IntoIterator<Item = Diagnostic>) -> Vec<Diagnostic> {
         let mut diags = self.input_diags.clone();
         diags.extend(self.site_diags.iter().cloned());
         diags.extend(more);
-        let records = || self.site.pages.iter().filter_map(|p| self.records.get(&p.source.rel));
-        diags.extend(records().flat_map(|r| r.diagnostics.iter().cloned()));
-        let refs = records().flat_map(|r| r.anchor_refs.iter());
+        diags.extend(self.records.values().flat_map(|r| r.diagnostics.iter().cloned()));
+        let refs = self.records.values().flat_map(|r| r.anchor_refs.iter());
         let ids = |rel: &str| self.records.get(rel).map(|r| &r.ids);
-        diags.extend(markdown::links::check_anchors(
-            refs,
-            ids,
-            &self.site,
-            self.config.broken_links_are_errors,
-        ));
+        diags.extend(markdown::links::check_anchors(refs, ids, self.config.broken_links_are_errors));
         diag::sort(&mut diags);
         diags
     }
@@ -192,6 +199,7 @@ impl State {
         for rel in removed {
             self.records.remove(rel);
         }
+        self.docs = None;
         self.site = site;
         self.site_diags = diags;
         self.today = today;
@@ -218,13 +226,8 @@ impl State {
     /// Writes every page and folder listing; unless `keep`, each page's rendered body is
     /// dropped once written, so a large site's HTML is never all in memory twice.
     pub fn write_all(&mut self, sink: &Sink<'_>, keep: bool) -> Result<(), Error> {
-        let inputs = ViewInputs {
-            config: &self.config,
-            site: &self.site,
-            css: &self.theme.css,
-            js: &self.theme.js,
-            search: self.theme.search.as_ref(),
-        };
+        // Not `self.inputs()`: the records are borrowed mutably beside it.
+        let inputs = self.theme.inputs(&self.config, &self.site);
         let templates = &self.theme.templates;
         let site = &self.site;
         self.records.par_iter_mut().try_for_each(|(rel, record)| {
@@ -267,21 +270,40 @@ impl State {
     }
 
     /// What search indexes of every page, in the site model's order (empty without search).
-    pub fn search_docs(&self) -> Vec<Arc<PageDoc>> {
-        self.site.pages.iter().filter_map(|p| self.records.get(&p.source.rel)?.search.clone()).collect()
+    pub fn search_docs(&mut self) -> crate::search::Docs {
+        if let Some(docs) = &self.docs {
+            return docs.clone();
+        }
+        let records = &self.records;
+        let docs: Vec<Arc<PageDoc>> =
+            self.site.pages.iter().filter_map(|p| records.get(&p.source.rel)?.search.clone()).collect();
+        let docs = Arc::new(docs);
+        if docs.len() == self.site.pages.len() {
+            self.docs = Some(docs.clone());
+        }
+        docs
+    }
+
+    /// Lets go of every search document (`lore build`, once the indexes are written).
+    pub fn forget_search(&mut self) {
+        self.records.values_mut().for_each(|r| r.search = None);
+        self.docs = None;
     }
 
     /// Pages that may include `rel` with `{{#include}}`: those using includes that mention its
-    /// file name.
+    /// file name (only they are searched: scanning every page's text on each edit is slow).
     pub fn includers(&self, rel: &str) -> Vec<String> {
         let name = rel.rsplit('/').next().unwrap_or(rel);
-        self.site
-            .pages
+        let mut found: Vec<String> = self
+            .records
             .iter()
-            .filter(|p| p.source.rel != rel && p.text.contains(name))
-            .filter(|p| self.records.get(&p.source.rel).is_some_and(|r| r.includes))
+            .filter(|(page, record)| record.includes && page.as_str() != rel)
+            .filter_map(|(page, _)| self.site.by_source.get(page).map(|&i| &self.site.pages[i]))
+            .filter(|p| p.text.contains(name))
             .map(|p| p.source.rel.clone())
-            .collect()
+            .collect();
+        found.sort();
+        found
     }
 }
 

@@ -183,27 +183,24 @@ fn normalize(base: &str, path: &str) -> String {
 }
 
 /// Checks every collected anchor against the ids each page ended up with (`ids` gives them by
-/// source path). A reference to a page the site no longer has is left to the link check.
+/// source path; `None` for a page the site no longer has, whose links the link check reports).
 pub fn check_anchors<'a>(
     refs: impl Iterator<Item = &'a AnchorRef>,
     ids: impl Fn(&str) -> Option<&'a HashSet<String>>,
-    site: &Site,
     as_errors: bool,
 ) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for r in refs {
-        let found = ids(&r.page);
-        if found.is_some_and(|set| set.contains(&r.anchor)) || !site.by_source.contains_key(&r.page) {
+        let Some(found) = ids(&r.page) else { continue };
+        if found.contains(&r.anchor) {
             continue;
         }
         let message = format!("broken link: `{}` has no heading `#{}`", r.page, r.anchor);
         let mut d = if as_errors { Diagnostic::error(message) } else { Diagnostic::warning(message) };
         d.span = Some(r.span.clone());
         d.source_line = r.source_line.clone();
-        let similar = found.and_then(|set| {
-            let candidates: Vec<&str> = set.iter().map(String::as_str).collect();
-            crate::diag::did_you_mean(&r.anchor, &candidates).map(str::to_owned)
-        });
+        let candidates: Vec<&str> = found.iter().map(String::as_str).collect();
+        let similar = crate::diag::did_you_mean(&r.anchor, &candidates).map(str::to_owned);
         diags.push(match similar {
             Some(s) => d.hint(format!("did you mean `#{s}`?")),
             None => d,

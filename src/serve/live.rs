@@ -1,5 +1,6 @@
-//! The site being served: the last good full build kept in memory, and incremental rebuilds of
-//! the pages a change affects.
+//! The site being served: the build state of the last good full build kept in memory, and
+//! incremental rebuilds of what a change affects: read and classify the changed files
+//! ([`Change`]), ask the build state for what that change rebuilds, write, reload.
 //!
 //! Every full build goes into a fresh folder `site-N` of the private folder and is swapped in
 //! only when complete; an incremental rebuild writes each file beside its old version and
@@ -9,6 +10,8 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
 
 use super::Change;
 use crate::build::write::Sink;
@@ -349,13 +352,11 @@ impl Live {
         }
         // Their files go with the next good write, unless another page took the URL.
         self.pending.gone.extend(gone.into_iter().filter(|u| state.site.by_url(u).is_none()));
-        let pages = &state.site.pages;
-        render.extend(
-            pages
-                .iter()
-                .filter(|p| names.iter().any(|n| p.text.contains(n.as_str())))
-                .map(|p| p.source.rel.clone()),
-        );
+        let naming: Vec<String> = (state.site.pages.par_iter())
+            .filter(|p| names.iter().any(|n| p.text.contains(n.as_str())))
+            .map(|p| p.source.rel.clone())
+            .collect();
+        render.extend(naming);
         render.retain(|rel| state.site.by_source.contains_key(rel));
         self.pending.every_page = true;
         self.pending.all_search |= rebuilds.all_search;
@@ -437,18 +438,18 @@ impl Live {
             return Err(e);
         }
         self.pending.every_page = false;
-        Ok(all.len() + state.listings.browsed.len() + state.listings.redirects.len())
+        Ok(all.len() + state.listings.browsed.len())
     }
 
     /// What search indexes of every page, in the site model's order, and the numbers of the
     /// `changed` pages (source paths) in it; `None` when the site has no search.
-    pub fn search_docs(&self, changed: &[String]) -> Option<(Docs, Vec<usize>)> {
-        let state = self.state.as_deref()?;
+    pub fn search_docs(&mut self, changed: &[String]) -> Option<(Docs, Vec<usize>)> {
+        let state = self.state.as_deref_mut()?;
         if !state.searched {
             return None;
         }
         let numbers = changed.iter().filter_map(|rel| state.site.by_source.get(rel).copied()).collect();
-        Some((Arc::new(state.search_docs()), numbers))
+        Some((state.search_docs(), numbers))
     }
 }
 

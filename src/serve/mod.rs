@@ -1,6 +1,8 @@
 //! The preview server: build once into a private folder, serve it, watch the sources and
 //! rebuild only what a change affects, and tell open pages to reload once the new files are in
-//! place.
+//! place. A change is classified ([`Change`]: the table there says what each rebuilds), the
+//! kept build state (`build::State`) renders, checks and writes what it needs, then the open
+//! pages reload; search and the rest of the site follow after the reload.
 //!
 //! - [`server`]: the sockets, with bounded connections, workers and event streams;
 //! - [`answer`]: the answer to a request, a pure function of its bytes and the server's state;
