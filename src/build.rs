@@ -453,7 +453,7 @@ fn write_generated(
     })?;
     if !site.runbooks.alerts.is_empty() {
         let base = site_url.filter(|u| u.contains("://"));
-        sink.write("alerts.json", templates::kind_view::alerts_json(site, base).as_bytes())?;
+        sink.write("alerts.json", templates::kind_view::alerts_json(site, base)?.as_bytes())?;
     }
     let url = |p: &&crate::templates::kind_view::Generated| p.path.trim_end_matches("index.html").to_owned();
     let (redirects, browsed): (Vec<_>, Vec<_>) = pages.iter().partition(|p| p.template == "alert.html");

@@ -8,6 +8,7 @@ use super::kinds::{
 };
 use super::view::ViewInputs;
 use crate::content::Kind;
+use crate::error::Error;
 use crate::site::adr_graph::AdrRecord;
 use crate::site::paths::{Prerequisite, StepKind, describe_minutes};
 use crate::site::taxonomy::{Taxonomy, slug};
@@ -393,7 +394,7 @@ pub fn alert_url(alert: &str) -> String {
 
 /// `alerts.json`: every alert with its runbook's URL (relative to the site root, or absolute
 /// with `site-url`).
-pub fn alerts_json(site: &Site, base: Option<&str>) -> String {
+pub fn alerts_json(site: &Site, base: Option<&str>) -> Result<String, Error> {
     let base = base.unwrap_or("");
     let map: serde_json::Map<String, serde_json::Value> = site
         .runbooks
@@ -408,7 +409,8 @@ pub fn alerts_json(site: &Site, base: Option<&str>) -> String {
             (alert.clone(), entry)
         })
         .collect();
-    let mut text = serde_json::to_string_pretty(&serde_json::json!({ "alerts": map })).unwrap_or_default();
+    let mut text = serde_json::to_string_pretty(&serde_json::json!({ "alerts": map }))
+        .map_err(|e| Error::encode("`alerts.json`", e))?;
     text.push('\n');
-    text
+    Ok(text)
 }
