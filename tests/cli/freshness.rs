@@ -624,3 +624,21 @@ error: found 2 errors
 ",
     );
 }
+
+/// Issue 14: the dashboard has a view of its own: the frame every page has (`site`, `page`,
+/// `nav`, `breadcrumbs`) and `dashboard`, none of a page's own parts.
+#[test]
+fn issue_14_dashboard_view_has_the_frame_and_no_page_parts() {
+    let site = team();
+    let mut template = String::new();
+    for key in ["content", "toc", "prev", "next", "listing", "kinds", "site", "page", "nav", "breadcrumbs"] {
+        template.push_str(&format!("{{% if {key} is defined %}}{key} {{% endif %}}"));
+    }
+    template.push_str("| {{ page.title }} | {{ page.kind }} | {{ dashboard.total }}\n");
+    site.write("theme/templates/freshness.html", template);
+    site.run(&["build", "-q"]).success();
+    assert_eq!(
+        site.read("book/freshness/index.html"),
+        "site page nav breadcrumbs | Freshness | freshness | 8\n"
+    );
+}
