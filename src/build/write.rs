@@ -102,7 +102,7 @@ fn generated(inputs: &ViewInputs<'_>, templates: &Templates, sink: &Sink<'_>) ->
     })?;
     if !site.runbooks.alerts.is_empty() {
         let base = inputs.config.site_url.as_deref().filter(|u| u.contains("://"));
-        sink.write("alerts.json", templates::kind_view::alerts_json(site, base).as_bytes())?;
+        sink.write("alerts.json", templates::kind_view::alerts_json(site, base)?.as_bytes())?;
     }
     let url = |p: &&templates::kind_view::Generated| p.path.trim_end_matches("index.html").to_owned();
     let (redirects, browsed): (Vec<_>, Vec<_>) = pages.iter().partition(|p| p.template == "alert.html");

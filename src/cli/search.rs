@@ -63,7 +63,8 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         searcher.search(&query, &filters, args.limit)?
     };
     if args.json {
-        let json = serde_json::to_string_pretty(&results).map_err(|e| Error::Search(e.to_string()))?;
+        let json = serde_json::to_string_pretty(&results)
+            .map_err(|e| Error::encode("the search results as JSON", e))?;
         super::write_out(&format!("{json}\n"))?;
         return Ok(ExitCode::SUCCESS);
     }

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::content::{Kind, ReviewInterval};
+use super::{Kind, ReviewInterval};
 use crate::diag::Diagnostic;
 
 /// `[freshness]` as written.
@@ -164,21 +164,25 @@ pub(super) fn compute(
         config.due_soon =
             interval(table_key_line(text, "due-soon"), "due-soon", v).unwrap_or(config.due_soon);
     }
+    // Which key set each kind, to refuse two names of one kind (`adr` and `decision`).
+    let mut set_by: BTreeMap<Kind, &str> = BTreeMap::new();
     for (name, value) in &raw.kinds {
-        let kind = match name.as_str() {
-            "page" => Kind::Page,
-            "runbook" => Kind::Runbook,
-            "adr" => Kind::Adr,
-            "onboarding" => Kind::Onboarding,
-            _ => {
-                error(
-                    name,
-                    format!("unknown kind `{name}` in `[freshness.kinds]`"),
-                    "expected `page`, `runbook`, `adr` or `onboarding`",
-                );
-                continue;
-            }
+        let Some(kind) = Kind::parse(name) else {
+            error(
+                name,
+                format!("unknown kind `{name}` in `[freshness.kinds]`"),
+                "expected `page`, `runbook`, `adr` or `onboarding`",
+            );
+            continue;
         };
+        if let Some(first) = set_by.insert(kind, name) {
+            error(
+                name,
+                format!("`{name}` and `{first}` both set the interval of kind `{}`", kind.name()),
+                "keep one of them",
+            );
+            continue;
+        }
         if let Some(i) = interval(table_key_line(text, name), name, value) {
             config.kinds.insert(kind, i);
         }
@@ -204,9 +208,9 @@ pub(super) fn compute(
     config.unverified_is_stale = raw.unverified_is_stale.unwrap_or(false);
     config.git = raw.git.unwrap_or(false);
     if let Some(url) = &raw.how_to_verify
-        && let Some(scheme) = crate::content::data_url::unsafe_scheme(url)
+        && let Some(scheme) = super::data_url::unsafe_scheme(url)
     {
-        let (message, hint) = crate::content::data_url::message("how-to-verify", url, &scheme);
+        let (message, hint) = super::data_url::message("how-to-verify", url, &scheme);
         value_error(table_key_line(text, "how-to-verify"), message, hint);
     }
     diags.append(&mut value_diags);
@@ -240,8 +244,7 @@ fn folder_line(text: &str, folder: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use crate::config::SiteConfig;
-    use crate::content::{Kind, ReviewInterval};
+    use crate::config::{Kind, ReviewInterval, SiteConfig};
     use crate::error::Error;
 
     use super::FailOn;
@@ -288,6 +291,16 @@ mod tests {
                 "book.toml:5:1: error: unknown kind `recipe` in `[freshness.kinds]`\n 5 | recipe = \"30d\"\n   | ^\n  = hint: expected `page`, `runbook`, `adr` or `onboarding`",
             ]
         );
+    }
+
+    /// Issue 14: `decision` is `adr` here as in front matter (one parser, [`Kind::parse`]).
+    #[test]
+    fn issue_14_decision_is_adr_in_freshness_kinds() {
+        let config =
+            |kinds: &str| SiteConfig::from_str(&format!("[freshness.kinds]\n{kinds}")).unwrap().freshness;
+        let (alias, adr) = (config("decision = \"30d\"\n"), config("adr = \"30d\"\n"));
+        assert_eq!(alias.kinds[&Kind::Adr], ReviewInterval::Days(30));
+        assert_eq!(alias.kinds, adr.kinds);
     }
 
     #[test]

@@ -29,8 +29,11 @@
 //! ```
 
 pub mod content_root;
+pub mod data_url;
 mod discover;
 mod freshness;
+mod interval;
+mod kind;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -43,6 +46,8 @@ use crate::error::Error;
 pub use content_root::{ContentRoot, Refusal};
 pub use discover::{CONFIG_FILE, find_root};
 pub use freshness::{FailOn, FolderRule, FreshnessConfig, RawFreshness};
+pub use interval::{IntervalError, MAX_INTERVAL_YEARS, ReviewInterval};
+pub use kind::Kind;
 
 /// `book.toml` as written (serde only; unknown keys are caught by [`validate`]).
 #[derive(Debug, Default, Deserialize)]
@@ -449,14 +454,13 @@ fn value_col(text: &str, line: usize) -> usize {
 }
 
 /// An error at the value of `key` when `url` is not fit for a link lore emits (see
-/// [`crate::content::data_url`]).
+/// [`data_url`]).
 fn check_data_url(key: &str, url: Option<&str>, text: &str, shown: &Path, diags: &mut Vec<Diagnostic>) {
-    let Some((url, scheme)) = url.and_then(|u| crate::content::data_url::unsafe_scheme(u).map(|s| (u, s)))
-    else {
+    let Some((url, scheme)) = url.and_then(|u| data_url::unsafe_scheme(u).map(|s| (u, s))) else {
         return;
     };
     let line = key_line(text, key);
-    let (message, hint) = crate::content::data_url::message(key, url, &scheme);
+    let (message, hint) = data_url::message(key, url, &scheme);
     diags.push(Diagnostic::error(message).at_text(shown, text, line, value_col(text, line)).hint(hint));
 }
 

@@ -4,7 +4,6 @@
 //! diagnostics found on the way. Markdown bodies are not rendered here (see `markdown`).
 
 pub mod adr;
-pub mod data_url;
 mod discover;
 mod front_matter;
 mod page;
@@ -19,7 +18,11 @@ use crate::diag::Diagnostic;
 pub use discover::{SourceFile, discover, is_discovered};
 pub use front_matter::{FrontMatter, parse as parse_front_matter, split};
 pub(crate) use page::title_from_path as page_title_from_path;
-pub use page::{IntervalError, Kind, Loaded, MAX_INTERVAL_YEARS, Meta, Page, ReviewInterval};
+pub use page::{Loaded, Meta, Page};
+// Kinds, intervals and the data-URL rule are shared with `config`, which owns them so that
+// neither module imports the other; these keep the `content::…` paths working.
+pub use crate::config::data_url;
+pub use crate::config::{IntervalError, Kind, MAX_INTERVAL_YEARS, ReviewInterval};
 
 /// Everything found in the source folder.
 #[derive(Debug, Default)]

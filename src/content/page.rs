@@ -12,121 +12,8 @@ use serde_json::{Map, Value};
 
 use super::discover::SourceFile;
 use super::front_matter::{self, FrontMatter};
-use crate::config::SiteConfig;
+use crate::config::{Kind, ReviewInterval, SiteConfig};
 use crate::diag::{self, Diagnostic, Source};
-
-/// What a page is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    /// An ordinary page.
-    Page,
-    /// An operational runbook.
-    Runbook,
-    /// An architecture decision record.
-    Adr,
-    /// An onboarding page or path.
-    Onboarding,
-}
-
-impl Kind {
-    /// The name used in front matter and CSS classes.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Page => "page",
-            Kind::Runbook => "runbook",
-            Kind::Adr => "adr",
-            Kind::Onboarding => "onboarding",
-        }
-    }
-
-    /// The label shown to readers.
-    pub fn label(self) -> &'static str {
-        match self {
-            Kind::Page => "Page",
-            Kind::Runbook => "Runbook",
-            Kind::Adr => "Decision record",
-            Kind::Onboarding => "Onboarding",
-        }
-    }
-
-    /// The kind a name (`kind:` in front matter, a report's `kind` field) stands for.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s.to_ascii_lowercase().as_str() {
-            "page" => Some(Kind::Page),
-            "runbook" => Some(Kind::Runbook),
-            "adr" | "decision" => Some(Kind::Adr),
-            "onboarding" => Some(Kind::Onboarding),
-            _ => None,
-        }
-    }
-}
-
-/// How often a page must be re-verified.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReviewInterval {
-    /// Never goes stale.
-    Never,
-    /// Every N days.
-    Days(i64),
-    /// Every N calendar months.
-    Months(i64),
-}
-
-/// The longest review interval lore accepts, in years. Longer ones are typos (and would leave
-/// the calendar: jiff dates end in 9999); `never` says "no review" on purpose.
-pub const MAX_INTERVAL_YEARS: i64 = 100;
-
-/// Why a review interval was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IntervalError {
-    /// Not `30d`, `12w`, `6 months`, `1y` or `never`.
-    Invalid,
-    /// Longer than [`MAX_INTERVAL_YEARS`].
-    TooLong,
-}
-
-impl IntervalError {
-    /// The message for `key = value`, and its hint.
-    pub fn describe(self, key: &str, value: &str) -> (String, String) {
-        match self {
-            Self::Invalid => (
-                format!("`{key}` is not an interval: `{value}`"),
-                "write e.g. `30d`, `12w`, `6 months`, `1y` or `never`".to_owned(),
-            ),
-            Self::TooLong => (
-                format!("`{key}` is too long: `{value}` (at most {MAX_INTERVAL_YEARS} years)"),
-                "write `never` for a page that needs no review".to_owned(),
-            ),
-        }
-    }
-}
-
-impl ReviewInterval {
-    /// Parses `30d`, `12w`, `6 months`, `1y`, `90 days`, `never`; at most
-    /// [`MAX_INTERVAL_YEARS`].
-    pub fn parse(s: &str) -> Result<Self, IntervalError> {
-        let s = s.trim().to_ascii_lowercase();
-        if s == "never" {
-            return Ok(Self::Never);
-        }
-        let digits = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-        if digits == 0 || s[..digits].bytes().all(|b| b == b'0') {
-            return Err(IntervalError::Invalid);
-        }
-        // More digits than any i64 holds is still a number, only a too long one.
-        let n: i64 = s[..digits].parse().unwrap_or(i64::MAX);
-        let (max_days, max_months) = (MAX_INTERVAL_YEARS * 366, MAX_INTERVAL_YEARS * 12);
-        let (interval, within) = match s[digits..].trim() {
-            "d" | "day" | "days" => (Self::Days(n), n <= max_days),
-            "w" | "week" | "weeks" => (Self::Days(n.saturating_mul(7)), n <= max_days / 7),
-            "m" | "mo" | "month" | "months" => (Self::Months(n), n <= max_months),
-            "y" | "year" | "years" => (Self::Months(n.saturating_mul(12)), n <= MAX_INTERVAL_YEARS),
-            _ => return Err(IntervalError::Invalid),
-        };
-        if within { Ok(interval) } else { Err(IntervalError::TooLong) }
-    }
-}
 
 /// Validated front matter.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -354,9 +241,9 @@ impl MetaReader<'_> {
             _ => Vec::new(),
         };
         for url in urls {
-            let Some(scheme) = super::data_url::unsafe_scheme(url) else { continue };
+            let Some(scheme) = crate::config::data_url::unsafe_scheme(url) else { continue };
             let (line, col) = self.value_place(key, url);
-            let (message, hint) = super::data_url::message(key, url, &scheme);
+            let (message, hint) = crate::config::data_url::message(key, url, &scheme);
             self.diags.push(Diagnostic::error(message).at_text(self.path, self.text, line, col).hint(hint));
         }
     }

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::config::{FailOn, FreshnessConfig};
+use crate::config::{FailOn, FreshnessConfig, Kind};
 use crate::site::Site;
 use crate::site::freshness::{self, Freshness, State};
 
@@ -138,8 +138,8 @@ pub struct Entry {
     pub url: String,
     /// Title.
     pub title: String,
-    /// `page`, `runbook`, `adr` or `onboarding`.
-    pub kind: &'static str,
+    /// `page`, `runbook`, `adr` or `onboarding` in `freshness.json`.
+    pub kind: Kind,
     /// Owner, if any.
     pub owner: Option<String>,
     /// `fresh`, `due-soon`, `stale`, `unverified` or `exempt`.
@@ -236,7 +236,7 @@ fn entry(page: &crate::content::Page, f: &Freshness, url: &str) -> Entry {
         path: page.source.rel.clone(),
         url: crate::site::encode_path(url).into_owned(),
         title: page.title.clone(),
-        kind: page.kind.name(),
+        kind: page.kind,
         owner: page.meta.owner.clone(),
         state: f.state,
         last_verified: f.last_verified.map(|d| d.to_string()),
@@ -288,6 +288,7 @@ mod tests {
     use std::path::PathBuf;
 
     use super::{Entry, describe};
+    use crate::config::Kind;
     use crate::site::freshness::State;
 
     fn entry(state: State, last: Option<&str>, due: Option<&str>, overdue: Option<i64>) -> Entry {
@@ -295,7 +296,7 @@ mod tests {
             path: "runbooks/db.md".to_owned(),
             url: "runbooks/db/".to_owned(),
             title: "DB".to_owned(),
-            kind: "runbook",
+            kind: Kind::Runbook,
             owner: None,
             state,
             last_verified: last.map(str::to_owned),

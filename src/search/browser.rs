@@ -74,13 +74,24 @@ pub fn impacts(written: &Written) -> Result<Impacts, Error> {
         return Ok(out);
     }
     for (field, boost) in [(written.fields.title, TITLE_BOOST), (written.fields.body, 1.0)] {
-        let avg = average_length(&searcher, field, n_docs)?;
+        let bm25 = Bm25Stats { boost, n_docs, avg: average_length(&searcher, field, n_docs)? };
         for seg in searcher.segment_readers() {
-            collect_field(seg, field, boost, n_docs, avg, written, &mut out)?;
+            collect_field(seg, field, bm25, &mut out)?;
         }
     }
     out.values_mut().for_each(merge_fields);
     Ok(out)
+}
+
+/// What BM25 needs besides a term's postings: the field's boost and the corpus statistics.
+#[derive(Debug, Clone, Copy)]
+struct Bm25Stats {
+    /// The field's boost ([`TITLE_BOOST`] for titles, 1 for the body).
+    boost: f32,
+    /// Documents in the index.
+    n_docs: u64,
+    /// Average tokens of the field per document.
+    avg: f32,
 }
 
 /// The average token count of `field` per document, as BM25 uses it.
@@ -106,67 +117,67 @@ fn merge_fields(postings: &mut Vec<(u32, f32)>) {
     });
 }
 
+/// Appends the postings of every term of `field` in `seg` to `out`.
 fn collect_field(
     seg: &tantivy::SegmentReader,
     field: Field,
-    boost: f32,
-    n_docs: u64,
-    avg: f32,
-    written: &Written,
+    bm25: Bm25Stats,
     out: &mut Impacts,
 ) -> Result<(), Error> {
-    let inverted = seg.inverted_index(field)?;
-    let norms = seg.get_fieldnorms_reader(field)?;
-    let records = seg.fast_fields().u64("record")?;
-    let _ = written;
-    let mut stream = inverted.terms().stream().map_err(|e| Error::Search(e.to_string()))?;
+    let reader = SegmentField::open(seg, field)?;
+    let mut stream = reader.inverted.terms().stream().map_err(|e| Error::search("read", e.into()))?;
     while stream.advance() {
         let Ok(term) = std::str::from_utf8(stream.key()) else { continue };
         let list = out.entry(term.to_owned()).or_default();
-        score_postings(
-            &inverted,
-            stream.value(),
-            boost,
-            n_docs,
-            avg,
-            &norms,
-            &records,
-            seg.alive_bitset(),
-            list,
-        )?;
+        reader.score_postings(stream.value(), bm25, list)?;
     }
     Ok(())
 }
 
-/// Appends the (record, BM25 score) postings of one term of one field, deleted documents (a
-/// page `lore serve` replaced) left out.
-#[allow(clippy::too_many_arguments)]
-fn score_postings(
-    inverted: &tantivy::InvertedIndexReader,
-    info: &tantivy::postings::TermInfo,
-    boost: f32,
-    n_docs: u64,
-    avg: f32,
-    norms: &tantivy::fieldnorm::FieldNormReader,
-    records: &tantivy::columnar::Column<u64>,
-    alive: Option<&tantivy::fastfield::AliveBitSet>,
-    list: &mut Vec<(u32, f32)>,
-) -> Result<(), Error> {
-    let weight =
-        Bm25Weight::for_one_term_without_explain(u64::from(info.doc_freq), n_docs, avg).boost_by(boost);
-    let mut postings = inverted
-        .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
-        .map_err(|e| Error::Search(e.to_string()))?;
-    let mut doc = postings.doc();
-    while doc != TERMINATED {
-        if alive.is_none_or(|a| a.is_alive(doc)) {
-            let score = weight.score(norms.fieldnorm_id(doc), postings.term_freq());
-            let record = records.first(doc).unwrap_or(0) as u32;
-            list.push((record, score));
-        }
-        doc = postings.advance();
+/// The readers of one field of one segment that scoring its postings needs.
+struct SegmentField<'a> {
+    inverted: std::sync::Arc<tantivy::InvertedIndexReader>,
+    norms: tantivy::fieldnorm::FieldNormReader,
+    records: tantivy::columnar::Column<u64>,
+    alive: Option<&'a tantivy::fastfield::AliveBitSet>,
+}
+
+impl<'a> SegmentField<'a> {
+    fn open(seg: &'a tantivy::SegmentReader, field: Field) -> Result<Self, Error> {
+        Ok(Self {
+            inverted: seg.inverted_index(field)?,
+            norms: seg.get_fieldnorms_reader(field)?,
+            records: seg.fast_fields().u64("record")?,
+            alive: seg.alive_bitset(),
+        })
     }
-    Ok(())
+
+    /// Appends the (record, BM25 score) postings of one term, deleted documents (a page
+    /// `lore serve` replaced) left out.
+    fn score_postings(
+        &self,
+        info: &tantivy::postings::TermInfo,
+        bm25: Bm25Stats,
+        list: &mut Vec<(u32, f32)>,
+    ) -> Result<(), Error> {
+        let weight =
+            Bm25Weight::for_one_term_without_explain(u64::from(info.doc_freq), bm25.n_docs, bm25.avg)
+                .boost_by(bm25.boost);
+        let mut postings = self
+            .inverted
+            .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
+            .map_err(|e| Error::search("read", e.into()))?;
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            if self.alive.is_none_or(|a| a.is_alive(doc)) {
+                let score = weight.score(self.norms.fieldnorm_id(doc), postings.term_freq());
+                let record = self.records.first(doc).unwrap_or(0) as u32;
+                list.push((record, score));
+            }
+            doc = postings.advance();
+        }
+        Ok(())
+    }
 }
 
 /// The postings of one stem exactly as `impacts` exports them (title and body merged per
@@ -182,26 +193,16 @@ pub fn stem_postings(
         return Ok(list);
     }
     for (field, boost) in [(fields.title, TITLE_BOOST), (fields.body, 1.0)] {
-        let avg = average_length(searcher, field, n_docs)?;
+        let bm25 = Bm25Stats { boost, n_docs, avg: average_length(searcher, field, n_docs)? };
         let term = tantivy::Term::from_field_text(field, stem);
         for seg in searcher.segment_readers() {
-            let inverted = seg.inverted_index(field)?;
-            let Some(info) = inverted.get_term_info(&term).map_err(|e| Error::Search(e.to_string()))? else {
+            let reader = SegmentField::open(seg, field)?;
+            let Some(info) =
+                reader.inverted.get_term_info(&term).map_err(|e| Error::search("read", e.into()))?
+            else {
                 continue;
             };
-            let norms = seg.get_fieldnorms_reader(field)?;
-            let records = seg.fast_fields().u64("record")?;
-            score_postings(
-                &inverted,
-                &info,
-                boost,
-                n_docs,
-                avg,
-                &norms,
-                &records,
-                seg.alive_bitset(),
-                &mut list,
-            )?;
+            reader.score_postings(&info, bm25, &mut list)?;
         }
     }
     merge_fields(&mut list);
@@ -221,10 +222,10 @@ pub fn export(pages: &[Arc<PageDoc>], written: &Written) -> Result<Bundle, Error
     let impacts = impacts(written)?;
     let records: usize = pages.iter().map(|p| p.sections.len()).sum();
     let mut bundle = Bundle::default();
-    let shard_table = dictionary_shards(written, &impacts, &mut bundle.files);
-    let word_table = word_packs(written, &impacts, &mut bundle);
-    let (frag_hash, per_pack) = fragment_packs(pages, &mut bundle.files);
-    let facets = facet_lists(pages, &mut bundle.files);
+    let shard_table = dictionary_shards(written, &impacts, &mut bundle.files)?;
+    let word_table = word_packs(written, &impacts, &mut bundle)?;
+    let (frag_hash, per_pack) = fragment_packs(pages, &mut bundle.files)?;
+    let facets = facet_lists(pages, &mut bundle.files)?;
     let demoted: Vec<usize> = pages
         .iter()
         .enumerate()
@@ -243,7 +244,7 @@ pub fn export(pages: &[Arc<PageDoc>], written: &Written) -> Result<Bundle, Error
         "demoted": deltas(&demoted),
         "demotion": super::DEMOTION,
     });
-    let gz = gzip(&serde_json::to_vec(&head).unwrap_or_default());
+    let gz = gzip(&to_json(&head, "the search head")?)?;
     let name = format!("search/head.{}.json.gz", hash8(&gz));
     bundle.head = name.clone();
     bundle.files.push((name, gz));
@@ -257,7 +258,11 @@ fn df(impacts: &Impacts, stem: &str) -> usize {
 
 /// The dictionary (stems with postings and surface words, in bytewise order) cut into shards;
 /// returns the shard table of the head.
-fn dictionary_shards(written: &Written, impacts: &Impacts, files: &mut Vec<(String, Vec<u8>)>) -> Vec<Value> {
+fn dictionary_shards(
+    written: &Written,
+    impacts: &Impacts,
+    files: &mut Vec<(String, Vec<u8>)>,
+) -> Result<Vec<Value>, Error> {
     dictionary_shards_sized(written, impacts, files, SHARD_BYTES, MAX_SHARD_BYTES)
 }
 
@@ -270,7 +275,7 @@ pub fn dictionary_shards_sized(
     files: &mut Vec<(String, Vec<u8>)>,
     shard_bytes: usize,
     max_bytes: usize,
-) -> Vec<Value> {
+) -> Result<Vec<Value>, Error> {
     let mut keys: BTreeMap<&str, (Option<&str>, bool)> = BTreeMap::new();
     for (word, stem) in &written.words {
         let alias = (stem != word).then_some(stem.as_str());
@@ -320,15 +325,17 @@ pub fn dictionary_shards_sized(
     if !buf.is_empty() {
         shards.push((first, buf, starts_joined));
     }
-    let shards: Vec<(String, Vec<u8>, bool)> =
-        shards.into_par_iter().map(|(first, bytes, joined)| (first, gzip(&bytes), joined)).collect();
+    let shards: Vec<(String, Vec<u8>, bool)> = shards
+        .into_par_iter()
+        .map(|(first, bytes, joined)| Ok((first, gzip(&bytes)?, joined)))
+        .collect::<Result<_, Error>>()?;
     let mut shard_table = Vec::new();
     for (first, gz, joined) in shards {
         let hash = hash8(&gz);
         shard_table.push(if joined { json!([first, hash, 1]) } else { json!([first, hash]) });
         files.push((format!("search/s/{hash}.bin.gz"), gz));
     }
-    shard_table
+    Ok(shard_table)
 }
 
 /// For each key (in order), whether a shard may not start at it: a surface word before it has
@@ -359,7 +366,7 @@ pub fn joined_boundaries(keys: &BTreeMap<&str, (Option<&str>, bool)>) -> Vec<boo
 
 /// Word packs by the first two letters (and the word list for the terminal); returns the word
 /// table of the head.
-fn word_packs(written: &Written, impacts: &Impacts, bundle: &mut Bundle) -> Vec<Value> {
+fn word_packs(written: &Written, impacts: &Impacts, bundle: &mut Bundle) -> Result<Vec<Value>, Error> {
     let mut packs: Vec<(String, String)> = Vec::new();
     let mut text = String::new();
     let mut pack_first = String::new();
@@ -386,38 +393,44 @@ fn word_packs(written: &Written, impacts: &Impacts, bundle: &mut Bundle) -> Vec<
     }
     let mut word_table = Vec::new();
     for (first, text) in packs {
-        let gz = gzip(text.as_bytes());
+        let gz = gzip(text.as_bytes())?;
         let name = format!("search/w/{}.txt.gz", hash8(&gz));
         word_table.push(json!([first, name.trim_start_matches("search/")]));
         bundle.files.push((name, gz));
     }
-    word_table
+    Ok(word_table)
 }
 
 /// Fragment packs: a fixed number of consecutive pages per file (one page per file up to
 /// 12,000 pages, then more: hosts cap file counts at 20,000). Returns (hash, pages per pack).
-fn fragment_packs(pages: &[Arc<PageDoc>], files: &mut Vec<(String, Vec<u8>)>) -> (String, usize) {
+fn fragment_packs(
+    pages: &[Arc<PageDoc>],
+    files: &mut Vec<(String, Vec<u8>)>,
+) -> Result<(String, usize), Error> {
     let per_pack = pages.len().div_ceil(12_000).max(1);
     let fragments: Vec<Vec<u8>> = pages
         .par_chunks(per_pack)
         .map(|chunk| {
-            serde_json::to_vec(&chunk.iter().map(|p| fragment(p)).collect::<Vec<_>>()).unwrap_or_default()
+            to_json(&chunk.iter().map(|p| fragment(p)).collect::<Vec<_>>(), "a search fragment pack")
         })
-        .collect();
+        .collect::<Result<_, Error>>()?;
     let mut hasher_input = Vec::new();
     for f in &fragments {
         hasher_input.extend_from_slice(f);
     }
     let frag_hash = hash8(&hasher_input);
-    let packed: Vec<Vec<u8>> = fragments.par_iter().map(|f| gzip(f)).collect();
+    let packed: Vec<Vec<u8>> = fragments.par_iter().map(|f| gzip(f)).collect::<Result<_, Error>>()?;
     for (n, gz) in packed.into_iter().enumerate() {
         files.push((format!("search/f/{frag_hash}-{n}.json.gz"), gz));
     }
-    (frag_hash, per_pack)
+    Ok((frag_hash, per_pack))
 }
 
 /// Filters: value → page numbers, one file per facet; returns the facets of the head.
-fn facet_lists(pages: &[Arc<PageDoc>], files: &mut Vec<(String, Vec<u8>)>) -> serde_json::Map<String, Value> {
+fn facet_lists(
+    pages: &[Arc<PageDoc>],
+    files: &mut Vec<(String, Vec<u8>)>,
+) -> Result<serde_json::Map<String, Value>, Error> {
     let mut facets = serde_json::Map::new();
     type Getter = fn(&PageDoc) -> Vec<String>;
     let getters: [(&str, Getter); 5] = [
@@ -453,13 +466,13 @@ fn facet_lists(pages: &[Arc<PageDoc>], files: &mut Vec<(String, Vec<u8>)>) -> se
                 (v.clone(), json!(deltas))
             })
             .collect();
-        let gz = gzip(&serde_json::to_vec(&lists).unwrap_or_default());
+        let gz = gzip(&to_json(&lists, &format!("the search filter `{facet}`"))?)?;
         let name = format!("search/filter-{facet}.{}.json.gz", hash8(&gz));
         facets
             .insert(facet.to_owned(), json!({"file": name.trim_start_matches("search/"), "values": counts}));
         files.push((name, gz));
     }
-    facets
+    Ok(facets)
 }
 
 /// Sections per page, one character each: `char(48 + count)` (`1` for one section, `a` for 49).
@@ -529,9 +542,14 @@ pub fn varint(buf: &mut Vec<u8>, mut v: u64) {
     buf.push(v as u8);
 }
 
-/// gzip at the best level.
-pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+/// gzip at the best level. Writing into memory fails only when memory does; the error is
+/// still returned, so a failure never becomes an empty file.
+pub fn gzip(bytes: &[u8]) -> Result<Vec<u8>, Error> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    let _ = enc.write_all(bytes);
-    enc.finish().unwrap_or_default()
+    enc.write_all(bytes).and_then(|()| enc.finish()).map_err(|e| Error::encode("a search file with gzip", e))
+}
+
+/// `value` as compact JSON; `what` names it in the error.
+fn to_json(value: &impl serde::Serialize, what: &str) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(value).map_err(|e| Error::encode(what, e))
 }

@@ -330,7 +330,7 @@ impl Searcher {
                 crate::config::display_path(dir).display()
             )));
         }
-        let (index, fields) = super::index::open(dir)?;
+        let (index, fields) = super::index::open(dir).map_err(|e| e.in_search_action("open"))?;
         let words = crate::fs::read_to_string(&dir.join("words.tsv"))?;
         Ok(Self { index, fields, vocab: Vocabulary::parse(&words) })
     }

@@ -274,7 +274,7 @@ pub fn run(
         std::thread::Builder::new()
             .name("lore-search".into())
             .spawn(move || shared.search.run(&stop, &|job, outcome| exported(&shared, job, outcome, &*note)))
-            .map_err(|e| Error::Usage(format!("cannot start the search thread: {e}")))?
+            .map_err(|e| Error::Thread { name: "lore-search", source: Some(e) })?
     };
     let worker = {
         let (options, shared, stop) = (options.clone(), shared.clone(), stop.clone());
@@ -284,7 +284,7 @@ pub fn run(
                 let worker = Worker { live, shared: &shared, error_text: &*error_text, note: &*note };
                 worker.run(&options, addr, &stop)
             })
-            .map_err(|e| Error::Usage(format!("cannot start the rebuild thread: {e}")))?
+            .map_err(|e| Error::Thread { name: "lore-rebuild", source: Some(e) })?
     };
     while !stop.load(Ordering::SeqCst) && !worker.is_finished() {
         std::thread::sleep(Duration::from_millis(50));
@@ -298,7 +298,7 @@ pub fn run(
     shared.hub.close();
     // A rebuild still running is abandoned with the process; its files go with the folder.
     let result = if worker.is_finished() {
-        worker.join().unwrap_or_else(|_| Err(Error::Usage("the rebuild thread failed".to_owned())))
+        worker.join().unwrap_or_else(|_| Err(Error::Thread { name: "lore-rebuild", source: None }))
     } else {
         Ok(())
     };

@@ -121,11 +121,11 @@ impl Server {
             stopped: stopped.clone(),
             log: Refusals { note, last: Mutex::new((None, 0)) },
         });
-        let start = |name: &str, f: Box<dyn FnOnce() + Send>| {
+        let start = |name: &'static str, f: Box<dyn FnOnce() + Send>| {
             std::thread::Builder::new()
                 .name(name.to_owned())
                 .spawn(f)
-                .map_err(|e| Error::Usage(format!("cannot start the server's `{name}` thread: {e}")))
+                .map_err(|e| Error::Thread { name, source: Some(e) })
         };
         let (jobs, queue) = mpsc::sync_channel::<Conn>(limits.queue);
         let queue = Arc::new(Mutex::new(queue));

@@ -1,10 +1,15 @@
 //! View structs: what templates see. Templates never receive domain types, only these
-//! serializable views, so the template contract is written down in one place.
+//! serializable views, so the template contract is written down in one place: the frame every
+//! page shares ([`Chrome`]: `site`, `page`, `nav`, `breadcrumbs`, which `base.html` uses), a
+//! page's own parts ([`PageView`]), what each kind adds ([`KindsView`]) and freshness badges
+//! and banners. The dashboard's own view is in `freshness.rs`.
+//!
+//! This file imports nothing else from `templates`: the modules that build views depend on it,
+//! never the other way round.
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::freshness::{Badge, Banner};
 use crate::markdown::TocEntry;
 
 /// Site-wide values, the same on every page except `root`.
@@ -28,6 +33,25 @@ pub struct SiteView {
     pub js: Vec<String>,
     /// The searcher and its index, relative to this page (none when nothing was indexed).
     pub search: Option<SearchLinks>,
+}
+
+impl SiteView {
+    /// These values with `root` set and the stylesheet, script and search links (relative to
+    /// the site root here) prefixed with it.
+    pub fn rooted_at(&self, root: &str) -> Self {
+        let rooted = |list: &[String]| list.iter().map(|l| format!("{root}{l}")).collect();
+        Self {
+            root: root.to_owned(),
+            css: rooted(&self.css),
+            js: rooted(&self.js),
+            search: self.search.as_ref().map(|s| SearchLinks {
+                js: format!("{root}{}", s.js),
+                css: format!("{root}{}", s.css),
+                head: format!("{root}{}", s.head),
+            }),
+            ..self.clone()
+        }
+    }
 }
 
 /// Where the searcher's files are: loaded when search is first used.
@@ -145,21 +169,29 @@ pub struct ListItem {
     pub badge: Option<Badge>,
 }
 
-/// Everything a page template receives.
+/// The frame of every page: header, sidebar and theme (`base.html`), and the breadcrumbs.
 #[derive(Debug, Clone, Serialize)]
-pub struct PageView {
+pub struct Chrome {
     /// Site values.
     pub site: SiteView,
     /// This page.
     pub page: PageInfo,
-    /// Body HTML.
-    pub content: String,
-    /// Table of contents.
-    pub toc: Vec<TocEntry>,
     /// Sidebar.
     pub nav: Vec<NavEntry>,
     /// Home first, this page excluded.
     pub breadcrumbs: Vec<LinkView>,
+}
+
+/// Everything a page template receives.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageView {
+    /// The frame: `site`, `page`, `nav`, `breadcrumbs`.
+    #[serde(flatten)]
+    pub chrome: Chrome,
+    /// Body HTML.
+    pub content: String,
+    /// Table of contents.
+    pub toc: Vec<TocEntry>,
     /// Previous page in reading order.
     pub prev: Option<LinkView>,
     /// Next page in reading order.
@@ -167,5 +199,236 @@ pub struct PageView {
     /// Generated listings only: the folder's entries.
     pub listing: Vec<ListItem>,
     /// What the page's kind adds (runbook header, ADR status, path steps, …).
-    pub kinds: super::kinds::KindsView,
+    pub kinds: KindsView,
+}
+
+/// A small state label next to a link.
+#[derive(Debug, Clone, Serialize)]
+pub struct Badge {
+    /// `stale`, `due-soon` or `unverified` (a CSS class).
+    pub state: &'static str,
+    /// `Stale`, `Due soon`, `Unverified`.
+    pub label: &'static str,
+}
+
+/// The banner at the top of a page that needs review.
+#[derive(Debug, Clone, Serialize)]
+pub struct Banner {
+    /// The state name (a CSS class).
+    pub state: &'static str,
+    /// The state label.
+    pub label: &'static str,
+    /// "Last verified 212 days ago (review every 90 days)".
+    pub message: String,
+    /// The `outdated` reason, when flagged with one.
+    pub outdated: Option<String>,
+    /// The owner.
+    pub owner: Option<String>,
+    /// The file changed in git after it was verified.
+    pub changed_since_verified: bool,
+    /// A "how to verify" link from `[freshness] how-to-verify`, relative to this page.
+    pub how_to_verify: Option<String>,
+    /// The command that records a review, e.g. `lore verify src/runbooks/db.md`.
+    pub verify_command: String,
+}
+
+/// Everything kind-specific on one page; empty for an ordinary page.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct KindsView {
+    /// A runbook's header fields.
+    pub runbook: Option<RunbookView>,
+    /// An ADR's status, date, people and relations.
+    pub adr: Option<AdrView>,
+    /// The decision log, on the ADR folder's page.
+    pub adr_log: Option<AdrLogView>,
+    /// An onboarding path's steps.
+    pub path: Option<PathView>,
+    /// This page's place in each path it is a step of.
+    pub in_paths: Vec<PathPositionView>,
+    /// Taxonomy pages: values or kinds, each with its pages.
+    pub groups: Vec<GroupView>,
+    /// Alert pages: where the alert's runbook is (relative URL).
+    pub redirect: Option<String>,
+    /// Links to the runbook indexes, on the runbook folder's page.
+    pub indexes: Vec<LinkView>,
+}
+
+/// A name linking to its page.
+#[derive(Debug, Clone, Serialize)]
+pub struct NamedLink {
+    /// Text.
+    pub name: String,
+    /// Relative URL, when it has a page.
+    pub href: Option<String>,
+}
+
+/// A label and its value.
+#[derive(Debug, Clone, Serialize)]
+pub struct Field {
+    /// Label.
+    pub label: String,
+    /// Value.
+    pub value: String,
+}
+
+/// A runbook's header.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunbookView {
+    /// Service, linking to its page.
+    pub service: Option<NamedLink>,
+    /// Severity as written.
+    pub severity: Option<String>,
+    /// Severity for CSS (`critical`, `high`, …).
+    pub severity_class: String,
+    /// Owner, linking to its page.
+    pub owner: Option<NamedLink>,
+    /// Alerts, each linking to its stable URL.
+    pub alerts: Vec<NamedLink>,
+    /// Dashboards.
+    pub dashboards: Vec<LinkView>,
+    /// Escalation, in the order written.
+    pub escalation: Vec<Field>,
+}
+
+/// A link to another ADR with its state.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdrLinkView {
+    /// "Superseded by", "Amends", …
+    pub relation: String,
+    /// `ADR-0005: Use Kafka`.
+    pub title: String,
+    /// Relative URL.
+    pub href: String,
+    /// Lifecycle of the other record (CSS).
+    pub status: String,
+}
+
+/// An ADR's header.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdrView {
+    /// `ADR-0007`.
+    pub id: Option<String>,
+    /// Status as shown.
+    pub status: Option<String>,
+    /// Lifecycle (`accepted`, `superseded`, …) for CSS.
+    pub status_class: String,
+    /// `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Decision makers.
+    pub decision_makers: Vec<String>,
+    /// Consulted.
+    pub consulted: Vec<String>,
+    /// Informed.
+    pub informed: Vec<String>,
+    /// Relations, both sides.
+    pub relations: Vec<AdrLinkView>,
+}
+
+/// One row of the decision log.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdrRowView {
+    /// `0007`, empty without a number.
+    pub number: String,
+    /// Title without the number.
+    pub title: String,
+    /// Relative URL.
+    pub href: String,
+    /// Status as shown.
+    pub status: String,
+    /// Lifecycle for CSS and the filter.
+    pub status_class: String,
+    /// `YYYY-MM-DD`, or empty.
+    pub date: String,
+    /// "Superseded by ADR-0005", for a superseded record.
+    pub note: Option<String>,
+}
+
+/// The decision log.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdrLogView {
+    /// Rows, by number.
+    pub rows: Vec<AdrRowView>,
+    /// Lifecycle states present, with counts, for the filter.
+    pub statuses: Vec<Field>,
+}
+
+/// One step on a path page.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepView {
+    /// 1-based position.
+    pub n: usize,
+    /// Stable id for the browser's progress (`s3`).
+    pub id: String,
+    /// Page title or task text.
+    pub title: String,
+    /// Relative URL of a page step.
+    pub href: Option<String>,
+    /// Who helps with a task.
+    pub who: Option<String>,
+    /// As written.
+    pub estimated_time: Option<String>,
+    /// Working minutes (0 when unknown).
+    pub minutes: u32,
+    /// Can be skipped.
+    pub optional: bool,
+    /// The step page's last-verified date.
+    pub last_verified: Option<String>,
+    /// The step page's freshness badge, when it needs review (stale, due soon, unverified).
+    pub freshness: Option<Badge>,
+}
+
+/// A group of steps (or the steps of an ungrouped path).
+#[derive(Debug, Clone, Serialize)]
+pub struct StepGroupView {
+    /// "Day 1", when grouped.
+    pub title: Option<String>,
+    /// Its steps.
+    pub steps: Vec<StepView>,
+}
+
+/// An onboarding path page.
+#[derive(Debug, Clone, Serialize)]
+pub struct PathView {
+    /// localStorage key: site and path.
+    pub key: String,
+    /// `audience`
+    pub audience: Option<String>,
+    /// `outcome`
+    pub outcome: Option<String>,
+    /// `estimated_time` as written.
+    pub estimated_time: Option<String>,
+    /// Sum of the steps' times, described ("about 3 h").
+    pub total_time: Option<String>,
+    /// Number of steps.
+    pub count: usize,
+    /// Prerequisites.
+    pub prerequisites: Vec<NamedLink>,
+    /// Steps by group.
+    pub groups: Vec<StepGroupView>,
+}
+
+/// "Backend onboarding · step 4 of 11" with previous/next inside the path.
+#[derive(Debug, Clone, Serialize)]
+pub struct PathPositionView {
+    /// The path.
+    pub path: LinkView,
+    /// 1-based position.
+    pub n: usize,
+    /// Steps in the path.
+    pub total: usize,
+    /// Previous step (a page, or the path itself for a task).
+    pub prev: Option<LinkView>,
+    /// Next step.
+    pub next: Option<LinkView>,
+}
+
+/// A heading with a list of pages (taxonomy pages).
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupView {
+    /// Heading.
+    pub title: String,
+    /// Link of the heading (a value's own page), if any.
+    pub href: Option<String>,
+    /// The pages.
+    pub items: Vec<ListItem>,
 }

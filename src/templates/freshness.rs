@@ -8,24 +8,14 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::context::PageView;
-use super::nav;
-use super::view::ViewInputs;
+use super::context::{Badge, Banner, Chrome};
+use crate::config::{Kind, SiteConfig};
 use crate::report::{self, Entry, FreshnessReport};
 use crate::site::freshness::{self, Freshness, State};
 use crate::site::{Site, Target, relative_href, relative_url};
 
 /// Where the dashboard is published.
 pub const DASHBOARD_URL: &str = "freshness/";
-
-/// A small state label next to a link.
-#[derive(Debug, Clone, Serialize)]
-pub struct Badge {
-    /// `stale`, `due-soon` or `unverified` (a CSS class).
-    pub state: &'static str,
-    /// `Stale`, `Due soon`, `Unverified`.
-    pub label: &'static str,
-}
 
 /// The badge of a target: only pages that need review get one.
 pub fn badge(site: &Site, target: Target) -> Option<Badge> {
@@ -36,39 +26,18 @@ pub fn badge(site: &Site, target: Target) -> Option<Badge> {
         .map(|f| Badge { state: f.state.name(), label: f.state.label() })
 }
 
-/// The banner at the top of a page that needs review.
-#[derive(Debug, Clone, Serialize)]
-pub struct Banner {
-    /// The state name (a CSS class).
-    pub state: &'static str,
-    /// The state label.
-    pub label: &'static str,
-    /// "Last verified 212 days ago (review every 90 days)".
-    pub message: String,
-    /// The `outdated` reason, when flagged with one.
-    pub outdated: Option<String>,
-    /// The owner.
-    pub owner: Option<String>,
-    /// The file changed in git after it was verified.
-    pub changed_since_verified: bool,
-    /// A "how to verify" link from `[freshness] how-to-verify`, relative to this page.
-    pub how_to_verify: Option<String>,
-    /// The command that records a review, e.g. `lore verify src/runbooks/db.md`.
-    pub verify_command: String,
-}
-
 /// The banner of page `i`, if it needs review or its file changed since it was verified.
-pub(super) fn banner(inputs: &ViewInputs<'_>, i: usize, from: &str) -> Option<Banner> {
-    let f = inputs.site.freshness.get(i).filter(|f| f.state.needs_attention() || f.changed_since_verified)?;
-    let page = &inputs.site.pages[i];
-    let how_to_verify = inputs.config.freshness.how_to_verify.as_ref().map(|h| {
+pub(super) fn banner(site: &Site, config: &SiteConfig, i: usize, from: &str) -> Option<Banner> {
+    let f = site.freshness.get(i).filter(|f| f.state.needs_attention() || f.changed_since_verified)?;
+    let page = &site.pages[i];
+    let how_to_verify = config.freshness.how_to_verify.as_ref().map(|h| {
         if h.contains("://") || h.starts_with('/') || h.starts_with('#') {
             h.clone()
         } else {
             relative_href(from, h)
         }
     });
-    let src = inputs.config.src.strip_prefix(&inputs.config.root).unwrap_or(&inputs.config.src);
+    let src = config.src.strip_prefix(&config.root).unwrap_or(&config.src);
     let path = src.join(&page.source.rel);
     Some(Banner {
         state: f.state.name(),
@@ -183,54 +152,19 @@ pub struct Dashboard {
     pub json_href: String,
 }
 
-/// The view of the dashboard page.
+/// The view of the dashboard page: the frame every page has, and the dashboard. It has none
+/// of a page's own parts (`content`, `toc`, `prev`, `next`, `listing`, `kinds`).
 #[derive(Debug, Clone, Serialize)]
 pub struct DashboardView {
-    /// The common page values.
+    /// The frame: `site`, `page`, `nav`, `breadcrumbs`.
     #[serde(flatten)]
-    pub base: PageView,
+    pub chrome: Chrome,
     /// The dashboard.
     pub dashboard: Dashboard,
 }
 
-impl ViewInputs<'_> {
-    /// The view of the `freshness/` dashboard.
-    pub fn dashboard(&self, report: &FreshnessReport) -> DashboardView {
-        let from = DASHBOARD_URL;
-        let mut base = self.view(self.site.home().unwrap_or(Target::Section(0)), None);
-        base.site = self.site_view(from);
-        base.nav = nav::entries(self.site, None, from);
-        base.page.title = "Freshness".to_owned();
-        base.page.kind = "freshness".to_owned();
-        base.page.kind_label = "Freshness".to_owned();
-        base.page.url = from.to_owned();
-        base.page.source = None;
-        base.page.edit_url = None;
-        base.page.owner = None;
-        base.page.tags.clear();
-        base.page.description = Some(format!("How recently each page was verified, as of {}.", report.today));
-        base.page.last_verified = None;
-        base.page.verified_by = None;
-        base.page.extra.clear();
-        base.page.freshness = None;
-        base.breadcrumbs = self
-            .site
-            .home()
-            .map(|h| super::context::LinkView {
-                title: "Home".to_owned(),
-                href: relative_url(from, self.site.url(h)),
-            })
-            .into_iter()
-            .collect();
-        base.prev = None;
-        base.next = None;
-        base.listing.clear();
-        base.toc.clear();
-        DashboardView { base, dashboard: dashboard(report, from) }
-    }
-}
-
-fn dashboard(report: &FreshnessReport, from: &str) -> Dashboard {
+/// The dashboard of `report`, its links relative to `from`.
+pub(super) fn dashboard(report: &FreshnessReport, from: &str) -> Dashboard {
     let states =
         State::ALL.map(|s| StateCount { state: s.name(), label: s.label(), count: report.counts.get(s) });
     let counts_row = |name: String, entries: &[&Entry]| CountsRow {
@@ -239,10 +173,11 @@ fn dashboard(report: &FreshnessReport, from: &str) -> Dashboard {
         total: entries.len(),
     };
     let mut by_owner: BTreeMap<Option<&str>, Vec<&Entry>> = BTreeMap::new();
-    let mut by_kind: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
+    // Keyed by name first, so kinds are listed by name A–Z.
+    let mut by_kind: BTreeMap<(&str, Kind), Vec<&Entry>> = BTreeMap::new();
     for e in &report.pages {
         by_owner.entry(e.owner.as_deref()).or_default().push(e);
-        by_kind.entry(e.kind).or_default().push(e);
+        by_kind.entry((e.kind.name(), e.kind)).or_default().push(e);
     }
     let owner_name = |o: Option<&str>| o.unwrap_or("No owner").to_owned();
     // Pages without an owner go last.
@@ -264,7 +199,7 @@ fn dashboard(report: &FreshnessReport, from: &str) -> Dashboard {
         columns: states.to_vec(),
         states: states.into_iter().collect(),
         by_owner: owner_list.iter().map(|(o, e)| counts_row(owner_name(*o), e)).collect(),
-        by_kind: by_kind.iter().map(|(k, e)| counts_row(kind_label(k).to_owned(), e)).collect(),
+        by_kind: by_kind.iter().map(|((_, kind), e)| counts_row(kind.label().to_owned(), e)).collect(),
         owners,
         changed: report
             .pages
@@ -289,7 +224,7 @@ fn row(e: &Entry, from: &str) -> DashboardRow {
     DashboardRow {
         title: e.title.clone(),
         href: relative_href(from, &e.url),
-        kind: kind_label(e.kind),
+        kind: e.kind.label(),
         state: e.state.name(),
         state_label: e.state.label(),
         state_rank: State::ALL.iter().position(|s| *s == e.state).unwrap_or(0),
@@ -300,11 +235,6 @@ fn row(e: &Entry, from: &str) -> DashboardRow {
         outdated: e.outdated.clone().filter(|r| !r.is_empty()),
         changed_since_verified: e.changed_since_verified,
     }
-}
-
-/// The label readers see for a kind's name (`runbook` → `Runbook`).
-fn kind_label(kind: &str) -> &'static str {
-    crate::content::Kind::parse(kind).unwrap_or(crate::content::Kind::Page).label()
 }
 
 #[cfg(test)]

@@ -1,13 +1,15 @@
 //! Building [`KindsView`]s from the site model, and the pages lore generates for kinds:
 //! taxonomy indexes and value pages, the alert index and one redirect page per alert.
+//!
+//! [`KindViews`] needs only the site model and the config; `view` calls it.
 
-use super::context::{LinkView, ListItem, PageInfo, PageView};
-use super::kinds::{
-    AdrLinkView, AdrLogView, AdrRowView, AdrView, Field, GroupView, KindsView, NamedLink, PathPositionView,
-    PathView, RunbookView, StepGroupView, StepView,
+use super::context::{
+    AdrLinkView, AdrLogView, AdrRowView, AdrView, Chrome, Field, GroupView, KindsView, LinkView, ListItem,
+    NamedLink, PageInfo, PageView, PathPositionView, PathView, RunbookView, SiteView, StepGroupView,
+    StepView,
 };
-use super::view::ViewInputs;
-use crate::content::Kind;
+use crate::config::{Kind, SiteConfig};
+use crate::error::Error;
 use crate::site::adr_graph::AdrRecord;
 use crate::site::paths::{Prerequisite, StepKind, describe_minutes};
 use crate::site::taxonomy::{Taxonomy, slug};
@@ -24,7 +26,16 @@ pub struct Generated {
     pub view: PageView,
 }
 
-impl ViewInputs<'_> {
+/// Builds what kinds add to views.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct KindViews<'a> {
+    /// The site model.
+    pub(super) site: &'a Site,
+    /// The config (a path's progress key holds the site title).
+    pub(super) config: &'a SiteConfig,
+}
+
+impl KindViews<'_> {
     /// What the page's kind adds to `target`'s view (its URL is `url`).
     pub(super) fn kinds(&self, target: Target, url: &str) -> KindsView {
         let site = self.site;
@@ -293,23 +304,24 @@ impl ViewInputs<'_> {
     }
 
     /// Every page lore generates for kinds: taxonomy indexes and values, the alert index and
-    /// one redirect per alert.
-    pub fn generated(&self) -> Vec<Generated> {
+    /// one redirect per alert. `site_base` is [`SiteView`] relative to the site root.
+    pub(super) fn generated(&self, site_base: &SiteView) -> Vec<Generated> {
         let mut out = Vec::new();
         for t in &self.site.taxonomies {
-            out.push(self.taxonomy_index(t));
+            out.push(self.taxonomy_index(t, site_base));
             for (value, pages) in &t.values {
                 let url = t.value_url(value);
-                let mut view = self.generated_view(&url, &format!("{}: {value}", t.singular), "taxonomy");
+                let title = format!("{}: {value}", t.singular);
+                let mut view = generated_view(self.site, site_base, &url, &title, "taxonomy");
                 view.kinds.groups = self.by_kind(&url, pages);
-                view.breadcrumbs.push(LinkView { title: t.title.to_owned(), href: "../".to_owned() });
+                view.chrome.breadcrumbs.push(LinkView { title: t.title.to_owned(), href: "../".to_owned() });
                 out.push(Generated { path: format!("{url}index.html"), template: "taxonomy.html", view });
             }
         }
         let alerts = &self.site.runbooks.alerts;
         if !alerts.is_empty() && self.site.by_url("alerts/").is_none() {
             let url = "alerts/";
-            let mut view = self.generated_view(url, "Alerts", "taxonomy");
+            let mut view = generated_view(self.site, site_base, url, "Alerts", "taxonomy");
             let mut groups: Vec<GroupView> = Vec::new();
             for (alert, page) in alerts {
                 let letter =
@@ -326,18 +338,18 @@ impl ViewInputs<'_> {
             out.push(Generated { path: "alerts/index.html".to_owned(), template: "taxonomy.html", view });
             for (alert, page) in alerts {
                 let url = alert_url(alert);
-                let mut view = self.generated_view(&url, &format!("Alert {alert}"), "alert");
+                let mut view = generated_view(self.site, site_base, &url, &format!("Alert {alert}"), "alert");
                 view.kinds.redirect = Some(relative_url(&url, &self.site.urls[*page]));
-                view.page.description = Some(self.site.pages[*page].title.clone());
+                view.chrome.page.description = Some(self.site.pages[*page].title.clone());
                 out.push(Generated { path: format!("{url}index.html"), template: "alert.html", view });
             }
         }
         out
     }
 
-    fn taxonomy_index(&self, t: &Taxonomy) -> Generated {
+    fn taxonomy_index(&self, t: &Taxonomy, site_base: &SiteView) -> Generated {
         let url = t.url();
-        let mut view = self.generated_view(&url, t.title, "taxonomy");
+        let mut view = generated_view(self.site, site_base, &url, t.title, "taxonomy");
         let mut values: Vec<(&String, &Vec<usize>)> = t.values.iter().collect();
         if t.name == "severities" {
             // Most urgent first, not A–Z.
@@ -353,23 +365,25 @@ impl ViewInputs<'_> {
             .collect();
         Generated { path: format!("{url}index.html"), template: "taxonomy.html", view }
     }
+}
 
-    /// The view of a generated page. Alert redirects have no sidebar: their template shows
-    /// only a link, and a site may have thousands of them.
-    fn generated_view(&self, url: &str, title: &str, kind: &str) -> PageView {
-        let nav = if kind == "alert" { Vec::new() } else { super::nav::entries(self.site, None, url) };
-        PageView {
-            site: self.site_view_at(url),
+/// The view of a generated page. Alert redirects have no sidebar: their template shows only a
+/// link, and a site may have thousands of them.
+fn generated_view(site: &Site, site_base: &SiteView, url: &str, title: &str, kind: &str) -> PageView {
+    let nav = if kind == "alert" { Vec::new() } else { super::nav::entries(site, None, url) };
+    PageView {
+        chrome: Chrome {
+            site: site_base.rooted_at(&relative_url(url, "")),
             page: PageInfo::generated(title, kind, "", url),
-            content: String::new(),
-            toc: Vec::new(),
             nav,
             breadcrumbs: vec![LinkView { title: "Home".to_owned(), href: relative_url(url, "") }],
-            prev: None,
-            next: None,
-            listing: Vec::new(),
-            kinds: KindsView::default(),
-        }
+        },
+        content: String::new(),
+        toc: Vec::new(),
+        prev: None,
+        next: None,
+        listing: Vec::new(),
+        kinds: KindsView::default(),
     }
 }
 
@@ -393,7 +407,7 @@ pub fn alert_url(alert: &str) -> String {
 
 /// `alerts.json`: every alert with its runbook's URL (relative to the site root, or absolute
 /// with `site-url`).
-pub fn alerts_json(site: &Site, base: Option<&str>) -> String {
+pub fn alerts_json(site: &Site, base: Option<&str>) -> Result<String, Error> {
     let base = base.unwrap_or("");
     let map: serde_json::Map<String, serde_json::Value> = site
         .runbooks
@@ -408,7 +422,8 @@ pub fn alerts_json(site: &Site, base: Option<&str>) -> String {
             (alert.clone(), entry)
         })
         .collect();
-    let mut text = serde_json::to_string_pretty(&serde_json::json!({ "alerts": map })).unwrap_or_default();
+    let mut text = serde_json::to_string_pretty(&serde_json::json!({ "alerts": map }))
+        .map_err(|e| Error::encode("`alerts.json`", e))?;
     text.push('\n');
-    text
+    Ok(text)
 }

@@ -2,12 +2,14 @@
 //! overrides any of them by placing a file of the same name in `<theme>/templates/`, and any
 //! asset with `<theme>/assets/<name>`.
 //!
-//! Input is a view ([`context::PageView`]) built by [`view`]; output is the page's HTML.
+//! Input is a view ([`context::PageView`], or the dashboard's [`freshness::DashboardView`])
+//! built by [`view::ViewInputs`]; output is the page's HTML. The modules depend one way:
+//! `context` (the view structs) ← `nav`, `freshness`, `kind_view` (parts, from the site model)
+//! ← `view` (whole views).
 
 pub mod context;
 pub mod freshness;
 pub mod kind_view;
-pub mod kinds;
 mod nav;
 pub mod view;
 

@@ -1,9 +1,16 @@
-//! Building the [`PageView`] of each page or generated listing from the site model.
+//! Building the view of each page: [`ViewInputs`] holds the site-wide inputs, and its methods
+//! are the entry points the build calls (a page or folder listing, `404.html`, the freshness
+//! dashboard, the pages generated for kinds). The frame every page shares ([`Chrome`]) is built
+//! here; what a kind adds comes from [`kind_view`](super::kind_view) and the dashboard's body
+//! from [`freshness`](super::freshness), which take only the site model and never this type.
 
-use super::context::{LinkView, ListItem, PageInfo, PageView, SearchLinks, SiteView};
+use super::context::{Chrome, KindsView, LinkView, ListItem, PageInfo, PageView, SearchLinks, SiteView};
+use super::freshness::{self, DASHBOARD_URL, DashboardView};
+use super::kind_view::{Generated, KindViews};
 use super::nav;
 use crate::config::{SiteConfig, ThemeMode};
 use crate::markdown::Rendered;
+use crate::report::FreshnessReport;
 use crate::site::{Site, Target, encode_path, relative_url};
 
 /// Site-wide inputs of every view.
@@ -22,12 +29,9 @@ pub struct ViewInputs<'a> {
 }
 
 impl ViewInputs<'_> {
-    pub(super) fn site_view_at(&self, from: &str) -> SiteView {
-        self.site_view(from)
-    }
-
-    pub(super) fn site_view(&self, from: &str) -> SiteView {
-        let root = relative_url(from, "");
+    /// The site values with links relative to the site root: [`SiteView::rooted_at`] makes them
+    /// relative to a page.
+    fn site_base(&self) -> SiteView {
         SiteView {
             title: self.config.title.clone(),
             description: self.config.description.clone(),
@@ -39,26 +43,26 @@ impl ViewInputs<'_> {
                 ThemeMode::Dark => "dark",
             }
             .to_owned(),
-            css: self.css.iter().map(|c| format!("{root}{}", encode_path(c))).collect(),
-            js: self.js.iter().map(|j| format!("{root}{}", encode_path(j))).collect(),
-            search: self.search_links(&root),
-            root,
+            css: self.css.iter().map(|c| encode_path(c).into_owned()).collect(),
+            js: self.js.iter().map(|j| encode_path(j).into_owned()).collect(),
+            search: self.search.cloned(),
+            root: String::new(),
         }
     }
 
-    fn search_links(&self, root: &str) -> Option<SearchLinks> {
-        self.search.map(|s| SearchLinks {
-            js: format!("{root}{}", s.js),
-            css: format!("{root}{}", s.css),
-            head: format!("{root}{}", s.head),
-        })
+    /// The site values as seen from the page at `from`.
+    fn site_view(&self, from: &str) -> SiteView {
+        self.site_base().rooted_at(&relative_url(from, ""))
+    }
+
+    fn kind_views(&self) -> KindViews<'_> {
+        KindViews { site: self.site, config: self.config }
     }
 
     /// The view of a page or a generated listing.
     pub fn view(&self, target: Target, rendered: Option<&Rendered>) -> PageView {
         let site = self.site;
         let url = site.url(target).to_owned();
-        let page = self.page_info(target, &url);
         let link =
             |t: Target| LinkView { title: site.title(t).to_owned(), href: relative_url(&url, site.url(t)) };
         let position = site.position.get(&target).copied();
@@ -76,21 +80,24 @@ impl ViewInputs<'_> {
             Target::Page(_) => Vec::new(),
         };
         PageView {
-            site: self.site_view(&url),
-            page,
+            chrome: Chrome {
+                site: self.site_view(&url),
+                page: self.page_info(target, &url),
+                nav: nav::entries(site, Some(target), &url),
+                breadcrumbs,
+            },
             content: rendered.map(|r| r.html.clone()).unwrap_or_default(),
             toc: rendered.map(|r| r.toc.clone()).unwrap_or_default(),
-            nav: nav::entries(site, Some(target), &url),
-            breadcrumbs,
             prev,
             next,
             listing,
-            kinds: self.kinds(target, &url),
+            kinds: self.kind_views().kinds(target, &url),
         }
     }
 
     /// The view of `404.html`, whose links must work from any depth: rooted at the site URL's
-    /// path when `site-url` is set (mdBook allows a bare path, `/handbook/`), else at `/`.
+    /// path when `site-url` is set (mdBook allows a bare path, `/handbook/`), else at `/`. Its
+    /// page values are the home page's, retitled.
     pub fn not_found(&self) -> PageView {
         let root = self
             .config
@@ -101,30 +108,52 @@ impl ViewInputs<'_> {
                 None => u.starts_with('/').then(|| u.to_owned()),
             })
             .unwrap_or_else(|| "/".to_owned());
-        let mut view = self.view(self.site.home().unwrap_or(Target::Section(0)), None);
-        view.site = SiteView {
-            css: self.css.iter().map(|c| format!("{root}{}", encode_path(c))).collect(),
-            js: self.js.iter().map(|j| format!("{root}{}", encode_path(j))).collect(),
-            search: self.search_links(&root),
-            root: root.clone(),
-            ..view.site
-        };
-        view.nav = nav::entries(self.site, None, "")
+        let home = self.site.home().unwrap_or(Target::Section(0));
+        let mut page = self.page_info(home, self.site.url(home));
+        page.title = "Page not found".to_owned();
+        page.kind = "404".to_owned();
+        let nav = nav::entries(self.site, None, "")
             .into_iter()
             .map(|mut e| {
                 e.href = e.href.map(|h| format!("{root}{h}"));
                 e
             })
             .collect();
-        view.page.title = "Page not found".to_owned();
-        view.page.kind = "404".to_owned();
-        view.breadcrumbs.clear();
-        view.prev = None;
-        view.next = None;
-        view.listing.clear();
-        view.toc.clear();
-        view.kinds = super::kinds::KindsView::default();
-        view
+        PageView {
+            chrome: Chrome { site: self.site_base().rooted_at(&root), page, nav, breadcrumbs: Vec::new() },
+            content: String::new(),
+            toc: Vec::new(),
+            prev: None,
+            next: None,
+            listing: Vec::new(),
+            kinds: KindsView::default(),
+        }
+    }
+
+    /// The view of the `freshness/` dashboard.
+    pub fn dashboard(&self, report: &FreshnessReport) -> DashboardView {
+        let from = DASHBOARD_URL;
+        let mut page = PageInfo::generated("Freshness", "freshness", "Freshness", from);
+        page.description = Some(format!("How recently each page was verified, as of {}.", report.today));
+        let home = self
+            .site
+            .home()
+            .map(|h| LinkView { title: "Home".to_owned(), href: relative_url(from, self.site.url(h)) });
+        DashboardView {
+            chrome: Chrome {
+                site: self.site_view(from),
+                page,
+                nav: nav::entries(self.site, None, from),
+                breadcrumbs: home.into_iter().collect(),
+            },
+            dashboard: freshness::dashboard(report, from),
+        }
+    }
+
+    /// Every page lore generates for kinds: taxonomy indexes and values, the alert index and
+    /// one redirect per alert.
+    pub fn generated(&self) -> Vec<Generated> {
+        self.kind_views().generated(&self.site_base())
     }
 
     fn page_info(&self, target: Target, url: &str) -> PageInfo {
@@ -149,7 +178,7 @@ impl ViewInputs<'_> {
                         .as_ref()
                         .map(|t| t.replace("{path}", &encode_path(&page.source.rel))),
                     extra: meta.extra.clone(),
-                    freshness: super::freshness::banner(self, i, url),
+                    freshness: freshness::banner(self.site, self.config, i, url),
                 }
             }
             Target::Section(i) => {
@@ -176,7 +205,7 @@ impl ViewInputs<'_> {
                 Target::Page(i) => self.site.adrs.lifecycle_of(i).map(|l| l.name().to_owned()),
                 Target::Section(_) => None,
             },
-            badge: super::freshness::badge(self.site, target),
+            badge: freshness::badge(self.site, target),
         }
     }
 }

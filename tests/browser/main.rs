@@ -142,22 +142,34 @@ fn theme_follows_the_system_scheme(chromium: &Path, site: &Path) {
 /// under a subpath): types `query`, expects `title` first, follows a heading result with the
 /// keyboard to `hash`, and fails on console errors.
 /// With `kind`, it first chooses that kind in the empty box's filters and expects its pages.
-fn search_in_browser(
-    chromium: &Path,
-    site: &Path,
-    query: &str,
-    title: &str,
-    hash: &str,
-    text: &str,
-    kind: &str,
-) {
+fn search_in_browser(chromium: &Path, site: &Path, case: &SearchCase<'_>) {
     let mut args: Vec<&OsStr> = vec![chromium.as_os_str(), site.as_os_str()];
-    args.extend([query, title, hash, text, kind].map(OsStr::new));
+    args.extend([case.query, case.title, case.hash, case.text, case.kind].map(OsStr::new));
     run_script("search in the browser", "search.js", &args);
 }
 
+/// What [`search_in_browser`] types and expects.
+struct SearchCase<'a> {
+    query: &'a str,
+    /// The first result's title.
+    title: &'a str,
+    /// The anchor the keyboard lands on.
+    hash: &'a str,
+    /// Text a snippet must show as text (empty: none).
+    text: &'a str,
+    /// A kind to filter on first (empty: none).
+    kind: &'a str,
+}
+
 fn search_finds_and_follows_a_heading(chromium: &Path, site: &Path) {
-    search_in_browser(chromium, site, "failover", "Postgres primary failover", "#meaning", "", "runbook");
+    let case = SearchCase {
+        query: "failover",
+        title: "Postgres primary failover",
+        hash: "#meaning",
+        text: "",
+        kind: "runbook",
+    };
+    search_in_browser(chromium, site, &case);
 }
 
 /// Page text that looks like markup is shown as text in snippets, never run.
@@ -175,15 +187,14 @@ fn search_snippets_never_run_page_text(chromium: &Path, _site: &Path) {
     .unwrap();
     let status = Command::new(env!("CARGO_BIN_EXE_lore")).args(["build", "-q"]).arg(&root).status().unwrap();
     assert!(status.success(), "lore build failed");
-    search_in_browser(
-        chromium,
-        &root.join("book"),
-        "zanzibar",
-        "Hostile page",
-        "#payload-section",
-        "<script>window.__lorePwned=1</script>",
-        "",
-    );
+    let case = SearchCase {
+        query: "zanzibar",
+        title: "Hostile page",
+        hash: "#payload-section",
+        text: "<script>window.__lorePwned=1</script>",
+        kind: "",
+    };
+    search_in_browser(chromium, &root.join("book"), &case);
 }
 
 /// Ticks two steps of an onboarding path, reloads, and finds them still ticked (the script
@@ -329,7 +340,8 @@ fn issue_10_odd_file_names_link_from_a_static_host(chromium: &Path, _site: &Path
     let landed = follow_links(chromium, &page_url(&book, "index.html"), &links);
     let at: Vec<&str> = landed.as_array().unwrap().iter().map(|l| l["at"].as_str().unwrap()).collect();
     assert!(at[0].ends_with("/book/what%3F/index.html"), "{landed}");
-    search_in_browser(chromium, &book, "quokka", "What", "#why", "", "");
+    let case = SearchCase { query: "quokka", title: "What", hash: "#why", text: "", kind: "" };
+    search_in_browser(chromium, &book, &case);
 }
 
 /// Runs `tests/browser/follow_links.js`: the pages reached by clicking `links` from `start`.

@@ -588,3 +588,57 @@ fn dashboard_owner_ids_use_the_taxonomy_slug() {
     let dashboard = std::fs::read_to_string(site.path("book/freshness/index.html")).unwrap();
     assert!(dashboard.contains("id=\"owner-équipe-données\""), "{dashboard}");
 }
+
+/// Issue 14: `[freshness.kinds]` names kinds with the same parser as front matter, so
+/// `decision` (the alias of `adr`) gives ADRs exactly the interval `adr` gives them; an unknown
+/// kind, or two names of one kind, is still an error at its line.
+#[test]
+fn issue_14_decision_alias_in_freshness_kinds() {
+    let site = team();
+    let base = site.read("book.toml");
+    let with = |kinds: &str| base.replace("page = \"180 days\"\n", &format!("page = \"180 days\"\n{kinds}"));
+    let report = |toml: String| {
+        site.write("book.toml", toml);
+        let run = site.run(&["check", "--today", "2026-03-01", "--fail-on", "never"]);
+        run.success().stderr_eq("checked 11 pages: no errors\n");
+        run.stdout().to_owned()
+    };
+    let by_alias = report(with("decision = \"1 year\"\n"));
+    assert_eq!(by_alias, report(with("adr = \"1 year\"\n")));
+    assert!(by_alias.contains(
+        "  unverified  src/adr/0001-use-postgres.md:1      never verified (review every 1 year) · owner: dba-team\n"
+    ));
+    site.write("book.toml", with("decision = \"1 year\"\nadr = \"2y\"\nplaybook = \"3d\"\n"));
+    site.run(&["check", "--today", "2026-03-01"]).code(2).stdout_empty().stderr_eq(
+        "book.toml:9:1: error: `decision` and `adr` both set the interval of kind `adr`
+ 9 | decision = \"1 year\"
+   | ^
+  = hint: keep one of them
+
+book.toml:11:1: error: unknown kind `playbook` in `[freshness.kinds]`
+ 11 | playbook = \"3d\"
+    | ^
+  = hint: expected `page`, `runbook`, `adr` or `onboarding`
+
+error: found 2 errors
+",
+    );
+}
+
+/// Issue 14: the dashboard has a view of its own: the frame every page has (`site`, `page`,
+/// `nav`, `breadcrumbs`) and `dashboard`, none of a page's own parts.
+#[test]
+fn issue_14_dashboard_view_has_the_frame_and_no_page_parts() {
+    let site = team();
+    let mut template = String::new();
+    for key in ["content", "toc", "prev", "next", "listing", "kinds", "site", "page", "nav", "breadcrumbs"] {
+        template.push_str(&format!("{{% if {key} is defined %}}{key} {{% endif %}}"));
+    }
+    template.push_str("| {{ page.title }} | {{ page.kind }} | {{ dashboard.total }}\n");
+    site.write("theme/templates/freshness.html", template);
+    site.run(&["build", "-q"]).success();
+    assert_eq!(
+        site.read("book/freshness/index.html"),
+        "site page nav breadcrumbs | Freshness | freshness | 8\n"
+    );
+}

@@ -171,6 +171,19 @@ fn searching_before_building_says_what_to_do() {
     );
 }
 
+/// Issue 14: a search index lore cannot read names tantivy's reason as the cause, instead of
+/// flattening it into one message.
+#[test]
+fn issue_14_corrupt_search_index_prints_its_cause() {
+    let site = built();
+    site.write(".lore/search/meta.json", "garbage\n");
+    site.run(&["search", "replica"]).code(2).stdout_empty().stderr_eq(
+        r#"error: failed to open the search index
+  caused by: Data corrupted: 'Data corruption (in file `"meta.json"`): Meta file cannot be deserialized. Error("expected value", line: 1, column: 1). Content: "garbage\n".'
+"#,
+    );
+}
+
 /// The ranked page URLs of `lore search --json` for one query.
 fn cli_pages(site: &SiteTest, query: &str) -> Vec<String> {
     let run = site.run(&["search", "--json", "--", query]);

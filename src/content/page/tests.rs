@@ -110,38 +110,3 @@ fn impossible_date_is_an_error() {
     let errs = load("a.md", "---\nlast_verified: 2026-02-30\n---\n").unwrap_err();
     assert_eq!(errs[0].message, "`last_verified` is not a date: `2026-02-30`");
 }
-
-#[test]
-fn intervals() {
-    use super::IntervalError::{Invalid, TooLong};
-    use ReviewInterval::*;
-    let cases = [
-        ("30d", Ok(Days(30))),
-        ("12w", Ok(Days(84))),
-        ("6 months", Ok(Months(6))),
-        ("1y", Ok(Months(12))),
-        ("90 days", Ok(Days(90))),
-        ("never", Ok(Never)),
-        ("0d", Err(Invalid)),
-        ("90 dayz", Err(Invalid)),
-        ("d", Err(Invalid)),
-        ("-3d", Err(Invalid)),
-        ("", Err(Invalid)),
-        // Issue 10: at most 100 years, and no overflow on the way.
-        ("100y", Ok(Months(1200))),
-        ("1200 months", Ok(Months(1200))),
-        ("36600d", Ok(Days(36600))),
-        ("5228w", Ok(Days(36596))),
-        ("101y", Err(TooLong)),
-        ("1201m", Err(TooLong)),
-        ("36601d", Err(TooLong)),
-        ("5229w", Err(TooLong)),
-        ("10000000d", Err(TooLong)),
-        ("30000y", Err(TooLong)),
-        ("2000000000000000000w", Err(TooLong)),
-        ("99999999999999999999999 days", Err(TooLong)),
-    ];
-    for (input, expected) in cases {
-        assert_eq!(ReviewInterval::parse(input), expected, "{input}");
-    }
-}
