@@ -34,6 +34,7 @@ mod discover;
 mod freshness;
 mod interval;
 mod kind;
+mod trust;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -48,6 +49,7 @@ pub use discover::{CONFIG_FILE, find_root};
 pub use freshness::{FailOn, FolderRule, FreshnessConfig, RawFreshness};
 pub use interval::{IntervalError, MAX_INTERVAL_YEARS, ReviewInterval};
 pub use kind::Kind;
+pub use trust::Trust;
 
 /// `book.toml` as written (serde only; unknown keys are caught by [`validate`]).
 #[derive(Debug, Default, Deserialize)]

@@ -80,7 +80,7 @@ pub struct Site {
     /// Freshness of each page, by index (filled in by the build once "today" is known).
     pub freshness: Vec<freshness::Freshness>,
     /// What page content may do: where includes read from, whether raw HTML is kept.
-    pub trust: crate::markdown::Trust,
+    pub trust: crate::config::Trust,
 }
 
 impl Site {
@@ -123,7 +123,7 @@ pub fn build(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>) {
         drafts: drafts.into_iter().map(|p| p.source.rel).collect(),
         assets: content.assets,
         failed: content.failed.into_iter().collect(),
-        trust: crate::markdown::Trust::of(config),
+        trust: crate::config::Trust::of(config),
         ..Site::default()
     };
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
