@@ -31,6 +31,9 @@ pub enum Error {
     /// Anything else that is the user's to fix, without a file position.
     #[error("{0}")]
     Usage(String),
+    /// lore's own state is inconsistent: a bug, reported instead of writing a wrong file.
+    #[error("a bug in lore: {0}\n  = hint: please report it with the change that led to it")]
+    Bug(String),
     /// The search index could not be written or read.
     #[error("failed to {action} the search index")]
     Search {

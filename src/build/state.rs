@@ -212,8 +212,13 @@ impl State {
         targets.par_iter().try_for_each(|&target| {
             let html = match target {
                 Target::Page(i) => {
-                    let body = self.record(i).map(|r| &r.rendered);
-                    self.theme.templates.render("page.html", &inputs.view(target, body))?
+                    let Some(record) = self.record(i) else {
+                        let rel = &self.site.pages[i].source.rel;
+                        return Err(Error::Bug(format!(
+                            "page `{rel}` was to be written before it was rendered"
+                        )));
+                    };
+                    self.theme.templates.render("page.html", &inputs.view(target, Some(&record.rendered)))?
                 }
                 Target::Section(_) => {
                     self.theme.templates.render("section.html", &inputs.view(target, None))?
@@ -325,4 +330,29 @@ fn record(site: &Site, i: usize, mut r: Rendered, searched: bool) -> (String, Re
         rendered: r,
     };
     (page.source.rel.clone(), record, notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::{BuildOptions, build};
+
+    /// Issue 14: a page asked for before it is rendered is an error naming it, never an empty
+    /// page written in its place.
+    #[test]
+    fn issue_14_a_page_without_a_record_is_a_bug_not_an_empty_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("src")).unwrap();
+        std::fs::write(dir.path().join("book.toml"), "[book]\ntitle = \"T\"\n").unwrap();
+        std::fs::write(dir.path().join("src/a.md"), "# Alpha\n\nBody.\n").unwrap();
+        let options = BuildOptions { root: dir.path().to_path_buf(), keep: true, ..BuildOptions::default() };
+        let mut state = build(&options, None).unwrap().state.unwrap();
+        assert_eq!(state.records.keys().collect::<Vec<_>>(), ["a.md"]);
+        state.records.clear();
+        let err = state.write(&[Target::Page(0)], &Sink::Staging(None)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "a bug in lore: page `a.md` was to be written before it was rendered\n  = hint: please report it with the change that led to it"
+        );
+    }
 }

@@ -159,8 +159,10 @@ fn search_reply(dir: &Path, query: &str) -> Reply {
     });
     let result = searcher
         .and_then(|s| if explain { s.explain(&q, &filters, limit) } else { s.search(&q, &filters, limit) });
-    match result {
-        Ok(results) => Reply::new(200, "application/json", serde_json::to_vec(&results).unwrap_or_default()),
+    match result.map(|results| serde_json::to_vec(&results)) {
+        Ok(Ok(body)) => Reply::new(200, "application/json", body),
+        // Results that cannot be encoded are a bug in lore, never an empty answer.
+        Ok(Err(e)) => json(500, serde_json::json!({ "error": format!("cannot encode the results: {e}") })),
         Err(e) => json(503, serde_json::json!({ "error": e.to_string() })),
     }
 }
