@@ -7,6 +7,7 @@
 mod build;
 mod build_dir;
 mod check;
+mod ci_examples;
 mod corpora;
 mod freshness;
 mod harness;
