@@ -155,10 +155,17 @@ impl State {
         let mut diags = self.input_diags.clone();
         diags.extend(self.site_diags.iter().cloned());
         diags.extend(more);
-        diags.extend(self.records.values().flat_map(|r| r.diagnostics.iter().cloned()));
-        let refs = self.records.values().flat_map(|r| r.anchor_refs.iter());
+        let mut refs = Vec::new();
+        for record in self.records.values() {
+            diags.extend(record.diagnostics.iter().cloned());
+            refs.extend(&record.anchor_refs);
+        }
         let ids = |rel: &str| self.records.get(rel).map(|r| &r.ids);
-        diags.extend(markdown::links::check_anchors(refs, ids, self.config.broken_links_are_errors));
+        diags.extend(markdown::links::check_anchors(
+            refs.into_iter(),
+            ids,
+            self.config.broken_links_are_errors,
+        ));
         diag::sort(&mut diags);
         diags
     }
