@@ -287,8 +287,7 @@ fn adds_deletes_renames_and_folder_moves() {
     assert!(listing.contains("Brand new"), "the sidebar of other pages shows the new page");
 
     std::fs::rename(site.path("src/runbooks/new-one.md"), site.path("src/runbooks/renamed.md")).unwrap();
-    events.next("reload");
-    assert_eq!(server.get("/runbooks/renamed/").0, 200);
+    reload_until_served(&server, &mut events, "/runbooks/renamed/");
     assert_eq!(server.get("/runbooks/new-one/").0, 404);
     server.wait_stderr("then the rest of the site");
     let (_, _, listing) = server.get("/runbooks/");
@@ -303,16 +302,7 @@ fn adds_deletes_renames_and_folder_moves() {
     site.write("src/team/first.md", "# First\n\nTEAM-PAGE\n");
     events.next("reload");
     std::fs::rename(site.path("src/team"), site.path("src/crew")).unwrap();
-    // The watcher may report a new folder and its file (or a rename's two sides) in separate
-    // batches, each a reload: wait for the one that serves the moved page.
-    let deadline = Instant::now() + DEADLINE;
-    loop {
-        events.next("reload");
-        if server.get("/crew/first/").0 == 200 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the moved folder was never served");
-    }
+    reload_until_served(&server, &mut events, "/crew/first/");
     assert_eq!(server.get("/team/first/").0, 404);
 
     // A burst of saves (a branch switch) ends in one consistent site.
@@ -807,6 +797,19 @@ fn a_stream_that_is_never_read_does_not_hold_up_the_others() {
     events.next("reload");
     assert!(server.get("/__lore/status").2.contains("\"error\":null"));
     drop(stuck);
+}
+
+/// Waits for reloads until `url` is served. The watcher may report the two sides of a rename,
+/// or a new folder and its file, in separate batches, each a reload of its own.
+fn reload_until_served(server: &Server, events: &mut Events, url: &str) {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        events.next("reload");
+        if server.get(url).0 == 200 {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{url} was never served");
+    }
 }
 
 /// A raw request: the status line and the rest of the response.
