@@ -202,6 +202,22 @@ pub struct PageView {
     pub kinds: KindsView,
 }
 
+impl PageView {
+    /// A page with the frame only: no body, contents, neighbours, listing or kind parts
+    /// (generated pages fill in what they list).
+    pub fn framed(chrome: Chrome) -> Self {
+        Self {
+            chrome,
+            content: String::new(),
+            toc: Vec::new(),
+            prev: None,
+            next: None,
+            listing: Vec::new(),
+            kinds: KindsView::default(),
+        }
+    }
+}
+
 /// A small state label next to a link.
 #[derive(Debug, Clone, Serialize)]
 pub struct Badge {

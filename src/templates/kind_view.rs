@@ -371,20 +371,12 @@ impl KindViews<'_> {
 /// link, and a site may have thousands of them.
 fn generated_view(site: &Site, site_base: &SiteView, url: &str, title: &str, kind: &str) -> PageView {
     let nav = if kind == "alert" { Vec::new() } else { super::nav::entries(site, None, url) };
-    PageView {
-        chrome: Chrome {
-            site: site_base.rooted_at(&relative_url(url, "")),
-            page: PageInfo::generated(title, kind, "", url),
-            nav,
-            breadcrumbs: vec![LinkView { title: "Home".to_owned(), href: relative_url(url, "") }],
-        },
-        content: String::new(),
-        toc: Vec::new(),
-        prev: None,
-        next: None,
-        listing: Vec::new(),
-        kinds: KindsView::default(),
-    }
+    PageView::framed(Chrome {
+        site: site_base.rooted_at(&relative_url(url, "")),
+        page: PageInfo::generated(title, kind, "", url),
+        nav,
+        breadcrumbs: vec![LinkView { title: "Home".to_owned(), href: relative_url(url, "") }],
+    })
 }
 
 /// Where a severity sorts: the usual names and their numbered forms, most urgent first.

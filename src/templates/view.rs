@@ -4,7 +4,7 @@
 //! here; what a kind adds comes from [`kind_view`](super::kind_view) and the dashboard's body
 //! from [`freshness`](super::freshness), which take only the site model and never this type.
 
-use super::context::{Chrome, KindsView, LinkView, ListItem, PageInfo, PageView, SearchLinks, SiteView};
+use super::context::{Chrome, LinkView, ListItem, PageInfo, PageView, SearchLinks, SiteView};
 use super::freshness::{self, DASHBOARD_URL, DashboardView};
 use super::kind_view::{Generated, KindViews};
 use super::nav;
@@ -119,15 +119,12 @@ impl ViewInputs<'_> {
                 e
             })
             .collect();
-        PageView {
-            chrome: Chrome { site: self.site_base().rooted_at(&root), page, nav, breadcrumbs: Vec::new() },
-            content: String::new(),
-            toc: Vec::new(),
-            prev: None,
-            next: None,
-            listing: Vec::new(),
-            kinds: KindsView::default(),
-        }
+        PageView::framed(Chrome {
+            site: self.site_base().rooted_at(&root),
+            page,
+            nav,
+            breadcrumbs: Vec::new(),
+        })
     }
 
     /// The view of the `freshness/` dashboard.
