@@ -225,6 +225,8 @@ impl State {
         };
         let (mut site, mut diags) = site::build(content, &self.config);
         if site.pages.len() != published {
+            // A full build follows; until then the model stays whole (its pages moved).
+            self.site = site;
             return Ok(false);
         }
         diags.extend(site::freshness::apply(&mut site, &self.config, today));
