@@ -114,6 +114,13 @@ impl Page {
         &self.text[self.body_offset..]
     }
 
+    /// Lets go of the file's text once nothing reads it any more (`lore build`, after
+    /// rendering): the body is then empty.
+    pub fn forget_text(&mut self) {
+        self.text = Source::default();
+        self.body_offset = 0;
+    }
+
     /// Reads and parses one file. Errors stop this page; warnings travel with it.
     pub fn load(file: &SourceFile, config: &SiteConfig) -> Loaded {
         let bytes = std::fs::read(&file.path).map_err(|e| {
