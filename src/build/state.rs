@@ -85,6 +85,27 @@ impl Theme {
     fn inputs<'a>(&'a self, config: &'a SiteConfig, site: &'a Site) -> ViewInputs<'a> {
         ViewInputs { config, site, css: &self.css, js: &self.js, search: self.search.as_ref() }
     }
+
+    /// Renders `target` through its template and writes it; a page needs its kept `body`.
+    fn write_target(
+        &self,
+        inputs: &ViewInputs<'_>,
+        target: Target,
+        body: Option<&Body>,
+        sink: &Sink<'_>,
+    ) -> Result<(), Error> {
+        let html = match (target, body) {
+            (Target::Page(_), Some(body)) => {
+                self.templates.render("page.html", &inputs.view(target, Some(&body.unpack()?)))?
+            }
+            (Target::Page(i), None) => {
+                let rel = &inputs.site.pages[i].source.rel;
+                return Err(Error::Bug(format!("page `{rel}` was to be written before it was rendered")));
+            }
+            (Target::Section(_), _) => self.templates.render("section.html", &inputs.view(target, None))?,
+        };
+        sink.write(&format!("{}index.html", inputs.site.url(target)), html.as_bytes())
+    }
 }
 
 /// The site model, every page's record, and what writing them needs.
@@ -244,23 +265,11 @@ impl State {
     pub fn write(&self, targets: &[Target], sink: &Sink<'_>) -> Result<(), Error> {
         let inputs = self.inputs();
         targets.par_iter().try_for_each(|&target| {
-            let html = match target {
-                Target::Page(i) => {
-                    let Some(record) = self.record(i) else {
-                        let rel = &self.site.pages[i].source.rel;
-                        return Err(Error::Bug(format!(
-                            "page `{rel}` was to be written before it was rendered"
-                        )));
-                    };
-                    self.theme
-                        .templates
-                        .render("page.html", &inputs.view(target, Some(&record.body.unpack()?)))?
-                }
-                Target::Section(_) => {
-                    self.theme.templates.render("section.html", &inputs.view(target, None))?
-                }
+            let body = match target {
+                Target::Page(i) => self.record(i).map(|r| &r.body),
+                Target::Section(_) => None,
             };
-            sink.write(&format!("{}index.html", self.site.url(target)), html.as_bytes())
+            self.theme.write_target(&inputs, target, body, sink)
         })
     }
 
@@ -269,13 +278,10 @@ impl State {
     pub fn write_all(&mut self, sink: &Sink<'_>, keep: bool) -> Result<(), Error> {
         // Not `self.inputs()`: the records are borrowed mutably beside it.
         let inputs = self.theme.inputs(&self.config, &self.site);
-        let templates = &self.theme.templates;
-        let site = &self.site;
+        let (theme, site) = (&self.theme, &self.site);
         self.records.par_iter_mut().try_for_each(|(rel, record)| {
             let Some(&i) = site.by_source.get(rel) else { return Ok(()) };
-            let target = Target::Page(i);
-            let html = templates.render("page.html", &inputs.view(target, Some(&record.body.unpack()?)))?;
-            sink.write(&format!("{}index.html", site.url(target)), html.as_bytes())?;
+            theme.write_target(&inputs, Target::Page(i), Some(&record.body), sink)?;
             if !keep {
                 record.body = Body::default();
             }
