@@ -485,7 +485,9 @@ mod tests {
         assert!(reply.starts_with("HTTP/1.1 200 OK\r\n"), "{reply}");
         // Well before the half-open connections time out: they hold no worker.
         assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
-        // Past the connection cap (30 half-open + this batch).
+        // Past the connection cap (30 half-open + this batch). The answered request's slot is
+        // given back when its worker is done, just after the client saw the answer end.
+        std::thread::sleep(Duration::from_millis(100));
         let more: Vec<TcpStream> = (0..10).map(|_| TcpStream::connect(server.addr()).unwrap()).collect();
         let reply = request(server.addr(), b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
         assert!(reply.starts_with("HTTP/1.1 503 "), "{reply}");
