@@ -7,6 +7,7 @@
 //! `build` is "render all, check, write all"; `lore serve` keeps the state and asks it again
 //! for the pages a change affects (see `serve`'s `Change`).
 
+pub mod cache;
 pub mod state;
 pub mod write;
 
@@ -52,6 +53,11 @@ pub struct BuildOptions {
     /// `--today YYYY-MM-DD`: the day freshness is computed for (else `SOURCE_DATE_EPOCH`,
     /// else the real date).
     pub today: Option<String>,
+    /// Reuse and keep renderings in `.lore/cache/` (unless `[build] cache = false`); `check`
+    /// reads the cache but never writes it.
+    pub cache: bool,
+    /// Told once when the cache on disk could not be used (it is then rendered anew).
+    pub note: Option<fn(&str)>,
 }
 
 /// What a successful build did.
@@ -84,8 +90,16 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     let mut stages = Stages::new();
     let mut state = model(options, &mut stages)?;
     let report = FreshnessReport::new(&state.site, &state.config.freshness, state.today);
+    if options.cache && state.config.cache {
+        state.cache = Some(cache::Cache::open(&state.config));
+    }
     let notes = state.render_all(progress);
     let diags = state.check([]);
+    let cache_note =
+        if options.write { state.save_cache()? } else { state.cache.take().and_then(|c| c.note) };
+    if let (Some(note), Some(tell)) = (cache_note, options.note) {
+        tell(&note);
+    }
     stages.done("render markdown and check links");
     if diags.iter().any(Diagnostic::is_error) {
         return Err(Error::Diagnostics(diags));
@@ -197,6 +211,7 @@ fn model(options: &BuildOptions, stages: &mut Stages) -> Result<State, Error> {
         today,
         listings: Listings::default(),
         highlighter: options.highlighter.clone().unwrap_or_default(),
+        cache: None,
     })
 }
 

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use super::Progress;
+use super::cache::Cache;
 use super::write::{self, Listings, Sink};
 use crate::config::SiteConfig;
 use crate::content::SourceFile;
@@ -53,6 +54,7 @@ pub struct Body {
 }
 
 impl Body {
+    #[cfg(test)]
     fn pack(rendered: Rendered) -> Self {
         Self { html: lz4_flex::compress_prepend_size(rendered.html.as_bytes()), toc: rendered.toc }
     }
@@ -137,6 +139,8 @@ pub struct State {
     /// The records' search documents in the site model's order, once asked for: kept current
     /// by [`State::render`], dropped by [`State::remodel`].
     pub(super) docs: Option<crate::search::Docs>,
+    /// The build cache, while a full build renders.
+    pub(super) cache: Option<Cache>,
 }
 
 impl State {
@@ -166,12 +170,12 @@ impl State {
     fn render_numbered(&mut self, pages: &[usize], progress: Option<Progress<'_>>) -> Vec<String> {
         let total = self.site.pages.len() + self.site.sections.len();
         let done = AtomicUsize::new(0);
-        let (site, highlighter) = (&self.site, &*self.highlighter);
+        let (site, highlighter, cache) = (&self.site, &*self.highlighter, self.cache.as_ref());
         let (as_errors, searched) = (self.config.broken_links_are_errors, self.searched);
-        let made: Vec<(String, Record, Vec<String>)> = pages
+        let made: Vec<Made> = pages
             .par_iter()
             .map(|&i| {
-                let made = record(site, i, markdown::render(i, site, highlighter, as_errors), searched);
+                let made = make(site, i, highlighter, as_errors, searched, cache);
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if let Some(p) = progress {
                     p(n, total);
@@ -180,17 +184,38 @@ impl State {
             })
             .collect();
         let mut notes = Vec::new();
-        for ((rel, record, page_notes), &i) in made.into_iter().zip(pages) {
-            if let (Some(docs), Some(doc)) = (&mut self.docs, &record.search) {
+        if self.cache.is_some() {
+            let reused = made.iter().filter(|m| m.reused).count();
+            notes.push(format!("{reused} of {} pages reused from the build cache", made.len()));
+        }
+        for (made, &i) in made.into_iter().zip(pages) {
+            if let (Some(docs), Some(doc)) = (&mut self.docs, &made.record.search) {
                 // Copies the list of pointers only while an export still holds the old one.
                 if let Some(slot) = Arc::make_mut(docs).get_mut(i) {
                     *slot = doc.clone();
                 }
             }
-            self.records.insert(rel, record);
-            notes.extend(page_notes);
+            if let (Some(cache), Some((key, entry))) = (&mut self.cache, made.entry) {
+                cache.insert(key, entry);
+            }
+            self.records.insert(made.rel, made.record);
+            notes.extend(made.notes);
         }
         notes
+    }
+
+    /// Writes the build cache (when the build uses one and anything in it changed) and lets go
+    /// of it; returns why the cache on disk was not used, if it was not.
+    pub fn save_cache(&mut self) -> Result<Option<String>, Error> {
+        let Some(cache) = self.cache.take() else { return Ok(None) };
+        let keys: Vec<u128> = (0..self.site.pages.len()).filter_map(|i| cache.key(&self.site, i)).collect();
+        if cache.changed(&keys)
+            && let Err(e) = cache.save(&keys)
+        {
+            // The site is still right; only the next build is slower.
+            return Ok(Some(format!("the build cache was not written: {e}")));
+        }
+        Ok(cache.note.clone())
     }
 
     /// Every diagnostic of the site, sorted: the inputs', the model's, each page's, and the
@@ -354,10 +379,54 @@ impl State {
     }
 }
 
-/// Page `i`'s record from its rendering (and its search document when `searched`), and its
-/// notes for `--verbose`.
-fn record(site: &Site, i: usize, mut r: Rendered, searched: bool) -> (String, Record, Vec<String>) {
+/// What rendering (or the cache) made of one page.
+struct Made {
+    rel: String,
+    record: Record,
+    /// Things `--verbose` reports.
+    notes: Vec<String>,
+    /// A new cache entry and its key.
+    entry: Option<(u128, Vec<u8>)>,
+    /// The rendering came from the cache.
+    reused: bool,
+}
+
+/// Page `i`'s record: from the cache when it has the page, else rendered (and a cache entry
+/// made of it).
+fn make(
+    site: &Site,
+    i: usize,
+    highlighter: &Highlighter,
+    as_errors: bool,
+    searched: bool,
+    cache: Option<&Cache>,
+) -> Made {
+    let key = cache.and_then(|c| c.key(site, i));
+    if let (Some(cache), Some(key)) = (cache, key)
+        && let Some(hit) = cache.get(site, i, key)
+    {
+        return Made { reused: true, ..record(site, i, hit.rendered, Some(hit.html), searched, None) };
+    }
+    let rendered = markdown::render(i, site, highlighter, as_errors);
+    record(site, i, rendered, None, searched, key)
+}
+
+/// Page `i`'s record from its rendering (whose HTML comes compressed in `packed` when it comes
+/// from the cache), its search document when `searched`, its notes for `--verbose`, and, with
+/// a `key`, its cache entry.
+fn record(
+    site: &Site,
+    i: usize,
+    mut r: Rendered,
+    packed: Option<Vec<u8>>,
+    searched: bool,
+    key: Option<u128>,
+) -> Made {
     let page = &site.pages[i];
+    let html =
+        packed.unwrap_or_else(|| lz4_flex::compress_prepend_size(std::mem::take(&mut r.html).as_bytes()));
+    // An entry that does not encode (it cannot happen for a page with a key) is left out.
+    let entry = key.and_then(|k| Cache::entry(&page.source.rel, &html, &r).ok().map(|e| (k, e)));
     let notes = std::mem::take(&mut r.notes);
     let search = searched.then(|| Arc::new(crate::search::collect_page(site, i, &r)));
     let record = Record {
@@ -366,9 +435,9 @@ fn record(site: &Site, i: usize, mut r: Rendered, searched: bool) -> (String, Re
         diagnostics: std::mem::take(&mut r.diagnostics),
         search,
         includes: page.text.contains("{{#"),
-        body: Body::pack(r),
+        body: Body { html, toc: r.toc },
     };
-    (page.source.rel.clone(), record, notes)
+    Made { rel: page.source.rel.clone(), record, notes, entry, reused: false }
 }
 
 #[cfg(test)]

@@ -18,6 +18,9 @@ pub struct Args {
     /// Compute freshness as of this day (YYYY-MM-DD) instead of today.
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
+    /// Render every page afresh, without reading or writing the build cache in `.lore/cache/`.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// Builds the site and prints a one-line summary.
@@ -29,6 +32,8 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         write: true,
         strict: args.strict,
         today: args.today.clone(),
+        cache: !args.no_cache,
+        note: (!global.quiet).then_some(super::note),
         ..BuildOptions::default()
     };
     let progress = super::progress_bar(global.quiet);

@@ -20,6 +20,9 @@ pub struct Args {
     /// Compute freshness as of this day (YYYY-MM-DD) instead of today.
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
+    /// Render every page afresh, without reading or writing the build cache in `.lore/cache/`.
+    #[arg(long)]
+    pub no_cache: bool,
     /// Exit 1 when pages are in this state or worse (default: `[freshness] fail-on`, else `stale`).
     #[arg(long, value_name = "STATE", value_parser = ["stale", "due-soon", "unverified", "never"])]
     pub fail_on: Option<String>,
@@ -40,6 +43,8 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         write: false,
         strict: args.strict,
         today: args.today.clone(),
+        cache: !args.no_cache,
+        note: (!global.quiet).then_some(super::note),
         ..BuildOptions::default()
     };
     let output = match build(&options, None) {

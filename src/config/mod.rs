@@ -95,6 +95,8 @@ pub struct RawBuild {
     pub build_dir: Option<PathBuf>,
     /// Folders outside the repository that page content may include from.
     pub extra_roots: Vec<PathBuf>,
+    /// Whether `lore build` keeps and reuses its cache under `.lore/` (default true).
+    pub cache: Option<bool>,
 }
 
 /// `[output]`
@@ -260,6 +262,8 @@ pub struct SiteConfig {
     pub content_root: ContentRoot,
     /// Raw HTML in pages is kept (`[output.html] raw-html`, default true); else escaped.
     pub raw_html: bool,
+    /// `[build] cache`: builds keep and reuse what they rendered under `.lore/` (default true).
+    pub cache: bool,
 }
 
 /// Which folder names give pages a kind.
@@ -435,6 +439,7 @@ impl SiteConfig {
             freshness,
             content_root: ContentRoot::of(root),
             raw_html: html.raw_html.unwrap_or(true),
+            cache: raw.build.cache.unwrap_or(true),
         }
     }
 }

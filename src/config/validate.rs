@@ -42,6 +42,7 @@ static BOOK: &Schema = &[
 static BUILD: &Schema = &[
     ("build-dir", Rule::Known),
     ("extra-roots", Rule::Known),
+    ("cache", Rule::Known),
     ("create-missing", Rule::MdBookOnly),
     ("use-default-preprocessors", Rule::MdBookOnly),
     ("extra-watch-dirs", Rule::MdBookOnly),

@@ -9,7 +9,7 @@ use crate::diag::{Diagnostic, SourceSpan};
 use crate::site::{Site, Target, decode_path, relative_url};
 
 /// A link whose `#anchor` must exist in the target page.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AnchorRef {
     /// The page that must have the anchor, by source path (`runbooks/db.md`).
     pub page: String,
@@ -40,6 +40,31 @@ pub enum Resolved {
         /// The target exists but is a draft (a warning, not an error).
         draft: bool,
     },
+}
+
+/// A digest of what a link resolved to, naming target pages by source path (their numbers move
+/// when pages are added or removed): the build cache reuses a page's rendering only while each
+/// of its links resolves to the same digest.
+pub fn digest(resolved: &Resolved, site: &Site) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    match resolved {
+        Resolved::Keep => 0u8.hash(&mut h),
+        Resolved::Rewrite { url, check } => {
+            1u8.hash(&mut h);
+            url.hash(&mut h);
+            if let Some((page, anchor)) = check {
+                site.pages.get(*page).map(|p| p.source.rel.as_str()).hash(&mut h);
+                anchor.hash(&mut h);
+            }
+        }
+        Resolved::Broken { message, draft } => {
+            2u8.hash(&mut h);
+            message.hash(&mut h);
+            draft.hash(&mut h);
+        }
+    }
+    h.finish()
 }
 
 /// Resolves `dest` written in page `from` (index into `site.pages`).

@@ -15,7 +15,7 @@ use crate::diag::{Diagnostic, SourceSpan};
 use crate::site::Site;
 
 /// One entry of a page's table of contents.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TocEntry {
     /// 2 or 3.
     pub level: u8,
@@ -44,6 +44,9 @@ pub struct Rendered {
     pub text_marks: Vec<usize>,
     /// Things `--verbose` reports (`src/a.md:3: …`), such as code blocks left unhighlighted.
     pub notes: Vec<String>,
+    /// Every link destination resolved against the site, with a digest of what it resolved to
+    /// ([`links::digest`]): a cached rendering stays valid while each resolves the same.
+    pub links: Vec<(String, u64)>,
 }
 
 /// Code blocks larger than this are shown as plain escaped text: highlighting a 4 MB block took
@@ -312,7 +315,9 @@ impl<'a> Renderer<'a> {
             self.rendered.diagnostics.push(diag);
             return "#".into();
         }
-        match links::resolve(&dest, self.index, self.site) {
+        let resolved = links::resolve(&dest, self.index, self.site);
+        self.rendered.links.push((dest.to_string(), links::digest(&resolved, self.site)));
+        match resolved {
             Resolved::Keep => dest,
             Resolved::Rewrite { url, check } => {
                 if let Some((page, anchor)) = check {

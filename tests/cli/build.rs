@@ -416,7 +416,13 @@ fn verbose_build_reports_its_stages() {
     for stage in ["read and parse pages", "render markdown and check links", "apply templates and write"] {
         assert!(run.stderr().lines().any(|l| l.ends_with(&format!(" ms  {stage}"))), "{stage}");
     }
-    run.stderr_contains("copied 2 files from the source folder\nbuilt 7 pages in [TIME] s → book/\n");
+    run.stderr_contains(
+        "copied 2 files from the source folder\n0 of 6 pages reused from the build cache\nbuilt 7 pages in [TIME] s → book/\n",
+    );
+    // A second build renders again only the page that includes a file.
+    site.run(&["--verbose", "build"])
+        .success()
+        .stderr_contains("\n5 of 6 pages reused from the build cache\n");
 }
 
 #[test]

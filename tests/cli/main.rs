@@ -6,6 +6,7 @@
 
 mod build;
 mod build_dir;
+mod cache;
 mod check;
 mod ci_examples;
 mod corpora;
@@ -16,7 +17,7 @@ mod invalid;
 mod kinds;
 mod mutation;
 mod new;
-mod oracle;
+pub mod oracle;
 mod rng;
 mod search;
 mod serve;

@@ -12,7 +12,7 @@
 //! hashed name of the search head (after an edit, serve's pages keep naming the head they were
 //! built with, and the server answers every head name with the newest head).
 
-mod model;
+pub mod model;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -165,7 +165,7 @@ fn series(singles: &[ChangeKind]) -> Vec<Vec<ChangeKind>> {
 }
 
 /// Writes, removes and renames files of the site, in order and at once.
-fn apply(site: &SiteTest, ops: &[Op]) {
+pub fn apply(site: &SiteTest, ops: &[Op]) {
     for op in ops {
         match op {
             Op::Write(rel, text) => {

@@ -1,0 +1,202 @@
+//! The build cache in `.lore/cache/` (issue 13): a build that reuses it writes exactly what a
+//! `--no-cache` build of the same sources writes, whatever changed in between; a damaged cache
+//! is set aside with one note and never changes the output.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::harness::{SiteTest, copy_tree};
+use crate::oracle::apply;
+use crate::oracle::model::{ChangeKind, Site};
+
+const SEED: u64 = 20_261_202;
+const BOOK_TOML: &str = "[book]\ntitle = \"Cache handbook\"\n\n[output.html]\nsite-url = \"https://docs.example/\"\n\n[check]\nbroken-links = \"warn\"\n";
+const CACHE: &str = ".lore/cache/pages.bin";
+
+/// Builds with the cache, then without it; asserts both wrote the same files and printed the
+/// same diagnostics, and returns the cached build's `--verbose` line about reuse.
+fn cached_equals_uncached(site: &SiteTest, context: &str) -> String {
+    let cached = site.run(&["build", "-v"]);
+    cached.success();
+    let with_cache = site.files("book");
+    let fresh = site.run(&["build", "--no-cache"]);
+    fresh.success();
+    let without = site.files("book");
+    assert_same(&with_cache, &without, context);
+    assert_eq!(diagnostics(cached.stderr()), diagnostics(fresh.stderr()), "{context}: diagnostics differ");
+    cached.stderr().lines().find(|l| l.contains("reused from the build cache")).unwrap_or("").to_owned()
+}
+
+/// The diagnostics of a run's stderr, without the verbose and summary lines.
+fn diagnostics(stderr: &str) -> String {
+    let verbose = |l: &&str| {
+        l.contains(" ms  ")
+            || l.starts_with("copied ")
+            || l.starts_with("built ")
+            || l.contains("reused from")
+    };
+    stderr.lines().filter(|l| !verbose(l)).collect::<Vec<_>>().join("\n")
+}
+
+fn assert_same(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>, context: &str) {
+    let names_a: BTreeSet<&String> = a.keys().collect();
+    let names_b: BTreeSet<&String> = b.keys().collect();
+    assert_eq!(names_a, names_b, "{context}: the cached and uncached builds wrote other files");
+    for (rel, bytes) in a {
+        assert!(bytes == &b[rel], "{context}: `{rel}` differs between the cached and the uncached build");
+    }
+}
+
+/// Issue 13: after every step of a series of edits, adds, deletes and renames (bodies, titles,
+/// owners, tags, dates, the included snippet, links whose targets move), a build reusing the
+/// cache writes byte for byte what a build without it writes.
+#[test]
+fn issue_13_cached_builds_equal_uncached_builds_through_a_series_of_changes() {
+    use ChangeKind::*;
+    let mut model = Site::generate(SEED, 120, false);
+    let site = SiteTest::empty("cache-series");
+    site.write("book.toml", BOOK_TOML);
+    for (rel, text) in model.files() {
+        site.write(&format!("src/{rel}"), text);
+    }
+    let first = cached_equals_uncached(&site, "first build");
+    assert!(first.starts_with("0 of ") && first.ends_with(" pages reused from the build cache"), "{first:?}");
+    assert!(site.path(CACHE).is_file(), "the build wrote no cache");
+    let steps =
+        [Body, Title, Add, Delete, Rename, Snippet, Owner, Tags, LastVerified, Rename, Add, Delete, Body];
+    for (n, kind) in steps.into_iter().enumerate() {
+        let change = model.change(kind, &mut BTreeSet::new());
+        apply(&site, &change.ops);
+        let context = format!("seed {SEED}, step {n} ({})", change.what);
+        let reused = cached_equals_uncached(&site, &context);
+        let numbers: Vec<usize> = reused.split(' ').filter_map(|n| n.parse().ok()).collect();
+        // Pages that include the snippet are always rendered; most others come from the cache.
+        assert!(
+            reused.ends_with(" pages reused from the build cache") && numbers[0] > numbers[1] * 3 / 4,
+            "{context}: {reused:?}"
+        );
+    }
+}
+
+/// Issue 13: a body edit renders that page again and no other (pages without includes).
+#[test]
+fn issue_13_an_edit_renders_only_the_edited_page_again() {
+    let site = SiteTest::empty("cache-one-edit");
+    site.write("book.toml", BOOK_TOML);
+    site.write("src/a.md", "# Alpha\n\nSee [beta](b.md#steps).\n");
+    site.write("src/b.md", "# Beta\n\n## Steps\n\nOne.\n");
+    site.write("src/c.md", "# Gamma\n\nText.\n");
+    assert_eq!(cached_equals_uncached(&site, "first"), "0 of 3 pages reused from the build cache");
+    site.write("src/c.md", "# Gamma\n\nOther text.\n");
+    assert_eq!(cached_equals_uncached(&site, "edit"), "2 of 3 pages reused from the build cache");
+    assert!(site.read("book/c/index.html").contains("Other text."));
+    // The anchor `a.md` links to is gone: `a.md` comes from the cache, and the anchor check,
+    // made afresh, reports it.
+    site.write("src/b.md", "# Beta\n\n## Procedure\n\nOne.\n");
+    assert_eq!(cached_equals_uncached(&site, "anchor"), "2 of 3 pages reused from the build cache");
+    site.run(&["build"])
+        .success()
+        .stderr_contains("src/a.md:3:5: warning: broken link: `b.md` has no heading `#steps`");
+    // The target of `a.md`'s link is renamed: the link is broken, so `a.md` is rendered again.
+    std::fs::rename(site.path("src/b.md"), site.path("src/bb.md")).unwrap();
+    assert_eq!(cached_equals_uncached(&site, "rename"), "1 of 3 pages reused from the build cache");
+    site.run(&["build"])
+        .success()
+        .stderr_contains("src/a.md:3:5: warning: broken link: `b.md` does not exist");
+    // Config that changes rendering renders every page again.
+    site.write("src/c.md", "# Gamma\n\n<b>bold</b>\n");
+    cached_equals_uncached(&site, "raw HTML kept");
+    assert!(site.read("book/c/index.html").contains("<b>bold</b>"));
+    site.write("book.toml", BOOK_TOML.replace("[output.html]\n", "[output.html]\nraw-html = false\n"));
+    assert_eq!(cached_equals_uncached(&site, "raw HTML escaped"), "0 of 3 pages reused from the build cache");
+    assert!(site.read("book/c/index.html").contains("&lt;b&gt;bold&lt;/b&gt;"));
+}
+
+/// Issue 13: a truncated, scribbled, foreign or old-version cache is set aside with one note,
+/// the output is what a build without the cache writes, and the cache is written anew.
+#[test]
+fn issue_13_a_damaged_cache_is_rebuilt_with_one_note() {
+    let site = SiteTest::empty("cache-damaged");
+    site.write("book.toml", BOOK_TOML);
+    site.write("src/a.md", "# Alpha\n\nSee [beta](b.md).\n");
+    site.write("src/b.md", "# Beta\n\n```rust\nfn main() {}\n```\n");
+    site.run(&["build", "--no-cache"]).success();
+    assert!(!site.path(CACHE).exists(), "`--no-cache` wrote a cache");
+    let want = site.files("book");
+    site.run(&["build"]).success();
+    let good = std::fs::read(site.path(CACHE)).unwrap();
+    let mut scribbled = good.clone();
+    let middle = scribbled.len() / 2;
+    scribbled[middle..middle + 16].copy_from_slice(b"scribbled-bytes!");
+    let mut old_version = good.clone();
+    old_version[12..14].copy_from_slice(&5u16.to_le_bytes());
+    old_version.splice(14.., b"0.0.1".iter().copied().chain(good[14 + version_len(&good)..].iter().copied()));
+    let cases: [(&str, Vec<u8>, &str); 4] = [
+        ("truncated", good[..good.len() - 40].to_vec(), "it is damaged or truncated"),
+        ("scribbled", scribbled, "it is damaged or truncated"),
+        ("foreign", b"<html>not a cache</html>".to_vec(), "it is not a lore cache file"),
+        ("old version", old_version, "it was written by lore 0.0.1, cache format 1"),
+    ];
+    for (what, bytes, why) in cases {
+        std::fs::write(site.path(CACHE), &bytes).unwrap();
+        let run = site.run(&["build"]);
+        run.success();
+        let note = format!(
+            "note: the build cache `.lore/cache/pages.bin` was not used ({why}); every page was rendered and the cache written anew"
+        );
+        assert_eq!(run.stderr().matches("note: ").count(), 1, "{what}: {}", run.stderr());
+        run.stderr_contains(&note);
+        assert_same(&site.files("book"), &want, what);
+        // Written anew: the next build uses it without a note.
+        let again = site.run(&["build", "-v"]);
+        again.success().stderr_contains("2 of 2 pages reused from the build cache");
+        assert!(!again.stderr().contains("note: "), "{what}: {}", again.stderr());
+    }
+}
+
+fn version_len(file: &[u8]) -> usize {
+    usize::from(u16::from_le_bytes([file[12], file[13]]))
+}
+
+/// Issue 13: the cache holds no absolute path of the machine (a CI cache restores on another
+/// runner), and a copy of the project elsewhere reuses it whole.
+#[test]
+fn issue_13_the_cache_moves_with_the_project() {
+    let site = SiteTest::empty("cache-moves");
+    site.write("book.toml", BOOK_TOML);
+    site.write("src/a.md", "# Alpha\n\nSee [beta](b.md) and [nothing](missing.md).\n");
+    site.write("src/b.md", "# Beta\n\nText.\n");
+    site.run(&["build"]).success();
+    let bytes = std::fs::read(site.path(CACHE)).unwrap();
+    let root = site.root().canonicalize().unwrap();
+    let needle = root.to_str().unwrap().as_bytes();
+    assert!(!bytes.windows(needle.len()).any(|w| w == needle), "the cache names `{}`", root.display());
+    let elsewhere = SiteTest::empty("cache-moved");
+    copy_tree(site.root(), elsewhere.root());
+    elsewhere.run(&["build", "-v"]).success().stderr_contains("2 of 2 pages reused from the build cache");
+}
+
+/// Issue 13: `--no-cache` and `[build] cache = false` neither read nor write the cache; `check`
+/// reads it and never writes it; a `cache` that is not a boolean is an error at its line.
+#[test]
+fn issue_13_the_cache_can_be_turned_off() {
+    let site = SiteTest::empty("cache-off");
+    site.write("book.toml", BOOK_TOML);
+    site.write("src/a.md", "# Alpha\n");
+    site.run(&["build", "--no-cache"]).success();
+    assert!(!site.path(".lore/cache").exists(), "a cache was written");
+    site.run(&["check"]).success();
+    assert!(!site.path(".lore/cache").exists(), "a cache was written");
+    site.write("book.toml", format!("{BOOK_TOML}\n[build]\ncache = false\n"));
+    site.run(&["build", "-v"]).success();
+    assert!(!site.path(".lore/cache").exists(), "a cache was written");
+    site.write("book.toml", format!("{BOOK_TOML}\n[build]\ncache = \"yes\"\n"));
+    let run = site.run(&["build"]);
+    run.code(2);
+    assert!(
+        run.stderr().starts_with(
+            "book.toml:11:9: error: invalid `book.toml`: invalid type: string \"yes\", expected a boolean"
+        ),
+        "{}",
+        run.stderr()
+    );
+}
