@@ -5,9 +5,13 @@ use std::path::{Path, PathBuf};
 /// The config file name, shared with mdBook so an mdBook project builds unchanged.
 pub const CONFIG_FILE: &str = "book.toml";
 
-/// The nearest folder, starting at `start` and walking up, that holds a `book.toml`.
+/// The nearest folder, starting at `start` and walking up, that holds a `book.toml` (or, for an
+/// MkDocs project, a `mkdocs.yml`).
 pub fn find_root(start: &Path) -> Option<PathBuf> {
-    start.ancestors().find(|dir| dir.join(CONFIG_FILE).is_file()).map(Path::to_path_buf)
+    start
+        .ancestors()
+        .find(|dir| dir.join(CONFIG_FILE).is_file() || super::mkdocs::find(dir).is_some())
+        .map(Path::to_path_buf)
 }
 
 #[cfg(test)]
