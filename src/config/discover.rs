@@ -26,4 +26,13 @@ mod tests {
         std::fs::create_dir_all(&deep).unwrap();
         assert_eq!(find_root(&deep).as_deref(), Some(dir.path()));
     }
+
+    #[test]
+    fn issue_15_an_mkdocs_project_is_a_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join("docs-repo");
+        std::fs::create_dir_all(project.join("docs/runbooks")).unwrap();
+        std::fs::write(project.join("mkdocs.yml"), "site_name: x\n").unwrap();
+        assert_eq!(find_root(&project.join("docs/runbooks")).as_deref(), Some(project.as_path()));
+    }
 }

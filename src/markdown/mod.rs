@@ -7,6 +7,7 @@
 mod highlight;
 mod include;
 pub mod links;
+mod mkdocs;
 mod render;
 
 pub use highlight::{Highlighter, escape, stylesheet};

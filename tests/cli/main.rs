@@ -14,6 +14,7 @@ mod harness;
 mod init;
 mod invalid;
 mod kinds;
+mod mkdocs;
 mod mutation;
 mod new;
 mod oracle;
