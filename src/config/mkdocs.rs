@@ -142,6 +142,11 @@ pub fn is_mkdocs_file(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "yml" || e == "yaml")
 }
 
+/// Reads `text` as the `mkdocs.yml` of a site rooted at `root` (for tests and fuzzing).
+pub fn from_str(text: &str, root: &Path) -> Result<SiteConfig, Error> {
+    parse(text, root, Path::new(MKDOCS_FILES[0]))
+}
+
 /// Reads `mkdocs.yml` (`text`, shown as `shown`) for a site rooted at `root`.
 pub(super) fn parse(text: &str, root: &Path, shown: &Path) -> Result<SiteConfig, Error> {
     let map = read_yaml(text, shown)?;
@@ -180,6 +185,7 @@ fn read_yaml(text: &str, shown: &Path) -> Result<Map<String, Value>, Error> {
                 Some((place, rest)) if place.starts_with("line ") => rest,
                 _ => message,
             };
+            let message = message.split(" at line ").next().unwrap_or(message);
             Err(error(format!("invalid `mkdocs.yml`: {}", message.trim_end_matches('.')), line, col))
         }
     }
@@ -242,6 +248,11 @@ impl Reader<'_> {
             Value::String(s) => Some(s.clone()),
             Value::Null => None,
             Value::Number(n) => Some(n.to_string()),
+            // `!ENV [NAME, default]`: the tag is read as plain YAML, a list; lore does not read
+            // the environment, so the default (the last entry) is the value.
+            Value::Array(a) if a.len() >= 2 && a.iter().all(Value::is_string) => {
+                a.last().and_then(Value::as_str).map(str::to_owned)
+            }
             _ => {
                 let line = self.key_line(key);
                 self.at(Diagnostic::error(format!("`{key}` must be a string")), line, 1);

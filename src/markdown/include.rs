@@ -68,7 +68,8 @@ pub fn expand(
     };
     let rewritten = super::mkdocs::rewrite_snippets(body);
     let body = rewritten.as_deref().unwrap_or(body);
-    let (expanded, diags) = expand_includes(body, first_line, (page_path, shown), file_text, &trust.content_root, bases);
+    let (expanded, diags) =
+        expand_includes(body, first_line, (page_path, shown), file_text, &trust.content_root, bases);
     let expanded = match super::mkdocs::blocks(&expanded.text) {
         Some((text, origin)) => expanded.remap(text, &origin),
         None => expanded,
@@ -227,7 +228,9 @@ fn run(directive: &str, dir: &Path, depth: usize, ctx: &mut Ctx<'_>) -> String {
             include(arg.trim(), dir, depth, ctx)
         }
         // `--8<-- "file"` of an MkDocs site (see `super::mkdocs`).
-        "snippet" if !ctx.snippet_bases.is_empty() && !arg.trim().is_empty() => snippet(arg.trim(), depth, ctx),
+        "snippet" if !ctx.snippet_bases.is_empty() && !arg.trim().is_empty() => {
+            snippet(arg.trim(), depth, ctx)
+        }
         // `{{#title}}` sets the browser title in mdBook; lore takes titles from front matter.
         "title" => String::new(),
         _ => format!("{{{{#{directive}}}}}"),
@@ -479,8 +482,14 @@ mod tests {
         std::fs::create_dir(dir.path().join("sub")).unwrap();
         let page = dir.path().join("page.md");
         let root = ContentRoot::of(dir.path());
-        let (exp, diags) =
-            expand_includes("{{#include sub}}\n", 1, (&page, Path::new("page.md")), &Default::default(), &root, &[]);
+        let (exp, diags) = expand_includes(
+            "{{#include sub}}\n",
+            1,
+            (&page, Path::new("page.md")),
+            &Default::default(),
+            &root,
+            &[],
+        );
         assert_eq!(exp.text, "\n");
         let sub = crate::config::display_path(&dir.path().canonicalize().unwrap().join("sub"));
         assert_eq!(diags[0].message, format!("cannot include `sub`: `{}` is not a file", sub.display()));

@@ -82,7 +82,8 @@ fn quoted(s: &str) -> Option<&str> {
 /// The text with admonitions, tabs and `[TOC]` turned into HTML blocks, and for each output
 /// line the 0-based input line it came from. `None` when the text has none of them.
 pub(super) fn blocks(text: &str) -> Option<(String, Vec<usize>)> {
-    let has_any = text.contains("!!!") || text.contains("???") || text.contains("===") || text.contains("[TOC]");
+    let has_any =
+        text.contains("!!!") || text.contains("???") || text.contains("===") || text.contains("[TOC]");
     if !has_any {
         return None;
     }
@@ -149,7 +150,12 @@ impl Out {
                 }
                 Some(Marker::Tab { .. }) => i = self.tab_set(lines, i, indent, depth),
                 None if trimmed.trim_end() == "[TOC]" => {
-                    self.push(n, &format!("{indent}<nav class=\"toc-inline\" aria-label=\"Contents\">{TOC_MARK}</nav>"));
+                    self.push(
+                        n,
+                        &format!(
+                            "{indent}<nav class=\"toc-inline\" aria-label=\"Contents\">{TOC_MARK}</nav>"
+                        ),
+                    );
                     self.push(n, "");
                     i += 1;
                 }
@@ -179,11 +185,22 @@ impl Out {
             let open = if open { " open" } else { "" };
             (
                 "details",
-                format!("<details class=\"callout callout-{class} admonition-{kind_class}\"{open}><summary class=\"callout-title\">{title}</summary>"),
+                format!(
+                    "<details class=\"callout callout-{class} admonition-{kind_class}\"{open}><summary class=\"callout-title\">{title}</summary>"
+                ),
             )
         } else {
-            let title = if title.is_empty() { String::new() } else { format!("<p class=\"callout-title\">{title}</p>") };
-            ("div", format!("<div class=\"callout callout-{class} admonition-{kind_class}\" role=\"note\">{title}"))
+            let title = if title.is_empty() {
+                String::new()
+            } else {
+                format!("<p class=\"callout-title\">{title}</p>")
+            };
+            (
+                "div",
+                format!(
+                    "<div class=\"callout callout-{class} admonition-{kind_class}\" role=\"note\">{title}"
+                ),
+            )
         };
         self.push(n, &format!("{indent}{title_html}"));
         self.push(n, "");
@@ -201,7 +218,9 @@ impl Out {
         let set = self.tab_sets;
         let mut tabs: Vec<(usize, usize, &str, bool)> = Vec::new();
         let mut i = start;
-        while let Some(Marker::Tab { title, new_set, selected }) = lines.get(i).and_then(|(_, l)| tab_at(l, indent)) {
+        while let Some(Marker::Tab { title, new_set, selected }) =
+            lines.get(i).and_then(|(_, l)| tab_at(l, indent))
+        {
             if new_set && !tabs.is_empty() {
                 break;
             }
@@ -341,7 +360,10 @@ fn callout_class(kind: &str) -> &'static str {
 /// `note` → `Note`.
 fn capitalized(kind: &str) -> String {
     let mut chars = kind.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect())
+        .unwrap_or_default()
 }
 
 /// Puts the page's table of contents where `[TOC]` was.

@@ -21,7 +21,11 @@ fn sidebar(html: &str) -> Vec<String> {
             let kind = li.split([' ', '"']).next().unwrap_or("");
             let text = li.split_once('>').map_or("", |(_, r)| r);
             let text = text.trim_start_matches(|c| c != '>' && text.starts_with('<')).trim_start_matches('>');
-            let title: String = text.split('<').find(|t| !t.trim().is_empty() && !t.starts_with('a')).unwrap_or("").to_owned();
+            let title: String = text
+                .split('<')
+                .find(|t| !t.trim().is_empty() && !t.starts_with('a'))
+                .unwrap_or("")
+                .to_owned();
             format!("{kind} {}", title.trim())
         })
         .collect()
@@ -85,7 +89,9 @@ fn issue_15_mkdocs_markdown() {
     let page = run.page("onboarding/first-day/index.html");
     assert!(page.contains("<title>Your first day"), "title");
     assert!(page.contains("<span class=\"tag\">onboarding</span><span class=\"tag\">access</span>"), "tags");
-    assert!(run.page("onboarding/index.html").contains("What a new engineer on the payments team does first"));
+    assert!(
+        run.page("onboarding/index.html").contains("What a new engineer on the payments team does first")
+    );
 }
 
 #[test]
@@ -95,5 +101,8 @@ fn issue_15_mdbook_sites_render_no_mkdocs_syntax() {
     site.write("src/README.md", "# Home\n\n!!! note \"Title\"\n    Body.\n\n[TOC]\n\n--8<-- \"x.md\"\n");
     let run = site.run(&["-q", "build"]);
     let main = run.success().main_of("index.html");
-    assert!(main.contains("<p>!!! note \"Title\"\nBody.</p>\n<p>[TOC]</p>\n<p>--8&lt;-- \"x.md\"</p>"), "{main}");
+    assert!(
+        main.contains("<p>!!! note \"Title\"\nBody.</p>\n<p>[TOC]</p>\n<p>--8&lt;-- \"x.md\"</p>"),
+        "{main}"
+    );
 }

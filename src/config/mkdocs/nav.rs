@@ -75,12 +75,15 @@ impl Reader<'_> {
                     }
                 }
             }
-            _ => {
-                let line = cursor.line + 1;
+            other => {
+                let (line, col) = match other {
+                    Value::Number(_) | Value::Bool(_) => self.find(&other.to_string(), cursor),
+                    _ => ((cursor.line + 1).min(self.text.lines().count().max(1)), 1),
+                };
                 let diag = Diagnostic::error(
                     "`nav` entries must be `- page.md`, `- Title: page.md` or `- Section: [...]`",
                 );
-                self.at(diag, line.min(self.text.lines().count().max(1)), 1);
+                self.at(diag, line, col);
                 None
             }
         }
