@@ -70,7 +70,7 @@ fn issue_15_snippets_stay_inside_the_content_root() {
         .join(format!("{}-outside.md", site.root().file_name().expect("a name").to_string_lossy()));
     std::fs::write(&outside, "secret\n").expect("write outside");
     let name = outside.file_name().expect("a name").to_string_lossy().into_owned();
-    site.write("docs/index.md", &format!("# Home\n\n--8<-- \"../{name}\"\n\n  --8<-- \".git/config\"\n"));
+    site.write("docs/index.md", format!("# Home\n\n--8<-- \"../{name}\"\n\n  --8<-- \".git/config\"\n"));
     site.write(".git/config", "[remote]\ntoken = x\n");
     let run = site.run(&["build", "."]);
     std::fs::remove_file(&outside).expect("remove outside");
