@@ -11,6 +11,8 @@
 //! - [`markdown`](fn@markdown): rendering with `{{#include}}` expansion against files on disk;
 //! - [`book_toml`]: `book.toml` parsing and validation;
 //! - [`summary`]: `SUMMARY.md` parsing and the navigation built from it;
+//! - [`mkdocs_yml`]: `mkdocs.yml` parsing, the navigation built from its `nav`, and a page
+//!   rendered with MkDocs markdown (admonitions, tabs, snippets);
 //! - [`http`]: one request to `lore serve`, from its raw bytes to the bytes of the reply.
 
 use std::path::{Path, PathBuf};
@@ -83,6 +85,25 @@ pub fn summary(data: &[u8]) {
     let summary = SourceFile { path, rel: "SUMMARY.md".to_owned(), shown: "src/SUMMARY.md".into() };
     let pages = [("intro.md", "# Intro\n"), ("runbooks/db.md", "# DB\n"), ("adr/0001-x.md", "# 1. X\n")];
     build_and_render(&config, &pages, Some(summary));
+}
+
+/// Reads the bytes before the first NUL as `mkdocs.yml` and the rest as a page of that site,
+/// then builds the site model (its `nav`) and renders the page with MkDocs markdown on.
+pub fn mkdocs_yml(data: &[u8]) {
+    let (yml, page) = match data.iter().position(|&b| b == 0) {
+        Some(at) => (&data[..at], &data[at + 1..]),
+        None => (data, &b""[..]),
+    };
+    let (Ok(yml), Ok(page)) = (std::str::from_utf8(yml), std::str::from_utf8(page)) else { return };
+    let root = scratch().join("mkdocs");
+    if std::fs::create_dir_all(root.join("snippets")).is_err()
+        || std::fs::write(root.join("snippets/note.md"), "!!! note\n    From a snippet.\n").is_err()
+    {
+        return;
+    }
+    let Ok(mut config) = crate::config::mkdocs::from_str(yml, &root) else { return };
+    config.freshness.git = false;
+    build_and_render(&config, &[("index.md", "# Home\n"), ("guide/page.md", page)], None);
 }
 
 /// Answers `data` as one request to `lore serve`, against a small built site with its search
@@ -185,13 +206,14 @@ mod tests {
     #[test]
     fn replay_fuzz_regressions() {
         type Target = fn(&[u8]);
-        let targets: [(&str, Target); 6] = [
+        let targets: [(&str, Target); 7] = [
             ("page", super::page),
             ("adr", super::adr),
             ("markdown", super::markdown),
             ("book_toml", super::book_toml),
             ("summary", super::summary),
             ("http", super::http),
+            ("mkdocs_yml", super::mkdocs_yml),
         ];
         assert!(super::served_site().is_some(), "the site the http target serves must build");
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");

@@ -2,7 +2,7 @@
 //! and reused while nothing it depends on has changed.
 //!
 //! A page's entry is found by a key hashing everything its rendering reads of the page: lore's
-//! version and cache format, the config that changes rendering (`raw-html`, `broken-links`),
+//! version and cache format, the config that changes rendering (`raw-html`, `broken-links`, MkDocs syntax),
 //! the page's source path, the path shown in messages, and its text. What it reads of other
 //! pages is its links: the entry keeps each link destination with a digest of what it resolved
 //! to, and is reused only while every one resolves the same (a renamed, added or removed target
@@ -132,7 +132,7 @@ impl Cache {
     pub fn key(&self, site: &Site, i: usize) -> Option<u128> {
         let page = &site.pages[i];
         let shown = page.source.shown.to_str()?;
-        if page.source.shown.is_absolute() || page.text.contains("{{#") {
+        if page.source.shown.is_absolute() || crate::markdown::include::may_include(&page.text) {
             return None;
         }
         let mut h = xxhash_rust::xxh3::Xxh3::new();
@@ -257,7 +257,7 @@ fn fingerprint(config: &SiteConfig) -> u64 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(&FORMAT.to_le_bytes());
-    h.update(&[u8::from(config.raw_html), u8::from(config.broken_links_are_errors)]);
+    h.update(&[u8::from(config.raw_html), u8::from(config.broken_links_are_errors), u8::from(config.mkdocs.is_some())]);
     h.digest()
 }
 

@@ -434,7 +434,7 @@ fn record(
         anchor_refs: std::mem::take(&mut r.anchor_refs),
         diagnostics: std::mem::take(&mut r.diagnostics),
         search,
-        includes: page.text.contains("{{#"),
+        includes: markdown::include::may_include(&page.text),
         body: Body { html, toc: r.toc },
     };
     Made { rel: page.source.rel.clone(), record, notes, entry, reused: false }

@@ -120,11 +120,18 @@ fn escape_keeping_lines(text: &str) -> String {
 }
 
 /// Diagnostics as printed: one blank line apart, warnings skipped when `quiet`, at most
-/// [`SHOWN_PER_KIND`](crate::diag::SHOWN_PER_KIND) of a kind per file.
+/// [`SHOWN_PER_KIND`](crate::diag::SHOWN_PER_KIND) of a kind per file, and a summary when there
+/// are more than [`SUMMARY_THRESHOLD`](crate::report::SUMMARY_THRESHOLD).
 fn diagnostics_text(diags: &[Diagnostic], quiet: bool) -> String {
     let mut out = String::new();
-    for shown in crate::diag::capped(diags.iter().filter(|d| !quiet || d.is_error())) {
+    let shown: Vec<&Diagnostic> = diags.iter().filter(|d| !quiet || d.is_error()).collect();
+    for shown in crate::diag::capped(shown.iter().copied()) {
         out.push_str(&format!("{shown}\n\n"));
+    }
+    // Many problems: a summary after the details, where the reader ends up (issue 15).
+    if let Some(summary) = crate::report::summary(&shown) {
+        out.push_str(&summary);
+        out.push('\n');
     }
     out
 }

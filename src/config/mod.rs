@@ -34,6 +34,7 @@ mod discover;
 mod freshness;
 mod interval;
 mod kind;
+pub mod mkdocs;
 mod trust;
 mod validate;
 
@@ -264,6 +265,9 @@ pub struct SiteConfig {
     pub raw_html: bool,
     /// `[build] cache`: builds keep and reuse what they rendered under `.lore/` (default true).
     pub cache: bool,
+    /// The MkDocs side of a site read from `mkdocs.yml` (its nav, snippet folders); `None`
+    /// for a `book.toml` site, whose markdown then has no MkDocs syntax.
+    pub mkdocs: Option<mkdocs::MkDocs>,
 }
 
 /// Which folder names give pages a kind.
@@ -292,6 +296,16 @@ impl SiteConfig {
     /// Loads `book.toml` from `root`; a missing file means all defaults.
     pub fn load(root: &Path, config_file: Option<&Path>) -> Result<Self, Error> {
         let path = config_file.map_or_else(|| root.join(CONFIG_FILE), Path::to_path_buf);
+        // No `book.toml`: an MkDocs or TechDocs project builds from its `mkdocs.yml` (issue 15).
+        let mkdocs_file = match config_file {
+            Some(file) => mkdocs::is_mkdocs_file(file).then(|| file.to_path_buf()),
+            None if !path.is_file() => mkdocs::find(root),
+            None => None,
+        };
+        if let Some(file) = mkdocs_file {
+            let text = crate::fs::read_to_string(&file)?;
+            return mkdocs::parse(&text, root, &display_path(&file));
+        }
         let text = if path.is_file() || config_file.is_some() {
             crate::fs::read_to_string(&path)?
         } else {
@@ -315,13 +329,25 @@ impl SiteConfig {
     fn parse(text: &str, root: &Path, shown: &Path) -> Result<Self, Error> {
         let table = toml::de::DeTable::parse(text).map_err(|e| syntax_error(&e, text, shown))?;
         let mut diags = validate::check_keys(table.get_ref(), text, shown);
-        let mut raw: RawConfig = match toml::from_str(text) {
+        let raw: RawConfig = match toml::from_str(text) {
             Ok(raw) => raw,
             Err(e) => {
                 diags.push(syntax_error(&e, text, shown).into_first());
                 RawConfig::default()
             }
         };
+        Self::finish(raw, root, text, shown, diags)
+    }
+
+    /// The config of `raw` (read from `text`, shown as `shown`), computed and checked, with the
+    /// problems found so far in `diags`.
+    fn finish(
+        mut raw: RawConfig,
+        root: &Path,
+        text: &str,
+        shown: &Path,
+        mut diags: Vec<Diagnostic>,
+    ) -> Result<Self, Error> {
         let extra_roots = std::mem::take(&mut raw.build.extra_roots);
         let mut config = Self::compute(raw, root, text, shown, &mut diags);
         config.content_root.extra = content_root::extra_roots(root, &extra_roots, text, shown, &mut diags);
@@ -440,6 +466,7 @@ impl SiteConfig {
             content_root: ContentRoot::of(root),
             raw_html: html.raw_html.unwrap_or(true),
             cache: raw.build.cache.unwrap_or(true),
+            mkdocs: None,
         }
     }
 }

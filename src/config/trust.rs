@@ -11,18 +11,22 @@ pub struct Trust {
     pub content_root: ContentRoot,
     /// Raw HTML is kept; when false it is escaped as text.
     pub raw_html: bool,
+    /// For a site read from `mkdocs.yml`: MkDocs markdown is on, and `--8<--` snippets are
+    /// read from these folders (inside the content root, as includes are).
+    pub mkdocs: Option<Vec<std::path::PathBuf>>,
 }
 
 impl Trust {
     /// The settings of `config`.
     pub fn of(config: &SiteConfig) -> Self {
-        Self { content_root: config.content_root.clone(), raw_html: config.raw_html }
+        let mkdocs = config.mkdocs.as_ref().map(|m| m.snippet_bases.clone());
+        Self { content_root: config.content_root.clone(), raw_html: config.raw_html, mkdocs }
     }
 }
 
 impl Default for Trust {
     /// Raw HTML kept, as documented; an empty content root, so nothing can be included.
     fn default() -> Self {
-        Self { content_root: ContentRoot::default(), raw_html: true }
+        Self { content_root: ContentRoot::default(), raw_html: true, mkdocs: None }
     }
 }

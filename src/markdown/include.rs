@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use crate::config::{ContentRoot, Refusal, display_path};
+use crate::config::{ContentRoot, Refusal, Trust, display_path};
 use crate::diag::Diagnostic;
 
 /// Markdown after expansion, with the file line of every expanded line.
@@ -48,18 +48,62 @@ const MAX_DEPTH: usize = 10;
 /// include bomb (five self-includes nested ten deep wrote 205 MB before this limit).
 const MAX_EXPANDED: usize = 4 << 20;
 
+/// Whether a page's text may include other files (`{{#include}}` and the like, or an MkDocs
+/// `--8<--` snippet): its rendering then depends on more than its own text.
+pub fn may_include(text: &str) -> bool {
+    text.contains("{{#") || text.contains("--8<--")
+}
+
 /// The largest file an include reads.
 const MAX_FILE: u64 = 64 << 20;
 
 /// Expands includes in `body` (which starts at file line `first_line` of `page_path`). Included
-/// files must resolve inside `root`.
+/// files must resolve inside the content root of `trust`. For a site read from `mkdocs.yml`,
+/// `--8<--` snippets are included too, and MkDocs blocks (admonitions, tabs, `[TOC]`) become
+/// HTML around their markdown (see [`super::mkdocs`]).
 pub fn expand(
     body: &str,
     first_line: usize,
     page_path: &Path,
     shown: &Path,
     file_text: &crate::diag::Source,
+    trust: &Trust,
+) -> (Expanded, Vec<Diagnostic>) {
+    let Some(bases) = &trust.mkdocs else {
+        return expand_includes(body, first_line, (page_path, shown), file_text, &trust.content_root, &[]);
+    };
+    let rewritten = super::mkdocs::rewrite_snippets(body);
+    let body = rewritten.as_deref().unwrap_or(body);
+    let (expanded, diags) =
+        expand_includes(body, first_line, (page_path, shown), file_text, &trust.content_root, bases);
+    let expanded = match super::mkdocs::blocks(&expanded.text) {
+        Some((text, origin)) => expanded.remap(text, &origin),
+        None => expanded,
+    };
+    (expanded, diags)
+}
+
+impl Expanded {
+    /// The expansion of `text`, whose line `j` came from line `origin[j]` of `self.text`.
+    fn remap(self, text: String, origin: &[usize]) -> Self {
+        let lines = origin.iter().map(|&o| self.lines.get(o).copied().unwrap_or(1)).collect();
+        let directive_cols = origin
+            .iter()
+            .enumerate()
+            .filter_map(|(j, o)| self.directive_cols.get(o).map(|c| (j, *c)))
+            .collect();
+        let index = crate::diag::LineIndex::new(&text);
+        Self { text, lines, directive_cols, index }
+    }
+}
+
+fn expand_includes(
+    body: &str,
+    first_line: usize,
+    (page_path, shown): (&Path, &Path),
+    file_text: &crate::diag::Source,
     root: &ContentRoot,
+    snippet_bases: &[PathBuf],
 ) -> (Expanded, Vec<Diagnostic>) {
     let mut out = Expanded {
         text: String::with_capacity(body.len()),
@@ -87,6 +131,8 @@ pub fn expand(
         over_budget: false,
         resolved: HashMap::new(),
         texts: HashMap::new(),
+        snippet_bases,
+        snippet: false,
     };
     for (i, line) in body.split_inclusive('\n').enumerate() {
         let file_line = first_line + i;
@@ -126,6 +172,10 @@ struct Ctx<'a> {
     resolved: HashMap<(PathBuf, String), Result<PathBuf, Refusal>>,
     /// Resolved path → contents.
     texts: HashMap<PathBuf, Rc<str>>,
+    /// Folders `{{#snippet}}` paths are relative to (MkDocs sites only; else empty).
+    snippet_bases: &'a [PathBuf],
+    /// A snippet is being read (its problems get a snippet's hint).
+    snippet: bool,
 }
 
 impl Ctx<'_> {
@@ -183,10 +233,26 @@ fn run(directive: &str, dir: &Path, depth: usize, ctx: &mut Ctx<'_>) -> String {
         "include" | "rustdoc_include" | "playground" if !arg.trim().is_empty() => {
             include(arg.trim(), dir, depth, ctx)
         }
+        // `--8<-- "file"` of an MkDocs site (see `super::mkdocs`).
+        "snippet" if !ctx.snippet_bases.is_empty() && !arg.trim().is_empty() => {
+            snippet(arg.trim(), depth, ctx)
+        }
         // `{{#title}}` sets the browser title in mdBook; lore takes titles from front matter.
         "title" => String::new(),
         _ => format!("{{{{#{directive}}}}}"),
     }
+}
+
+/// A snippet: relative to the first snippet folder that has the file (else the first one, which
+/// reports it missing), and read as an include is.
+fn snippet(arg: &str, depth: usize, ctx: &mut Ctx<'_>) -> String {
+    let (file, _) = split_selector(arg);
+    let bases = ctx.snippet_bases;
+    let base = bases.iter().find(|b| b.join(file).is_file()).unwrap_or(&bases[0]);
+    let was = std::mem::replace(&mut ctx.snippet, true);
+    let text = include(arg, base, depth, ctx);
+    ctx.snippet = was;
+    text
 }
 
 fn include(arg: &str, dir: &Path, depth: usize, ctx: &mut Ctx<'_>) -> String {
@@ -223,6 +289,10 @@ fn include(arg: &str, dir: &Path, depth: usize, ctx: &mut Ctx<'_>) -> String {
         ctx.error(message, "include a part of the file (a line range or an anchor), or link to it");
         return String::new();
     }
+    let selected = match ctx.snippet_bases.is_empty() {
+        false => super::mkdocs::rewrite_snippets(&selected).unwrap_or(selected),
+        true => selected,
+    };
     if depth + 1 >= MAX_DEPTH || !selected.contains("{{#") {
         return selected;
     }
@@ -280,10 +350,12 @@ fn read(file: &str, dir: &Path, ctx: &mut Ctx<'_>) -> Option<(PathBuf, Rc<str>)>
             } else {
                 format!("`{}`: {e}", display_path(&path).display())
             };
-            ctx.error(
-                format!("cannot include `{file}`: {reason}"),
-                "paths are relative to the page that includes them",
-            );
+            let hint = if ctx.snippet {
+                "snippet paths are relative to the folder of `mkdocs.yml` (or the `base_path` of `pymdownx.snippets`)"
+            } else {
+                "paths are relative to the page that includes them"
+            };
+            ctx.error(format!("cannot include `{file}`: {reason}"), hint);
             None
         }
     }
@@ -341,6 +413,7 @@ fn select(text: &str, selector: &str) -> Result<String, String> {
     Ok(selected
         .into_iter()
         .filter(|l| !l.contains("ANCHOR:") && !l.contains("ANCHOR_END:"))
+        .filter(|l| !l.contains("--8<-- [start:") && !l.contains("--8<-- [end:"))
         .collect::<Vec<_>>()
         .join("\n"))
 }
@@ -353,15 +426,17 @@ fn parse_line(s: &str) -> Result<Option<usize>, String> {
 }
 
 fn anchored<'a>(lines: &[&'a str], name: &str) -> Result<Vec<&'a str>, String> {
+    // `--8<-- [start:name]` … `--8<-- [end:name]` mark a section for pymdownx.snippets.
+    let (open, close) = (format!("--8<-- [start:{name}]"), format!("--8<-- [end:{name}]"));
     let start = lines
         .iter()
-        .position(|l| l.split("ANCHOR:").nth(1).is_some_and(|n| n.trim() == name))
+        .position(|l| l.split("ANCHOR:").nth(1).is_some_and(|n| n.trim() == name) || l.contains(&open))
         .ok_or_else(|| format!("no `ANCHOR: {name}` in the file"))?;
     // The end marker is searched after the start line: a line holding both markers starts an
     // anchor that runs to the next end marker (or the end of the file).
     let end = lines[start + 1..]
         .iter()
-        .position(|l| l.split("ANCHOR_END:").nth(1).is_some_and(|n| n.trim() == name))
+        .position(|l| l.split("ANCHOR_END:").nth(1).is_some_and(|n| n.trim() == name) || l.contains(&close))
         .map_or(lines.len(), |i| start + 1 + i);
     Ok(lines[start + 1..end].to_vec())
 }
@@ -399,7 +474,7 @@ mod tests {
         let body = "a\n{{#include inc.txt}}\nb [x](y.md)\n{{#include missing.txt}}\n";
         let root = ContentRoot::of(dir.path());
         let text = crate::diag::Source::new(body.to_owned());
-        let (exp, diags) = expand(body, 5, &page, Path::new("page.md"), &text, &root);
+        let (exp, diags) = expand_includes(body, 5, (&page, Path::new("page.md")), &text, &root, &[]);
         assert_eq!(exp.text, "a\none\ntwo\nb [x](y.md)\n\n");
         let b = exp.text.find("b [").unwrap();
         assert_eq!(exp.position(b), (7, 1));
@@ -413,8 +488,14 @@ mod tests {
         std::fs::create_dir(dir.path().join("sub")).unwrap();
         let page = dir.path().join("page.md");
         let root = ContentRoot::of(dir.path());
-        let (exp, diags) =
-            expand("{{#include sub}}\n", 1, &page, Path::new("page.md"), &Default::default(), &root);
+        let (exp, diags) = expand_includes(
+            "{{#include sub}}\n",
+            1,
+            (&page, Path::new("page.md")),
+            &Default::default(),
+            &root,
+            &[],
+        );
         assert_eq!(exp.text, "\n");
         let sub = crate::config::display_path(&dir.path().canonicalize().unwrap().join("sub"));
         assert_eq!(diags[0].message, format!("cannot include `sub`: `{}` is not a file", sub.display()));

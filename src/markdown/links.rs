@@ -224,14 +224,34 @@ pub fn check_anchors<'a>(
         let mut d = if as_errors { Diagnostic::error(message) } else { Diagnostic::warning(message) };
         d.span = Some(r.span.clone());
         d.source_line = r.source_line.clone();
-        let candidates: Vec<&str> = found.iter().map(String::as_str).collect();
-        let similar = crate::diag::did_you_mean(&r.anchor, &candidates).map(str::to_owned);
+        let similar = similar_anchor(&r.anchor, found);
         diags.push(match similar {
             Some(s) => d.hint(format!("did you mean `#{s}`?")),
             None => d,
         });
     }
     diags
+}
+
+/// The id `anchor` most likely meant: one that differs only in case, spacing or punctuation
+/// (`#Birthday-Gift-Budget`, `#birthday_gift_budget` for `birthday-gift-budget`; issue 15), else
+/// the closest by edit distance. Among equals the smallest id wins, so hints are deterministic.
+fn similar_anchor(anchor: &str, ids: &HashSet<String>) -> Option<String> {
+    let loose = |s: &str| -> String {
+        s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    };
+    let wanted = loose(anchor);
+    if !wanted.is_empty() {
+        let same = ids.iter().filter(|id| loose(id) == wanted).min_by(|a, b| {
+            (!a.eq_ignore_ascii_case(anchor), a.as_str()).cmp(&(!b.eq_ignore_ascii_case(anchor), b.as_str()))
+        });
+        if let Some(id) = same {
+            return Some(id.clone());
+        }
+    }
+    let mut candidates: Vec<&str> = ids.iter().map(String::as_str).collect();
+    candidates.sort_unstable();
+    crate::diag::did_you_mean(anchor, &candidates).map(str::to_owned)
 }
 
 #[cfg(test)]
@@ -266,6 +286,25 @@ mod tests {
         ];
         for (dest, image, expected) in cases {
             assert_eq!(dangerous_scheme(dest, image), expected, "{dest:?}");
+        }
+    }
+
+    #[test]
+    fn issue_15_anchor_in_another_case_or_spelling() {
+        let ids: HashSet<String> =
+            ["birthday-gift-budget", "on-call", "setup-1"].iter().map(|s| (*s).to_owned()).collect();
+        let cases = [
+            ("Birthday-gift-budget", Some("birthday-gift-budget")),
+            ("Birthday-Gift-Budget", Some("birthday-gift-budget")),
+            ("BirthdayGiftBudget", Some("birthday-gift-budget")),
+            ("birthday_gift_budget", Some("birthday-gift-budget")),
+            ("On-Call", Some("on-call")),
+            ("setup-2", Some("setup-1")),
+            ("payroll", None),
+            ("---", None),
+        ];
+        for (anchor, want) in cases {
+            assert_eq!(similar_anchor(anchor, &ids).as_deref(), want, "{anchor}");
         }
     }
 

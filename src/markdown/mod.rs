@@ -5,8 +5,9 @@
 //! render independently (in parallel); [`links::check_anchors`] runs once all are done.
 
 mod highlight;
-mod include;
+pub mod include;
 pub mod links;
+mod mkdocs;
 mod render;
 
 pub use highlight::{Highlighter, escape, stylesheet};

@@ -80,7 +80,7 @@ pub fn render(index: usize, site: &Site, highlighter: &Highlighter, links_are_er
         &page.source.path,
         &page.source.shown,
         &page.text,
-        &site.trust.content_root,
+        &site.trust,
     );
     let mut r = Renderer {
         index,
@@ -99,6 +99,9 @@ pub fn render(index: usize, site: &Site, highlighter: &Highlighter, links_are_er
     pulldown_cmark::html::push_html(&mut html, r.out.into_iter());
     let mut rendered = r.rendered;
     collect_ids(&html, &mut rendered.ids);
+    if site.trust.mkdocs.is_some() {
+        super::mkdocs::fill_toc(&mut html, &rendered.toc);
+    }
     rendered.html = html;
     diagnostics.append(&mut rendered.diagnostics);
     rendered.diagnostics = diagnostics;

@@ -7,6 +7,7 @@
 
 mod diagnostics;
 mod format;
+mod summary;
 
 use std::path::PathBuf;
 
@@ -19,6 +20,7 @@ use crate::site::freshness::{self, Freshness, State};
 
 pub use diagnostics::DiagnosticJson;
 pub use format::{Format, render};
+pub use summary::{SUMMARY_THRESHOLD, summary};
 
 use crate::diag::Diagnostic;
 

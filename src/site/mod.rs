@@ -8,6 +8,7 @@
 pub mod adr_graph;
 pub mod alerts;
 pub mod freshness;
+mod mkdocs_nav;
 mod nav;
 pub mod paths;
 mod summary;
@@ -148,9 +149,10 @@ pub fn build(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>) {
         site.urls.push(url);
         site.pages.push(page);
     }
-    match &content.summary {
-        Some(summary) => summary::apply(&mut site, summary, &mut diags),
-        None => nav::from_tree(&mut site),
+    match (&content.summary, config.mkdocs.as_ref().and_then(|m| Some((m, m.nav.as_ref()?)))) {
+        (Some(summary), _) => summary::apply(&mut site, summary, &mut diags),
+        (None, Some((mkdocs, nav))) => mkdocs_nav::apply(&mut site, mkdocs, nav, &mut diags),
+        (None, None) => nav::from_tree(&mut site),
     }
     if site.home().is_none() {
         let children = site.nav.iter().filter_map(|n| n.target).collect();

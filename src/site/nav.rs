@@ -17,6 +17,8 @@ pub enum NavKind {
     Separator,
     /// A draft chapter: a title with no page yet.
     Draft,
+    /// A link out of the site (`- Title: https://…` in the `nav` of `mkdocs.yml`).
+    External(String),
 }
 
 /// One entry of the sidebar.

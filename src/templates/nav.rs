@@ -59,15 +59,19 @@ impl Ctx<'_> {
     fn item(&self, item: &NavItem, depth: usize, out: &mut Vec<NavEntry>) {
         let is_open = item.target.is_some_and(|t| self.open.contains(&t));
         let kind = match item.kind {
-            NavKind::Link => "link",
+            NavKind::Link | NavKind::External(_) => "link",
             NavKind::Part => "part",
             NavKind::Separator => "separator",
             NavKind::Draft => "draft",
         };
+        let href = match &item.kind {
+            NavKind::External(url) => Some(url.clone()),
+            _ => item.target.map(|t| relative_url(self.from, self.site.url(t))),
+        };
         out.push(NavEntry {
             kind,
             title: item.title.clone(),
-            href: item.target.map(|t| relative_url(self.from, self.site.url(t))),
+            href,
             depth,
             active: item.target.is_some() && item.target == self.current,
             open: is_open,

@@ -165,6 +165,13 @@ src/guides/many.md:123:1: warning: unsupported Hugo shortcode `ref`, left as tex
      | ^
   = hint: replace it with plain markdown (a link, or a callout like `> [!NOTE]`)
 
+summary of 61 problems (0 errors, 61 warnings):
+  by kind:
+        60  warning  broken link: `…` does not exist
+         1  warning  unsupported Hugo shortcode `…`, left as text
+  files with the most problems:
+        61  src/guides/many.md
+
 checked 9 pages: no errors, 61 warnings
 ",
     );
@@ -261,4 +268,66 @@ fn issue_10_report_formats_escape_control_characters() {
     }
     let json = site.run(&["check", "--format", "json"]);
     assert!(json.stdout().contains(r#""title": "T\u001b[2J 100%\r\n::error::forged","#), "{}", json.stdout());
+}
+
+/// Issue 15, part 2: a run with more than 20 problems ends with a summary after the details
+/// (counts by kind, the files with the most problems, the `[check]` line that makes the errors
+/// warnings); a broken anchor whose heading exists in another case gets "did you mean". The CI
+/// formats on stdout stay one entry per diagnostic, with no summary.
+#[test]
+fn issue_15_many_problems_end_with_a_summary() {
+    let site = SiteTest::fixture("build/basic");
+    site.write("src/guides/gifts.md", "# Gifts\n\n## Birthday gift budget\n\nFifty euros.\n");
+    let mut page = String::from("# Many\n\n[budget](gifts.md#Birthday-Gift-Budget)\n\n");
+    for i in 0..22 {
+        page.push_str(&format!("[l](missing-{i}.md)\n\n"));
+    }
+    site.write("src/guides/many.md", &page);
+    site.write("src/guides/few.md", "# Few\n\n[a](gone.md) [b](gone-too.md)\n");
+    let run = site.run(&["check"]);
+    run.code(1).stdout_empty();
+    let stderr = run.stderr();
+    assert!(
+        stderr.contains(
+            "src/guides/many.md:3:1: error: broken link: `guides/gifts.md` has no heading `#Birthday-Gift-Budget`
+ 3 | [budget](gifts.md#Birthday-Gift-Budget)
+   | ^
+  = hint: did you mean `#birthday-gift-budget`?
+"
+        ),
+        "{stderr}"
+    );
+    let tail = "src/guides/many.md:47:1: error: broken link: `missing-21.md` does not exist
+ 47 | [l](missing-21.md)
+    | ^
+  = hint: links are relative to this file; check the path and its case
+
+summary of 25 problems (25 errors, 0 warnings):
+  by kind:
+        24  error    broken link: `…` does not exist
+         1  error    broken link: `…` has no heading `…`
+  files with the most problems:
+        23  src/guides/many.md
+         2  src/guides/few.md
+  = hint: to report broken links and anchors as warnings: [check] broken-links = \"warn\"
+
+error: found 25 errors
+";
+    assert!(stderr.ends_with(tail), "{stderr}");
+    // `lore build` prints the same text.
+    site.run(&["build"]).code(2).stdout_empty().stderr_eq(stderr);
+
+    // Machine-readable formats: every diagnostic, no summary.
+    let github = site.run(&["check", "--format", "github"]);
+    let out = github.code(1).stdout();
+    assert_eq!(out.lines().count(), 25, "{out}");
+    assert!(out.lines().all(|l| l.starts_with("::error file=")), "{out}");
+    let json = site.run(&["check", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(json.code(1).stdout()).unwrap();
+    assert_eq!(value["diagnostics"].as_array().unwrap().len(), 25);
+
+    // Twenty problems or fewer: no summary.
+    site.write("src/guides/many.md", "# Many\n\n[budget](gifts.md#Birthday-Gift-Budget)\n");
+    let few = site.run(&["check"]);
+    assert!(!few.code(1).stderr().contains("summary of"), "{}", few.stderr());
 }

@@ -15,6 +15,7 @@ mod harness;
 mod init;
 mod invalid;
 mod kinds;
+mod mkdocs;
 mod mutation;
 mod new;
 pub mod oracle;

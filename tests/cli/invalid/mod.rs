@@ -9,6 +9,7 @@ mod config;
 mod files;
 mod front_matter;
 mod links;
+mod mkdocs;
 
 use std::collections::BTreeMap;
 
