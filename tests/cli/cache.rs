@@ -15,12 +15,16 @@ const CACHE: &str = ".lore/cache/pages.bin";
 /// Builds with the cache, then without it; asserts both wrote the same files and printed the
 /// same diagnostics, and returns the cached build's `--verbose` line about reuse.
 fn cached_equals_uncached(site: &SiteTest, context: &str) -> String {
-    let cached = site.run(&["build", "-v"]);
+    cached_equals_uncached_in(site, "book", context)
+}
+
+fn cached_equals_uncached_in(site: &SiteTest, out: &str, context: &str) -> String {
+    let cached = site.run(&["build", "-v", "."]);
     cached.success();
-    let with_cache = site.files("book");
-    let fresh = site.run(&["build", "--no-cache"]);
+    let with_cache = site.files(out);
+    let fresh = site.run(&["build", "--no-cache", "."]);
     fresh.success();
-    let without = site.files("book");
+    let without = site.files(out);
     assert_same(&with_cache, &without, context);
     assert_eq!(diagnostics(cached.stderr()), diagnostics(fresh.stderr()), "{context}: diagnostics differ");
     cached.stderr().lines().find(|l| l.contains("reused from the build cache")).unwrap_or("").to_owned()
@@ -109,6 +113,25 @@ fn issue_13_an_edit_renders_only_the_edited_page_again() {
     site.write("book.toml", BOOK_TOML.replace("[output.html]\n", "[output.html]\nraw-html = false\n"));
     assert_eq!(cached_equals_uncached(&site, "raw HTML escaped"), "0 of 3 pages reused from the build cache");
     assert!(site.read("book/c/index.html").contains("&lt;b&gt;bold&lt;/b&gt;"));
+}
+
+/// Issue 13: an MkDocs site caches its pages too, except those with `--8<--` snippets, which
+/// render again when a snippet changes.
+#[test]
+fn issue_13_mkdocs_snippet_pages_follow_their_snippets() {
+    let site = SiteTest::fixture("mkdocs/techdocs").with_build_dir("site");
+    cached_equals_uncached_in(&site, "site", "first");
+    let again = cached_equals_uncached_in(&site, "site", "again");
+    let snippets: Vec<String> = site.files("snippets").into_keys().collect();
+    assert!(!snippets.is_empty(), "the fixture has snippets");
+    let numbers: Vec<usize> = again.split(' ').filter_map(|n| n.parse().ok()).collect();
+    assert!(numbers[0] > 0 && numbers[0] < numbers[1], "{again:?}");
+    for rel in &snippets {
+        site.append(&format!("snippets/{rel}"), "\nSnippet changed: zebra-{rel}.\n");
+    }
+    cached_equals_uncached_in(&site, "site", "snippets changed");
+    let built = site.files("site");
+    assert!(built.values().any(|b| String::from_utf8_lossy(b).contains("zebra-")), "no page shows the new snippet text");
 }
 
 /// Issue 13: a truncated, scribbled, foreign or old-version cache is set aside with one note,
