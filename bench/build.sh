@@ -58,6 +58,10 @@ else
 fi
 today_args=()
 lore_help=$("$LORE" build --help 2>&1 || true)
+# A cold build: the build cache in .lore/cache/ is neither read nor written (bench/warm.sh
+# times the warm build).
+cache_args=()
+case "$lore_help" in *--no-cache*) cache_args=(--no-cache) ;; esac
 if grep -q -- '--today' <<<"$lore_help"; then
   today_args=(--today "$TODAY")
 fi
@@ -156,7 +160,8 @@ for n in $PAGES; do
   for run in $(seq 1 "$runs"); do
     if [ "$lore_ok" = 1 ]; then
       rm -rf "$dir/lore/book"
-      run_one "$n" lore "$run" "$LORE" build "$dir/lore" --quiet ${today_args[@]+"${today_args[@]}"} ||
+      run_one "$n" lore "$run" "$LORE" build "$dir/lore" --quiet ${today_args[@]+"${today_args[@]}"} \
+        ${cache_args[@]+"${cache_args[@]}"} ||
         lore_ok=0
     fi
     if [ "$hugo_ok" = 1 ]; then

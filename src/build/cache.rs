@@ -3,26 +3,32 @@
 //!
 //! A page's entry is found by a key hashing everything its rendering reads of the page: lore's
 //! version and cache format, the config that changes rendering (`raw-html`, `broken-links`, MkDocs syntax),
-//! the page's source path, the path shown in messages, and its text. What it reads of other
+//! the page's source path and its text. What it reads of other
 //! pages is its links: the entry keeps each link destination with a digest of what it resolved
 //! to, and is reused only while every one resolves the same (a renamed, added or removed target
 //! renders the page again). Pages that include other files are not cached: their text is not
 //! all in the page. Navigation, freshness and search are made afresh from the site model on
 //! every build, so a title or a date never comes from the cache.
 //!
-//! The file holds no absolute path (a page shown by an absolute path is not cached), so a CI
-//! cache restores on another runner. A file that is damaged, truncated or written by another
+//! The file holds no absolute path: where a page's messages name the page, the entry holds an
+//! empty path, put back as the page is shown in this run (`lore build` from another folder, or
+//! on another CI runner, reuses the same entries). A file that is damaged, truncated or written by another
 //! version is ignored with one note and written anew; it never yields wrong output.
 //!
-//! Layout: `MAGIC`, format (u32 LE), lore's version (u16 LE length, bytes), the rendering
-//! fingerprint (u64 LE), the entry count (u32 LE), an xxh3 checksum of the rest (u64 LE), then
-//! per entry its key (u128 LE), length (u32 LE) and bytes: the length of its metadata (u32 LE),
-//! the metadata (postcard), the length of the compressed HTML (u32 LE), the HTML as the build
-//! keeps it (lz4), and the plain text (lz4) to the end.
+//! Layout: a header (`MAGIC`, format u32, lore's version as u16 length and bytes, the rendering
+//! fingerprint u64), the entries back to back, an index of (key u128, offset u64, length u32,
+//! xxh3 of the entry u64) rows, and a footer (the index's offset u64, its row count u32, its
+//! xxh3 u64, `END`); integers little-endian. An entry is the length of its metadata (u32), the
+//! metadata (postcard), the length of the compressed HTML (u32), the HTML as the build keeps it
+//! (lz4), and the plain text (lz4) to its end. Entries are read one by one when used and
+//! written as pages are rendered, so neither the old file nor the new one is ever in memory.
 
 use std::collections::{HashMap, HashSet};
-use std::ops::Range;
+use std::fs::File;
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +45,12 @@ const MAGIC: &[u8; 8] = b"lore-pc\n";
 const FORMAT: u32 = 1;
 /// The file, in the project's `.lore/cache/`.
 const FILE: &str = "pages.bin";
+/// The last bytes of the file.
+const END: &[u8; 8] = b"lore-pc.";
+/// Bytes of an index row.
+const ROW: usize = 16 + 8 + 4 + 8;
+/// Bytes of the footer.
+const FOOTER: usize = 8 + 4 + 8 + END.len();
 
 /// The cache a build reads from and writes to.
 #[derive(Debug)]
@@ -46,14 +58,28 @@ pub struct Cache {
     path: PathBuf,
     /// What every key starts from: version, format and the config that changes rendering.
     fingerprint: u64,
-    /// The file as read.
-    old: Vec<u8>,
-    /// Key → an entry's bytes in `old`.
-    index: HashMap<u128, Range<usize>>,
-    /// Entries made by this build.
-    fresh: HashMap<u128, Vec<u8>>,
+    /// The file as found, and its index: key → (offset, length, checksum) of an entry.
+    old: Option<Mutex<File>>,
+    index: HashMap<u128, (u64, u32, u64)>,
+    /// An entry did not match its checksum (its page was rendered instead).
+    damaged: AtomicBool,
+    /// The file being written (`lore build`; `check` only reads).
+    new: Option<Writer>,
     /// Why the file was not used, said once.
-    pub note: Option<String>,
+    note: Option<String>,
+}
+
+/// The next cache file, written beside the old one and renamed over it when complete.
+#[derive(Debug)]
+struct Writer {
+    tmp: PathBuf,
+    /// `None` when the file could not be created (`failed` says why).
+    out: Option<BufWriter<File>>,
+    at: u64,
+    rows: Vec<(u128, u64, u32, u64)>,
+    written: HashSet<u128>,
+    /// The first write that failed (the cache is then not written at all).
+    failed: Option<String>,
 }
 
 /// An entry's metadata as written.
@@ -93,64 +119,94 @@ pub struct Hit {
 }
 
 impl Cache {
-    /// Opens the cache of the site configured by `config` (an absent file is an empty cache).
-    pub fn open(config: &SiteConfig) -> Self {
+    /// Opens the cache of the site configured by `config` (an absent file is an empty cache);
+    /// a `writable` cache writes the next file as pages are rendered.
+    pub fn open(config: &SiteConfig, writable: bool) -> Self {
         let path = dir(&config.root).join(FILE);
         let mut cache = Self {
             fingerprint: fingerprint(config),
             path,
-            old: Vec::new(),
+            old: None,
             index: HashMap::new(),
-            fresh: HashMap::new(),
+            damaged: AtomicBool::new(false),
+            new: None,
             note: None,
         };
-        match std::fs::read(&cache.path) {
-            Ok(bytes) => match parse(&bytes, cache.fingerprint) {
+        match File::open(&cache.path) {
+            Ok(mut file) => match read_index(&mut file, cache.fingerprint) {
                 Ok(index) => {
                     cache.index = index;
-                    cache.old = bytes;
+                    cache.old = Some(Mutex::new(file));
                 }
                 Err(Unusable::Other) => {}
-                Err(Unusable::Damaged(why)) => cache.note = Some(cache.unusable(&why)),
+                Err(Unusable::Damaged(why)) => cache.note = Some(cache.not_used(&why)),
             },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => cache.note = Some(cache.unusable(&format!("it could not be read: {e}"))),
+            Err(e) => cache.note = Some(cache.not_used(&format!("it could not be read: {e}"))),
+        }
+        if writable {
+            cache.new = Some(Writer::create(&cache.path, cache.fingerprint));
         }
         cache
     }
 
-    fn unusable(&self, why: &str) -> String {
-        let shown = crate::config::display_path(&self.path);
+    fn shown(&self) -> String {
+        crate::config::display_path(&self.path).display().to_string()
+    }
+
+    fn not_used(&self, why: &str) -> String {
         format!(
             "the build cache `{}` was not used ({why}); every page was rendered and the cache written anew",
-            shown.display()
+            self.shown()
         )
     }
 
-    /// Page `i`'s key, or `None` when the page is not cached (it includes files, or is shown by
-    /// an absolute path).
+    /// Why the cache on disk was not (wholly) used, if it was not.
+    pub fn note(&self) -> Option<String> {
+        if self.note.is_some() || !self.damaged.load(Ordering::Relaxed) {
+            return self.note.clone();
+        }
+        Some(format!(
+            "the build cache `{}` is damaged (an entry does not match its checksum); its pages were rendered anew and the cache written anew",
+            self.shown()
+        ))
+    }
+
+    /// Page `i`'s key, or `None` when the page is not cached (it includes files).
     pub fn key(&self, site: &Site, i: usize) -> Option<u128> {
         let page = &site.pages[i];
-        let shown = page.source.shown.to_str()?;
-        if page.source.shown.is_absolute() || crate::markdown::include::may_include(&page.text) {
+        if crate::markdown::include::may_include(&page.text) {
             return None;
         }
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         h.update(&self.fingerprint.to_le_bytes());
-        for part in [page.source.rel.as_str(), shown] {
-            h.update(&(part.len() as u64).to_le_bytes());
-            h.update(part.as_bytes());
-        }
+        h.update(&(page.source.rel.len() as u64).to_le_bytes());
+        h.update(page.source.rel.as_bytes());
         h.update(&(page.body_line as u64).to_le_bytes());
         h.update(page.text.as_bytes());
         Some(h.digest128())
     }
 
+    /// The bytes of the old file's entry `key`, checked against its checksum.
+    fn old_entry(&self, key: u128) -> Option<Vec<u8>> {
+        let &(offset, len, sum) = self.index.get(&key)?;
+        let mut bytes = vec![0; len as usize];
+        let read = {
+            let mut file = self.old.as_ref()?.lock().ok()?;
+            file.seek(SeekFrom::Start(offset)).and_then(|_| file.read_exact(&mut bytes))
+        };
+        if read.is_err() || xxhash_rust::xxh3::xxh3_64(&bytes) != sum {
+            self.damaged.store(true, Ordering::Relaxed);
+            return None;
+        }
+        Some(bytes)
+    }
+
     /// Page `i`'s rendering from the last build, when its key is unchanged and every link still
     /// resolves as it did.
     pub fn get(&self, site: &Site, i: usize, key: u128) -> Option<Hit> {
-        let bytes = self.old.get(self.index.get(&key)?.clone())?;
-        let (meta, html, text) = split(bytes)?;
+        let bytes = self.old_entry(key)?;
+        let (meta, html, text) = split(&bytes)?;
         let meta: MetaIn = postcard::from_bytes(meta).ok()?;
         if meta.rel != site.pages[i].source.rel {
             return None;
@@ -161,88 +217,175 @@ impl Cache {
             return None;
         }
         let text = String::from_utf8(lz4_flex::decompress_size_prepended(text).ok()?).ok()?;
+        let shown = &site.pages[i].source.shown;
+        let mut diagnostics = meta.diagnostics;
+        diagnostics.iter_mut().filter_map(|d| d.span.as_mut()).for_each(|s| s.path.clone_from(shown));
+        let mut anchor_refs = meta.anchor_refs;
+        anchor_refs.iter_mut().for_each(|a| a.span.path.clone_from(shown));
+        let at = shown.display().to_string().replace(char::is_control, "\u{fffd}");
+        let notes = meta.notes.into_iter().map(|n| format!("{at}{n}")).collect();
         let rendered = Rendered {
             html: String::new(),
             toc: meta.toc,
             ids: meta.ids,
-            anchor_refs: meta.anchor_refs,
-            diagnostics: meta.diagnostics,
+            anchor_refs,
+            diagnostics,
             text,
             text_marks: meta.text_marks,
-            notes: meta.notes,
+            notes,
             links: meta.links,
         };
         Some(Hit { html: html.to_vec(), rendered })
     }
 
-    /// An entry for a page just rendered: `html` is its compressed HTML, `r` the rest.
-    pub fn entry(rel: &str, html: &[u8], r: &Rendered) -> Result<Vec<u8>, Error> {
+    /// An entry for a page just rendered (`rel`, shown as `shown`): `html` is its compressed
+    /// HTML, `r` the rest. `None` when its messages name another file than the page (it cannot
+    /// happen without includes; such an entry would not move with the project).
+    pub fn entry(rel: &str, shown: &Path, html: &[u8], r: &Rendered) -> Option<Vec<u8>> {
+        let unnamed = PathBuf::new();
+        let mut diagnostics = r.diagnostics.clone();
+        for span in diagnostics.iter_mut().filter_map(|d| d.span.as_mut()) {
+            (span.path == shown).then_some(())?;
+            span.path.clone_from(&unnamed);
+        }
+        let mut anchor_refs = r.anchor_refs.clone();
+        for a in &mut anchor_refs {
+            (a.span.path == shown).then_some(())?;
+            a.span.path.clone_from(&unnamed);
+        }
+        let at = shown.display().to_string().replace(char::is_control, "\u{fffd}");
+        let notes: Vec<String> =
+            r.notes.iter().map(|n| n.strip_prefix(&at).map(str::to_owned)).collect::<Option<_>>()?;
         let meta = MetaOut {
             rel,
             links: &r.links,
             toc: &r.toc,
             ids: &r.ids,
-            anchor_refs: &r.anchor_refs,
-            diagnostics: &r.diagnostics,
+            anchor_refs: &anchor_refs,
+            diagnostics: &diagnostics,
             text_marks: &r.text_marks,
-            notes: &r.notes,
+            notes: &notes,
         };
-        let meta = postcard::to_stdvec(&meta)
-            .map_err(|e| Error::Bug(format!("a cache entry does not encode: {e}")))?;
+        let meta = postcard::to_stdvec(&meta).ok()?;
         let text = lz4_flex::compress_prepend_size(r.text.as_bytes());
         let mut out = Vec::with_capacity(8 + meta.len() + html.len() + text.len());
-        push_len(&mut out, meta.len())?;
+        push_len(&mut out, meta.len()).ok()?;
         out.extend_from_slice(&meta);
-        push_len(&mut out, html.len())?;
+        push_len(&mut out, html.len()).ok()?;
         out.extend_from_slice(html);
         out.extend_from_slice(&text);
-        Ok(out)
+        Some(out)
     }
 
-    /// Keeps an entry made by this build.
-    pub fn insert(&mut self, key: u128, entry: Vec<u8>) {
-        self.fresh.insert(key, entry);
-    }
-
-    /// Whether the file on disk differs from what [`Cache::save`] would write for `keys`.
-    pub fn changed(&self, keys: &[u128]) -> bool {
-        self.note.is_some()
-            || !self.fresh.is_empty()
-            || keys.len() != self.index.len()
-            || !keys.iter().all(|k| self.index.contains_key(k))
-    }
-
-    /// Writes the entries of `keys` (this build's pages), new ones or reused, replacing the
-    /// file whole. Entries of pages the site no longer has are dropped.
-    pub fn save(&self, keys: &[u128]) -> Result<(), Error> {
-        let mut body = Vec::new();
-        let mut count: u32 = 0;
-        let mut seen = HashSet::new();
-        for key in keys {
-            let entry = match self.fresh.get(key) {
-                Some(e) => e.as_slice(),
-                None => match self.index.get(key).and_then(|r| self.old.get(r.clone())) {
-                    Some(e) => e,
-                    None => continue,
-                },
-            };
-            if !seen.insert(*key) {
-                continue;
-            }
-            body.extend_from_slice(&key.to_le_bytes());
-            push_len(&mut body, entry.len())?;
-            body.extend_from_slice(entry);
-            count += 1;
+    /// Writes an entry made by this build into the next file (a read-only cache drops it).
+    pub fn insert(&mut self, key: u128, entry: &[u8]) {
+        if let Some(new) = &mut self.new {
+            new.add(key, entry);
         }
-        let mut out = header(self.fingerprint);
-        out.extend_from_slice(&count.to_le_bytes());
-        out.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes());
-        out.extend_from_slice(&body);
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        crate::fs::create_dir_all(dir)?;
+    }
+
+    /// Completes the next file with the old entries of `keys` (this build's pages) it lacks,
+    /// and puts it in place of the old one, unless nothing changed. Entries of pages the site
+    /// no longer has are dropped.
+    pub fn save(mut self, keys: &[u128]) -> Result<(), Error> {
+        let Some(mut new) = self.new.take() else { return Ok(()) };
+        let unchanged = self.note().is_none()
+            && new.rows.is_empty()
+            && keys.len() == self.index.len()
+            && keys.iter().all(|k| self.index.contains_key(k));
+        if unchanged {
+            new.discard();
+            return Ok(());
+        }
+        for &key in keys {
+            if !new.written.contains(&key)
+                && let Some(entry) = self.old_entry(key)
+            {
+                new.add(key, &entry);
+            }
+        }
+        new.finish(&self.path)
+    }
+}
+
+impl Writer {
+    fn create(path: &Path, fingerprint: u64) -> Self {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        remove_leftovers(dir);
         let tmp = dir.join(format!(".{FILE}.{}", std::process::id()));
-        crate::fs::write(&tmp, &out)?;
-        crate::fs::rename(&tmp, &self.path)
+        let opened = std::fs::create_dir_all(dir).and_then(|()| File::create(&tmp));
+        // A file that cannot be created is said when the cache is saved.
+        let (out, failed) = match opened {
+            Ok(file) => (Some(BufWriter::new(file)), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        let mut writer = Self { tmp, out, at: 0, rows: Vec::new(), written: HashSet::new(), failed };
+        writer.raw(&header(fingerprint));
+        writer
+    }
+
+    fn raw(&mut self, bytes: &[u8]) {
+        if self.failed.is_none()
+            && let Some(out) = &mut self.out
+            && let Err(e) = out.write_all(bytes)
+        {
+            self.failed = Some(e.to_string());
+        }
+        self.at += bytes.len() as u64;
+    }
+
+    fn add(&mut self, key: u128, entry: &[u8]) {
+        let (Ok(len), true) = (u32::try_from(entry.len()), self.written.insert(key)) else { return };
+        self.rows.push((key, self.at, len, xxhash_rust::xxh3::xxh3_64(entry)));
+        self.raw(entry);
+    }
+
+    fn finish(mut self, path: &Path) -> Result<(), Error> {
+        let mut index = Vec::with_capacity(self.rows.len() * ROW);
+        for &(key, offset, len, sum) in &self.rows {
+            index.extend_from_slice(&key.to_le_bytes());
+            index.extend_from_slice(&offset.to_le_bytes());
+            index.extend_from_slice(&len.to_le_bytes());
+            index.extend_from_slice(&sum.to_le_bytes());
+        }
+        let mut footer = self.at.to_le_bytes().to_vec();
+        footer.extend_from_slice(&(self.rows.len() as u32).to_le_bytes());
+        footer.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&index).to_le_bytes());
+        footer.extend_from_slice(END);
+        self.raw(&index);
+        self.raw(&footer);
+        if self.failed.is_none()
+            && let Some(out) = &mut self.out
+            && let Err(e) = out.flush()
+        {
+            self.failed = Some(e.to_string());
+        }
+        if let Some(e) = self.failed.take() {
+            self.discard();
+            return Err(Error::io("write", path, std::io::Error::other(e)));
+        }
+        drop(self.out.take());
+        crate::fs::rename(&self.tmp, path)
+    }
+
+    /// Removes the unfinished file.
+    fn discard(self) {
+        drop(self.out);
+        let _ = std::fs::remove_file(&self.tmp);
+    }
+}
+
+/// Removes the unfinished files of builds that were killed (`.pages.bin.PID` whose process is
+/// gone).
+fn remove_leftovers(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let pid =
+            name.to_str().and_then(|n| n.strip_prefix(&format!(".{FILE}."))).and_then(|p| p.parse().ok());
+        if pid.is_some_and(|pid| !crate::output::owner::is_running(pid)) {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -257,7 +400,11 @@ fn fingerprint(config: &SiteConfig) -> u64 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(&FORMAT.to_le_bytes());
-    h.update(&[u8::from(config.raw_html), u8::from(config.broken_links_are_errors), u8::from(config.mkdocs.is_some())]);
+    h.update(&[
+        u8::from(config.raw_html),
+        u8::from(config.broken_links_are_errors),
+        u8::from(config.mkdocs.is_some()),
+    ]);
     h.digest()
 }
 
@@ -279,40 +426,58 @@ enum Unusable {
     Other,
 }
 
-/// The entries of a cache file, by key.
-fn parse(bytes: &[u8], fingerprint: u64) -> Result<HashMap<u128, Range<usize>>, Unusable> {
-    let damaged = |why: &str| Unusable::Damaged(why.to_owned());
-    let mut r = Reader { bytes, at: 0 };
-    if r.take(MAGIC.len()) != Some(MAGIC.as_slice()) {
-        return Err(damaged("it is not a lore cache file"));
+/// The index of a cache file: key → (offset, length, checksum) of each entry.
+fn read_index(file: &mut File, fingerprint: u64) -> Result<HashMap<u128, (u64, u32, u64)>, Unusable> {
+    let damaged = || Unusable::Damaged("it is damaged or truncated".to_owned());
+    let mut head = vec![0; MAGIC.len() + 6];
+    if file.read_exact(&mut head).is_err() || !head.starts_with(MAGIC) {
+        return Err(Unusable::Damaged("it is not a lore cache file".to_owned()));
     }
-    let format = r.u32().ok_or_else(|| damaged("it is truncated"))?;
-    let version_len =
-        r.take(2).map(|b| u16::from_le_bytes([b[0], b[1]])).ok_or_else(|| damaged("it is truncated"))?;
-    let version = r.take(usize::from(version_len)).ok_or_else(|| damaged("it is truncated"))?;
+    let mut r = Reader { bytes: &head, at: MAGIC.len() };
+    let format = r.u32().ok_or_else(damaged)?;
+    let version_len = r.take(2).map(|b| u16::from_le_bytes([b[0], b[1]])).ok_or_else(damaged)?;
+    let mut rest = vec![0; usize::from(version_len) + 8];
+    file.read_exact(&mut rest).map_err(|_| damaged())?;
+    let (version, written_for) = rest.split_at(usize::from(version_len));
     if format != FORMAT || version != env!("CARGO_PKG_VERSION").as_bytes() {
         let by = String::from_utf8_lossy(version).replace(char::is_control, "\u{fffd}");
         return Err(Unusable::Damaged(format!("it was written by lore {by}, cache format {format}")));
     }
-    let written_for = r.u64().ok_or_else(|| damaged("it is truncated"))?;
-    if written_for != fingerprint {
+    if (Reader { bytes: written_for, at: 0 }).u64() != Some(fingerprint) {
         return Err(Unusable::Other);
     }
-    let count = r.u32().ok_or_else(|| damaged("it is truncated"))?;
-    let sum = r.u64().ok_or_else(|| damaged("it is truncated"))?;
-    if xxhash_rust::xxh3::xxh3_64(&bytes[r.at..]) != sum {
-        return Err(damaged("it is damaged or truncated"));
+    let mut footer = [0u8; FOOTER];
+    file.seek(SeekFrom::End(-(FOOTER as i64)))
+        .and_then(|_| file.read_exact(&mut footer))
+        .map_err(|_| damaged())?;
+    let mut r = Reader { bytes: &footer, at: 0 };
+    let (Some(at), Some(count), Some(sum)) = (r.u64(), r.u32(), r.u64()) else { return Err(damaged()) };
+    if r.take(END.len()) != Some(END.as_slice()) {
+        return Err(damaged());
     }
-    let mut index = HashMap::new();
+    let size = (count as usize).checked_mul(ROW).ok_or_else(damaged)?;
+    let end = file.seek(SeekFrom::End(0)).map_err(|_| damaged())?;
+    if at.checked_add(size as u64).and_then(|e| e.checked_add(FOOTER as u64)) != Some(end) {
+        return Err(damaged());
+    }
+    let mut index = vec![0; size];
+    file.seek(SeekFrom::Start(at)).and_then(|_| file.read_exact(&mut index)).map_err(|_| damaged())?;
+    if xxhash_rust::xxh3::xxh3_64(&index) != sum {
+        return Err(damaged());
+    }
+    let mut r = Reader { bytes: &index, at: 0 };
+    let mut rows = HashMap::with_capacity(count as usize);
     for _ in 0..count {
         let key = r.take(16).map(|b| u128::from_le_bytes(b.try_into().unwrap_or([0; 16])));
-        let len = r.u32();
-        let (Some(key), Some(len)) = (key, len) else { return Err(damaged("it is damaged or truncated")) };
-        let start = r.at;
-        r.take(len as usize).ok_or_else(|| damaged("it is damaged or truncated"))?;
-        index.insert(key, start..r.at);
+        let (Some(key), Some(offset), Some(len), Some(sum)) = (key, r.u64(), r.u32(), r.u64()) else {
+            return Err(damaged());
+        };
+        if offset.checked_add(u64::from(len)).is_none_or(|e| e > at) {
+            return Err(damaged());
+        }
+        rows.insert(key, (offset, len, sum));
     }
-    Ok(index)
+    Ok(rows)
 }
 
 /// An entry's metadata, compressed HTML and compressed text.

@@ -91,12 +91,12 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     let mut state = model(options, &mut stages)?;
     let report = FreshnessReport::new(&state.site, &state.config.freshness, state.today);
     if options.cache && state.config.cache {
-        state.cache = Some(cache::Cache::open(&state.config));
+        state.cache = Some(cache::Cache::open(&state.config, options.write));
     }
     let notes = state.render_all(progress);
     let diags = state.check([]);
     let cache_note =
-        if options.write { state.save_cache()? } else { state.cache.take().and_then(|c| c.note) };
+        if options.write { state.save_cache()? } else { state.cache.take().and_then(|c| c.note()) };
     if let (Some(note), Some(tell)) = (cache_note, options.note) {
         tell(&note);
     }

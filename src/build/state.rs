@@ -25,6 +25,9 @@ use crate::templates::Templates;
 use crate::templates::context::SearchLinks;
 use crate::templates::view::ViewInputs;
 
+/// Pages rendered between two writes of new cache entries.
+const RENDER_CHUNK: usize = 256;
+
 /// What the build made of one page (the page itself is in [`Site::pages`]).
 #[derive(Debug, Default)]
 pub struct Record {
@@ -170,36 +173,39 @@ impl State {
     fn render_numbered(&mut self, pages: &[usize], progress: Option<Progress<'_>>) -> Vec<String> {
         let total = self.site.pages.len() + self.site.sections.len();
         let done = AtomicUsize::new(0);
-        let (site, highlighter, cache) = (&self.site, &*self.highlighter, self.cache.as_ref());
-        let (as_errors, searched) = (self.config.broken_links_are_errors, self.searched);
-        let made: Vec<Made> = pages
-            .par_iter()
-            .map(|&i| {
-                let made = make(site, i, highlighter, as_errors, searched, cache);
-                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                if let Some(p) = progress {
-                    p(n, total);
+        let (mut notes, mut reused) = (Vec::new(), 0);
+        // In chunks, so that new cache entries go to disk as they are made.
+        for chunk in pages.chunks(RENDER_CHUNK) {
+            let (site, highlighter, cache) = (&self.site, &*self.highlighter, self.cache.as_ref());
+            let (as_errors, searched) = (self.config.broken_links_are_errors, self.searched);
+            let made: Vec<Made> = chunk
+                .par_iter()
+                .map(|&i| {
+                    let made = make(site, i, highlighter, as_errors, searched, cache);
+                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    if let Some(p) = progress {
+                        p(n, total);
+                    }
+                    made
+                })
+                .collect();
+            for (made, &i) in made.into_iter().zip(chunk) {
+                if let (Some(docs), Some(doc)) = (&mut self.docs, &made.record.search) {
+                    // Copies the list of pointers only while an export still holds the old one.
+                    if let Some(slot) = Arc::make_mut(docs).get_mut(i) {
+                        *slot = doc.clone();
+                    }
                 }
-                made
-            })
-            .collect();
-        let mut notes = Vec::new();
-        if self.cache.is_some() {
-            let reused = made.iter().filter(|m| m.reused).count();
-            notes.push(format!("{reused} of {} pages reused from the build cache", made.len()));
+                if let (Some(cache), Some((key, entry))) = (&mut self.cache, made.entry) {
+                    cache.insert(key, &entry);
+                }
+                reused += usize::from(made.reused);
+                self.records.insert(made.rel, made.record);
+                notes.extend(made.notes);
+            }
         }
-        for (made, &i) in made.into_iter().zip(pages) {
-            if let (Some(docs), Some(doc)) = (&mut self.docs, &made.record.search) {
-                // Copies the list of pointers only while an export still holds the old one.
-                if let Some(slot) = Arc::make_mut(docs).get_mut(i) {
-                    *slot = doc.clone();
-                }
-            }
-            if let (Some(cache), Some((key, entry))) = (&mut self.cache, made.entry) {
-                cache.insert(key, entry);
-            }
-            self.records.insert(made.rel, made.record);
-            notes.extend(made.notes);
+        if self.cache.is_some() {
+            notes.insert(0, format!("{reused} of {} pages reused from the build cache", pages.len()));
         }
         notes
     }
@@ -209,13 +215,12 @@ impl State {
     pub fn save_cache(&mut self) -> Result<Option<String>, Error> {
         let Some(cache) = self.cache.take() else { return Ok(None) };
         let keys: Vec<u128> = (0..self.site.pages.len()).filter_map(|i| cache.key(&self.site, i)).collect();
-        if cache.changed(&keys)
-            && let Err(e) = cache.save(&keys)
-        {
+        let note = cache.note();
+        if let Err(e) = cache.save(&keys) {
             // The site is still right; only the next build is slower.
             return Ok(Some(format!("the build cache was not written: {e}")));
         }
-        Ok(cache.note.clone())
+        Ok(note)
     }
 
     /// Every diagnostic of the site, sorted: the inputs', the model's, each page's, and the
@@ -425,8 +430,7 @@ fn record(
     let page = &site.pages[i];
     let html =
         packed.unwrap_or_else(|| lz4_flex::compress_prepend_size(std::mem::take(&mut r.html).as_bytes()));
-    // An entry that does not encode (it cannot happen for a page with a key) is left out.
-    let entry = key.and_then(|k| Cache::entry(&page.source.rel, &html, &r).ok().map(|e| (k, e)));
+    let entry = key.and_then(|k| Some((k, Cache::entry(&page.source.rel, &page.source.shown, &html, &r)?)));
     let notes = std::mem::take(&mut r.notes);
     let search = searched.then(|| Arc::new(crate::search::collect_page(site, i, &r)));
     let record = Record {

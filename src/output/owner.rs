@@ -159,7 +159,7 @@ pub fn remove_leftovers(target: &Path) {
 }
 
 /// Whether process `pid` runs (on systems without `/proc`, assume it does: keep its folder).
-fn is_running(pid: u32) -> bool {
+pub fn is_running(pid: u32) -> bool {
     pid == std::process::id()
         || !Path::new("/proc/self").exists()
         || Path::new(&format!("/proc/{pid}")).exists()

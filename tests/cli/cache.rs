@@ -131,7 +131,10 @@ fn issue_13_mkdocs_snippet_pages_follow_their_snippets() {
     }
     cached_equals_uncached_in(&site, "site", "snippets changed");
     let built = site.files("site");
-    assert!(built.values().any(|b| String::from_utf8_lossy(b).contains("zebra-")), "no page shows the new snippet text");
+    assert!(
+        built.values().any(|b| String::from_utf8_lossy(b).contains("zebra-")),
+        "no page shows the new snippet text"
+    );
 }
 
 /// Issue 13: a truncated, scribbled, foreign or old-version cache is set aside with one note,
@@ -153,19 +156,27 @@ fn issue_13_a_damaged_cache_is_rebuilt_with_one_note() {
     let mut old_version = good.clone();
     old_version[12..14].copy_from_slice(&5u16.to_le_bytes());
     old_version.splice(14.., b"0.0.1".iter().copied().chain(good[14 + version_len(&good)..].iter().copied()));
-    let cases: [(&str, Vec<u8>, &str); 4] = [
-        ("truncated", good[..good.len() - 40].to_vec(), "it is damaged or truncated"),
-        ("scribbled", scribbled, "it is damaged or truncated"),
-        ("foreign", b"<html>not a cache</html>".to_vec(), "it is not a lore cache file"),
-        ("old version", old_version, "it was written by lore 0.0.1, cache format 1"),
+    let mut scribbled_index = good.clone();
+    let at = good.len() - 40;
+    scribbled_index[at..at + 4].copy_from_slice(b"oops");
+    let not_used = |why: &str| {
+        format!(
+            "note: the build cache `.lore/cache/pages.bin` was not used ({why}); every page was rendered and the cache written anew"
+        )
+    };
+    let entry_damaged = "note: the build cache `.lore/cache/pages.bin` is damaged (an entry does not match its checksum); its pages were rendered anew and the cache written anew".to_owned();
+    let cases: [(&str, Vec<u8>, String); 6] = [
+        ("truncated", good[..good.len() - 40].to_vec(), not_used("it is damaged or truncated")),
+        ("cut to its header", good[..20].to_vec(), not_used("it is damaged or truncated")),
+        ("scribbled entry", scribbled, entry_damaged),
+        ("scribbled index", scribbled_index, not_used("it is damaged or truncated")),
+        ("foreign", b"<html>not a cache</html>".to_vec(), not_used("it is not a lore cache file")),
+        ("old version", old_version, not_used("it was written by lore 0.0.1, cache format 1")),
     ];
-    for (what, bytes, why) in cases {
+    for (what, bytes, note) in cases {
         std::fs::write(site.path(CACHE), &bytes).unwrap();
         let run = site.run(&["build"]);
         run.success();
-        let note = format!(
-            "note: the build cache `.lore/cache/pages.bin` was not used ({why}); every page was rendered and the cache written anew"
-        );
         assert_eq!(run.stderr().matches("note: ").count(), 1, "{what}: {}", run.stderr());
         run.stderr_contains(&note);
         assert_same(&site.files("book"), &want, what);
@@ -176,26 +187,57 @@ fn issue_13_a_damaged_cache_is_rebuilt_with_one_note() {
     }
 }
 
+/// Issue 13: the unfinished cache file of a build that was killed is removed by the next build.
+#[test]
+fn issue_13_a_killed_builds_unfinished_cache_file_is_removed() {
+    let site = SiteTest::empty("cache-leftover");
+    site.write("book.toml", BOOK_TOML);
+    site.write("src/a.md", "# Alpha\n");
+    // No process has this number (above the kernel's largest).
+    site.write(".lore/cache/.pages.bin.4999999", "half a cache");
+    site.run(&["build"]).success();
+    assert!(!site.path(".lore/cache/.pages.bin.4999999").exists(), "the leftover is still there");
+    assert!(site.path(CACHE).is_file());
+}
+
 fn version_len(file: &[u8]) -> usize {
     usize::from(u16::from_le_bytes([file[12], file[13]]))
 }
 
 /// Issue 13: the cache holds no absolute path of the machine (a CI cache restores on another
-/// runner), and a copy of the project elsewhere reuses it whole.
+/// runner); a copy of the project elsewhere, built from another folder, reuses it whole, and its
+/// messages name the pages as this run shows them.
 #[test]
 fn issue_13_the_cache_moves_with_the_project() {
     let site = SiteTest::empty("cache-moves");
     site.write("book.toml", BOOK_TOML);
     site.write("src/a.md", "# Alpha\n\nSee [beta](b.md) and [nothing](missing.md).\n");
     site.write("src/b.md", "# Beta\n\nText.\n");
-    site.run(&["build"]).success();
+    site.run(&["build"])
+        .success()
+        .stderr_contains("src/a.md:3:22: warning: broken link: `missing.md` does not exist");
     let bytes = std::fs::read(site.path(CACHE)).unwrap();
     let root = site.root().canonicalize().unwrap();
-    let needle = root.to_str().unwrap().as_bytes();
-    assert!(!bytes.windows(needle.len()).any(|w| w == needle), "the cache names `{}`", root.display());
+    for needle in [root.to_str().unwrap(), "src/a.md"] {
+        let needle = needle.as_bytes();
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle),
+            "the cache names `{}`",
+            String::from_utf8_lossy(needle)
+        );
+    }
     let elsewhere = SiteTest::empty("cache-moved");
     copy_tree(site.root(), elsewhere.root());
-    elsewhere.run(&["build", "-v"]).success().stderr_contains("2 of 2 pages reused from the build cache");
+    // From the site's `src/`, the site is `..` and its pages are shown as `../src/…`.
+    elsewhere
+        .run_in("src", &["build", "-v", ".."])
+        .success()
+        .stderr_contains("2 of 2 pages reused from the build cache")
+        .stderr_contains("../src/a.md:3:22: warning: broken link: `missing.md` does not exist");
+    let bytes = std::fs::read(elsewhere.path(CACHE)).unwrap();
+    let root = elsewhere.root().canonicalize().unwrap();
+    let needle = root.to_str().unwrap().as_bytes();
+    assert!(!bytes.windows(needle.len()).any(|w| w == needle), "the cache names `{}`", root.display());
 }
 
 /// Issue 13: `--no-cache` and `[build] cache = false` neither read nor write the cache; `check`
