@@ -16,7 +16,7 @@ const gz = (file) => zlib.gzipSync(fs.readFileSync(file), { level: 9 }).length;
 const uiBytes = gz(jsFile) + gz(cssFile);
 const { Engine } = require(jsFile);
 const searchDir = path.join(dir, "search");
-const head = fs.readdirSync(searchDir).find((f) => /^head\..*\.json\.gz$/.test(f));
+const head = fs.readdirSync(searchDir).find((f) => /^head\.(.*\.)?json\.gz$/.test(f));
 
 // A loader that answers after a simulated network delay and records, per file, its round trip:
 // one more than the latest round trip finished when it was requested.

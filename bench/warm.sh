@@ -6,15 +6,16 @@
 #   bench/warm.sh                      # 10,000 pages, 3 rounds
 #   PAGES=1000 RUNS=5 bench/warm.sh
 #
-# Each round, on a copy of the corpus (the build folder removed, untimed, before every build,
-# as on a CI runner that restores only .lore/):
-#   1. cold: `lore build --no-cache` of the sources as they are;
+# Each round, on a copy of the corpus:
+#   1. cold: `lore build --no-cache` of the sources as they are, from an empty build folder;
 #   2. bodies: 10 pages get a new paragraph, then `lore build` (warm);
 #   3. title: 1 page gets a new title, then `lore build` (warm).
+# The warm builds find the previous build folder, as a second build does; with FRESH_OUTPUT=1
+# it is removed (untimed) before them too, as on a CI runner that restores only .lore/.
 # The cache is primed by one untimed `lore build` before the first round.
 #
-# Environment: PAGES (default 10000), RUNS (default 3), LORE (binary; default: cargo build
-# --release), BENCH_DIR (default /tmp/lore-bench; the corpus is made there as bench/build.sh
+# Environment: FRESH_OUTPUT (see above), PAGES (default 10000), RUNS (default 3), LORE (binary;
+# default: cargo build --release), BENCH_DIR (default /tmp/lore-bench; the corpus is made there as bench/build.sh
 # makes it), SHARED_BENCH (where gen_corpus.py lives).
 set -euo pipefail
 
@@ -51,11 +52,13 @@ printf '[book]\ntitle = "Bench"\nsrc = "src"\n' >"$site/book.toml"
 results=$BENCH_DIR/warm$PAGES.tsv
 printf 'round\tbuild\twall_s\tpeak_kb\treused\n' >"$results"
 
-# build ROUND NAME ARGS... : one timed build from an empty build folder
+# build ROUND NAME ARGS... : one timed build (the cold one from an empty build folder)
 build() {
   local round=$1 name=$2 out
   shift 2
-  rm -rf "$site/book"
+  if [ "$name" = cold ] || [ "${FRESH_OUTPUT:-0}" = 1 ]; then
+    rm -rf "$site/book"
+  fi
   sync
   out=$BENCH_DIR/warm$PAGES-$name-$round.log
   /usr/bin/time -f '%e %M' -o "$out.time" "$LORE" -v build "$site" --today "$TODAY" "$@" >"$out" 2>&1 ||

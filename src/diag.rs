@@ -150,6 +150,13 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// Prints `note: TEXT` on stderr, control characters made harmless (a closed stderr is not
+/// worth failing for).
+pub fn print_note(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "note: {}", escape(text));
+}
+
 /// `text` with every control character made visible: `\n`, `\r`, `\t`, other C0 controls and
 /// DEL as `\x1b`, C1 controls and the bidirectional overrides (which reorder what a reader sees)
 /// as `\u{9b}`. Backslashes are left alone.

@@ -146,9 +146,14 @@ fn index_search(
     let dir = crate::search::index_dir(&state.config);
     let index = crate::search::index::write(&docs, &dir)?;
     stages.done("search: tantivy index");
-    let bundle = crate::search::browser::export(&docs, &index)?;
+    let mut bundle = crate::search::browser::export(&docs, &index)?;
     crate::fs::write(&dir.join("words.tsv"), bundle.words.as_bytes())?;
-    state.theme.search = Some(write::search_links(&state.config, &bundle.head, files)?);
+    // Pages name the head by a fixed name (the searcher revalidates it), so a page whose own
+    // content did not change keeps its bytes when the index changes.
+    for (rel, _) in bundle.files.iter_mut().filter(|(rel, _)| *rel == bundle.head) {
+        crate::search::browser::HEAD.clone_into(rel);
+    }
+    state.theme.search = Some(write::search_links(&state.config, crate::search::browser::HEAD, files)?);
     files.extend(bundle.files);
     stages.done("search: browser index");
     Ok(())

@@ -33,7 +33,7 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         strict: args.strict,
         today: args.today.clone(),
         cache: !args.no_cache,
-        note: (!global.quiet).then_some(super::note),
+        note: (!global.quiet).then_some(crate::diag::print_note),
         ..BuildOptions::default()
     };
     let progress = super::progress_bar(global.quiet);

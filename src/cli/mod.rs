@@ -153,11 +153,6 @@ pub fn write_out(text: &str) -> Result<(), Error> {
     write_to(&mut std::io::stdout().lock(), "stdout", text)
 }
 
-/// Prints `note: …` on stderr (a closed stderr is not worth failing for).
-pub fn note(text: &str) {
-    let _ = write_err(&format!("note: {}\n", crate::diag::escape(text)));
-}
-
 /// Writes `text` to stderr; see [`write_out`].
 pub fn write_err(text: &str) -> Result<(), Error> {
     write_to(&mut std::io::stderr().lock(), "stderr", text)

@@ -31,6 +31,9 @@ pub struct Args {
     /// Poll for changes instead of using the system's file events (network and container mounts).
     #[arg(long)]
     pub poll: bool,
+    /// Render every page afresh, without reading or writing the build cache in `.lore/cache/`.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// Serves until Ctrl-C or a termination signal.
@@ -43,6 +46,7 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         port: args.port,
         poll: args.poll,
         allowed_hosts: args.allow_host.clone(),
+        cache: !args.no_cache,
     };
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();

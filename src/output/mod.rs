@@ -51,9 +51,22 @@ impl Staging {
         Ok(staging)
     }
 
-    /// Writes a file at `rel` (a `/`-separated path inside the site).
+    /// Writes a file at `rel` (a `/`-separated path inside the site). When the site being
+    /// replaced has the same bytes there, the file is hard-linked from it instead: a warm build
+    /// that changed a few pages writes a few files (creating thousands of files was most of
+    /// the time a build spends writing).
     pub fn write(&self, rel: &str, contents: &[u8]) -> Result<(), Error> {
-        crate::fs::write(&self.tmp.join(rel), contents)
+        let path = self.tmp.join(rel);
+        let old = self.target.join(rel);
+        if same_bytes(&old, contents) {
+            if let Some(parent) = path.parent() {
+                crate::fs::create_dir_all(parent)?;
+            }
+            if std::fs::hard_link(&old, &path).is_ok() {
+                return Ok(());
+            }
+        }
+        crate::fs::write(&path, contents)
     }
 
     /// Copies a file to `rel`.
@@ -98,6 +111,18 @@ impl Drop for Staging {
             let _ = std::fs::remove_dir_all(&self.tmp);
         }
     }
+}
+
+/// Whether the file at `path` holds exactly `contents` (a regular file, not a link).
+fn same_bytes(path: &Path, contents: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(meta) = std::fs::symlink_metadata(path) else { return false };
+    if !meta.is_file() || meta.len() != contents.len() as u64 {
+        return false;
+    }
+    let mut buf = Vec::with_capacity(contents.len());
+    let read = File::open(path).and_then(|f| f.take(contents.len() as u64 + 1).read_to_end(&mut buf));
+    read.is_ok() && buf == contents
 }
 
 /// Writes `rel` in `dir` beside its old version, then renames it over: a reader sees the old

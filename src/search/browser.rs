@@ -1,7 +1,7 @@
 //! The browser index, exported from the tantivy segment.
 //!
 //! Files under `search/` in the build folder (all gzip, content-hashed names):
-//! - `head.<hash>.json.gz`: format version, record count, score scale, shard table (first key,
+//! - `head.json.gz` (`head.<hash>.json.gz` while `lore serve` exports): format version, record count, score scale, shard table (first key,
 //!   hash, and `1` when the shard starts between a word and its stem), word-pack table,
 //!   sections per page (one character each), demoted pages (deltas), fragment-pack naming,
 //!   filter values with counts;
@@ -38,6 +38,10 @@ use super::schema::TITLE_BOOST;
 use crate::error::Error;
 use crate::output::hash8;
 
+/// The head file as `lore build` writes it and pages name it: a fixed name (the searcher fetches
+/// it revalidated), so pages do not change when only the index does. `lore serve` names heads by
+/// their hash and answers this name with the newest one.
+pub const HEAD: &str = "search/head.json.gz";
 /// Format version, checked by the searcher.
 pub const VERSION: u32 = 1;
 /// A shard is cut once it holds this many bytes.

@@ -169,7 +169,8 @@ fn search_reply(dir: &Path, query: &str) -> Reply {
 
 /// Whether `path` asks for the head file of the browser index.
 fn is_search_head(path: &str) -> bool {
-    path.strip_prefix("/search/head.").is_some_and(|rest| rest.ends_with(".json.gz") && !rest.contains('/'))
+    path.strip_prefix("/search/head.")
+        .is_some_and(|rest| rest == "json.gz" || (rest.ends_with(".json.gz") && !rest.contains('/')))
 }
 
 /// The site-relative URL in an event stream's `page=` parameter (the tab's `location.pathname`):

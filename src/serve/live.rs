@@ -116,6 +116,13 @@ pub struct Live {
 }
 
 impl Live {
+    /// Full builds reuse and keep the build cache (`lore serve` without `--no-cache`); a cache
+    /// that cannot be used is said on stderr.
+    pub fn use_cache(&mut self, cache: bool) {
+        self.options.cache = cache;
+        self.options.note = cache.then_some(crate::diag::print_note);
+    }
+
     /// A served site for `root`, building into folders under `base` (which must not exist yet
     /// or be empty). Nothing is built until [`Live::full`].
     pub fn new(root: &Path, config_file: Option<PathBuf>, base: PathBuf) -> Result<Self, Error> {

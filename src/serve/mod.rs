@@ -51,6 +51,8 @@ pub struct ServeOptions {
     /// Host names answered besides IP addresses and `localhost` names (`--allow-host`), with
     /// those of `[serve] allowed-hosts`.
     pub allowed_hosts: Vec<String>,
+    /// Full builds reuse and keep the build cache in `.lore/cache/` (not `--no-cache`).
+    pub cache: bool,
 }
 
 /// Something worth telling the user.
@@ -261,7 +263,8 @@ pub fn run(
     memory::limit_arenas();
     empty_trash();
     let base = private_dir()?;
-    let live = Live::new(&options.root, options.config_file.clone(), base.clone())?;
+    let mut live = Live::new(&options.root, options.config_file.clone(), base.clone())?;
+    live.use_cache(options.cache);
     let shared = Arc::new(Shared::new(
         live.dir().to_path_buf(),
         crate::search::index_dir_in(&options.root),

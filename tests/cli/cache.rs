@@ -265,3 +265,26 @@ fn issue_13_the_cache_can_be_turned_off() {
         run.stderr()
     );
 }
+
+/// Issue 13: a page a build would write with the bytes the previous build wrote is hard-linked
+/// from it, not written again (the same file, once the previous site is gone); a changed page is
+/// a new file, and the search head keeps its name, so an edit changes no other page.
+#[cfg(unix)]
+#[test]
+fn issue_13_unchanged_files_are_linked_from_the_previous_site() {
+    use std::os::unix::fs::MetadataExt;
+    let site = SiteTest::empty("cache-links");
+    site.write("book.toml", BOOK_TOML);
+    site.write("src/a.md", "# Alpha\n\nText.\n");
+    site.write("src/b.md", "# Beta\n\nText.\n");
+    site.run(&["build"]).success();
+    let inode = |rel: &str| std::fs::metadata(site.path(rel)).unwrap().ino();
+    let (a, b) = (inode("book/a/index.html"), inode("book/b/index.html"));
+    site.write("src/b.md", "# Beta\n\nOther text.\n");
+    site.run(&["build"]).success();
+    assert_eq!(inode("book/a/index.html"), a, "the unchanged page was written again");
+    assert_ne!(inode("book/b/index.html"), b, "the changed page was not written");
+    assert!(site.read("book/b/index.html").contains("Other text."));
+    assert!(site.read("book/a/index.html").contains("data-search-head=\"../search/head.json.gz\""));
+    assert_eq!(std::fs::metadata(site.path("book/a/index.html")).unwrap().nlink(), 1);
+}

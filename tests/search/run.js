@@ -10,7 +10,7 @@ const [dirArg, queriesFile, mode] = process.argv.slice(2);
 const dir = path.resolve(dirArg);
 const { Engine } = require(path.join(dir, fs.readdirSync(path.join(dir, "assets")).filter((f) => /^search\..*\.js$/.test(f)).map((f) => path.join("assets", f))[0]));
 const searchDir = path.join(dir, "search");
-const head = fs.readdirSync(searchDir).find((f) => /^head\..*\.json\.gz$/.test(f));
+const head = fs.readdirSync(searchDir).find((f) => /^head\.(.*\.)?json\.gz$/.test(f));
 const queries = mode === "--stems" ? [] : fs.readFileSync(queriesFile, "utf8").split("\n").filter((l) => l.trim());
 
 function engine(counter) {

@@ -512,8 +512,10 @@
   function start(box) {
     var input = box.querySelector("input"), rootUrl = box.getAttribute("data-search-root") || "./";
     var head = box.getAttribute("data-search-head"), base = head.slice(0, head.lastIndexOf("/") + 1);
+    /* The head keeps its name from build to build: revalidate it; every other file is named by
+       its content and may come from the cache. */
     var engine = new Engine(function (name) {
-      return fetch(base + name).then(function (r) {
+      return fetch(base + name, name === head.slice(base.length) ? { cache: "no-cache" } : undefined).then(function (r) {
         if (!r.ok) { throw new Error("search index: " + r.status + " " + name); }
         return r.arrayBuffer();
       }).then(gunzip);
