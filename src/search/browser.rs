@@ -14,7 +14,9 @@
 //! - `w/<hash>.txt.gz` word packs: `word TAB df [TAB stem]` lines grouped by the first two
 //!   letters (typo candidates and short prefixes);
 //! - `f/<hash>-<n>.json.gz` fragment packs: page URL, title, facets and section texts (the
-//!   first `FRAGMENT_CHARS` characters of each, the number the head gives);
+//!   first `FRAGMENT_CHARS` characters of each, the number the head gives); `<hash>` is that of
+//!   the pack's group of `FRAGMENT_GROUP` packs (the head lists them), so an edit renames one
+//!   group;
 //! - `filter-<facet>.<hash>.json.gz`: value → page numbers (delta-coded), loaded when used.
 //!
 //! An impact is tantivy's BM25 score of a stem in a record (title boosted, summed over fields),
@@ -43,7 +45,9 @@ use crate::output::hash8;
 /// their hash and answers this name with the newest one.
 pub const HEAD: &str = "search/head.json.gz";
 /// Format version, checked by the searcher.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
+/// Fragment packs share a hash in groups of this many.
+pub const FRAGMENT_GROUP: usize = 128;
 /// A shard is cut once it holds this many bytes.
 pub const SHARD_BYTES: usize = 8 * 1024;
 /// A shard grows past `SHARD_BYTES` while cutting it would part a word from its stem, up to
@@ -228,7 +232,7 @@ pub fn export(pages: &[Arc<PageDoc>], written: &Written) -> Result<Bundle, Error
     let mut bundle = Bundle::default();
     let shard_table = dictionary_shards(written, &impacts, &mut bundle.files)?;
     let word_table = word_packs(written, &impacts, &mut bundle)?;
-    let (frag_hash, per_pack) = fragment_packs(pages, &mut bundle.files)?;
+    let (frag_groups, per_pack) = fragment_packs(pages, &mut bundle.files)?;
     let facets = facet_lists(pages, &mut bundle.files)?;
     let demoted: Vec<usize> = pages
         .iter()
@@ -243,7 +247,7 @@ pub fn export(pages: &[Arc<PageDoc>], written: &Written) -> Result<Bundle, Error
         "shards": shard_table,
         "words": word_table,
         "sections": section_counts(pages),
-        "fragments": {"hash": frag_hash, "per": per_pack, "chars": FRAGMENT_CHARS},
+        "fragments": {"groups": frag_groups, "group": FRAGMENT_GROUP, "per": per_pack, "chars": FRAGMENT_CHARS},
         "facets": facets,
         "demoted": deltas(&demoted),
         "demotion": super::DEMOTION,
@@ -410,7 +414,7 @@ fn word_packs(written: &Written, impacts: &Impacts, bundle: &mut Bundle) -> Resu
 fn fragment_packs(
     pages: &[Arc<PageDoc>],
     files: &mut Vec<(String, Vec<u8>)>,
-) -> Result<(String, usize), Error> {
+) -> Result<(Vec<String>, usize), Error> {
     let per_pack = pages.len().div_ceil(12_000).max(1);
     let fragments: Vec<Vec<u8>> = pages
         .par_chunks(per_pack)
@@ -418,16 +422,13 @@ fn fragment_packs(
             to_json(&chunk.iter().map(|p| fragment(p)).collect::<Vec<_>>(), "a search fragment pack")
         })
         .collect::<Result<_, Error>>()?;
-    let mut hasher_input = Vec::new();
-    for f in &fragments {
-        hasher_input.extend_from_slice(f);
-    }
-    let frag_hash = hash8(&hasher_input);
+    // Named by the hash of their group: an edit renames one group's packs, not all of them.
+    let hashes: Vec<String> = fragments.chunks(FRAGMENT_GROUP).map(|group| hash8(&group.concat())).collect();
     let packed: Vec<Vec<u8>> = fragments.par_iter().map(|f| gzip(f)).collect::<Result<_, Error>>()?;
     for (n, gz) in packed.into_iter().enumerate() {
-        files.push((format!("search/f/{frag_hash}-{n}.json.gz"), gz));
+        files.push((format!("search/f/{}-{n}.json.gz", hashes[n / FRAGMENT_GROUP]), gz));
     }
-    Ok((frag_hash, per_pack))
+    Ok((hashes, per_pack))
 }
 
 /// Filters: value → page numbers, one file per facet; returns the facets of the head.

@@ -53,7 +53,7 @@ async function stems(tsv) {
     const frags = await Promise.all(res.pages.map((p) => e.fragment(p.page)));
     const fragFiles = new Set(res.pages.slice(0, 5).map((p) => Math.floor(p.page / e.head.fragments.per)));
     let fragBytes = 0;
-    for (const n of fragFiles) { fragBytes += fs.statSync(path.join(searchDir, `f/${e.head.fragments.hash}-${n}.json.gz`)).size; }
+    for (const n of fragFiles) { fragBytes += fs.statSync(path.join(searchDir, `f/${e.head.fragments.groups[Math.floor(n / e.head.fragments.group)]}-${n}.json.gz`)).size; }
     const t2 = process.hrtime.bigint();
     console.log(JSON.stringify({
       query: q,

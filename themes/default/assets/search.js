@@ -120,7 +120,7 @@
     var self = this;
     return this.file(headName).then(function (bytes) {
       var h = JSON.parse(text8.decode(bytes));
-      if (h.v !== 1) { throw new Error("unsupported search index version " + h.v); }
+      if (h.v !== 2) { throw new Error("unsupported search index version " + h.v); }
       self.head = h;
       var page = new Uint32Array(h.n), r = 0, first = [], at = 0;
       for (var p = 0; p < h.sections.length; p++) {
@@ -343,7 +343,7 @@
 
   Engine.prototype.fragment = function (page) {
     var f = this.head.fragments, n = Math.floor(page / f.per);
-    return this.file("f/" + f.hash + "-" + n + ".json.gz").then(function (bytes) {
+    return this.file("f/" + f.groups[Math.floor(n / f.group)] + "-" + n + ".json.gz").then(function (bytes) {
       return JSON.parse(text8.decode(bytes))[page % f.per];
     });
   };
