@@ -49,6 +49,10 @@ pub struct AlertsConfig {
     pub links_are_errors: bool,
     /// The line of `rules` in `book.toml` (1 when not written).
     pub rules_line: usize,
+    /// `book.toml` as shown in messages, and its text (for warnings found later).
+    pub config_path: PathBuf,
+    /// The config text.
+    pub config_text: String,
 }
 
 impl Default for AlertsConfig {
@@ -63,6 +67,8 @@ impl Default for AlertsConfig {
             coverage_is_error: true,
             links_are_errors: true,
             rules_line: 1,
+            config_path: PathBuf::from(super::CONFIG_FILE),
+            config_text: String::new(),
         }
     }
 }
@@ -144,6 +150,8 @@ pub(super) fn compute(
         coverage_is_error,
         links_are_errors,
         rules_line,
+        config_path: at.shown.to_path_buf(),
+        config_text: at.text.to_owned(),
     }
 }
 
