@@ -99,8 +99,7 @@ pub(super) struct Place<'a> {
 /// Validates `[alerts]` and the `[check]` keys `alert-coverage` and `alert-links`.
 pub(super) fn compute(
     raw: RawAlerts,
-    coverage: Option<&str>,
-    links: Option<&str>,
+    check: &super::RawCheck,
     root: &Path,
     at: &Place<'_>,
     diags: &mut Vec<Diagnostic>,
@@ -131,8 +130,8 @@ pub(super) fn compute(
             true
         }
     };
-    let coverage_is_error = level("alert-coverage", coverage);
-    let links_are_errors = level("alert-links", links);
+    let coverage_is_error = level("alert-coverage", check.alert_coverage.as_deref());
+    let links_are_errors = level("alert-links", check.alert_links.as_deref());
     let url_annotations = raw.url_annotations.unwrap_or(defaults.url_annotations);
     if url_annotations.iter().any(|a| a.trim().is_empty()) {
         error(
