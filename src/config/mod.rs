@@ -412,9 +412,7 @@ impl SiteConfig {
             onboarding: raw.kinds.onboarding.unwrap_or(defaults.onboarding),
         };
         let freshness = freshness::compute(raw.freshness, text, shown, diags);
-        let (coverage, links) = (raw.check.alert_coverage.as_deref(), raw.check.alert_links.as_deref());
-        let alerts =
-            alerts::compute(raw.alerts, coverage, links, root, &alerts::Place { text, shown }, diags);
+        let alerts = alerts::compute(raw.alerts, &raw.check, root, &alerts::Place { text, shown }, diags);
         check_data_url("git-repository-url", html.git_repository_url.as_deref(), text, shown, diags);
         check_data_url("edit-url-template", html.edit_url_template.as_deref(), text, shown, diags);
         check_edit_url_prefix(html.edit_url_template.as_deref(), text, shown, diags);
