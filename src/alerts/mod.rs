@@ -51,6 +51,8 @@ pub struct Annotation {
     pub line: usize,
     /// 1-based column of the value.
     pub col: usize,
+    /// The text of its line, for messages.
+    pub source_line: String,
 }
 
 /// One alerting rule.
@@ -76,6 +78,8 @@ pub struct AlertRule {
     pub labels: Vec<(String, String)>,
     /// Annotations in file order.
     pub annotations: Vec<Annotation>,
+    /// The text of the rule's line, for messages.
+    pub source_line: String,
 }
 
 impl AlertRule {
@@ -88,6 +92,22 @@ impl AlertRule {
     pub fn annotation(&self, key: &str) -> Option<&Annotation> {
         self.annotations.iter().find(|a| a.key == key)
     }
+
+    /// `diag` placed at this rule, with its source line.
+    pub fn place(&self, diag: Diagnostic) -> Diagnostic {
+        place(diag, &self.file, self.line, self.col, &self.source_line)
+    }
+
+    /// `diag` placed at annotation `at` of this rule, with its source line.
+    pub fn place_at(&self, diag: Diagnostic, at: &Annotation) -> Diagnostic {
+        place(diag, &self.file, at.line, at.col, &at.source_line)
+    }
+}
+
+fn place(diag: Diagnostic, file: &Path, line: usize, col: usize, text: &str) -> Diagnostic {
+    let mut diag = diag.at(file, line.max(1), col.max(1));
+    diag.source_line = Some(text.to_owned());
+    diag
 }
 
 /// The rules of one file, with the problems found in it.
@@ -251,8 +271,14 @@ pub fn parse(text: &str, shown: &Path) -> Parsed {
         recognised |= reader.document(doc);
     }
     out.unrecognised = !recognised && docs.iter().any(Node::is_map);
+    let index = crate::diag::LineIndex::new(text);
+    let line_of = |n: usize| index.line(text, n).unwrap_or("").to_owned();
     for rule in &mut out.rules {
         rule.file = shown.to_path_buf();
+        rule.source_line = line_of(rule.line);
+        for a in &mut rule.annotations {
+            a.source_line = line_of(a.line);
+        }
     }
     out
 }
@@ -330,6 +356,7 @@ impl Reader<'_> {
                         value: v.clone(),
                         line: *line,
                         col: *col,
+                        source_line: String::new(),
                     })
                     .collect();
                 let expr = slo.objective.as_ref().map(|o| {
@@ -350,6 +377,7 @@ impl Reader<'_> {
                     for_: None,
                     labels,
                     annotations,
+                    source_line: String::new(),
                 });
             }
         }

@@ -56,6 +56,7 @@ fn prometheus_rule(reader: &mut Reader<'_>, rule: &Node, group_labels: &[(String
         for_: rule.text_at("for").map(str::to_owned),
         labels,
         annotations: annotations(rule),
+        source_line: String::new(),
     });
 }
 
@@ -81,12 +82,13 @@ fn grafana_rule(reader: &mut Reader<'_>, rule: &Node) {
         for_: rule.text_at("for").map(str::to_owned),
         labels: rule.strings_at("labels"),
         annotations: annotations(rule),
+        source_line: String::new(),
     });
 }
 
 fn annotations(rule: &Node) -> Vec<Annotation> {
     rule.placed_strings_at("annotations")
         .into_iter()
-        .map(|(key, value, line, col)| Annotation { key, value, line, col })
+        .map(|(key, value, line, col)| Annotation { key, value, line, col, source_line: String::new() })
         .collect()
 }

@@ -68,3 +68,164 @@ error: found 1 error
 ",
     );
 }
+
+/// The formats fixture: every rule format, every way of finding a runbook.
+fn formats() -> SiteTest {
+    let site = SiteTest::fixture("alerts/formats");
+    std::fs::create_dir(site.path(".git")).expect("create .git");
+    site
+}
+
+#[test]
+fn issue_11_every_format_matched_to_its_runbook() {
+    let site = formats();
+    site.run(&["check"]).code(1).stderr_eq(
+        "docs/runbooks/node-clock.md:3:37: warning: runbook names alert `NodeClockNotSynchronizing`, which no alert rule defines
+ 3 | alerts: [NodeClockNotSynchronising, NodeClockNotSynchronizing]
+   |                                     ^
+  = hint: did you mean `NodeClockNotSynchronising`?
+
+monitoring/k8s/prometheusrule.yaml:31:11: warning: alert `TargetDown` has no runbook
+ 31 |         - alert: TargetDown
+    |           ^
+  = hint: write one with `lore new runbook --alert TargetDown`, or list `TargetDown` under `alerts:` in a runbook
+
+monitoring/k8s/prometheusrule.yaml:37:26: warning: `runbook_url` of alert `TargetDown` is built from `{{ $labels.namespace }}` when the alert fires; lore cannot check where it leads
+ 37 |             runbook_url: https://runbooks.example.com/runbooks/{{ $labels.namespace }}/targetdown
+    |                          ^
+  = hint: link to `alerts/<AlertName>/` (or use `{{ $labels.alertname }}` only) so the link can be checked
+
+monitoring/sloth/checkout-slo.yml:14:13: warning: paging alert `CheckoutAvailabilityBudgetBurn` sends responders to `docs/runbooks/CheckoutAvailabilityBudgetBurn.md`, which is stale (fails `--fail-on stale`)
+ 14 |       name: CheckoutAvailabilityBudgetBurn
+    |             ^
+  = hint: review the runbook, then run `lore verify docs/runbooks/CheckoutAvailabilityBudgetBurn.md`
+
+monitoring/sloth/checkout-slo.yml:32:13: warning: alert `CheckoutLatencyBudgetBurn` has no runbook
+ 32 |       name: CheckoutLatencyBudgetBurn
+    |             ^
+  = hint: write one with `lore new runbook --alert CheckoutLatencyBudgetBurn`, or list `CheckoutLatencyBudgetBurn` under `alerts:` in a runbook
+
+checked 11 pages: no errors, 5 warnings
+8 alerts: 3 with a fresh runbook, 2 stale, 1 unverified, 2 without
+error: 2 pages need review (`--fail-on stale`)
+",
+    );
+}
+
+#[test]
+fn issue_11_stale_runbook_is_reported_at_the_rule_exactly_when_it_fails() {
+    let site = formats();
+    let run = site.run(&["check", "--fail-on", "never"]);
+    run.success();
+    assert!(!run.stderr().contains("sends responders"), "{}", run.stderr());
+    let run = site.run(&["check", "--format", "github"]);
+    run.code(1);
+    let line = "::warning file=monitoring/sloth/checkout-slo.yml,line=14,col=13::paging alert `CheckoutAvailabilityBudgetBurn` sends responders to `docs/runbooks/CheckoutAvailabilityBudgetBurn.md`, which is stale (fails `--fail-on stale`)%0A= hint: review the runbook, then run `lore verify docs/runbooks/CheckoutAvailabilityBudgetBurn.md`\n";
+    assert!(run.stdout().contains(line), "{}", run.stdout());
+}
+
+#[test]
+fn issue_11_json_report_counts_alerts() {
+    let site = formats();
+    let run = site.run(&["check", "--format", "json"]);
+    run.code(1);
+    let json: serde_json::Value = serde_json::from_str(run.stdout()).expect("json");
+    assert_eq!(
+        json["alerts"],
+        serde_json::json!({"total": 8, "fresh": 3, "stale": 2, "unverified": 1, "missing": 2})
+    );
+    let first = &json["diagnostics"][1];
+    assert_eq!(first["file"], "monitoring/k8s/prometheusrule.yaml");
+    assert_eq!(first["line"], 31);
+    assert_eq!(first["message"], "alert `TargetDown` has no runbook");
+}
+
+const PAGING: &str = "groups:
+  - name: db
+    rules:
+      - alert: PostgresDown
+        expr: pg_up == 0
+        for: 1m
+        labels:
+          severity: critical
+      - alert: PostgresReplicationLag
+        expr: pg_replication_lag_seconds > 300
+        labels:
+          severity: critical
+        annotations:
+          runbook_url: alerts/PostgresReplicationLagg/
+      - alert: NodeClockNotSynchronising
+        expr: node_timex_sync_status == 0
+        labels:
+          severity: warning
+        annotations:
+          runbook: docs/runbooks/NodeClockNotSynchronizing.md
+";
+
+#[test]
+fn issue_11_paging_alert_without_runbook_and_links_to_nothing_are_errors() {
+    let site = site("alerts-paging", "[alerts]\nrules = [\"monitoring/*.yml\"]\n");
+    site.write("monitoring/db.yml", PAGING);
+    site.write("src/runbooks/NodeClockNotSynchronising.md", RUNBOOK);
+    site.write("src/runbooks/replication-lag.md", "---\nowner: dba\nlast_verified: 2026-02-20\nalerts: [PostgresReplicationLag]\n---\n# Lag\n\n## Mitigation\n\nWait.\n");
+    site.run(&["check"]).code(1).stderr_eq(
+        "monitoring/db.yml:4:9: error: paging alert `PostgresDown` has no runbook
+ 4 |       - alert: PostgresDown
+   |         ^
+  = hint: write one with `lore new runbook --alert PostgresDown`, or list `PostgresDown` under `alerts:` in a runbook
+
+monitoring/db.yml:14:24: error: `runbook_url` of alert `PostgresReplicationLag` leads to nothing in this site (`alerts/PostgresReplicationLagg/`)
+ 14 |           runbook_url: alerts/PostgresReplicationLagg/
+    |                        ^
+  = hint: did you mean `alerts/PostgresReplicationLag/`?
+
+monitoring/db.yml:20:20: error: `runbook` of alert `NodeClockNotSynchronising` leads to nothing in this site (`docs/runbooks/NodeClockNotSynchronizing.md`)
+ 20 |           runbook: docs/runbooks/NodeClockNotSynchronizing.md
+    |                    ^
+  = hint: did you mean `src/runbooks/NodeClockNotSynchronising.md`?
+
+error: found 3 errors
+",
+    );
+}
+
+#[test]
+fn issue_11_yaml_error_in_a_rule_file_fails_at_its_line_and_column() {
+    let site = site("alerts-yaml", "[alerts]\nrules = [\"monitoring/*.yml\"]\n");
+    site.write(
+        "monitoring/broken.yml",
+        "groups:\n  - name: db\n    rules:\n      - alert: PostgresDown\n        expr: [pg_up == 0\n",
+    );
+    site.run(&["build"]).code(2).stderr_eq(
+        "monitoring/broken.yml:5:15: error: invalid YAML in alert rules: unclosed bracket '['
+ 5 |         expr: [pg_up == 0
+   |               ^
+
+error: found 1 error
+",
+    );
+    assert!(!site.path("book").exists(), "a failed build writes nothing");
+}
+
+#[test]
+fn issue_11_alert_coverage_warn_makes_a_missing_paging_runbook_a_warning() {
+    let site = site(
+        "alerts-warn",
+        "[alerts]\nrules = [\"monitoring/*.yml\"]\n\n[check]\nalert-coverage = \"warn\"\n",
+    );
+    site.write(
+        "monitoring/db.yml",
+        "groups:\n  - name: db\n    rules:\n      - alert: PostgresDown\n        labels: {severity: page}\n",
+    );
+    let run = site.run(&["check"]);
+    run.success();
+    assert_eq!(
+        run.diagnostics(),
+        ["monitoring/db.yml:4:9: warning: paging alert `PostgresDown` has no runbook"]
+    );
+    assert!(
+        run.stderr().ends_with("1 alert: 0 with a fresh runbook, 0 stale, 1 without\n"),
+        "{}",
+        run.stderr()
+    );
+}
