@@ -64,6 +64,9 @@ pub struct AlertRule {
     pub segment: String,
     /// The rule file, as shown in messages.
     pub file: PathBuf,
+    /// The rule file relative to the folder of `book.toml`, `/`-separated (what output shows,
+    /// whatever the working folder).
+    pub rel: String,
     /// 1-based line of the rule.
     pub line: usize,
     /// 1-based column of the rule.
@@ -132,6 +135,11 @@ pub fn read(config: &AlertsConfig, root: &ContentRoot) -> (Vec<AlertRule>, Vec<D
             match load(path, root, &shown) {
                 Ok(text) => {
                     let mut p = parse(&text, &shown);
+                    let rel = path.strip_prefix(&config.base).unwrap_or(path);
+                    let rel = rel.to_string_lossy().replace('\\', "/");
+                    for rule in &mut p.rules {
+                        rule.rel.clone_from(&rel);
+                    }
                     if p.unrecognised {
                         p.diagnostics.push(
                             Diagnostic::warning("no alert rules here: not a Prometheus, `PrometheusRule`, Grafana or Sloth file")
@@ -275,6 +283,7 @@ pub fn parse(text: &str, shown: &Path) -> Parsed {
     let line_of = |n: usize| index.line(text, n).unwrap_or("").to_owned();
     for rule in &mut out.rules {
         rule.file = shown.to_path_buf();
+        rule.rel = shown.to_string_lossy().into_owned();
         rule.source_line = line_of(rule.line);
         for a in &mut rule.annotations {
             a.source_line = line_of(a.line);
@@ -370,6 +379,7 @@ impl Reader<'_> {
                     name,
                     segment,
                     file: PathBuf::new(),
+                    rel: String::new(),
                     line: at.0,
                     col: at.1,
                     format: Format::Sloth,

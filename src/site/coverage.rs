@@ -56,7 +56,8 @@ impl Coverage {
         }
     }
 
-    fn of(state: Option<State>) -> Self {
+    /// The coverage an alert gets from its runbook's freshness (`None`: no runbook).
+    pub fn of(state: Option<State>) -> Self {
         match state {
             None => Coverage::Missing,
             Some(State::Stale) => Coverage::Stale,

@@ -229,3 +229,77 @@ fn issue_11_alert_coverage_warn_makes_a_missing_paging_runbook_a_warning() {
         run.stderr()
     );
 }
+
+#[test]
+fn issue_11_alerts_json_has_version_rules_and_state() {
+    let site = formats();
+    site.run(&["build"]).success();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(site.path("book/alerts.json")).unwrap()).unwrap();
+    assert_eq!(json["version"], 1);
+    let crash = &json["alerts"]["KubePodCrashLooping"];
+    assert_eq!(crash["runbook"], "https://runbooks.example.com/runbooks/kubernetes/KubePodCrashLooping/");
+    assert_eq!(crash["alert_url"], "https://runbooks.example.com/alerts/KubePodCrashLooping/");
+    assert_eq!(crash["state"], "fresh");
+    assert_eq!(crash["paging"], true);
+    assert_eq!(crash["severity"], "critical");
+    assert_eq!(crash["for"], "15m");
+    assert_eq!(crash["summary"], "Pod is crash looping.");
+    assert_eq!(
+        crash["rules"],
+        serde_json::json!([{
+            "file": "monitoring/kube-prometheus/kubernetes-apps.yml", "line": 5, "format": "prometheus",
+            "expr": "max_over_time(kube_pod_container_status_waiting_reason{reason=\"CrashLoopBackOff\", job=\"kube-state-metrics\"}[5m]) >= 1",
+            "for": "15m", "labels": {"severity": "critical"},
+        }])
+    );
+    let burn = &json["alerts"]["CheckoutAvailabilityBudgetBurn"];
+    assert_eq!((burn["state"].as_str(), burn["rules"].as_array().map(Vec::len)), (Some("stale"), Some(2)));
+    let missing = &json["alerts"]["TargetDown"];
+    assert_eq!(missing["state"], "missing");
+    assert!(missing.get("runbook").is_none() && missing.get("alert_url").is_none(), "{missing}");
+}
+
+#[test]
+fn issue_11_lowercase_alias_and_no_redirect_over_a_runbook_published_there() {
+    let site = site("alerts-alias", "[alerts]\nrules = [\"monitoring/*.yml\"]\n");
+    site.write("monitoring/db.yml", "groups:\n  - name: db\n    rules:\n      - alert: PostgresSplitBrain\n        labels: {severity: page}\n      - alert: KubePodCrashLooping\n        labels: {severity: page}\n        annotations: {runbook_url: runbooks/postgres-down/}\n");
+    site.write(
+        "src/alerts/PostgresSplitBrain.md",
+        RUNBOOK.replace("# Postgres down", "---\n# Split brain").replacen(
+            "---\n# Split brain",
+            "kind: runbook\n---\n# Split brain",
+            1,
+        ),
+    );
+    let run = site.run(&["build"]);
+    run.success();
+    let page = run.page("alerts/PostgresSplitBrain/index.html");
+    assert!(
+        page.contains("<h1") && !page.contains("http-equiv=\"refresh\""),
+        "the runbook itself is published there"
+    );
+    assert!(!site.path("book/alerts/postgressplitbrain").exists(), "no alias over a different file");
+    let redirect = run.page("alerts/KubePodCrashLooping/index.html");
+    assert!(redirect.contains("url=../../runbooks/postgres-down/"), "{redirect}");
+    assert_eq!(run.page("alerts/kubepodcrashlooping/index.html"), redirect, "the alias is the same bytes");
+}
+
+#[test]
+fn issue_11_alerts_page_lists_every_alert_with_its_state() {
+    let site = formats();
+    let run = site.run(&["build"]);
+    run.success();
+    let page = run.page("alerts/index.html");
+    assert_eq!(page.matches("<tr data-state=").count(), 9, "8 rule alerts and 1 named only by a runbook");
+    assert!(
+        page.contains("<tr data-state=\"missing\" data-paging=\"no\">\n  <td><code>TargetDown</code></td>"),
+        "{page}"
+    );
+    assert!(page.contains("<tr data-state=\"stale\" data-paging=\"yes\">\n  <td><a href=\"../alerts/CheckoutAvailabilityBudgetBurn/\"><code>CheckoutAvailabilityBudgetBurn</code></a></td>"));
+    assert!(page.contains("<td><code>monitoring/sloth/checkout-slo.yml:14 (+1 more)</code></td>"));
+    assert!(page.contains("<div class=\"alert-filter\" hidden>"), "the filter shows only with the script");
+    let runbook = run.page("runbooks/kubernetes/KubePodCrashLooping/index.html");
+    assert!(runbook.contains("<p><code>KubePodCrashLooping</code> <span class=\"severity severity-critical\">pages</span> · fires after 15m · <code>monitoring/kube-prometheus/kubernetes-apps.yml:5</code></p>"), "{runbook}");
+    assert!(runbook.contains("<pre class=\"alert-expr\"><code>max_over_time(kube_pod_container_status_waiting_reason{reason=&quot;CrashLoopBackOff&quot;"));
+}
