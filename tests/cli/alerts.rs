@@ -303,3 +303,26 @@ fn issue_11_alerts_page_lists_every_alert_with_its_state() {
     assert!(runbook.contains("<p><code>KubePodCrashLooping</code> <span class=\"severity severity-critical\">pages</span> · fires after 15m · <code>monitoring/kube-prometheus/kubernetes-apps.yml:5</code></p>"), "{runbook}");
     assert!(runbook.contains("<pre class=\"alert-expr\"><code>max_over_time(kube_pod_container_status_waiting_reason{reason=&quot;CrashLoopBackOff&quot;"));
 }
+
+#[test]
+fn issue_11_new_runbook_for_an_alert_is_prefilled_and_found_by_its_file_name() {
+    let site = site("alerts-new", "[alerts]\nrules = [\"monitoring/*.yml\"]\n");
+    site.write(
+        "monitoring/db.yml",
+        "groups:\n  - name: db\n    rules:\n      - alert: PostgresReplicationLag\n        expr: pg_lag > 300\n        labels: {severity: critical, service: orders-db}\n        annotations: {summary: \"Replica is more than 5 minutes behind\"}\n",
+    );
+    site.run(&["check"]).code(1);
+    site.run(&["new", "runbook", "--alert", "postgresreplicationlag"])
+        .success()
+        .stdout_eq("src/runbooks/PostgresReplicationLag.md\n");
+    let text = site.read("src/runbooks/PostgresReplicationLag.md");
+    assert!(
+        text.starts_with("---\ntitle: \"PostgresReplicationLag\"\ndescription: \"Replica is more than 5 minutes behind\"\nowner:\nservice: \"orders-db\"\nseverity: \"critical\"\nalerts: [\"PostgresReplicationLag\"]\n"),
+        "{text}"
+    );
+    site.run(&["new", "runbook", "--alert", "PostgresReplicationLagg"]).code(2).stderr_eq(
+        "error: no alert rule defines `PostgresReplicationLagg`\n  = hint: did you mean `PostgresReplicationLag`?\n",
+    );
+    let run = site.run(&["check"]);
+    assert!(!run.stderr().contains("PostgresReplicationLag` has no runbook"), "{}", run.stderr());
+}
