@@ -252,7 +252,7 @@ fn prefill(text: &str, rule: &crate::alerts::AlertRule) -> String {
         ("severity:", rule.label("severity").map(quote)),
         ("alerts:", Some(format!("[{}]", quote(&rule.segment)))),
     ];
-    let end = text.match_indices("\n---").nth(0).map_or(0, |(i, _)| i);
+    let end = text.find("\n---").unwrap_or(0);
     let (front, body) = text.split_at(end);
     let mut out: Vec<String> = Vec::new();
     for line in front.lines() {
