@@ -176,14 +176,16 @@ pub fn build(site: &Site, runbooks: &mut Runbooks, config: &SiteConfig) -> (Aler
     }
     let mut alerts: Vec<Alert> = by_key.into_values().collect();
     let index = Index::new(site, runbooks, config, &alerts);
+    let mut known: std::collections::HashSet<String> =
+        runbooks.alerts.keys().map(|k| k.to_lowercase()).collect();
     for alert in &mut alerts {
         index.answer(alert, &mut diags);
-        if alert.runbook.is_none() {
-            diags.push(missing(alert, cfg));
-        } else if let Some(page) = alert.runbook {
-            let known = runbooks.alerts.keys().any(|k| k.eq_ignore_ascii_case(&alert.segment));
-            if !known {
-                runbooks.alerts.insert(alert.segment.clone(), page);
+        match alert.runbook {
+            None => diags.push(missing(alert, cfg)),
+            Some(page) => {
+                if known.insert(alert.segment.to_lowercase()) {
+                    runbooks.alerts.insert(alert.segment.clone(), page);
+                }
             }
         }
     }
