@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(page adr markdown book_toml summary http)
+[ ${#targets[@]} -gt 0 ] || targets=(page adr markdown book_toml summary http alert_rules)
 
 seed() {
   local target=$1 dir=corpus/$1
@@ -22,6 +22,7 @@ seed() {
     book_toml) find ../tests/fixtures ../content-example .. -maxdepth 4 -name book.toml ;;
     summary) find ../tests/fixtures ../content-example -name SUMMARY.md ;;
     http) find regressions/http -type f ! -name '.*' ;;
+    alert_rules) find ../tests/fixtures ../monitoring -name '*.yml' -o -name '*.yaml' ;;
   esac | while read -r f; do cp "$f" "$dir/$(sha1sum "$f" | cut -c1-16)"; done
   if [ -d "regressions/$target" ]; then cp regressions/"$target"/* "$dir/" 2>/dev/null || true; fi
 }

@@ -13,7 +13,9 @@
 //! - [`summary`]: `SUMMARY.md` parsing and the navigation built from it;
 //! - [`mkdocs_yml`]: `mkdocs.yml` parsing, the navigation built from its `nav`, and a page
 //!   rendered with MkDocs markdown (admonitions, tabs, snippets);
-//! - [`http`]: one request to `lore serve`, from its raw bytes to the bytes of the reply.
+//! - [`http`]: one request to `lore serve`, from its raw bytes to the bytes of the reply;
+//! - [`alert_rules`]: an alert rule file (`[alerts] rules`) read, matched to the runbooks of a
+//!   small site and checked, then the site's alert pages and `alerts.json` made.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -124,6 +126,45 @@ pub fn http(data: &[u8]) {
     }
 }
 
+/// Reads `data` as an alert rule file of a site with a few runbooks, matches its alerts to
+/// them (links, front matter, file names), assesses freshness and makes the alert pages and
+/// `alerts.json`.
+pub fn alert_rules(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let parsed = crate::alerts::parse(text, Path::new("rules.yml"));
+    for rule in &parsed.rules {
+        assert_eq!(
+            crate::alerts::segment(&rule.segment).as_deref(),
+            Some(rule.segment.as_str()),
+            "a segment is its own segment"
+        );
+    }
+    let root = scratch().join("alerts");
+    if std::fs::create_dir_all(root.join("monitoring")).is_err()
+        || std::fs::write(root.join("monitoring/rules.yml"), text).is_err()
+    {
+        return;
+    }
+    let mut config = config(&root);
+    config.alerts.rules = vec!["monitoring/*.yml".to_owned()];
+    config.alerts.base = root.clone();
+    config.content_root = crate::config::ContentRoot::of(&root);
+    let runbook = "---\nowner: dba\nalerts: [PgDown, KubePodCrashLooping]\n---\n# Database failover\n\n## Mitigation\n\nPromote the replica.\n";
+    let pages = [
+        ("runbooks/db-failover.md", runbook),
+        ("alerts/HighCPU.md", "# High CPU\n"),
+        ("guide.md", "# Guide\n"),
+    ];
+    let mut content = Content::default();
+    for (rel, text) in pages {
+        let Some(page) = load(&config, rel, text) else { return };
+        content.pages.push(page);
+    }
+    let (mut site, _) = site::build(content, &config);
+    let _ = site::freshness::apply(&mut site, &config, TODAY);
+    let _ = crate::templates::kind_view::alerts_json(&site, Some("https://x.example/"));
+}
+
 /// The site [`http`] serves, built once per process.
 fn served_site() -> Option<&'static Path> {
     static SITE: OnceLock<Option<PathBuf>> = OnceLock::new();
@@ -214,6 +255,7 @@ mod tests {
             ("summary", super::summary),
             ("http", super::http),
             ("mkdocs_yml", super::mkdocs_yml),
+            ("alert_rules", super::alert_rules),
         ];
         assert!(super::served_site().is_some(), "the site the http target serves must build");
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");

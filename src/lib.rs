@@ -21,6 +21,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod alerts;
 pub mod build;
 pub mod cli;
 pub mod config;

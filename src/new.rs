@@ -37,6 +37,9 @@ pub struct NewOptions {
     pub title: String,
     /// ADRs only: the number of the record this one supersedes.
     pub supersedes: Option<u32>,
+    /// Runbooks only: the alert (of `[alerts] rules`) the runbook answers; the page is named
+    /// after it and pre-filled from its rule.
+    pub alert: Option<String>,
 }
 
 /// What `lore new` wrote.
@@ -150,8 +153,16 @@ pub fn create(options: &NewOptions) -> Result<NewOutput, Error> {
         NewKind::Onboarding => kind_folder(&config.src, &folders.onboarding, "onboarding"),
         NewKind::Page => config.src.clone(),
     };
+    let alert = match &options.alert {
+        Some(name) if options.kind == NewKind::Runbook => Some(alert_rule(&config, name)?),
+        Some(_) => return Err(Error::Usage("`--alert` applies to `lore new runbook` only".to_owned())),
+        None => None,
+    };
     let slug = slug(&options.title);
-    let (number, file) = if options.kind == NewKind::Adr {
+    let (number, file) = if let Some(rule) = &alert {
+        // Where the file-name convention finds it: `runbooks/<AlertName>.md`.
+        (None, format!("{}.md", rule.segment))
+    } else if options.kind == NewKind::Adr {
         let n = next_number(&folder)?;
         (Some(n), format!("{n:04}-{slug}.md"))
     } else {
@@ -166,7 +177,8 @@ pub fn create(options: &NewOptions) -> Result<NewOutput, Error> {
         None => None,
     };
     let template = template(&config, options.kind)?;
-    let quoted = serde_json::Value::from(options.title.as_str()).to_string();
+    let title = alert.as_ref().map_or(options.title.as_str(), |r| r.name.as_str());
+    let quoted = serde_json::Value::from(title).to_string();
     let supersedes_line = old
         .as_ref()
         .and_then(|(_, p, _)| p.file_name())
@@ -184,6 +196,10 @@ pub fn create(options: &NewOptions) -> Result<NewOutput, Error> {
             ("{supersedes}", &supersedes_line),
         ],
     );
+    let text = match &alert {
+        Some(rule) => prefill(&text, rule),
+        None => text,
+    };
     inside_content_root(&path, &config.content_root)?;
     write_new(&path, &text)?;
     let updated = match old {
@@ -194,6 +210,58 @@ pub fn create(options: &NewOptions) -> Result<NewOutput, Error> {
         None => None,
     };
     Ok(NewOutput { created: path, updated })
+}
+
+/// The first rule that defines alert `name` (compared without regard to case).
+fn alert_rule(config: &SiteConfig, name: &str) -> Result<crate::alerts::AlertRule, Error> {
+    if config.alerts.rules.is_empty() {
+        return Err(Error::Usage(
+            "`--alert` reads the alert rules, but `book.toml` names none\n  = hint: list the rule files in `rules` of `[alerts]`".to_owned(),
+        ));
+    }
+    let (rules, _) = crate::alerts::read(&config.alerts, &config.content_root);
+    let found = rules
+        .iter()
+        .find(|r| r.name.eq_ignore_ascii_case(name.trim()) || r.segment.eq_ignore_ascii_case(name.trim()));
+    match found {
+        Some(rule) => Ok(rule.clone()),
+        None => {
+            let names: Vec<&str> = rules.iter().map(|r| r.segment.as_str()).collect();
+            let hint = crate::diag::did_you_mean(name, &names).map_or_else(
+                || "check the name in your alert rules".to_owned(),
+                |g| format!("did you mean `{g}`?"),
+            );
+            Err(Error::Usage(format!(
+                "no alert rule defines `{}`\n  = hint: {hint}",
+                crate::diag::escape(name)
+            )))
+        }
+    }
+}
+
+/// The runbook's front matter filled in from its alert's rule: the description from the
+/// `summary` (or `description`) annotation, `service` and `severity` from the labels, and the
+/// alert under `alerts`. Lines the template does not have are left out.
+fn prefill(text: &str, rule: &crate::alerts::AlertRule) -> String {
+    let quote = |v: &str| serde_json::Value::from(v).to_string();
+    let summary =
+        rule.annotation("summary").or_else(|| rule.annotation("description")).map(|a| quote(&a.value));
+    let fields = [
+        ("description:", summary),
+        ("service:", rule.label("service").map(quote)),
+        ("severity:", rule.label("severity").map(quote)),
+        ("alerts:", Some(format!("[{}]", quote(&rule.segment)))),
+    ];
+    let end = text.find("\n---").unwrap_or(0);
+    let (front, body) = text.split_at(end);
+    let mut out: Vec<String> = Vec::new();
+    for line in front.lines() {
+        match fields.iter().find(|(key, value)| line.starts_with(key) && value.is_some()) {
+            Some((key, Some(value))) => out.push(format!("{key} {value}")),
+            _ => out.push(line.to_owned()),
+        }
+    }
+    format!("{}{body}", out.join("\n"))
 }
 
 /// The first of the kind's folders that exists in the source folder (a site keeping ADRs in

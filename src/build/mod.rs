@@ -58,6 +58,8 @@ pub struct BuildOptions {
     pub cache: bool,
     /// Told once when the cache on disk could not be used (it is then rendered anew).
     pub note: Option<fn(&str)>,
+    /// `check --fail-on`: overrides `[freshness] fail-on` (alert rules are checked against it).
+    pub fail_on: Option<crate::config::FailOn>,
 }
 
 /// What a successful build did.
@@ -185,6 +187,7 @@ fn write_site(state: &mut State, assets: write::ThemeAssets, options: &BuildOpti
 fn model(options: &BuildOptions, stages: &mut Stages) -> Result<State, Error> {
     let mut config = SiteConfig::load(&options.root, options.config_file.as_deref())?;
     config.strict_front_matter |= options.strict;
+    config.freshness.fail_on = options.fail_on.unwrap_or(config.freshness.fail_on);
     check_build_dir(&config)?;
     if options.write {
         // Fail before any work when the folder is not lore's to replace; the swap checks again.

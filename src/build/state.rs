@@ -339,7 +339,7 @@ impl State {
         for gone in browsed_gone.chain(redirects_gone) {
             sink.remove(&format!("{gone}index.html"));
         }
-        if self.site.runbooks.alerts.is_empty() {
+        if self.site.runbooks.alerts.is_empty() && self.site.coverage.alerts.is_empty() {
             sink.remove("alerts.json");
         }
         self.listings = listings;

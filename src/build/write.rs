@@ -100,7 +100,7 @@ fn generated(inputs: &ViewInputs<'_>, templates: &Templates, sink: &Sink<'_>) ->
     pages.par_iter().try_for_each(|page| {
         sink.write(&page.path, templates.render(page.template, &page.view)?.as_bytes())
     })?;
-    if !site.runbooks.alerts.is_empty() {
+    if !site.runbooks.alerts.is_empty() || !site.coverage.alerts.is_empty() {
         let base = inputs.config.site_url.as_deref().filter(|u| u.contains("://"));
         sink.write("alerts.json", templates::kind_view::alerts_json(site, base)?.as_bytes())?;
     }

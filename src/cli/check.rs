@@ -45,6 +45,7 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         today: args.today.clone(),
         cache: !args.no_cache,
         note: (!global.quiet).then_some(crate::diag::print_note),
+        fail_on: args.fail_on.as_deref().and_then(FailOn::parse),
         ..BuildOptions::default()
     };
     let output = match build(&options, None) {
@@ -59,6 +60,7 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         Err(other) => return Err(other),
     };
     super::write_diagnostics(&output.warnings, global.quiet)?;
+    let alerts = output.freshness.alerts.as_ref().map(crate::site::coverage::Counts::summary);
     let report = match &args.owner {
         Some(owner) => {
             let mine = output.freshness.for_owner(owner);
@@ -86,6 +88,9 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
             n => format!(", {n} warnings"),
         };
         super::write_err(&format!("checked {}: no errors{tail}\n", super::count_of(output.pages, "page")))?;
+        if let Some(line) = alerts {
+            super::write_err(&format!("{line}\n"))?;
+        }
     }
     if failing > 0 {
         let pages = if failing == 1 { "1 page needs".to_owned() } else { format!("{failing} pages need") };

@@ -28,6 +28,7 @@
 //! assert!(config.build_dir.ends_with("public"));
 //! ```
 
+pub mod alerts;
 pub mod content_root;
 pub mod data_url;
 mod discover;
@@ -45,6 +46,7 @@ use serde::Deserialize;
 use crate::diag::{self, Diagnostic};
 use crate::error::Error;
 
+pub use alerts::AlertsConfig;
 pub use content_root::{ContentRoot, Refusal};
 pub use discover::{CONFIG_FILE, find_root};
 pub use freshness::{FailOn, FolderRule, FreshnessConfig, RawFreshness};
@@ -70,6 +72,8 @@ pub struct RawConfig {
     pub serve: RawServe,
     /// `[freshness]`
     pub freshness: RawFreshness,
+    /// `[alerts]`
+    pub alerts: alerts::RawAlerts,
 }
 
 /// `[book]`
@@ -165,6 +169,10 @@ pub struct RawCheck {
     pub strict_front_matter: Option<bool>,
     /// `warn` (default) or `error`: a runbook without an owner or a Mitigation section.
     pub runbook_sections: Option<String>,
+    /// `error` (default) or `warn`: a paging alert without a runbook.
+    pub alert_coverage: Option<String>,
+    /// `error` (default) or `warn`: a runbook link of an alert rule that resolves to nothing.
+    pub alert_links: Option<String>,
 }
 
 /// `[serve]`: the preview server.
@@ -268,6 +276,8 @@ pub struct SiteConfig {
     /// The MkDocs side of a site read from `mkdocs.yml` (its nav, snippet folders); `None`
     /// for a `book.toml` site, whose markdown then has no MkDocs syntax.
     pub mkdocs: Option<mkdocs::MkDocs>,
+    /// `[alerts]`: alert rule files and how they are matched to runbooks.
+    pub alerts: AlertsConfig,
 }
 
 /// Which folder names give pages a kind.
@@ -361,6 +371,7 @@ impl SiteConfig {
         paths.extend(config.additional_css.iter().map(|p| ("additional-css", p.as_path())));
         paths.extend(config.additional_js.iter().map(|p| ("additional-js", p.as_path())));
         content_root::check_config_paths(&paths, text, shown, &mut diags);
+        alerts::check_roots(&config.alerts, &config.content_root, &alerts::Place { text, shown }, &mut diags);
         diag::sort(&mut diags);
         if diags.iter().any(Diagnostic::is_error) {
             return Err(Error::Config(diags));
@@ -431,6 +442,7 @@ impl SiteConfig {
             onboarding: raw.kinds.onboarding.unwrap_or(defaults.onboarding),
         };
         let freshness = freshness::compute(raw.freshness, text, shown, diags);
+        let alerts = alerts::compute(raw.alerts, &raw.check, root, &alerts::Place { text, shown }, diags);
         check_data_url("git-repository-url", html.git_repository_url.as_deref(), text, shown, diags);
         check_data_url("edit-url-template", html.edit_url_template.as_deref(), text, shown, diags);
         check_edit_url_prefix(html.edit_url_template.as_deref(), text, shown, diags);
@@ -467,6 +479,7 @@ impl SiteConfig {
             raw_html: html.raw_html.unwrap_or(true),
             cache: raw.build.cache.unwrap_or(true),
             mkdocs: None,
+            alerts,
         }
     }
 }

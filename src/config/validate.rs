@@ -100,8 +100,20 @@ static KINDS: &Schema = &[
     ("adr-statuses", Rule::Names),
 ];
 
-static CHECK: &Schema =
-    &[("broken-links", Rule::Known), ("strict-front-matter", Rule::Known), ("runbook-sections", Rule::Known)];
+static CHECK: &Schema = &[
+    ("broken-links", Rule::Known),
+    ("strict-front-matter", Rule::Known),
+    ("runbook-sections", Rule::Known),
+    ("alert-coverage", Rule::Known),
+    ("alert-links", Rule::Known),
+];
+
+static ALERTS: &Schema = &[
+    ("rules", Rule::Known),
+    ("url-annotations", Rule::Known),
+    ("paging", Rule::Known),
+    ("ignore", Rule::Known),
+];
 
 static FRESHNESS: &Schema = &[
     ("default", Rule::Known),
@@ -125,6 +137,7 @@ static TOP: &Schema = &[
     ("check", Rule::Table(CHECK)),
     ("serve", Rule::Table(SERVE)),
     ("freshness", Rule::Table(FRESHNESS)),
+    ("alerts", Rule::Table(ALERTS)),
     ("rust", Rule::MdBookOnly),
     ("preprocessor", Rule::Free),
 ];

@@ -79,7 +79,7 @@ pub fn parse(fm: &FrontMatter<'_>, text: &str, path: &Path) -> Result<Map<String
 }
 
 /// The error's message without the location and snippet the YAML crate appends.
-fn first_line(err: &serde_saphyr::Error) -> String {
+pub fn first_line(err: &serde_saphyr::Error) -> String {
     let text = err.to_string();
     let line = text.lines().next().unwrap_or("").trim();
     let line = line.split(" at line ").next().unwrap_or(line);

@@ -16,7 +16,7 @@ use crate::config::SiteConfig;
 use crate::diag::Diagnostic;
 
 pub use discover::{SourceFile, discover, is_discovered};
-pub use front_matter::{FrontMatter, parse as parse_front_matter, split};
+pub use front_matter::{FrontMatter, first_line as yaml_message, parse as parse_front_matter, split};
 pub(crate) use page::title_from_path as page_title_from_path;
 pub use page::{Loaded, Meta, Page};
 // Kinds, intervals and the data-URL rule are shared with `config`, which owns them so that

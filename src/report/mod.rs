@@ -182,6 +182,9 @@ pub struct FreshnessReport {
     pub counts: Counts,
     /// Every page, by source path.
     pub pages: Vec<Entry>,
+    /// Alerts per coverage state, when `[alerts] rules` is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<crate::site::coverage::Counts>,
     /// `[freshness] fail-on`: the default of `check --fail-on`.
     #[serde(skip)]
     pub fail_on: FailOn,
@@ -205,6 +208,7 @@ impl FreshnessReport {
             today: today.to_string(),
             counts: Counts::of(&pages),
             pages,
+            alerts: site.coverage.counts(),
             fail_on: config.fail_on,
             unverified_is_stale: config.unverified_is_stale,
         }

@@ -89,6 +89,11 @@ pub fn build(site: &Site, sections_are_errors: bool) -> (Runbooks, Vec<Diagnosti
     (out, diags)
 }
 
+/// The line of `alerts:` in a runbook's front matter (1 when not written).
+pub fn alerts_line(page: &Page) -> usize {
+    Fields { page, diags: &mut Vec::new() }.line_of("alerts")
+}
+
 /// An alert name is a URL path segment: letters, digits, `_`, `-`, `.` and `:`.
 fn valid_alert(name: &str) -> bool {
     !name.is_empty()

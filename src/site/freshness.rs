@@ -338,6 +338,7 @@ pub fn apply(site: &mut Site, config: &SiteConfig, today: Date) -> Vec<Diagnosti
     }
     stalest_step(site, &mut list);
     site.freshness = list;
+    diags.extend(super::coverage::assess(site, config));
     diags
 }
 

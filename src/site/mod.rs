@@ -7,6 +7,7 @@
 
 pub mod adr_graph;
 pub mod alerts;
+pub mod coverage;
 pub mod freshness;
 mod mkdocs_nav;
 mod nav;
@@ -74,6 +75,8 @@ pub struct Site {
     pub adrs: adr_graph::AdrGraph,
     /// Runbook fields and the alert → runbook map.
     pub runbooks: alerts::Runbooks,
+    /// The alerts of `[alerts] rules` and the runbook of each.
+    pub coverage: coverage::Alerts,
     /// Onboarding paths.
     pub paths: paths::Paths,
     /// Tags, owners, services, severities.
@@ -169,8 +172,11 @@ pub fn build(content: Content, config: &SiteConfig) -> (Site, Vec<Diagnostic>) {
 fn add_kinds(site: &mut Site, config: &SiteConfig, diags: &mut Vec<Diagnostic>) {
     let (adrs, mut d) = adr_graph::build(site, config);
     diags.append(&mut d);
-    let (runbooks, mut d) = alerts::build(site, config.runbook_sections_are_errors);
+    let (mut runbooks, mut d) = alerts::build(site, config.runbook_sections_are_errors);
     diags.append(&mut d);
+    let (coverage, mut d) = coverage::build(site, &mut runbooks, config);
+    diags.append(&mut d);
+    site.coverage = coverage;
     let (paths, mut d) = paths::build(site);
     diags.append(&mut d);
     site.taxonomies = taxonomy::build(site, &runbooks);

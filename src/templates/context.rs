@@ -267,6 +267,44 @@ pub struct KindsView {
     pub redirect: Option<String>,
     /// Links to the runbook indexes, on the runbook folder's page.
     pub indexes: Vec<LinkView>,
+    /// The Alerts page of a site with `[alerts] rules`: every alert with its state.
+    pub alert_table: Option<Vec<AlertRowView>>,
+}
+
+/// One row of the Alerts page.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertRowView {
+    /// The alert name.
+    pub name: String,
+    /// Its `alerts/<Name>/` URL, when it has a runbook.
+    pub href: Option<String>,
+    /// `fresh`, `stale`, `unverified` or `missing`.
+    pub state: &'static str,
+    /// Whether it pages someone.
+    pub paging: bool,
+    /// Its `severity` label.
+    pub severity: String,
+    /// Its runbook.
+    pub runbook: Option<LinkView>,
+    /// Where its first rule lives (`monitoring/db.yml:12`), and how many rules it has.
+    pub rule: String,
+}
+
+/// An alert rule as it fires, on its runbook's page.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleView {
+    /// The alert name.
+    pub alert: String,
+    /// `expr`.
+    pub expr: Option<String>,
+    /// `for`.
+    pub for_: Option<String>,
+    /// Labels.
+    pub labels: Vec<Field>,
+    /// Whether it pages someone.
+    pub paging: bool,
+    /// Where the rule lives (`monitoring/db.yml:12`).
+    pub location: String,
 }
 
 /// A name linking to its page.
@@ -304,6 +342,8 @@ pub struct RunbookView {
     pub dashboards: Vec<LinkView>,
     /// Escalation, in the order written.
     pub escalation: Vec<Field>,
+    /// The alert rules this runbook answers, as they fire.
+    pub rules: Vec<RuleView>,
 }
 
 /// A link to another ADR with its state.

@@ -4,9 +4,9 @@
 //! [`KindViews`] needs only the site model and the config; `view` calls it.
 
 use super::context::{
-    AdrLinkView, AdrLogView, AdrRowView, AdrView, Chrome, Field, GroupView, KindsView, LinkView, ListItem,
-    NamedLink, PageInfo, PageView, PathPositionView, PathView, RunbookView, SiteView, StepGroupView,
-    StepView,
+    AdrLinkView, AdrLogView, AdrRowView, AdrView, AlertRowView, Chrome, Field, GroupView, KindsView,
+    LinkView, ListItem, NamedLink, PageInfo, PageView, PathPositionView, PathView, RuleView, RunbookView,
+    SiteView, StepGroupView, StepView,
 };
 use crate::config::{Kind, SiteConfig};
 use crate::error::Error;
@@ -112,7 +112,71 @@ impl KindViews<'_> {
                 .iter()
                 .map(|(l, v)| Field { label: l.clone(), value: v.clone() })
                 .collect(),
+            rules: self.rules_of(page),
         })
+    }
+
+    /// The rules of the alerts page `page` answers.
+    fn rules_of(&self, page: usize) -> Vec<RuleView> {
+        let paging = &self.config.alerts;
+        self.site
+            .coverage
+            .answered_by(page)
+            .flat_map(|a| a.rules.iter().map(move |r| (a, r)))
+            .map(|(a, r)| RuleView {
+                alert: a.name.clone(),
+                expr: r.expr.clone(),
+                for_: r.for_.clone(),
+                labels: r.labels.iter().map(|(k, v)| Field { label: k.clone(), value: v.clone() }).collect(),
+                paging: paging.pages(|k| r.label(k)),
+                location: format!("{}:{}", r.rel, r.line),
+            })
+            .collect()
+    }
+
+    /// The Alerts page's table: every alert of the rules, then alerts only runbooks name.
+    fn alert_table(&self, from: &str) -> Vec<AlertRowView> {
+        let site = self.site;
+        let runbook_of = |page: usize| LinkView {
+            title: site.pages[page].title.clone(),
+            href: relative_url(from, &site.urls[page]),
+        };
+        let mut rows: Vec<AlertRowView> = site
+            .coverage
+            .alerts
+            .iter()
+            .map(|a| AlertRowView {
+                name: a.name.clone(),
+                href: a.runbook.map(|_| relative_url(from, &alert_url(&a.segment))),
+                state: a.coverage.name(),
+                paging: a.paging,
+                severity: a.rules.iter().find_map(|r| r.label("severity")).unwrap_or("").to_owned(),
+                runbook: a.runbook.map(runbook_of),
+                rule: match a.rules.len() {
+                    1 => format!("{}:{}", a.rules[0].rel, a.rules[0].line),
+                    n => format!("{}:{} (+{} more)", a.rules[0].rel, a.rules[0].line, n - 1),
+                },
+            })
+            .collect();
+        let known: std::collections::HashSet<String> =
+            site.coverage.alerts.iter().map(|a| a.segment.to_lowercase()).collect();
+        for (alert, page) in &site.runbooks.alerts {
+            if known.contains(&alert.to_lowercase()) {
+                continue;
+            }
+            let state = crate::site::coverage::Coverage::of(site.freshness.get(*page).map(|f| f.state));
+            rows.push(AlertRowView {
+                name: alert.clone(),
+                href: Some(relative_url(from, &alert_url(alert))),
+                state: state.name(),
+                paging: false,
+                severity: String::new(),
+                runbook: Some(runbook_of(*page)),
+                rule: String::new(),
+            });
+        }
+        rows.sort_by_key(|r| r.name.to_lowercase());
+        rows
     }
 
     fn record_href(&self, r: &AdrRecord, from: &str) -> String {
@@ -319,7 +383,13 @@ impl KindViews<'_> {
             }
         }
         let alerts = &self.site.runbooks.alerts;
-        if !alerts.is_empty() && self.site.by_url("alerts/").is_none() {
+        let has_alerts = !alerts.is_empty() || !self.site.coverage.alerts.is_empty();
+        if has_alerts && self.site.by_url("alerts/").is_none() && self.site.coverage.enabled {
+            let url = "alerts/";
+            let mut view = generated_view(self.site, site_base, url, "Alerts", "taxonomy");
+            view.kinds.alert_table = Some(self.alert_table(url));
+            out.push(Generated { path: "alerts/index.html".to_owned(), template: "taxonomy.html", view });
+        } else if !alerts.is_empty() && self.site.by_url("alerts/").is_none() {
             let url = "alerts/";
             let mut view = generated_view(self.site, site_base, url, "Alerts", "taxonomy");
             let mut groups: Vec<GroupView> = Vec::new();
@@ -336,13 +406,40 @@ impl KindViews<'_> {
             }
             view.kinds.groups = groups;
             out.push(Generated { path: "alerts/index.html".to_owned(), template: "taxonomy.html", view });
-            for (alert, page) in alerts {
-                let url = alert_url(alert);
-                let mut view = generated_view(self.site, site_base, &url, &format!("Alert {alert}"), "alert");
-                view.kinds.redirect = Some(relative_url(&url, &self.site.urls[*page]));
-                view.chrome.page.description = Some(self.site.pages[*page].title.clone());
-                out.push(Generated { path: format!("{url}index.html"), template: "alert.html", view });
+        }
+        out.extend(self.redirects(site_base));
+        out
+    }
+
+    /// One redirect per alert at `alerts/<Name>/`, and at `alerts/<name>/` when the name has
+    /// capitals (kube-prometheus lowercases names in its URLs). A page of the site published at
+    /// such a URL is the page there: no redirect is written over it. On a file system that
+    /// ignores case the alias and the redirect are one file, so the alias is the same bytes; an
+    /// alias that would fall on any other file (ignoring case) is left out.
+    fn redirects(&self, site_base: &SiteView) -> Vec<Generated> {
+        let site = self.site;
+        let mut taken: std::collections::HashSet<String> =
+            site.urls.iter().chain(site.sections.iter().map(|s| &s.url)).map(|u| u.to_lowercase()).collect();
+        let mut out = Vec::new();
+        let mut aliases = Vec::new();
+        for (alert, page) in &site.runbooks.alerts {
+            let url = alert_url(alert);
+            if !taken.insert(url.to_lowercase()) {
+                continue;
             }
+            let mut view = generated_view(site, site_base, &url, &format!("Alert {alert}"), "alert");
+            view.kinds.redirect = Some(relative_url(&url, &site.urls[*page]));
+            view.chrome.page.description = Some(site.pages[*page].title.clone());
+            let lower = url.to_lowercase();
+            if lower != url {
+                aliases.push((lower, view.clone()));
+            }
+            out.push(Generated { path: format!("{url}index.html"), template: "alert.html", view });
+        }
+        // `taken` compared every URL ignoring case, so where a redirect was written no other
+        // page, listing or redirect shares its lowercase form: the alias can only fall on it.
+        for (lower, view) in aliases {
+            out.push(Generated { path: format!("{lower}index.html"), template: "alert.html", view });
         }
         out
     }
@@ -397,25 +494,73 @@ pub fn alert_url(alert: &str) -> String {
     format!("alerts/{alert}/")
 }
 
+/// The schema version of `alerts.json` (keys are only ever added).
+pub const ALERTS_JSON_VERSION: u32 = 1;
+
 /// `alerts.json`: every alert with its runbook's URL (relative to the site root, or absolute
-/// with `site-url`).
+/// with `site-url`), and for alerts of `[alerts] rules` their rules, labels, paging and
+/// coverage state. An alert without a runbook has no `runbook`, `title` or `alert_url`.
 pub fn alerts_json(site: &Site, base: Option<&str>) -> Result<String, Error> {
+    use serde_json::{Value, json};
     let base = base.unwrap_or("");
-    let map: serde_json::Map<String, serde_json::Value> = site
-        .runbooks
-        .alerts
-        .iter()
-        .map(|(alert, page)| {
-            let entry = serde_json::json!({
-                "runbook": format!("{base}{}", encode_path(&site.urls[*page])),
-                "title": site.pages[*page].title,
-                "alert_url": format!("{base}{}", encode_path(&alert_url(alert))),
-            });
-            (alert.clone(), entry)
-        })
-        .collect();
-    let mut text = serde_json::to_string_pretty(&serde_json::json!({ "alerts": map }))
+    let mut map: serde_json::Map<String, Value> = serde_json::Map::new();
+    for (alert, page) in &site.runbooks.alerts {
+        let state = crate::site::coverage::Coverage::of(site.freshness.get(*page).map(|f| f.state));
+        let entry = json!({
+            "runbook": format!("{base}{}", encode_path(&site.urls[*page])),
+            "title": site.pages[*page].title,
+            "alert_url": format!("{base}{}", encode_path(&alert_url(alert))),
+            "state": state.name(),
+        });
+        map.insert(alert.clone(), entry);
+    }
+    let keys: std::collections::HashMap<String, String> =
+        map.keys().map(|k| (k.to_lowercase(), k.clone())).collect();
+    for alert in &site.coverage.alerts {
+        let key = keys.get(&alert.segment.to_lowercase()).cloned().unwrap_or_else(|| alert.segment.clone());
+        let entry = map.entry(key).or_insert_with(|| json!({}));
+        if let Value::Object(fields) = entry {
+            fields.extend(rule_fields(alert));
+        }
+    }
+    let mut text = serde_json::to_string_pretty(&json!({ "version": ALERTS_JSON_VERSION, "alerts": map }))
         .map_err(|e| Error::encode("`alerts.json`", e))?;
     text.push('\n');
     Ok(text)
+}
+
+/// What the rules of an alert add to its `alerts.json` entry.
+fn rule_fields(alert: &crate::site::coverage::Alert) -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::{Value, json};
+    let first = &alert.rules[0];
+    let pairs = |v: &[(String, String)]| -> Value {
+        Value::Object(v.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
+    };
+    let annotation = |k: &str| alert.rules.iter().find_map(|r| r.annotation(k)).map(|a| a.value.clone());
+    let rules: Vec<Value> = alert
+        .rules
+        .iter()
+        .map(|r| {
+            json!({
+                "file": r.rel,
+                "line": r.line,
+                "format": r.format,
+                "expr": r.expr,
+                "for": r.for_,
+                "labels": pairs(&r.labels),
+            })
+        })
+        .collect();
+    let mut out = serde_json::Map::new();
+    out.insert("name".to_owned(), json!(alert.name));
+    out.insert("rules".to_owned(), Value::Array(rules));
+    out.insert("severity".to_owned(), json!(alert.rules.iter().find_map(|r| r.label("severity"))));
+    out.insert("labels".to_owned(), pairs(&first.labels));
+    out.insert("paging".to_owned(), json!(alert.paging));
+    out.insert("expr".to_owned(), json!(first.expr));
+    out.insert("for".to_owned(), json!(first.for_));
+    out.insert("summary".to_owned(), json!(annotation("summary").or_else(|| annotation("title"))));
+    out.insert("description".to_owned(), json!(annotation("description")));
+    out.insert("state".to_owned(), json!(alert.coverage.name()));
+    out
 }

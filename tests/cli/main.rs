@@ -4,6 +4,7 @@
 //!
 //! Add a test to the module of its area; add an area module rather than a catch-all one.
 
+mod alerts;
 mod build;
 mod build_dir;
 mod cache;

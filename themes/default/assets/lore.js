@@ -248,6 +248,26 @@
     });
   });
 
+  // Alerts page: filter rows by text, coverage state and paging (without a script the table
+  // shows every alert).
+  document.querySelectorAll(".alert-table-wrap").forEach(function (wrap) {
+    var filter = wrap.querySelector(".alert-filter");
+    var text = wrap.querySelector(".alert-filter-text");
+    var state = wrap.querySelector(".alert-filter-state");
+    var paging = wrap.querySelector(".alert-filter-paging");
+    var rows = Array.prototype.slice.call(wrap.querySelectorAll("tbody tr"));
+    filter.hidden = false;
+    var apply = function () {
+      var want = text.value.trim().toLowerCase();
+      rows.forEach(function (row) {
+        row.hidden = (want && row.textContent.toLowerCase().indexOf(want) < 0) ||
+          (state.value && row.getAttribute("data-state") !== state.value) ||
+          (paging.checked && row.getAttribute("data-paging") !== "yes");
+      });
+    };
+    [text, state, paging].forEach(function (el) { el.addEventListener("input", apply); el.addEventListener("change", apply); });
+  });
+
   // Sortable tables (the freshness dashboard): without a script they stay plain tables in
   // their built order. Each cell may carry `data-sort`; numbers sort as numbers.
   document.querySelectorAll("table.sortable").forEach(function (table) {
