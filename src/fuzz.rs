@@ -247,7 +247,7 @@ mod tests {
     #[test]
     fn replay_fuzz_regressions() {
         type Target = fn(&[u8]);
-        let targets: [(&str, Target); 7] = [
+        let targets: [(&str, Target); 8] = [
             ("page", super::page),
             ("adr", super::adr),
             ("markdown", super::markdown),
