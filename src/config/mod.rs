@@ -385,19 +385,7 @@ impl SiteConfig {
             let line = key_line(text, key);
             diags.push(Diagnostic::error(message).at_text(shown, text, line, 1).hint(hint));
         };
-        let default_theme = match html.default_theme.as_deref().map(str::to_ascii_lowercase).as_deref() {
-            None | Some("auto") => ThemeMode::Auto,
-            Some("light" | "rust") => ThemeMode::Light,
-            Some("dark" | "navy" | "coal" | "ayu") => ThemeMode::Dark,
-            Some(other) => {
-                value_error(
-                    "default-theme",
-                    format!("unknown `default-theme` `{other}`"),
-                    "expected `auto`, `light` or `dark`",
-                );
-                ThemeMode::Auto
-            }
-        };
+        let default_theme = default_theme(html.default_theme.as_deref(), &mut value_error);
         let broken_links_are_errors = match raw.check.broken_links.as_deref() {
             None | Some("error") => true,
             Some("warn") => false,
@@ -480,6 +468,23 @@ impl SiteConfig {
             cache: raw.build.cache.unwrap_or(true),
             mkdocs: None,
             alerts,
+        }
+    }
+}
+
+/// `default-theme` (mdBook's theme names map to light or dark); an unknown one is an error.
+fn default_theme(value: Option<&str>, value_error: &mut impl FnMut(&str, String, &str)) -> ThemeMode {
+    match value.map(str::to_ascii_lowercase).as_deref() {
+        None | Some("auto") => ThemeMode::Auto,
+        Some("light" | "rust") => ThemeMode::Light,
+        Some("dark" | "navy" | "coal" | "ayu") => ThemeMode::Dark,
+        Some(other) => {
+            value_error(
+                "default-theme",
+                format!("unknown `default-theme` `{other}`"),
+                "expected `auto`, `light` or `dark`",
+            );
+            ThemeMode::Auto
         }
     }
 }
