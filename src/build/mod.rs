@@ -218,7 +218,9 @@ fn model(options: &BuildOptions, stages: &mut Stages) -> Result<State, Error> {
         summary,
         today,
         listings: Listings::default(),
-        highlighter: options.highlighter.clone().unwrap_or_default(),
+        highlighter: options.highlighter.clone().unwrap_or_else(|| {
+            Arc::new(if options.keep { Highlighter::new() } else { Highlighter::without_cache() })
+        }),
         cache: None,
     })
 }
