@@ -54,7 +54,10 @@ impl Highlighter {
             xxhash_rust::xxh3::xxh3_64(lang.as_bytes()),
         );
         if let Some(hit) = self.cache.as_ref().and_then(|c| {
-            c.lock().expect("the cache lock is never poisoned: highlighting does not panic").get(&key).cloned()
+            c.lock()
+                .expect("the cache lock is never poisoned: highlighting does not panic")
+                .get(&key)
+                .cloned()
         }) {
             return hit;
         }
@@ -63,7 +66,10 @@ impl Highlighter {
             None => escape(code).into(),
         };
         if let Some(cache) = &self.cache {
-            cache.lock().expect("the cache lock is never poisoned: highlighting does not panic").insert(key, html.clone());
+            cache
+                .lock()
+                .expect("the cache lock is never poisoned: highlighting does not panic")
+                .insert(key, html.clone());
         }
         html
     }

@@ -112,6 +112,14 @@ fn route(head: &Head, view: &View<'_>) -> Reply {
                 Some(head) => http::respond(&format!("/{head}"), view.dir),
                 None => http::respond(&head.target, view.dir),
             };
+            if reply.status == 404 && is_search_head(path) {
+                // A full build serves pages before its search index is exported.
+                reply = Reply::new(
+                    503,
+                    "text/plain; charset=utf-8",
+                    b"the search index is being built\n".to_vec(),
+                );
+            }
             if reply.status == 404 && path == "/favicon.ico" {
                 // Browsers ask for it on their own; a site without one should not log an error
                 // in the console of every preview tab.
@@ -234,6 +242,20 @@ mod tests {
             Answer::Reply { reply, .. } => (reply.status, String::from_utf8_lossy(&reply.body).into_owned()),
             Answer::Events { .. } => (0, String::new()),
         }
+    }
+
+    /// Issue 13: pages are served before the search index is exported; until it is, the head
+    /// answers 503 (with `Retry-After`), which the searcher shows as "being built". Other
+    /// missing files stay 404.
+    #[test]
+    fn issue_13_search_head_is_503_until_the_index_is_exported() {
+        let get =
+            |path: &str| status(format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes(), &[]);
+        assert_eq!(get("/search/head.json.gz"), (503, "the search index is being built\n".to_owned()));
+        assert_eq!(get("/search/head.0123abcd.json.gz").0, 503);
+        assert_eq!(get("/search/s/0123abcd.bin.gz").0, 404);
+        assert_eq!(get("/nothing/").0, 404);
+        assert_eq!(get("/").0, 200);
     }
 
     /// Issue 10, item 7: DNS rebinding. IP literals and `localhost` names are answered, other

@@ -135,6 +135,8 @@ impl Live {
             write: true,
             keep: true,
             highlighter: Some(Arc::new(Highlighter::new())),
+            // Pages first: the search indexes are exported behind them ([`Live::full`]).
+            defer_search: true,
             ..BuildOptions::default()
         };
         Ok(Self {
@@ -176,7 +178,8 @@ impl Live {
         known && state.config.src.join(rel).is_file()
     }
 
-    /// Rebuilds everything into a new folder and swaps it in.
+    /// Rebuilds everything into a new folder and swaps it in. Its search indexes are not written
+    /// yet: [`Live::take_all_search`] says so, and the rebuild thread posts their export.
     pub fn full(&mut self) -> Update {
         let start = Instant::now();
         self.builds += 1;
@@ -186,7 +189,8 @@ impl Live {
             Ok(out) => {
                 self.state = out.state;
                 self.broken.clear();
-                self.pending = Pending::default();
+                // The build wrote no search index: the next search update exports all of it.
+                self.pending = Pending { all_search: true, ..Pending::default() };
                 self.health = Health::Good;
                 if let Some(old) = self.previous.take() {
                     // Thousands of files: remove them without holding up the reload.

@@ -443,6 +443,10 @@ impl Worker<'_> {
     fn run(mut self, options: &ServeOptions, addr: SocketAddr, stop: &AtomicBool) -> Result<(), Error> {
         let start = Instant::now();
         let first = self.first_build();
+        // Pages are served from here on; search is exported behind them.
+        if let Err(e) = unpanicked(|| self.update_search(&[])) {
+            (self.note)(Note::SearchStale(&e));
+        }
         // Without a good first build, watch what the config names (or its defaults).
         let config = match self.live.config() {
             Some(c) => c.clone(),

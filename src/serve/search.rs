@@ -177,9 +177,7 @@ impl Search {
         for (rel, bytes) in &bundle.files {
             let path = job.site.join(rel);
             if !path.exists() {
-                if let Some(parent) = path.parent() {
-                    crate::fs::create_dir_all(parent)?;
-                }
+                create_folders_inside(&job.site, rel)?;
                 crate::fs::write(&path, bytes)?;
                 created.push(rel.clone());
             }
@@ -220,6 +218,24 @@ impl Search {
             }
         }
     }
+}
+
+/// Creates the folders of `rel` inside `site`, never `site` itself: when the server stops, the
+/// served folder is moved away and removed while an export may still be writing, and the
+/// export must then fail rather than make the folder again.
+fn create_folders_inside(site: &Path, rel: &str) -> Result<(), Error> {
+    let mut path = site.to_path_buf();
+    let folders = rel.split('/').collect::<Vec<_>>();
+    for folder in &folders[..folders.len().saturating_sub(1)] {
+        path.push(folder);
+        match std::fs::create_dir(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                return Err(Error::io("create folder", &path, e));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Exports kept: files of older ones are removed (a tab may still read the previous one).

@@ -78,6 +78,16 @@ impl Server {
         raw_get(&self.addr, path)
     }
 
+    /// Waits until search answers: pages are served first, and the search indexes of a full
+    /// build are exported behind them (the head answers 503 until then).
+    pub(crate) fn wait_search(&self) {
+        let start = Instant::now();
+        while raw_get_bytes(&self.addr, "/search/head.json.gz").0 != 200 {
+            assert!(start.elapsed() < DEADLINE, "search never became ready");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Waits until a line of stderr contains `needle`; returns everything read until then.
     fn wait_stderr(&self, needle: &str) -> String {
         let start = Instant::now();
@@ -545,6 +555,7 @@ fn a_site_broken_from_the_start_is_served_once_fixed() {
 fn api_search_answers_from_the_index() {
     let site = basic();
     let server = Server::start(&site, &[]);
+    server.wait_search();
     let (status, head, body) = server.get("/api/search?q=replica&limit=1");
     assert_eq!(status, 200, "{head}");
     assert!(head.contains("Content-Type: application/json"), "{head}");
@@ -633,7 +644,9 @@ fn added_and_deleted_pages_update_links_and_search() {
     let mut events = server.events();
     let searched = |q: &str, want: bool| {
         let start = Instant::now();
-        while found(&server, q).contains(&"runbooks/zebra/".to_owned()) != want {
+        // Until the first export is in place, search answers 503 (the pages are served first).
+        let ready = || server.get("/api/search?q=zebraword").0 == 200;
+        while !ready() || found(&server, q).contains(&"runbooks/zebra/".to_owned()) != want {
             assert!(
                 start.elapsed() < DEADLINE,
                 "search for {q} never {}",
@@ -733,6 +746,18 @@ pub(crate) fn gunzip(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The data of the next `search` event of build `generation` or later (a full build's export
+/// runs behind its pages and may end before or after the stream opens).
+fn search_event(events: &mut Events, generation: u64) -> String {
+    loop {
+        let data = events.next("search");
+        let v: serde_json::Value = serde_json::from_str(&data).expect("JSON");
+        if v["generation"].as_u64().is_some_and(|g| g >= generation) {
+            return data;
+        }
+    }
+}
+
 /// Issue "lore serve": an edit of a page's text is found by search without a full rebuild.
 #[test]
 fn a_body_edit_updates_both_search_indexes_after_the_reload() {
@@ -741,14 +766,14 @@ fn a_body_edit_updates_both_search_indexes_after_the_reload() {
     let mut events = server.events();
     site.append("src/runbooks/db-failover.md", "\nCheck the quokkaword gauge.\n");
     events.next("reload");
-    let data = events.next("search");
+    let data = search_event(&mut events, 2);
     assert_eq!(found(&server, "quokkaword"), ["runbooks/db-failover/"]);
     let v: serde_json::Value = serde_json::from_str(&data).expect("JSON");
     assert_eq!(v["generation"], 2);
     let text = site.read("src/runbooks/db-failover.md").replace("quokkaword", "pelicanword");
     site.write("src/runbooks/db-failover.md", text);
     events.next("reload");
-    let data = events.next("search");
+    let data = search_event(&mut events, 3);
     assert_eq!(found(&server, "pelicanword"), ["runbooks/db-failover/"], "the new text is found");
     assert_eq!(found(&server, "quokkaword"), Vec::<String>::new(), "the old text is not");
     assert_eq!(found(&server, "replica"), ["runbooks/db-failover/"], "the rest of the page still is");
@@ -766,9 +791,10 @@ fn a_body_edit_updates_both_search_indexes_after_the_reload() {
     assert!(words.contains("pelicanword\t"), "the browser index has the new word");
     assert!(!words.contains("quokkaword"), "and not the old one");
 
-    // A full rebuild writes a head of its own again.
+    // A full rebuild serves its pages first, then exports its search behind them.
     site.write("book.toml", site.read("book.toml").replace("Acme operations", "Acme ops"));
     events.next("reload");
+    search_event(&mut events, 4);
     let (_, words) = browser_words(&server, "/runbooks/cache-flush/");
     assert!(words.contains("pelicanword\t") && !words.contains("quokkaword"));
     assert_eq!(found(&server, "pelicanword"), ["runbooks/db-failover/"]);
@@ -889,8 +915,11 @@ fn issue_10_the_private_folder_is_random_and_owner_only() {
     assert!(!suffix.contains(&server.child.id().to_string()), "{name}");
     let mode = entries[0].metadata().unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o700, "{mode:o}");
+    // Stopped once idle: the removal at Ctrl-C gets a fifth of a second, not more.
+    server.wait_search();
     drop(server);
-    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "removed at Ctrl-C");
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(left.is_empty(), "removed at Ctrl-C: {left:?}");
 }
 
 /// Issue 10, item 7: DNS rebinding. Other host names than IP addresses and `localhost` get a

@@ -135,8 +135,14 @@
   };
 
   Engine.prototype.file = function (name) {
-    var c = this.cache.get(name);
-    if (!c) { this.fetched.push(name); c = this.load(name); this.cache.set(name, c); }
+    var c = this.cache.get(name), cache = this.cache;
+    if (!c) {
+      this.fetched.push(name);
+      c = this.load(name);
+      cache.set(name, c);
+      /* A failed fetch is tried again next time. */
+      c.catch(function () { if (cache.get(name) === c) { cache.delete(name); } });
+    }
     return c;
   };
 
@@ -516,6 +522,8 @@
        its content and may come from the cache. */
     var engine = new Engine(function (name) {
       return fetch(base + name, name === head.slice(base.length) ? { cache: "no-cache" } : undefined).then(function (r) {
+        /* `lore serve` answers 503 while it builds the index behind the pages. */
+        if (r.status === 503) { throw new Error("building"); }
         if (!r.ok) { throw new Error("search index: " + r.status + " " + name); }
         return r.arrayBuffer();
       }).then(gunzip);
@@ -533,8 +541,18 @@
     var ready = location.protocol === "file:"
       ? Promise.reject(new Error("file"))
       : engine.init(head.slice(base.length));
+    /* While the index is being built, each search tries to load it again. */
+    function retry() {
+      ready.catch(function (err) {
+        if (err && err.message === "building") {
+          ready = engine.init(head.slice(base.length));
+          ready.then(facetFilters, function () {});
+        }
+      });
+    }
 
-    ready.then(function () {
+    ready.then(facetFilters, function () {});
+    function facetFilters() {
       ["kind", "owner", "tag", "freshness"].forEach(function (f) {
         var meta = engine.head.facets[f];
         if (!meta || meta.values.length < 2) { return; }
@@ -545,7 +563,7 @@
         sel.addEventListener("change", function () { filters[f] = sel.value; run(); });
         filtersBox.appendChild(sel);
       });
-    }, function () {});
+    }
 
     function show(open) {
       panel.hidden = !open;
@@ -615,8 +633,11 @@
         status.hidden = false;
         status.textContent = err && err.message === "file"
           ? "Search needs the site served over HTTP (lore serve, or any static host)."
-          : "Search is unavailable: " + (err && err.message);
+          : err && err.message === "building"
+            ? "The search index is being built; results in a moment."
+            : "Search is unavailable: " + (err && err.message);
         show(true);
+        if (err && err.message === "building") { retry(); setTimeout(function () { if (my === seq) { run(); } }, 1000); }
       });
     }
 
