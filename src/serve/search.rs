@@ -310,6 +310,7 @@ mod tests {
     fn exports_publish_in_order_and_keep_the_previous_files() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("index")).unwrap();
+        std::fs::create_dir_all(dir.path().join("site")).unwrap();
         let (search, mut history) = (Search::default(), History::default());
         let mut heads = Vec::new();
         for text in ["rotate the walrus", "drain the pelican", "flush the puffin"] {
@@ -330,6 +331,7 @@ mod tests {
     fn a_rebuild_outdates_an_export_and_clears_the_alias() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("index")).unwrap();
+        std::fs::create_dir_all(dir.path().join("site")).unwrap();
         let (search, mut history) = (Search::default(), History::default());
         assert!(matches!(export(&search, dir.path(), "walrus", &mut history), Exported::Published(_)));
         search.post(Job::new(docs("pelican"), dir.path().join("site"), dir.path().join("index"), 3));
@@ -338,5 +340,19 @@ mod tests {
         let job = search.next(Duration::ZERO).expect("a job");
         assert_eq!(search.export(&job, &mut history).unwrap(), Exported::Outdated);
         assert_eq!(search.head_alias(), None);
+    }
+
+    /// Issue 13: an export into a served folder that is gone (the server stopped and moved it
+    /// away) fails, and never makes the folder again.
+    #[test]
+    fn issue_13_an_export_never_recreates_a_removed_site_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("index")).unwrap();
+        let (search, mut history) = (Search::default(), History::default());
+        search.post(Job::new(docs("walrus"), dir.path().join("site"), dir.path().join("index"), 2));
+        let job = search.next(Duration::ZERO).expect("a job");
+        let err = search.try_export(&job, &mut history).unwrap_err().to_string();
+        assert!(err.starts_with("failed to create folder `") && err.contains("site/search"), "{err}");
+        assert!(!dir.path().join("site").exists(), "the served folder was made again");
     }
 }
