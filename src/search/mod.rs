@@ -12,12 +12,11 @@ pub mod browser;
 pub mod index;
 pub mod query;
 pub mod schema;
+pub mod stem;
 
 use std::path::{Path, PathBuf};
 
-use tantivy::tokenizer::{
-    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer, TokenStream,
-};
+use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, TokenStream};
 
 use crate::config::SiteConfig;
 use crate::markdown::Rendered;
@@ -44,7 +43,7 @@ pub fn analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
-        .filter(Stemmer::new(Language::English))
+        .filter(stem::CachedStemmer)
         .build()
 }
 
