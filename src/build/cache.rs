@@ -49,6 +49,9 @@ const FILE: &str = "pages.bin";
 const END: &[u8; 8] = b"lore-pc.";
 /// Bytes of an index row.
 const ROW: usize = 16 + 8 + 4 + 8;
+/// New entries kept in memory, at most, before the next file is written whole instead of
+/// appending to the old one.
+const PENDING_MAX: usize = 16 << 20;
 /// Bytes of the footer.
 const FOOTER: usize = 8 + 4 + 8 + END.len();
 
@@ -63,7 +66,14 @@ pub struct Cache {
     index: HashMap<u128, (u64, u32, u64)>,
     /// An entry did not match its checksum (its page was rendered instead).
     damaged: AtomicBool,
-    /// The file being written (`lore build`; `check` only reads).
+    /// Where the old file's entries end (its index starts).
+    entries_end: u64,
+    /// `lore build` writes the cache; `check` only reads it.
+    writable: bool,
+    /// Entries made by this build, kept while few: then they are appended to the old file.
+    pending: Vec<(u128, Vec<u8>)>,
+    pending_bytes: usize,
+    /// Past [`PENDING_MAX`], the next file is written whole beside the old one.
     new: Option<Writer>,
     /// Why the file was not used, said once.
     note: Option<String>,
@@ -129,13 +139,18 @@ impl Cache {
             old: None,
             index: HashMap::new(),
             damaged: AtomicBool::new(false),
+            entries_end: 0,
+            writable,
+            pending: Vec::new(),
+            pending_bytes: 0,
             new: None,
             note: None,
         };
         match File::open(&cache.path) {
             Ok(mut file) => match read_index(&mut file, cache.fingerprint) {
-                Ok(index) => {
+                Ok((index, entries_end)) => {
                     cache.index = index;
+                    cache.entries_end = entries_end;
                     cache.old = Some(Mutex::new(file));
                 }
                 Err(Unusable::Other) => {}
@@ -143,9 +158,6 @@ impl Cache {
             },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => cache.note = Some(cache.not_used(&format!("it could not be read: {e}"))),
-        }
-        if writable {
-            cache.new = Some(Writer::create(&cache.path, cache.fingerprint));
         }
         cache
     }
@@ -277,25 +289,58 @@ impl Cache {
         Some(out)
     }
 
-    /// Writes an entry made by this build into the next file (a read-only cache drops it).
-    pub fn insert(&mut self, key: u128, entry: &[u8]) {
+    /// Keeps an entry made by this build for the next file (a read-only cache drops it).
+    pub fn insert(&mut self, key: u128, entry: Vec<u8>) {
+        if !self.writable {
+            return;
+        }
         if let Some(new) = &mut self.new {
-            new.add(key, entry);
+            new.add(key, &entry);
+            return;
+        }
+        self.pending_bytes += entry.len();
+        self.pending.push((key, entry));
+        if self.pending_bytes > PENDING_MAX {
+            let mut new = Writer::create(&self.path, self.fingerprint);
+            for (key, entry) in std::mem::take(&mut self.pending) {
+                new.add(key, &entry);
+            }
+            self.new = Some(new);
         }
     }
 
-    /// Completes the next file with the old entries of `keys` (this build's pages) it lacks,
-    /// and puts it in place of the old one, unless nothing changed. Entries of pages the site
-    /// no longer has are dropped.
+    /// Writes this build's entries: appended to the old file when they are few and the old
+    /// file is sound and mostly still used, else into a new file with the old entries of `keys`
+    /// (this build's pages) it lacks, put in place of the old one. Nothing is written when
+    /// nothing changed. Entries of pages the site no longer has are dropped (or, appending,
+    /// left until the file is written anew).
     pub fn save(mut self, keys: &[u128]) -> Result<(), Error> {
-        let Some(mut new) = self.new.take() else { return Ok(()) };
-        let unchanged = self.note().is_none()
-            && new.rows.is_empty()
-            && keys.len() == self.index.len()
-            && keys.iter().all(|k| self.index.contains_key(k));
-        if unchanged {
-            new.discard();
+        if !self.writable {
             return Ok(());
+        }
+        let sound = self.old.is_some() && self.note().is_none();
+        if self.new.is_none()
+            && sound
+            && self.pending.is_empty()
+            && keys.iter().all(|k| self.index.contains_key(k))
+        {
+            return Ok(());
+        }
+        if self.new.is_none() && sound {
+            let fresh: HashSet<u128> = self.pending.iter().map(|(k, _)| *k).collect();
+            let live: Vec<(u128, (u64, u32, u64))> = keys
+                .iter()
+                .filter(|k| !fresh.contains(k))
+                .filter_map(|k| Some((*k, *self.index.get(k)?)))
+                .collect();
+            let live_bytes: u64 = live.iter().map(|(_, (_, len, _))| u64::from(*len)).sum();
+            if live_bytes * 2 >= self.entries_end && self.append(&live).is_ok() {
+                return Ok(());
+            }
+        }
+        let mut new = self.new.take().unwrap_or_else(|| Writer::create(&self.path, self.fingerprint));
+        for (key, entry) in std::mem::take(&mut self.pending) {
+            new.add(key, &entry);
         }
         for &key in keys {
             if !new.written.contains(&key)
@@ -306,6 +351,44 @@ impl Cache {
         }
         new.finish(&self.path)
     }
+
+    /// Appends the pending entries to the old file, after its entries, then the index of them
+    /// and of `live` (old entries still used) and the footer. Killed half-way, the file is
+    /// damaged: the next build notices, says so, and writes it anew.
+    fn append(&mut self, live: &[(u128, (u64, u32, u64))]) -> std::io::Result<()> {
+        let mut file = std::fs::OpenOptions::new().write(true).open(&self.path)?;
+        file.seek(SeekFrom::Start(self.entries_end))?;
+        let mut out = BufWriter::new(file);
+        let mut rows: Vec<(u128, u64, u32, u64)> = live.iter().map(|&(k, (o, l, s))| (k, o, l, s)).collect();
+        let mut at = self.entries_end;
+        for (key, entry) in &self.pending {
+            let len = u32::try_from(entry.len()).map_err(std::io::Error::other)?;
+            out.write_all(entry)?;
+            rows.push((*key, at, len, xxhash_rust::xxh3::xxh3_64(entry)));
+            at += u64::from(len);
+        }
+        out.write_all(&index_and_footer(&rows, at))?;
+        let mut file = out.into_inner().map_err(|e| e.into_error())?;
+        let end = file.stream_position()?;
+        file.set_len(end)
+    }
+}
+
+/// The index of `rows` (entries ending at `entries_end`) and the footer.
+fn index_and_footer(rows: &[(u128, u64, u32, u64)], entries_end: u64) -> Vec<u8> {
+    let mut index = Vec::with_capacity(rows.len() * ROW + FOOTER);
+    for &(key, offset, len, sum) in rows {
+        index.extend_from_slice(&key.to_le_bytes());
+        index.extend_from_slice(&offset.to_le_bytes());
+        index.extend_from_slice(&len.to_le_bytes());
+        index.extend_from_slice(&sum.to_le_bytes());
+    }
+    let sum = xxhash_rust::xxh3::xxh3_64(&index);
+    index.extend_from_slice(&entries_end.to_le_bytes());
+    index.extend_from_slice(&(rows.len() as u32).to_le_bytes());
+    index.extend_from_slice(&sum.to_le_bytes());
+    index.extend_from_slice(END);
+    index
 }
 
 impl Writer {
@@ -341,19 +424,8 @@ impl Writer {
     }
 
     fn finish(mut self, path: &Path) -> Result<(), Error> {
-        let mut index = Vec::with_capacity(self.rows.len() * ROW);
-        for &(key, offset, len, sum) in &self.rows {
-            index.extend_from_slice(&key.to_le_bytes());
-            index.extend_from_slice(&offset.to_le_bytes());
-            index.extend_from_slice(&len.to_le_bytes());
-            index.extend_from_slice(&sum.to_le_bytes());
-        }
-        let mut footer = self.at.to_le_bytes().to_vec();
-        footer.extend_from_slice(&(self.rows.len() as u32).to_le_bytes());
-        footer.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&index).to_le_bytes());
-        footer.extend_from_slice(END);
-        self.raw(&index);
-        self.raw(&footer);
+        let tail = index_and_footer(&self.rows, self.at);
+        self.raw(&tail);
         if self.failed.is_none()
             && let Some(out) = &mut self.out
             && let Err(e) = out.flush()
@@ -426,8 +498,9 @@ enum Unusable {
     Other,
 }
 
-/// The index of a cache file: key → (offset, length, checksum) of each entry.
-fn read_index(file: &mut File, fingerprint: u64) -> Result<HashMap<u128, (u64, u32, u64)>, Unusable> {
+/// The index of a cache file: key → (offset, length, checksum) of each entry; and where the
+/// entries end.
+fn read_index(file: &mut File, fingerprint: u64) -> Result<(HashMap<u128, (u64, u32, u64)>, u64), Unusable> {
     let damaged = || Unusable::Damaged("it is damaged or truncated".to_owned());
     let mut head = vec![0; MAGIC.len() + 6];
     if file.read_exact(&mut head).is_err() || !head.starts_with(MAGIC) {
@@ -477,7 +550,7 @@ fn read_index(file: &mut File, fingerprint: u64) -> Result<HashMap<u128, (u64, u
         }
         rows.insert(key, (offset, len, sum));
     }
-    Ok(rows)
+    Ok((rows, at))
 }
 
 /// An entry's metadata, compressed HTML and compressed text.

@@ -197,7 +197,7 @@ impl State {
                     }
                 }
                 if let (Some(cache), Some((key, entry))) = (&mut self.cache, made.entry) {
-                    cache.insert(key, &entry);
+                    cache.insert(key, entry);
                 }
                 reused += usize::from(made.reused);
                 self.records.insert(made.rel, made.record);

@@ -288,3 +288,33 @@ fn issue_13_unchanged_files_are_linked_from_the_previous_site() {
     assert!(site.read("book/a/index.html").contains("data-search-head=\"../search/head.json.gz\""));
     assert_eq!(std::fs::metadata(site.path("book/a/index.html")).unwrap().nlink(), 1);
 }
+
+/// Issue 13: a few pages rendered again are appended to the cache file (the rest of it is not
+/// written again); a build killed while appending leaves a file the next build sets aside.
+#[cfg(unix)]
+#[test]
+fn issue_13_an_edit_appends_to_the_cache_file() {
+    use std::os::unix::fs::MetadataExt;
+    let site = SiteTest::empty("cache-append");
+    site.write("book.toml", BOOK_TOML);
+    for name in ["a", "b", "c"] {
+        site.write(&format!("src/{name}.md"), format!("# Page {name}\n\nText of {name}.\n"));
+    }
+    site.run(&["build"]).success();
+    let before = std::fs::read(site.path(CACHE)).unwrap();
+    let inode = std::fs::metadata(site.path(CACHE)).unwrap().ino();
+    site.write("src/c.md", "# Page c\n\nOther text of c.\n");
+    assert_eq!(cached_equals_uncached(&site, "edit"), "2 of 3 pages reused from the build cache");
+    let after = std::fs::read(site.path(CACHE)).unwrap();
+    assert_eq!(std::fs::metadata(site.path(CACHE)).unwrap().ino(), inode, "the file was written anew");
+    // Everything but the old index (3 rows of 36 bytes) and footer (28 bytes) is kept as it was.
+    let kept = before.len() - (3 * 36 + 28);
+    assert!(after.len() > before.len() && after[..kept] == before[..kept]);
+    // Killed half-way through an append: the footer is gone.
+    std::fs::write(site.path(CACHE), &after[..after.len() - 10]).unwrap();
+    site.write("src/b.md", "# Page b\n\nOther text of b.\n");
+    let run = site.run(&["build", "-v"]);
+    run.success().stderr_contains("0 of 3 pages reused from the build cache");
+    run.stderr_contains("(it is damaged or truncated); every page was rendered and the cache written anew");
+    assert_eq!(cached_equals_uncached(&site, "after"), "3 of 3 pages reused from the build cache");
+}
