@@ -47,6 +47,9 @@ const FORMAT: u32 = 1;
 const FILE: &str = "pages.bin";
 /// The last bytes of the file.
 const END: &[u8; 8] = b"lore-pc.";
+/// Where an entry is in the file: (offset, length, xxh3 of its bytes).
+type Slot = (u64, u32, u64);
+
 /// Bytes of an index row.
 const ROW: usize = 16 + 8 + 4 + 8;
 /// New entries kept in memory, at most, before the next file is written whole instead of
@@ -63,7 +66,7 @@ pub struct Cache {
     fingerprint: u64,
     /// The file as found, and its index: key → (offset, length, checksum) of an entry.
     old: Option<Mutex<File>>,
-    index: HashMap<u128, (u64, u32, u64)>,
+    index: HashMap<u128, Slot>,
     /// An entry did not match its checksum (its page was rendered instead).
     damaged: AtomicBool,
     /// Where the old file's entries end (its index starts).
@@ -328,7 +331,7 @@ impl Cache {
         }
         if self.new.is_none() && sound {
             let fresh: HashSet<u128> = self.pending.iter().map(|(k, _)| *k).collect();
-            let live: Vec<(u128, (u64, u32, u64))> = keys
+            let live: Vec<(u128, Slot)> = keys
                 .iter()
                 .filter(|k| !fresh.contains(k))
                 .filter_map(|k| Some((*k, *self.index.get(k)?)))
@@ -355,7 +358,7 @@ impl Cache {
     /// Appends the pending entries to the old file, after its entries, then the index of them
     /// and of `live` (old entries still used) and the footer. Killed half-way, the file is
     /// damaged: the next build notices, says so, and writes it anew.
-    fn append(&mut self, live: &[(u128, (u64, u32, u64))]) -> std::io::Result<()> {
+    fn append(&mut self, live: &[(u128, Slot)]) -> std::io::Result<()> {
         let mut file = std::fs::OpenOptions::new().write(true).open(&self.path)?;
         file.seek(SeekFrom::Start(self.entries_end))?;
         let mut out = BufWriter::new(file);
@@ -500,7 +503,7 @@ enum Unusable {
 
 /// The index of a cache file: key → (offset, length, checksum) of each entry; and where the
 /// entries end.
-fn read_index(file: &mut File, fingerprint: u64) -> Result<(HashMap<u128, (u64, u32, u64)>, u64), Unusable> {
+fn read_index(file: &mut File, fingerprint: u64) -> Result<(HashMap<u128, Slot>, u64), Unusable> {
     let damaged = || Unusable::Damaged("it is damaged or truncated".to_owned());
     let mut head = vec![0; MAGIC.len() + 6];
     if file.read_exact(&mut head).is_err() || !head.starts_with(MAGIC) {
