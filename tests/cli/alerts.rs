@@ -297,7 +297,9 @@ fn issue_11_alerts_page_lists_every_alert_with_its_state() {
         "{page}"
     );
     assert!(page.contains("<tr data-state=\"stale\" data-paging=\"yes\">\n  <td class=\"alert-cell\"><a href=\"../alerts/CheckoutAvailabilityBudgetBurn/\"><code>CheckoutAvailabilityBudgetBurn</code></a></td>"));
-    assert!(page.contains("<td class=\"alert-cell\"><code>monitoring/sloth/checkout-slo.yml:14 (+1 more)</code></td>"));
+    assert!(page.contains(
+        "<td class=\"alert-cell\"><code>monitoring/sloth/checkout-slo.yml:14 (+1 more)</code></td>"
+    ));
     assert!(page.contains("<div class=\"alert-filter\" hidden>"), "the filter shows only with the script");
     let runbook = run.page("runbooks/kubernetes/KubePodCrashLooping/index.html");
     assert!(runbook.contains("<p><code>KubePodCrashLooping</code> <span class=\"severity severity-critical\">pages</span> · fires after 15m · <code>monitoring/kube-prometheus/kubernetes-apps.yml:5</code></p>"), "{runbook}");

@@ -96,10 +96,13 @@ fn assert_every_file_becomes_a_page(site: &SiteTest) {
 #[test]
 fn mdbook_guide_reports_missing_includes_and_image() {
     let Some(corpora) = corpora() else { return };
-    // A complete mdBook project: its own book.toml and SUMMARY.md.
+    // A complete mdBook project: its own book.toml and SUMMARY.md, in `guide/` of a repository
+    // (as in mdBook's own), whose `examples/` the corpus does not carry. The repository is
+    // made here: the content root must not depend on where the test's folder happens to be.
     let site = SiteTest::empty("corpus-mdbook-guide");
-    copy_tree(&corpora.join("mdbook-guide/guide"), site.root());
-    let run = site.run(&["build"]);
+    copy_tree(&corpora.join("mdbook-guide/guide"), &site.path("guide"));
+    std::fs::create_dir(site.path(".git")).expect("create .git");
+    let run = site.run_in("guide", &["build", "."]);
     run.code(2);
     let diagnostics = run.diagnostics();
     assert_eq!(
@@ -115,11 +118,11 @@ fn mdbook_guide_reports_missing_includes_and_image() {
     let warnings = only(&diagnostics, "warning");
     assert!(warnings.iter().all(|w| w.starts_with("book.toml:")), "{warnings:#?}");
     assert!(run.stderr().ends_with(&format!("error: found 4 errors and {} warnings\n", warnings.len())));
-    assert!(!site.path("book").exists());
+    assert!(!site.path("guide/book").exists());
 
     // Broken links can be made warnings; a missing include stays an error.
-    site.append("book.toml", "\n[check]\nbroken-links = \"warn\"\n");
-    let run = site.run(&["build"]);
+    site.append("guide/book.toml", "\n[check]\nbroken-links = \"warn\"\n");
+    let run = site.run_in("guide", &["build", "."]);
     run.code(2);
     let diagnostics = run.diagnostics();
     let locations = |severity| -> Vec<String> {
