@@ -171,9 +171,15 @@ impl Cache {
 
     fn not_used(&self, why: &str) -> String {
         format!(
-            "the build cache `{}` was not used ({why}); every page was rendered and the cache written anew",
-            self.shown()
+            "the build cache `{}` was not used ({why}); every page was rendered{}",
+            self.shown(),
+            self.anew()
         )
+    }
+
+    /// What the note adds when this run writes the cache (`check` does not).
+    fn anew(&self) -> &'static str {
+        if self.writable { " and the cache written anew" } else { "" }
     }
 
     /// Why the cache on disk was not (wholly) used, if it was not.
@@ -182,8 +188,9 @@ impl Cache {
             return self.note.clone();
         }
         Some(format!(
-            "the build cache `{}` is damaged (an entry does not match its checksum); its pages were rendered anew and the cache written anew",
-            self.shown()
+            "the build cache `{}` is damaged (an entry does not match its checksum); its pages were rendered anew{}",
+            self.shown(),
+            self.anew()
         ))
     }
 
