@@ -11,8 +11,12 @@ use super::schema::{self, Fields};
 use super::{PageDoc, analyzer, surface_analyzer};
 use crate::error::Error;
 
-/// Writer heap: large enough that a 10,000-page site fits one segment before merging.
+/// Writer heap of a build: large enough that a 10,000-page site fits one segment before merging.
 const WRITER_HEAP: usize = 200_000_000;
+/// Writer heap of `lore serve`'s exports, which run beside the kept site: a 10,000-page site
+/// then indexes in a few segments merged at the end (same index, a little slower, in the
+/// background), and the server stays under its memory budget.
+pub const SERVE_HEAP: usize = 48_000_000;
 /// Indexing threads of a full build.
 const INDEX_THREADS: usize = 2;
 
@@ -42,7 +46,7 @@ fn register(index: &Index) {
 /// complete.
 pub fn write(pages: &[Arc<PageDoc>], dir: &Path) -> Result<Written, Error> {
     let tmp = dir.with_extension("new");
-    let Written { index, words, .. } = write_beside(pages, &tmp, INDEX_THREADS)?;
+    let Written { index, words, .. } = write_beside(pages, &tmp, INDEX_THREADS, WRITER_HEAP)?;
     drop(index);
     swap_in(&tmp, dir)?;
     let (index, fields) = open(dir)?;
@@ -50,8 +54,13 @@ pub fn write(pages: &[Arc<PageDoc>], dir: &Path) -> Result<Written, Error> {
 }
 
 /// Writes the index of `pages` into the folder `tmp` (emptied first) with `threads` indexing
-/// threads, to be put in place with [`swap_in`].
-pub fn write_beside(pages: &[Arc<PageDoc>], tmp: &Path, threads: usize) -> Result<Written, Error> {
+/// threads sharing `heap` bytes, to be put in place with [`swap_in`].
+pub fn write_beside(
+    pages: &[Arc<PageDoc>],
+    tmp: &Path,
+    threads: usize,
+    heap: usize,
+) -> Result<Written, Error> {
     if tmp.exists() {
         std::fs::remove_dir_all(tmp).map_err(|e| Error::io("remove", tmp, e))?;
     }
@@ -60,7 +69,8 @@ pub fn write_beside(pages: &[Arc<PageDoc>], tmp: &Path, threads: usize) -> Resul
     let index = Index::create_in_dir(tmp, schema)?;
     register(&index);
     // The corpus word list is built while tantivy indexes.
-    let (indexed, words) = rayon::join(|| add_all(&index, fields, pages, threads), || vocabulary(pages));
+    let (indexed, words) =
+        rayon::join(|| add_all(&index, fields, pages, threads, heap), || vocabulary(pages));
     indexed?;
     Ok(Written { index, fields, words })
 }
@@ -87,8 +97,14 @@ pub fn swap_in(tmp: &Path, dir: &Path) -> Result<(), Error> {
 /// segment. A build uses two, sharing the heap: at 10,000 pages the stage takes 2.9 s instead
 /// of 4.1 s for ~20 MiB more peak memory. Records are numbered by a field, so which thread
 /// takes a document does not change the output.
-fn add_all(index: &Index, fields: Fields, pages: &[Arc<PageDoc>], threads: usize) -> Result<(), Error> {
-    let mut writer: IndexWriter = index.writer_with_num_threads(threads, WRITER_HEAP)?;
+fn add_all(
+    index: &Index,
+    fields: Fields,
+    pages: &[Arc<PageDoc>],
+    threads: usize,
+    heap: usize,
+) -> Result<(), Error> {
+    let mut writer: IndexWriter = index.writer_with_num_threads(threads, heap)?;
     let mut record = 0u64;
     for (p, page) in pages.iter().enumerate() {
         add_page(&writer, fields, p, page, record)?;

@@ -644,9 +644,11 @@ fn added_and_deleted_pages_update_links_and_search() {
     let mut events = server.events();
     let searched = |q: &str, want: bool| {
         let start = Instant::now();
-        // Until the first export is in place, search answers 503 (the pages are served first).
-        let ready = || server.get("/api/search?q=zebraword").0 == 200;
-        while !ready() || found(&server, q).contains(&"runbooks/zebra/".to_owned()) != want {
+        // Until an export is in place, search may answer 503 (the pages are served first, and
+        // an export swaps the index in).
+        let finds =
+            || found_when_ready(&server, q).map(|pages| pages.contains(&"runbooks/zebra/".to_owned()));
+        while finds() != Some(want) {
             assert!(
                 start.elapsed() < DEADLINE,
                 "search for {q} never {}",
@@ -712,14 +714,27 @@ fn a_status_change_in_an_adr_tools_record_updates_the_decision_log() {
     assert!(log.contains("class=\"adr-row adr-deprecated\""), "the log shows the new status: {log}");
 }
 
-/// The pages (URLs without the heading anchor) `GET /api/search` finds for `q`.
-fn found(server: &Server, q: &str) -> Vec<String> {
+/// What [`found`] gives, or `None` while search answers 503 (no index in place yet).
+fn found_when_ready(server: &Server, q: &str) -> Option<Vec<String>> {
     let (status, head, body) = server.get(&format!("/api/search?q={q}"));
+    if status == 503 {
+        return None;
+    }
     assert_eq!(status, 200, "{head}");
     let v: serde_json::Value = serde_json::from_str(&body).expect("JSON");
     assert_eq!(v["query"], q);
     let pages = v["pages"].as_array().expect("pages");
-    pages.iter().map(|p| p["url"].as_str().expect("url").split('#').next().unwrap_or("").to_owned()).collect()
+    Some(
+        pages
+            .iter()
+            .map(|p| p["url"].as_str().expect("url").split('#').next().unwrap_or("").to_owned())
+            .collect(),
+    )
+}
+
+/// The pages (URLs without the heading anchor) `GET /api/search` finds for `q`.
+fn found(server: &Server, q: &str) -> Vec<String> {
+    found_when_ready(server, q).expect("search answered 503: no index in place")
 }
 
 /// The browser index as a page of the served site sees it: the head the page names, and
