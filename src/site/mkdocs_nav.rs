@@ -47,7 +47,9 @@ fn item(site: &Site, mkdocs: &MkDocs, entry: &MkNav, diags: &mut Vec<Diagnostic>
         }
         MkNav::Section { title, children } => {
             let index = children.first().and_then(|c| match c {
-                MkNav::Page { path, .. } if is_index(path) => site.by_source.get(&normalize(path)).copied(),
+                MkNav::Page { path, .. } if is_index(path) => {
+                    site.by_source.get(&super::summary::normalize(path)).copied()
+                }
                 _ => None,
             });
             let rest = if index.is_some() { &children[1..] } else { &children[..] };
@@ -70,7 +72,7 @@ fn page(
     col: usize,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Target> {
-    let rel = normalize(&crate::site::decode_path(path));
+    let rel = super::summary::normalize(&crate::site::decode_path(path));
     if let Some(&i) = site.by_source.get(&rel) {
         return Some(Target::Page(i));
     }
@@ -93,19 +95,4 @@ fn page(
 fn is_index(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.eq_ignore_ascii_case("index.md") || name.eq_ignore_ascii_case("readme.md")
-}
-
-/// `./a/../b.md` → `b.md`.
-fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    parts.join("/")
 }

@@ -175,8 +175,8 @@ fn parse_link(s: &str) -> Option<(String, &str, usize)> {
     Some((title, &s[close + 2..end], start))
 }
 
-/// `./a/../b.md` → `b.md`.
-fn normalize(path: &str) -> String {
+/// `./a/../b.md` → `b.md` (also for `mkdocs.yml`'s `nav`).
+pub(super) fn normalize(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {
