@@ -336,6 +336,8 @@ impl Cache {
         {
             return Ok(());
         }
+        // Another build of the project may be writing the cache: take turns.
+        let _lock = crate::search::index::lock(self.path.parent().unwrap_or(Path::new(".")))?;
         if self.new.is_none() && sound {
             let fresh: HashSet<u128> = self.pending.iter().map(|(k, _)| *k).collect();
             let live: Vec<(u128, Slot)> = keys

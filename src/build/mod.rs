@@ -152,6 +152,7 @@ fn index_search(
         state.forget_search();
     }
     let dir = crate::search::index_dir(&state.config);
+    let _lock = crate::search::index::lock(&dir)?;
     let index = crate::search::index::write(&docs, &dir)?;
     stages.done("search: tantivy index");
     let mut bundle = crate::search::browser::export(&docs, &index)?;

@@ -30,6 +30,24 @@ pub struct Written {
     pub words: BTreeMap<String, String>,
 }
 
+/// Takes the project's lock, `.lore/lock` beside the index folder `dir`, until the returned file
+/// is dropped (waiting while another lore holds it): builds of one project, and `lore serve`
+/// putting a new index in place, then never write `.lore/` at the same time (two builds both
+/// wrote `.lore/search.new`, and one failed).
+pub fn lock(dir: &Path) -> Result<std::fs::File, Error> {
+    let lore = dir.parent().unwrap_or(Path::new("."));
+    crate::fs::create_dir_all(lore)?;
+    let path = lore.join("lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io("open", &path, e))?;
+    file.lock().map_err(|e| Error::io("lock", &path, e))?;
+    Ok(file)
+}
+
 /// Opens an index and registers lore's analyser on it.
 pub fn open(dir: &Path) -> Result<(Index, Fields), Error> {
     let index = Index::open_in_dir(dir)?;

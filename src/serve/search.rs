@@ -188,6 +188,7 @@ impl Search {
             if *epoch != job.epoch {
                 return Ok(Exported::Outdated);
             }
+            let _lock = crate::search::index::lock(&job.index_dir)?;
             crate::search::index::swap_in(&beside, &job.index_dir)?;
             if job.reindex {
                 self.reindex.store(false, Ordering::SeqCst);

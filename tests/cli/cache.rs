@@ -325,3 +325,41 @@ fn issue_13_an_edit_appends_to_the_cache_file() {
     run.stderr_contains("(it is damaged or truncated); every page was rendered and the cache written anew");
     assert_eq!(cached_equals_uncached(&site, "after"), "3 of 3 pages reused from the build cache");
 }
+
+/// Issue 13: builds of one project started together all succeed: they take `.lore/lock` in
+/// turn to write the search index and the cache (they all wrote `.lore/search.new` at once, and
+/// one failed), and the project ends with a whole site, index and cache.
+#[test]
+fn issue_13_concurrent_builds_of_one_project_all_succeed() {
+    let site = SiteTest::empty("cache-concurrent");
+    site.write("book.toml", BOOK_TOML);
+    for n in 0..150 {
+        let words = "failover replica promotion checkpoint ".repeat(40);
+        site.write(
+            &format!("src/runbooks/page-{n:03}.md"),
+            format!("# Page {n}\n\n## Steps\n\n{words} zebra{n}\n"),
+        );
+    }
+    for round in 0..3 {
+        let builds: Vec<_> = (0..3)
+            .map(|_| {
+                std::process::Command::new(env!("CARGO_BIN_EXE_lore"))
+                    .args(["build", "-q"])
+                    .current_dir(site.root())
+                    .env("SOURCE_DATE_EPOCH", "1772323200")
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("start lore build")
+            })
+            .collect();
+        for build in builds {
+            let out = build.wait_with_output().expect("wait for lore build");
+            assert!(out.status.success(), "round {round}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+    assert!(site.path("book/search/head.json.gz").is_file());
+    let found = site.run(&["search", "zebra7"]);
+    assert!(found.success().stdout().contains("Page 7"), "{}", found.stdout());
+    site.run(&["build", "-v"]).success().stderr_contains("150 of 150 pages reused from the build cache");
+}

@@ -45,6 +45,8 @@ pub(crate) fn assert_previous_site_kept(site: &SiteTest, before: &BTreeMap<Strin
         .filter(|p| !p.starts_with(".lore/search/"))
         // The build cache (issue 13) is kept even when a build fails: the next one reuses it.
         .filter(|p| p != ".lore/cache/pages.bin")
+        // The lock builds of one project take in turn.
+        .filter(|p| p != ".lore/lock")
         // lore's marker of its build folder (issue 10) is no leftover.
         .filter(|p| p != "book/.lore-build")
         .filter(|p| p.starts_with('.') || p.contains("/."))
