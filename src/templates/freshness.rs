@@ -150,6 +150,19 @@ pub struct Dashboard {
     pub total: usize,
     /// Link to `freshness.json`.
     pub json_href: String,
+    /// Alert coverage, when `[alerts] rules` is set.
+    pub alerts: Option<AlertCoverage>,
+}
+
+/// The dashboard's line on alert coverage.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertCoverage {
+    /// "142 alerts: 131 with a fresh runbook, 6 stale, 5 without".
+    pub summary: String,
+    /// The counts per coverage state.
+    pub counts: crate::site::coverage::Counts,
+    /// Link to the Alerts page.
+    pub href: String,
 }
 
 /// The view of the dashboard page: the frame every page has, and the dashboard. It has none
@@ -209,6 +222,7 @@ pub(super) fn dashboard(report: &FreshnessReport, from: &str) -> Dashboard {
             .collect(),
         total: report.pages.len(),
         json_href: relative_url(from, "freshness.json"),
+        alerts: None,
     }
 }
 

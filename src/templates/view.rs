@@ -143,7 +143,14 @@ impl ViewInputs<'_> {
                 nav: nav::entries(self.site, None, from),
                 breadcrumbs: home.into_iter().collect(),
             },
-            dashboard: freshness::dashboard(report, from),
+            dashboard: freshness::Dashboard {
+                alerts: self.site.coverage.counts().map(|counts| freshness::AlertCoverage {
+                    summary: counts.summary(),
+                    counts,
+                    href: relative_url(from, "alerts/"),
+                }),
+                ..freshness::dashboard(report, from)
+            },
         }
     }
 

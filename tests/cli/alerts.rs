@@ -301,6 +301,12 @@ fn issue_11_alerts_page_lists_every_alert_with_its_state() {
         "<td class=\"alert-cell\"><code>monitoring/sloth/checkout-slo.yml:14 (+1 more)</code></td>"
     ));
     assert!(page.contains("<div class=\"alert-filter\" hidden>"), "the filter shows only with the script");
+    // The freshness dashboard shows coverage too, linking the Alerts page.
+    let dashboard = run.page("freshness/index.html");
+    assert!(
+        dashboard.contains("<p class=\"alert-coverage-line\">Alert coverage: <a href=\"../alerts/\">8 alerts: 3 with a fresh runbook, 2 stale, 1 unverified, 2 without</a> <span class=\"badge coverage-missing\">2 without a runbook</span></p>"),
+        "{dashboard}"
+    );
     let runbook = run.page("runbooks/kubernetes/KubePodCrashLooping/index.html");
     assert!(runbook.contains("<p><code>KubePodCrashLooping</code> <span class=\"severity severity-critical\">pages</span> · fires after 15m · <code>monitoring/kube-prometheus/kubernetes-apps.yml:5</code></p>"), "{runbook}");
     assert!(runbook.contains("<pre class=\"alert-expr\"><code>max_over_time(kube_pod_container_status_waiting_reason{reason=&quot;CrashLoopBackOff&quot;"));
