@@ -161,21 +161,36 @@ pub fn read(config: &AlertsConfig, root: &ContentRoot) -> (Vec<AlertRule>, Vec<D
     (rules, diags)
 }
 
+/// Each pattern of `[alerts] rules` as the folder (or file) it starts from and the glob its
+/// files match relative to that folder (`None`: the pattern names one file). `lore serve`
+/// watches them too.
+pub fn rule_globs(config: &AlertsConfig) -> Vec<(PathBuf, Option<globset::GlobMatcher>)> {
+    config
+        .rules
+        .iter()
+        .map(|pattern| {
+            let prefix = crate::config::alerts::literal_prefix(pattern);
+            let start = config.base.join(&prefix);
+            let rest = pattern[prefix.as_os_str().len().min(pattern.len())..].trim_start_matches('/');
+            let glob = (!rest.is_empty())
+                .then(|| globset::GlobBuilder::new(rest).literal_separator(true).build().ok())
+                .flatten()
+                .map(|g| g.compile_matcher());
+            (start, glob)
+        })
+        .collect()
+}
+
 /// The files the patterns match, sorted and without repeats; a pattern that matches nothing is
 /// a warning at `rules` in `book.toml`.
 fn find_files(config: &AlertsConfig, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    for pattern in &config.rules {
-        let prefix = crate::config::alerts::literal_prefix(pattern);
-        let start = config.base.join(&prefix);
-        let rest = pattern[prefix.as_os_str().len().min(pattern.len())..].trim_start_matches('/');
+    for (pattern, (start, glob)) in config.rules.iter().zip(rule_globs(config)) {
         let before = files.len();
-        if rest.is_empty() {
-            if start.is_file() {
-                files.push(start);
-            }
-        } else if let Ok(glob) = globset::GlobBuilder::new(rest).literal_separator(true).build() {
-            walk(&start, &glob.compile_matcher(), &mut files);
+        match glob {
+            None if start.is_file() => files.push(start),
+            None => {}
+            Some(glob) => walk(&start, &glob, &mut files),
         }
         if files.len() == before {
             diags.push(

@@ -51,6 +51,8 @@ pub struct Roots {
     pub extra_css: Vec<PathBuf>,
     /// Scripts from `additional-js`.
     pub extra_js: Vec<PathBuf>,
+    /// Alert rule files (`[alerts] rules`): where each pattern starts and the glob below it.
+    pub rules: Vec<(PathBuf, Option<globset::GlobMatcher>)>,
 }
 
 impl Roots {
@@ -66,7 +68,19 @@ impl Roots {
             build: abs(&config.build_dir),
             extra_css: config.additional_css.iter().map(|p| abs(p)).collect(),
             extra_js: config.additional_js.iter().map(|p| abs(p)).collect(),
+            rules: crate::alerts::rule_globs(&config.alerts)
+                .into_iter()
+                .map(|(start, glob)| (abs(&start), glob))
+                .collect(),
         }
+    }
+
+    /// Whether `path` is an alert rule file of `[alerts] rules`.
+    fn is_rule_file(&self, path: &Path) -> bool {
+        self.rules.iter().any(|(start, glob)| match glob {
+            None => path == start,
+            Some(glob) => path.strip_prefix(start).is_ok_and(|rel| glob.is_match(rel)),
+        })
     }
 
     /// What to watch: the source folder, the theme folder and the config file's folder (not
@@ -84,6 +98,14 @@ impl Roots {
                 out.push((dir.to_path_buf(), RecursiveMode::NonRecursive));
             }
         }
+        // Alert rule folders: a changed rule is read again by a full build.
+        for (start, glob) in &self.rules {
+            match glob {
+                Some(_) if start.is_dir() => out.push((start.clone(), RecursiveMode::Recursive)),
+                None => out.extend(start.parent().map(|d| (d.to_path_buf(), RecursiveMode::NonRecursive))),
+                Some(_) => {}
+            }
+        }
         out.sort();
         out.dedup();
         out
@@ -92,7 +114,7 @@ impl Roots {
 
 /// Classifies one changed path.
 pub fn classify(path: &Path, roots: &Roots) -> ChangeKind {
-    if path == roots.config_file {
+    if path == roots.config_file || roots.is_rule_file(path) {
         return ChangeKind::Config;
     }
     if roots.extra_css.iter().any(|p| p == path) {
@@ -329,6 +351,13 @@ mod tests {
             build: PathBuf::from("/s/book"),
             extra_css: vec![PathBuf::from("/s/custom.css")],
             extra_js: vec![PathBuf::from("/s/extra.js")],
+            rules: vec![
+                (
+                    PathBuf::from("/s/monitoring"),
+                    globset::Glob::new("**/*.yml").ok().map(|g| g.compile_matcher()),
+                ),
+                (PathBuf::from("/s/deploy/rules.yaml"), None),
+            ],
         }
     }
 
@@ -363,6 +392,12 @@ mod tests {
             ("/s/book/index.html", Ignored),
             ("/s/notes.txt", Ignored),
             ("/elsewhere/x.md", Ignored),
+            // Issue 11: alert rule files rebuild everything (the rules are read again).
+            ("/s/monitoring/rules/api.yml", Config),
+            ("/s/monitoring/api.yml", Config),
+            ("/s/monitoring/README.md", Ignored),
+            ("/s/deploy/rules.yaml", Config),
+            ("/s/deploy/other.yaml", Ignored),
         ];
         for (path, want) in table {
             assert_eq!(&classify(Path::new(path), &roots()), want, "{path}");

@@ -1031,3 +1031,25 @@ fn issue_10_half_open_and_huge_requests_are_bounded() {
     }
     assert_eq!(server.get("/").0, 200);
 }
+
+/// Issue 11: `lore serve` watches the alert rule files of `[alerts] rules`: a paging alert
+/// added to one without a runbook shows as an error at its rule, and removing it builds again.
+#[test]
+fn issue_11_an_edited_alert_rule_file_rebuilds() {
+    let site = basic();
+    site.append("book.toml", "\n[alerts]\nrules = [\"monitoring/*.yml\"]\n");
+    let rules = "groups:\n  - name: db\n    rules:\n      - alert: PostgresPrimaryDown\n        expr: up == 0\n        labels:\n          severity: warning\n";
+    site.write("monitoring/db.yml", rules);
+    let server = Server::start(&site, &[]);
+    let mut events = server.events();
+    let paging = "      - alert: DiskAlmostFull\n        expr: disk_free < 0.05\n        labels:\n          severity: critical\n";
+    site.write("monitoring/db.yml", format!("{rules}{paging}"));
+    let failed = events.next("failed");
+    assert!(
+        failed.contains("monitoring/db.yml:8:9: error: paging alert `DiskAlmostFull` has no runbook"),
+        "{failed}"
+    );
+    site.write("monitoring/db.yml", rules);
+    events.next("reload");
+    assert!(server.get("/__lore/status").2.contains("\"error\":null"));
+}
