@@ -51,6 +51,9 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
     let root = super::resolve_root(args.dir.as_ref(), global)?;
     let config = SiteConfig::load(&root, global.config.as_deref())?;
     let searcher = Searcher::open(&crate::search::index_dir(&config))?;
+    // A damaged index can make tantivy panic: the searcher turns that into an error, and the
+    // panic's own message (about tantivy's internals) is not printed.
+    std::panic::set_hook(Box::new(|_| {}));
     let filters = Filters {
         kind: args.kind.clone(),
         owner: args.owner.clone(),

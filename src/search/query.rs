@@ -319,6 +319,8 @@ pub struct Searcher {
     index: Index,
     fields: Fields,
     vocab: Vocabulary,
+    /// The index folder as messages show it.
+    shown: std::path::PathBuf,
 }
 
 impl Searcher {
@@ -332,12 +334,28 @@ impl Searcher {
         }
         let (index, fields) = super::index::open(dir).map_err(|e| e.in_search_action("open"))?;
         let words = crate::fs::read_to_string(&dir.join("words.tsv"))?;
-        Ok(Self { index, fields, vocab: Vocabulary::parse(&words) })
+        let shown = crate::config::display_path(dir);
+        Ok(Self { index, fields, vocab: Vocabulary::parse(&words), shown })
     }
 
     /// Runs a query: the best `limit` pages. A query over the caps of [`check_query`] is an
     /// error.
     pub fn search(&self, query: &str, filters: &Filters, limit: usize) -> Result<Results, Error> {
+        self.guarded(|| self.search_unguarded(query, filters, limit))
+    }
+
+    /// Runs `f` on the index. tantivy does not checksum its files: reading a damaged one can
+    /// panic, and that is an error naming the index, never a crash.
+    fn guarded<T>(&self, f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+            Err(Error::Usage(format!(
+                "the search index in `{}` is damaged\n  = hint: run `lore build` to write it again",
+                self.shown.display()
+            )))
+        })
+    }
+
+    fn search_unguarded(&self, query: &str, filters: &Filters, limit: usize) -> Result<Results, Error> {
         check_query(query)?;
         let parsed = parse(query);
         let mut results = Results { query: query.to_owned(), partial: false, pages: Vec::new() };
@@ -373,7 +391,11 @@ impl Searcher {
     /// browser index gives (the same BM25 scores, quantised to one byte per posting), and per
     /// query word the stem that scored, its weight and its impact byte.
     pub fn explain(&self, query: &str, filters: &Filters, limit: usize) -> Result<Results, Error> {
-        let mut results = self.search(query, filters, limit)?;
+        self.guarded(|| self.explain_unguarded(query, filters, limit))
+    }
+
+    fn explain_unguarded(&self, query: &str, filters: &Filters, limit: usize) -> Result<Results, Error> {
+        let mut results = self.search_unguarded(query, filters, limit)?;
         let parsed = parse(query);
         let expansions = self.expansions(&parsed);
         let reader = self.index.reader()?;

@@ -313,3 +313,25 @@ fn issue_10_search_caps_the_query_length_and_words() {
     let fine = "failover ".repeat(32);
     site.run(&["search", fine.trim()]).success();
 }
+
+/// A damaged index file (tantivy checks no checksum when it reads one) makes `lore search` an
+/// error naming the index and the fix, never a panic.
+#[test]
+fn a_damaged_index_is_an_error_not_a_panic() {
+    let site = SiteTest::fixture("build/basic");
+    site.run(&["build"]).success();
+    let index = site.path(".lore/search");
+    let idx = std::fs::read_dir(&index)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "idx"))
+        .expect("an .idx file");
+    let mut bytes = std::fs::read(&idx).unwrap();
+    let n = bytes.len();
+    bytes[n / 4..n / 2].fill(0xff);
+    std::fs::write(&idx, bytes).unwrap();
+    site.run(&["search", "failover", "replica"])
+        .code(2)
+        .stdout_empty()
+        .stderr_eq("error: the search index in `.lore/search` is damaged\n  = hint: run `lore build` to write it again\n");
+}
