@@ -1,4 +1,6 @@
-//! `lore init`: a new site with a sample page of each kind. It never overwrites: if any file it
+//! `lore init`: a new site with a sample page of each kind, or, in a folder that already holds
+//! markdown (`docs/`, `content/`, `src/`), a `book.toml` that points at it and no samples; with
+//! an `mkdocs.yml`, nothing (lore builds from it as it is). It never overwrites: if any file it
 //! would write exists, nothing is written.
 
 use std::path::{Path, PathBuf};
@@ -99,9 +101,45 @@ This site holds our runbooks, onboarding paths and architecture decision records
 - [Onboarding](onboarding/first-week.md) — where new people start.
 "#;
 
-/// Creates a site in `dir`; returns the files written.
-pub fn init(dir: &Path, title: Option<&str>) -> Result<Vec<PathBuf>, Error> {
+/// What `lore init` did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Init {
+    /// A new site: these files were written.
+    Created(Vec<PathBuf>),
+    /// The folder held markdown: `book` was written, pointing at `folder` and its `pages`.
+    Adopted {
+        /// The `book.toml` written.
+        book: PathBuf,
+        /// `docs`, `content` or `src`.
+        folder: &'static str,
+        /// Markdown files under it.
+        pages: usize,
+    },
+    /// The folder is an MkDocs project (this file): nothing was written.
+    MkDocs(PathBuf),
+}
+
+/// Folders whose markdown `lore init` adopts, in order of preference.
+const ADOPTED: [&str; 3] = ["docs", "content", "src"];
+
+/// Creates a site in `dir` (see the module documentation).
+pub fn init(dir: &Path, title: Option<&str>) -> Result<Init, Error> {
     let title = title.unwrap_or("Team handbook");
+    let book_toml = dir.join("book.toml");
+    if !book_toml.exists() {
+        if let Some(mkdocs) =
+            crate::config::mkdocs::MKDOCS_FILES.iter().map(|f| dir.join(f)).find(|p| p.is_file())
+        {
+            return Ok(Init::MkDocs(mkdocs));
+        }
+        if let Some((folder, pages)) = existing_markdown(dir) {
+            let quoted = serde_json::Value::from(title).to_string();
+            let book =
+                format!("[book]\ntitle = {quoted}\nsrc = \"{folder}\"\n\n[build]\nbuild-dir = \"book\"\n");
+            crate::fs::write(&book_toml, book)?;
+            return Ok(Init::Adopted { book: book_toml, folder, pages });
+        }
+    }
     // The same "today" as `build`, so a new site built with `SOURCE_DATE_EPOCH` is not from the future.
     let today =
         crate::site::freshness::today(None).unwrap_or_else(|_| jiff::ZonedDateTime::now().date()).to_string();
@@ -129,5 +167,27 @@ pub fn init(dir: &Path, title: Option<&str>) -> Result<Vec<PathBuf>, Error> {
     for (path, text) in &files {
         crate::fs::write(path, text)?;
     }
-    Ok(files.into_iter().map(|(p, _)| p).collect())
+    Ok(Init::Created(files.into_iter().map(|(p, _)| p).collect()))
+}
+
+/// The folder of [`ADOPTED`] with the most markdown files (the first on a tie), and how many;
+/// hidden and ignored files do not count, as `build` does not read them.
+fn existing_markdown(dir: &Path) -> Option<(&'static str, usize)> {
+    let count = |folder: &Path| {
+        ignore::WalkBuilder::new(folder)
+            .build()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+            .filter(|e| e.path().extension().is_some_and(|x| x.eq_ignore_ascii_case("md")))
+            .count()
+    };
+    ADOPTED
+        .iter()
+        .filter(|f| dir.join(f).is_dir())
+        .map(|&f| (f, count(&dir.join(f))))
+        .filter(|&(_, n)| n > 0)
+        .fold(None, |best: Option<(&str, usize)>, (f, n)| match best {
+            Some((_, m)) if m >= n => best,
+            _ => Some((f, n)),
+        })
 }

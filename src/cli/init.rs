@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use super::GlobalArgs;
 use crate::error::Error;
+use crate::init::Init;
 
 /// Arguments of `lore init`.
 #[derive(Debug, clap::Args)]
@@ -19,13 +20,28 @@ pub struct Args {
 /// Creates the site and lists the files written.
 pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Error> {
     let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let written = crate::init::init(&dir, args.title.as_deref())?;
+    let done = crate::init::init(&dir, args.title.as_deref())?;
     if !global.quiet {
+        let shown = |path: &std::path::Path| crate::diag::escape(&path.display().to_string()).into_owned();
         let mut text = String::new();
-        for path in &written {
-            text.push_str(&format!("created {}\n", crate::diag::escape(&path.display().to_string())));
+        match &done {
+            Init::Created(written) => {
+                for path in written {
+                    text.push_str(&format!("created {}\n", shown(path)));
+                }
+            }
+            Init::Adopted { book, folder, pages } => {
+                let pages = if *pages == 1 { "1 page".to_owned() } else { format!("{pages} pages") };
+                text.push_str(&format!("found {pages} under {folder}/\ncreated {}\n", shown(book)));
+            }
+            Init::MkDocs(file) => {
+                text.push_str(&format!(
+                    "found {}: lore builds from it as it is; nothing written\n",
+                    shown(file)
+                ));
+            }
         }
-        text.push_str(&format!("next: lore build {}\n", crate::diag::escape(&dir.display().to_string())));
+        text.push_str(&format!("next: lore build {}\n", shown(&dir)));
         super::write_err(&text)?;
     }
     Ok(ExitCode::SUCCESS)

@@ -72,3 +72,42 @@ fn init_in_a_named_folder_with_a_title() {
     let home = site.read("handbook/book/index.html");
     assert!(home.contains("<title>Ops: the &quot;real&quot; C:\\handbook</title>"), "{home}");
 }
+
+/// Issue 15: in a folder that already holds markdown, `lore init` writes a `book.toml` that
+/// points at it, creates no sample pages, and says what it found; the site then builds.
+#[test]
+fn issue_15_init_adopts_existing_markdown() {
+    let site = SiteTest::empty("init-adopt");
+    site.write("docs/index.md", "# Handbook\n\nSee [setup](guides/setup.md).\n");
+    site.write("docs/guides/setup.md", "# Setup\n\nSteps.\n");
+    site.write("docs/runbooks/db.md", "# Database\n\nWhat to do.\n");
+    site.write("docs/.drafts/hidden.md", "# Hidden\n");
+    site.write("content/one.md", "# One\n");
+    site.write("README.md", "# Repository\n");
+    site.run(&["init"])
+        .success()
+        .stderr_eq("found 3 pages under docs/\ncreated ./book.toml\nnext: lore build .\n");
+    assert_eq!(
+        site.read("book.toml"),
+        "[book]\ntitle = \"Team handbook\"\nsrc = \"docs\"\n\n[build]\nbuild-dir = \"book\"\n"
+    );
+    assert!(!site.path("docs/README.md").exists() && !site.path("src").exists(), "no sample pages");
+    let run = site.run(&["build"]);
+    run.success().file("guides/setup/index.html").file("runbooks/db/index.html");
+    // A second init finds the book.toml and refuses, as ever.
+    site.run(&["init"]).code(2);
+}
+
+/// Issue 15: with an `mkdocs.yml`, `lore init` writes nothing: lore builds from it as it is.
+#[test]
+fn issue_15_init_leaves_an_mkdocs_project_as_it_is() {
+    let site = SiteTest::empty("init-mkdocs");
+    site.write("mkdocs.yml", "site_name: Docs\n");
+    site.write("docs/index.md", "# Docs\n");
+    let before = site.files("");
+    site.run(&["init"])
+        .success()
+        .stderr_eq("found ./mkdocs.yml: lore builds from it as it is; nothing written\nnext: lore build .\n");
+    assert_eq!(site.files(""), before);
+    site.run(&["build", "."]).success();
+}
