@@ -433,3 +433,19 @@ fn quiet_and_verbose_together_is_a_usage_error() {
         .stderr_contains("error: the argument '--quiet' cannot be used with '--verbose'");
     assert!(!site.path("book").exists());
 }
+
+/// Issue 15: a folder listing names each page's kind once, and says nothing for plain pages.
+#[test]
+fn issue_15_listings_show_the_kind_once_and_not_for_plain_pages() {
+    let site = SiteTest::empty("listing-kind-once");
+    site.write("book.toml", "[book]\ntitle = \"T\"\n");
+    site.write("src/ops/runbooks/disk.md", "---\nowner: ops\n---\n# Disk full\n\n## Mitigation\n\nClean.\n");
+    site.write("src/ops/notes.md", "# Notes\n\nText.\n");
+    let run = site.run(&["build"]);
+    run.success();
+    let listing = run.main_of("ops/index.html");
+    assert!(listing.contains("<a href=\"../ops/notes/\">Notes</a>\n  \n"), "{listing}");
+    assert!(!listing.contains("listing-kind\">Page"), "{listing}");
+    let runbooks = run.main_of("ops/runbooks/index.html");
+    assert_eq!(runbooks.matches("<span class=\"listing-kind\">Runbook</span>").count(), 1, "{runbooks}");
+}
