@@ -42,7 +42,7 @@ use crate::site::Site;
 /// The first bytes of the file.
 const MAGIC: &[u8; 8] = b"lore-pc\n";
 /// Bumped whenever the layout or what rendering produces changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// The file, in the project's `.lore/cache/`.
 const FILE: &str = "pages.bin";
 /// The last bytes of the file.

@@ -93,6 +93,7 @@ pub fn render(index: usize, site: &Site, highlighter: &Highlighter, links_are_er
         first_block: true,
         used_ids: HashSet::new(),
         next_suffix: HashMap::new(),
+        quotes: Vec::new(),
     };
     r.run();
     let mut html = String::with_capacity(page.body().len() * 3 / 2);
@@ -122,6 +123,8 @@ struct Renderer<'a> {
     /// Per base id, the suffix to try next: repeated headings stay linear (20,000 copies of
     /// `## A` took 57 s when every copy tried `a-1`, `a-2`, … from the start).
     next_suffix: HashMap<String, usize>,
+    /// Open block quotes, innermost last: whether each became a titled callout.
+    quotes: Vec<bool>,
 }
 
 impl<'a> Renderer<'a> {
@@ -170,6 +173,17 @@ impl<'a> Renderer<'a> {
                     self.push(Event::End(TagEnd::Paragraph));
                 }
                 Event::Start(Tag::BlockQuote(Some(kind))) => self.callout_start(kind),
+                Event::Start(Tag::BlockQuote(None)) => {
+                    let callout = self.titled_callout(range.start, &mut events);
+                    if !callout {
+                        self.push(Event::Start(Tag::BlockQuote(None)));
+                    }
+                    self.quotes.push(callout);
+                }
+                Event::End(TagEnd::BlockQuote(None)) => {
+                    let html = if self.quotes.pop() == Some(true) { "</div>\n" } else { "</blockquote>\n" };
+                    self.push(Event::Html(html.into()));
+                }
                 Event::End(TagEnd::BlockQuote(Some(_))) => self.push(Event::Html("</div>\n".into())),
                 Event::Start(Tag::Table(align)) => {
                     self.push(Event::Html("<div class=\"table-wrap\">".into()));
@@ -191,7 +205,14 @@ impl<'a> Renderer<'a> {
                     self.rendered.text.push(' ');
                     self.push(event);
                 }
-                Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::TableCell) => {
+                // A block's end parts its text from the next one's in search and descriptions.
+                Event::End(
+                    TagEnd::Paragraph
+                    | TagEnd::Item
+                    | TagEnd::TableCell
+                    | TagEnd::DefinitionListTitle
+                    | TagEnd::DefinitionListDefinition,
+                ) => {
                     self.rendered.text.push(' ');
                     self.push(event);
                 }
@@ -356,6 +377,47 @@ impl<'a> Renderer<'a> {
         let page = &self.site.pages[self.index];
         let source_line = crate::diag::Lines::line(&page.text, line).map(str::to_owned);
         (SourceSpan { path: page.source.shown.clone(), line, col }, source_line)
+    }
+
+    /// `> [!NOTE] Text on the marker line`: GitHub shows a plain quote, Obsidian a callout
+    /// titled with that text, and lore does as Obsidian. When the quote starting at `offset` is
+    /// one, writes the callout's opening with that title, drops the title's events (the first
+    /// line of the first paragraph) and returns true.
+    fn titled_callout(
+        &mut self,
+        offset: usize,
+        events: &mut impl Iterator<Item = (Event<'a>, std::ops::Range<usize>)>,
+    ) -> bool {
+        let line = self.doc.text[offset..].lines().next().unwrap_or("");
+        let Some(rest) = line.trim_start().strip_prefix('>').map(str::trim_start) else { return false };
+        let Some((marker, title)) = rest.strip_prefix("[!").and_then(|r| r.split_once(']')) else {
+            return false;
+        };
+        let class = match marker.to_ascii_lowercase().as_str() {
+            k @ ("note" | "tip" | "important" | "warning" | "caution") => k.to_owned(),
+            _ => return false,
+        };
+        let title = title.trim();
+        if title.is_empty() || !matches!(events.next(), Some((Event::Start(Tag::Paragraph), _))) {
+            return false;
+        }
+        let escaped = super::highlight::escape(title);
+        self.push(Event::Html(
+            format!("<div class=\"callout callout-{class}\" role=\"note\">\n<p class=\"callout-title\">{escaped}</p>\n").into(),
+        ));
+        self.rendered.text.push_str(title);
+        self.rendered.text.push(' ');
+        for (event, _) in events.by_ref() {
+            match event {
+                Event::SoftBreak | Event::HardBreak => {
+                    self.push(Event::Start(Tag::Paragraph));
+                    break;
+                }
+                Event::End(TagEnd::Paragraph) => break,
+                _ => {}
+            }
+        }
+        true
     }
 
     fn callout_start(&mut self, kind: BlockQuoteKind) {

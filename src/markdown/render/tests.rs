@@ -56,6 +56,35 @@ fn gfm_alert_is_a_callout() {
     );
 }
 
+/// Issue 15: text on the marker line is the callout's title (as Obsidian renders it; GitHub
+/// would show a plain quote), with the rest of the quote its body; a plain quote stays a quote.
+#[test]
+fn issue_15_callout_with_a_title_on_the_marker_line() {
+    assert_eq!(
+        html("> [!NOTE] This is just a suggestion <b>\n> Ask in #ops first.\n"),
+        "<div class=\"callout callout-note\" role=\"note\">\n<p class=\"callout-title\">This is just a suggestion &lt;b&gt;</p>\n<p>Ask in #ops first.</p>\n</div>\n"
+    );
+    assert_eq!(
+        html("> [!tip] Only a title\n\nAfter.\n"),
+        "<div class=\"callout callout-tip\" role=\"note\">\n<p class=\"callout-title\">Only a title</p>\n</div>\n<p>After.</p>\n"
+    );
+    assert_eq!(
+        html("> [!NOTE]\n> Body.\n"),
+        "<div class=\"callout callout-note\" role=\"note\">\n<p class=\"callout-title\">Note</p>\n<p>Body.</p>\n</div>\n"
+    );
+    assert_eq!(html("> [!TODO] Not a kind\n"), "<blockquote>\n<p>[!TODO] Not a kind</p>\n</blockquote>\n");
+    assert_eq!(
+        html("> Outer\n>\n> > [!WARNING] Inner\n> > Careful.\n"),
+        "<blockquote>\n<p>Outer</p>\n<div class=\"callout callout-warning\" role=\"note\">\n<p class=\"callout-title\">Inner</p>\n<p>Careful.</p>\n</div>\n</blockquote>\n"
+    );
+    let r = render_first(&[(
+        "a.md",
+        "Intro.\n\n> [!NOTE] Titled\n> Body.\n\nTerm\n: Definition\n\nNext\n: Other\n",
+    )]);
+    assert!(r.text.contains("Titled Body."), "{:?}", r.text);
+    assert!(r.text.contains("Term Definition Next Other"), "definition list parts keep apart: {:?}", r.text);
+}
+
 #[test]
 fn mermaid_stays_text() {
     assert_eq!(
