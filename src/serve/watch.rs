@@ -59,8 +59,15 @@ impl Roots {
     /// The roots of a loaded config, made absolute so they compare with watcher paths.
     pub fn of(config: &SiteConfig, config_file: Option<&Path>) -> Self {
         let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-        let config_file =
-            config_file.map_or_else(|| config.root.join(crate::config::CONFIG_FILE), Path::to_path_buf);
+        // A site read from `mkdocs.yml` (no `book.toml`) is configured by that file.
+        let default_config = || match &config.mkdocs {
+            Some(_) => crate::config::mkdocs::find(&config.root),
+            None => None,
+        };
+        let config_file = config_file.map_or_else(
+            || default_config().unwrap_or_else(|| config.root.join(crate::config::CONFIG_FILE)),
+            Path::to_path_buf,
+        );
         Self {
             config_file: abs(&config_file),
             src: abs(&config.src),

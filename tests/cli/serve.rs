@@ -1053,3 +1053,20 @@ fn issue_11_an_edited_alert_rule_file_rebuilds() {
     events.next("reload");
     assert!(server.get("/__lore/status").2.contains("\"error\":null"));
 }
+
+/// Issue 15: a site read from `mkdocs.yml` is rebuilt when `mkdocs.yml` changes, as a
+/// `book.toml` site is when `book.toml` does.
+#[test]
+fn issue_15_an_edited_mkdocs_yml_rebuilds() {
+    let site = SiteTest::fixture("mkdocs/techdocs");
+    let server = Server::start(&site, &[]);
+    let mut events = server.events();
+    let config = site.read("mkdocs.yml");
+    let name =
+        config.lines().find_map(|l| l.strip_prefix("site_name:")).expect("a site_name").trim().to_owned();
+    site.write("mkdocs.yml", config.replacen(&name, "Renamed handbook", 1));
+    events.next("reload");
+    let (status, _, body) = server.get("/");
+    assert_eq!(status, 200);
+    assert!(body.contains("Renamed handbook"), "{body}");
+}
