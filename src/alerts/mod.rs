@@ -55,6 +55,15 @@ pub struct Annotation {
     pub source_line: String,
 }
 
+/// What a rule file says of one alert, before [`Reader::push`] places it.
+struct Said {
+    format: Format,
+    expr: Option<String>,
+    for_: Option<String>,
+    labels: Vec<(String, String)>,
+    annotations: Vec<Annotation>,
+}
+
 /// One alerting rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlertRule {
@@ -344,10 +353,24 @@ impl Reader<'_> {
             .push(Diagnostic::error(message).at_text(self.shown, self.text, line, col).hint(hint));
     }
 
-    /// Adds an alert named `name` (written at `at`), unless its name cannot be made safe.
-    fn push(&mut self, name: &str, at: (usize, usize), make: impl FnOnce(String, String) -> AlertRule) {
+    /// Adds an alert named `name` (written at `at`) that says `said`, unless its name cannot be
+    /// made safe. Its file and source line are filled in once the file is read.
+    fn push(&mut self, name: &str, at: (usize, usize), said: Said) {
         match segment(name) {
-            Some(seg) => self.out.rules.push(make(name.trim().to_owned(), seg)),
+            Some(segment) => self.out.rules.push(AlertRule {
+                name: name.trim().to_owned(),
+                segment,
+                file: PathBuf::new(),
+                rel: String::new(),
+                line: at.0,
+                col: at.1,
+                format: said.format,
+                expr: said.expr,
+                for_: said.for_,
+                labels: said.labels,
+                annotations: said.annotations,
+                source_line: String::new(),
+            }),
             None => self.error(
                 format!("alert name `{name}` cannot be made into a URL path segment"),
                 at,
@@ -390,20 +413,7 @@ impl Reader<'_> {
                     )
                 });
                 let at = alerting.at;
-                self.push(&name, at, |name, segment| AlertRule {
-                    name,
-                    segment,
-                    file: PathBuf::new(),
-                    rel: String::new(),
-                    line: at.0,
-                    col: at.1,
-                    format: Format::Sloth,
-                    expr,
-                    for_: None,
-                    labels,
-                    annotations,
-                    source_line: String::new(),
-                });
+                self.push(&name, at, Said { format: Format::Sloth, expr, for_: None, labels, annotations });
             }
         }
     }

@@ -2,10 +2,8 @@
 //! alerting provisioning files (same outline, rules named by `title`, the query under
 //! `data[].model.expr`).
 
-use std::path::PathBuf;
-
 use super::yaml::Node;
-use super::{AlertRule, Annotation, Format, Reader};
+use super::{Annotation, Format, Reader, Said};
 
 /// Whether a `groups:` document is Grafana's: its rules have `title` or `uid` and no
 /// `alert`/`record`.
@@ -45,20 +43,9 @@ fn prometheus_rule(reader: &mut Reader<'_>, rule: &Node, group_labels: &[(String
     };
     let mut labels = group_labels.to_vec();
     labels.extend(rule.strings_at("labels"));
-    reader.push(name, at, |name, segment| AlertRule {
-        name,
-        segment,
-        file: PathBuf::new(),
-        rel: String::new(),
-        line: at.0,
-        col: at.1,
-        format,
-        expr: rule.text_at("expr").map(|e| e.trim().to_owned()),
-        for_: rule.text_at("for").map(str::to_owned),
-        labels,
-        annotations: annotations(rule),
-        source_line: String::new(),
-    });
+    let expr = rule.text_at("expr").map(|e| e.trim().to_owned());
+    let for_ = rule.text_at("for").map(str::to_owned);
+    reader.push(name, at, Said { format, expr, for_, labels, annotations: annotations(rule) });
 }
 
 fn grafana_rule(reader: &mut Reader<'_>, rule: &Node) {
@@ -72,20 +59,14 @@ fn grafana_rule(reader: &mut Reader<'_>, rule: &Node) {
         return;
     };
     let expr = rule.list_at("data").iter().find_map(|d| d.get("model")?.text_at("expr").map(str::to_owned));
-    reader.push(name, at, |name, segment| AlertRule {
-        name,
-        segment,
-        file: PathBuf::new(),
-        rel: String::new(),
-        line: at.0,
-        col: at.1,
+    let said = Said {
         format: Format::Grafana,
         expr: expr.map(|e| e.trim().to_owned()),
         for_: rule.text_at("for").map(str::to_owned),
         labels: rule.strings_at("labels"),
         annotations: annotations(rule),
-        source_line: String::new(),
-    });
+    };
+    reader.push(name, at, said);
 }
 
 fn annotations(rule: &Node) -> Vec<Annotation> {
