@@ -149,6 +149,12 @@ impl Cache {
             new: None,
             note: None,
         };
+        // A symlink or a FIFO planted where the cache goes is never read (a FIFO would block)
+        // and is replaced by the file this build writes.
+        if std::fs::symlink_metadata(&cache.path).is_ok_and(|m| !m.is_file()) {
+            cache.note = Some(cache.not_used("it is not a regular file"));
+            return cache;
+        }
         match File::open(&cache.path) {
             Ok(mut file) => match read_index(&mut file, cache.fingerprint) {
                 Ok((index, entries_end)) => {
@@ -244,7 +250,7 @@ impl Cache {
         diagnostics.iter_mut().filter_map(|d| d.span.as_mut()).for_each(|s| s.path.clone_from(shown));
         let mut anchor_refs = meta.anchor_refs;
         anchor_refs.iter_mut().for_each(|a| a.span.path.clone_from(shown));
-        let at = shown.display().to_string().replace(char::is_control, "\u{fffd}");
+        let at = crate::markdown::note_path(shown);
         let notes = meta.notes.into_iter().map(|n| format!("{at}{n}")).collect();
         let rendered = Rendered {
             html: String::new(),
@@ -275,7 +281,7 @@ impl Cache {
             (a.span.path == shown).then_some(())?;
             a.span.path.clone_from(&unnamed);
         }
-        let at = shown.display().to_string().replace(char::is_control, "\u{fffd}");
+        let at = crate::markdown::note_path(shown);
         let notes: Vec<String> =
             r.notes.iter().map(|n| n.strip_prefix(&at).map(str::to_owned)).collect::<Option<_>>()?;
         let meta = MetaOut {

@@ -12,6 +12,6 @@ mod render;
 
 pub use highlight::{Highlighter, escape, stylesheet};
 pub use include::{Expanded, expand};
-pub use render::{Rendered, TocEntry, render, slugify};
+pub use render::{Rendered, TocEntry, note_path, render, slugify};
 
 pub use crate::config::Trust;

@@ -71,6 +71,12 @@ fn options() -> Options {
     o
 }
 
+/// A page's path as `--verbose` notes begin with it (`src/a.md:3: …`): a file name is page
+/// content, so no control character reaches the terminal.
+pub fn note_path(shown: &std::path::Path) -> String {
+    shown.display().to_string().replace(char::is_control, "\u{fffd}")
+}
+
 /// Renders page `index` of `site`.
 pub fn render(index: usize, site: &Site, highlighter: &Highlighter, links_are_errors: bool) -> Rendered {
     let page = &site.pages[index];
@@ -321,8 +327,7 @@ impl<'a> Renderer<'a> {
         let page = &self.site.pages[self.index];
         self.rendered.notes.push(format!(
             "{}:{line}: code block not highlighted ({} bytes, longest line {longest} bytes; the limits are {MAX_HIGHLIGHT_BYTES} and {MAX_HIGHLIGHT_LINE}): shown as plain text",
-            // A file name is page content: no control characters reach the terminal.
-            page.source.shown.display().to_string().replace(char::is_control, "\u{fffd}"),
+            note_path(&page.source.shown),
             code.len(),
         ));
         true

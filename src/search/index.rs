@@ -38,6 +38,11 @@ pub fn lock(dir: &Path) -> Result<std::fs::File, Error> {
     let lore = dir.parent().unwrap_or(Path::new("."));
     crate::fs::create_dir_all(lore)?;
     let path = lore.join("lock");
+    // Only a file of lore's own: a symlink planted there (from a pull request, say) is removed
+    // rather than followed, so nothing is created where it points.
+    if std::fs::symlink_metadata(&path).is_ok_and(|m| !m.is_file()) {
+        let _ = std::fs::remove_file(&path);
+    }
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)

@@ -363,3 +363,35 @@ fn issue_13_concurrent_builds_of_one_project_all_succeed() {
     assert!(found.success().stdout().contains("Page 7"), "{}", found.stdout());
     site.run(&["build", "-v"]).success().stderr_contains("150 of 150 pages reused from the build cache");
 }
+
+/// Issue 13: what is planted where lore keeps its state (`.lore/` can arrive with a pull
+/// request) is never followed: a cache file that is a symlink to a FIFO is set aside with a
+/// note instead of blocking the build, and a symlinked `.lore/lock` creates nothing where it
+/// points. The build's output is as without them, and the cache is then a file of lore's own.
+#[cfg(unix)]
+#[test]
+fn issue_13_planted_links_in_lore_folder_are_not_followed() {
+    let site = SiteTest::empty("cache-planted");
+    site.write("book.toml", BOOK_TOML);
+    site.write("src/a.md", "# Alpha\n\nText.\n");
+    site.run(&["build", "--no-cache"]).success();
+    let want = site.files("book");
+    std::fs::create_dir_all(site.path(".lore/cache")).unwrap();
+    let fifo = site.path("fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success(), "mkfifo");
+    std::os::unix::fs::symlink(&fifo, site.path(CACHE)).unwrap();
+    let outside = site.path("outside-lock");
+    std::fs::remove_file(site.path(".lore/lock")).unwrap();
+    std::os::unix::fs::symlink(&outside, site.path(".lore/lock")).unwrap();
+    let run = site.run(&["build"]);
+    run.success().stderr_contains(
+        "note: the build cache `.lore/cache/pages.bin` was not used (it is not a regular file); every page was rendered and the cache written anew",
+    );
+    assert_same(&site.files("book"), &want, "planted links");
+    assert!(!outside.exists(), "the lock's symlink was followed");
+    assert!(
+        std::fs::symlink_metadata(site.path(CACHE)).unwrap().is_file(),
+        "the cache is a file of lore's own"
+    );
+    site.run(&["build", "-v"]).success().stderr_contains("1 of 1 pages reused from the build cache");
+}
