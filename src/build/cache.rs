@@ -607,3 +607,41 @@ impl<'a> Reader<'a> {
         self.take(8).map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8])))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file whose index and checksums are consistent but whose rows claim entries past the
+    /// entries (a length of 4 GiB, an offset in the index): set aside as damaged before any
+    /// allocation of that size, never read out of bounds.
+    #[test]
+    fn issue_13_rows_pointing_past_the_entries_are_damage() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE);
+        let entry = b"entry bytes".to_vec();
+        let sum = xxhash_rust::xxh3::xxh3_64(&entry);
+        let mut file = header(7);
+        let start = file.len() as u64;
+        file.extend_from_slice(&entry);
+        let end = file.len() as u64;
+        for rows in
+            [vec![(1u128, start, u32::MAX, sum)], vec![(1, end, 4, sum)], vec![(1, u64::MAX - 2, 11, sum)]]
+        {
+            let mut bytes = file.clone();
+            bytes.extend_from_slice(&index_and_footer(&rows, end));
+            std::fs::write(&path, &bytes).unwrap();
+            let got = read_index(&mut File::open(&path).unwrap(), 7);
+            assert!(
+                matches!(&got, Err(Unusable::Damaged(why)) if why == "it is damaged or truncated"),
+                "{rows:?}"
+            );
+        }
+        // The same file with a sound row reads.
+        let mut bytes = file.clone();
+        bytes.extend_from_slice(&index_and_footer(&[(1, start, entry.len() as u32, sum)], end));
+        std::fs::write(&path, &bytes).unwrap();
+        let (index, entries_end) = read_index(&mut File::open(&path).unwrap(), 7).ok().unwrap();
+        assert_eq!((index[&1], entries_end), ((start, entry.len() as u32, sum), end));
+    }
+}
