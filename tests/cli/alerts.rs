@@ -334,3 +334,40 @@ fn issue_11_new_runbook_for_an_alert_is_prefilled_and_found_by_its_file_name() {
     let run = site.run(&["check"]);
     assert!(!run.stderr().contains("PostgresReplicationLag` has no runbook"), "{}", run.stderr());
 }
+
+/// Rule files come from pull requests too: one that is a symlink leading out of the content
+/// root is not read (an error at it), and a FIFO the pattern meets is not a rule file and is
+/// never opened (it would block the run); nothing outside is read or shown.
+#[cfg(unix)]
+#[test]
+fn issue_11_rule_files_that_link_outside_or_are_not_files_are_refused() {
+    let site = site("alerts-hostile", "[alerts]\nrules = [\"monitoring/*.yml\"]\n");
+    let outside = site.path("..").join("alerts-hostile-secret.yml");
+    std::fs::write(
+        &outside,
+        "groups:\n  - name: secret\n    rules:\n      - alert: SecretOutside\n        expr: up\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(site.path("monitoring")).unwrap();
+    std::os::unix::fs::symlink(&outside, site.path("monitoring/linked.yml")).unwrap();
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(site.path("monitoring/pipe.yml"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    let run = site.run(&["check"]);
+    run.code(1);
+    let diagnostics = run.diagnostics();
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.starts_with("monitoring/linked.yml:1:1: error: cannot read alert rules: `")
+                && d.contains("` is outside the content root")),
+        "{diagnostics:#?}"
+    );
+    assert_eq!(diagnostics.len(), 1, "the FIFO is no rule file: {diagnostics:#?}");
+    assert!(!run.stdout().contains("SecretOutside") && !run.stderr().contains("SecretOutside"));
+    std::fs::remove_file(outside).unwrap();
+}
