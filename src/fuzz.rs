@@ -112,9 +112,15 @@ pub fn mkdocs_yml(data: &[u8]) {
 /// index, as the preview server would (an error overlay is shown when the first byte is odd).
 pub fn http(data: &[u8]) {
     let Some(site) = served_site() else { return };
+    // Content problems on the home page and `a/`, shown in their overlays (issue 15).
+    let diag =
+        crate::diag::Diagnostic::error("broken link: `</template><script>`").at(Path::new("src/a.md"), 1, 1);
+    let pages = [(std::path::PathBuf::from("src/a.md"), "a/".to_owned())].into();
+    let problems = crate::serve::problems::Problems::new(&[diag], &pages);
     let view = View {
         dir: &site.join("book"),
         error: data.first().filter(|b| *b % 2 == 1).map(|_| "src/a.md:1:1: error: <b>broken</b>"),
+        problems: &problems,
         search_dir: &site.join(".lore/search"),
         head_alias: None,
         generation: 1,

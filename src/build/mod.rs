@@ -63,6 +63,10 @@ pub struct BuildOptions {
     pub defer_search: bool,
     /// `check --fail-on`: overrides `[freshness] fail-on` (alert rules are checked against it).
     pub fail_on: Option<crate::config::FailOn>,
+    /// Content errors do not stop the build (`lore serve`, `lore build --keep-going`): every
+    /// page that can be rendered is written, and the errors come back in
+    /// [`BuildOutput::diagnostics`]. Configuration and theme errors still stop it.
+    pub keep_going: bool,
 }
 
 /// What a successful build did.
@@ -72,8 +76,8 @@ pub struct BuildOutput {
     pub pages: usize,
     /// Where the site was written.
     pub build_dir: PathBuf,
-    /// Warnings (a successful build has no errors).
-    pub warnings: Vec<Diagnostic>,
+    /// Every diagnostic of the run: warnings, and errors only when [`BuildOptions::keep_going`].
+    pub diagnostics: Vec<Diagnostic>,
     /// Wall time.
     pub elapsed: Duration,
     /// Wall time of each stage, in order.
@@ -106,7 +110,7 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
         tell(&note);
     }
     stages.done("render markdown and check links");
-    if diags.iter().any(Diagnostic::is_error) {
+    if !options.keep_going && diags.iter().any(Diagnostic::is_error) {
         return Err(Error::Diagnostics(diags));
     }
     if !options.keep {
@@ -128,7 +132,7 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     Ok(BuildOutput {
         pages: state.site.pages.len() + state.site.sections.len(),
         build_dir: state.config.build_dir.clone(),
-        warnings: diags,
+        diagnostics: diags,
         elapsed: start.elapsed(),
         stages: stages.list,
         copied,
@@ -193,6 +197,7 @@ fn write_site(state: &mut State, assets: write::ThemeAssets, options: &BuildOpti
 fn model(options: &BuildOptions, stages: &mut Stages) -> Result<State, Error> {
     let mut config = SiteConfig::load(&options.root, options.config_file.as_deref())?;
     config.strict_front_matter |= options.strict;
+    config.keep_going = options.keep_going;
     config.freshness.fail_on = options.fail_on.unwrap_or(config.freshness.fail_on);
     check_build_dir(&config)?;
     if options.write {

@@ -21,6 +21,11 @@ pub struct Args {
     /// Render every page afresh, without reading or writing the build cache in `.lore/cache/`.
     #[arg(long)]
     pub no_cache: bool,
+    /// Write the site even when pages have errors (broken links, front matter that does not
+    /// parse…), as `lore serve` shows it; the errors are still reported and the exit code is
+    /// still 2. Configuration and theme errors still stop the build.
+    #[arg(short = 'k', long)]
+    pub keep_going: bool,
 }
 
 /// Builds the site and prints a one-line summary.
@@ -34,11 +39,18 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         today: args.today.clone(),
         cache: !args.no_cache,
         note: (!global.quiet).then_some(crate::diag::print_note),
+        keep_going: args.keep_going,
         ..BuildOptions::default()
     };
     let progress = super::progress_bar(global.quiet);
     let output = build(&options, Some(&progress))?;
-    super::write_diagnostics(&output.warnings, global.quiet)?;
+    let (errors, _) = crate::diag::count(&output.diagnostics);
+    if errors > 0 {
+        // Kept going: the same text a failed build prints, then where the site went.
+        super::write_err(&super::error_text(&Error::Diagnostics(output.diagnostics.clone()), global.quiet))?;
+    } else {
+        super::write_diagnostics(&output.diagnostics, global.quiet)?;
+    }
     if global.verbose {
         let mut text = String::new();
         for (stage, time) in &output.stages {
@@ -53,12 +65,15 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
     }
     if !global.quiet {
         let shown = crate::config::display_path(&output.build_dir);
+        let despite =
+            if errors > 0 { format!(" despite {}", super::count_of(errors, "error")) } else { String::new() };
         super::write_err(&format!(
-            "built {} in {:.2} s → {}/\n",
+            "built {} in {:.2} s → {}/{despite}\n",
             super::count_of(output.pages, "page"),
             output.elapsed.as_secs_f64(),
             crate::diag::escape(&shown.display().to_string())
         ))?;
     }
-    Ok(ExitCode::SUCCESS)
+    // The site is written, but the errors still fail the run, as they fail `lore build`.
+    Ok(if errors > 0 { ExitCode::from(2) } else { ExitCode::SUCCESS })
 }

@@ -59,7 +59,7 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         }
         Err(other) => return Err(other),
     };
-    super::write_diagnostics(&output.warnings, global.quiet)?;
+    super::write_diagnostics(&output.diagnostics, global.quiet)?;
     let alerts = output.freshness.alerts.as_ref().map(crate::site::coverage::Counts::summary);
     let report = match &args.owner {
         Some(owner) => {
@@ -77,11 +77,11 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
     };
     let fail_on = args.fail_on.as_deref().and_then(FailOn::parse).unwrap_or(report.fail_on);
     let fails = |s: crate::site::freshness::State| s.fails(fail_on, report.unverified_is_stale);
-    let warnings: &[crate::diag::Diagnostic] = if global.quiet { &[] } else { &output.warnings };
+    let warnings: &[crate::diag::Diagnostic] = if global.quiet { &[] } else { &output.diagnostics };
     super::write_out(&report::render_check(&report, args.format, &fails, warnings))?;
     let failing = report.failing(fail_on).len();
     if !global.quiet {
-        let warnings = output.warnings.len();
+        let warnings = output.diagnostics.len();
         let tail = match warnings {
             0 => String::new(),
             1 => ", 1 warning".to_owned(),

@@ -56,8 +56,15 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
     let open = args.open;
     let bind = args.bind;
     let note = move |note: Note<'_>| match note {
-        Note::Listening { url, pages, elapsed, exposed, polling, warnings } => {
-            super::print_diagnostics(warnings, quiet);
+        Note::Listening { url, pages, elapsed, exposed, polling, diagnostics } => {
+            super::print_diagnostics(diagnostics, quiet);
+            let (errors, _) = crate::diag::count(diagnostics);
+            if errors > 0 {
+                say(&format!(
+                    "{} found: every page is served anyway, with the problems in an overlay; `lore build` fails until they are fixed",
+                    super::count_of(errors, "error")
+                ));
+            }
             if exposed {
                 say(&format!("warning: listening on {} — anyone on your network can read this site\n", bind));
             }
@@ -78,21 +85,7 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
                 open_browser(url);
             }
         }
-        Note::Rebuilt { pages, full, elapsed, warnings } => {
-            if !quiet {
-                // Every rebuild would repeat the site's warnings: count them instead.
-                let (_, n) = crate::diag::count(warnings);
-                if n > 0 {
-                    say(&format!("{} (run `lore check` to see them)", super::count_of(n, "warning")));
-                }
-                let what = if full { "rebuilt everything" } else { "rebuilt" };
-                say(&format!(
-                    "{what}: {} in {:.0} ms",
-                    super::count_of(pages, "page"),
-                    elapsed.as_secs_f64() * 1000.0
-                ));
-            }
-        }
+        rebuilt @ Note::Rebuilt { .. } => say_rebuilt(&rebuilt, quiet),
         Note::Finished { pages, elapsed } => {
             if !quiet {
                 say(&format!(
@@ -124,6 +117,36 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         say("stopped");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// After a good rebuild: the errors it brought in full, then counts, then what was rebuilt.
+fn say_rebuilt(note: &Note<'_>, quiet: bool) {
+    let Note::Rebuilt { pages, full, elapsed, diagnostics, new_errors, fixed } = *note else { return };
+    // The errors this change brought are shown in full; the rest are counted, as every
+    // rebuild would repeat them.
+    super::print_diagnostics(new_errors, quiet);
+    if !quiet {
+        let (errors, warnings) = crate::diag::count(diagnostics);
+        if errors > 0 || fixed > 0 {
+            let mut line = super::count_of(errors, "error");
+            if !new_errors.is_empty() {
+                line.push_str(&format!(", {} new", new_errors.len()));
+            }
+            if fixed > 0 {
+                line.push_str(&format!(", {fixed} fixed"));
+            }
+            say(&format!("{line} (served anyway; run `lore check` to see them all)"));
+        }
+        if warnings > 0 {
+            say(&format!("{} (run `lore check` to see them)", super::count_of(warnings, "warning")));
+        }
+        let what = if full { "rebuilt everything" } else { "rebuilt" };
+        say(&format!(
+            "{what}: {} in {:.0} ms",
+            super::count_of(pages, "page"),
+            elapsed.as_secs_f64() * 1000.0
+        ));
+    }
 }
 
 /// Writes a line to stderr. A terminal that went away must not stop the preview: a failed

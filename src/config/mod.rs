@@ -257,6 +257,10 @@ pub struct SiteConfig {
     pub broken_links_are_errors: bool,
     /// Unknown front-matter keys are errors.
     pub strict_front_matter: bool,
+    /// Content errors do not stop the build (`lore serve`, `lore build --keep-going`): a page
+    /// whose front matter does not parse is kept as its body, a file that is not UTF-8 is read
+    /// with replacement characters. Set by the command, never by `book.toml`.
+    pub keep_going: bool,
     /// `[serve]` settings.
     pub serve: ServeConfig,
     /// A runbook without `owner` or a Mitigation section fails the build.
@@ -454,6 +458,7 @@ impl SiteConfig {
             kind_folders,
             broken_links_are_errors,
             strict_front_matter: raw.check.strict_front_matter.unwrap_or(false),
+            keep_going: false,
             serve: ServeConfig {
                 debounce_ms: raw.serve.debounce_ms.unwrap_or(50),
                 poll_interval_ms: raw.serve.poll_interval_ms.unwrap_or(500).max(10),

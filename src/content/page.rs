@@ -126,8 +126,20 @@ impl Page {
         let bytes = std::fs::read(&file.path).map_err(|e| {
             vec![Diagnostic::error(format!("cannot read this file: {e}")).at(&file.shown, 1, 1)]
         })?;
-        let text =
-            String::from_utf8(bytes).map_err(|e| vec![not_utf8(file, e.as_bytes(), e.utf8_error())])?;
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let diag = not_utf8(file, e.as_bytes(), e.utf8_error());
+                if !config.keep_going {
+                    return Err(vec![diag]);
+                }
+                // Previewed anyway: the bytes that are not UTF-8 show as U+FFFD.
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let (page, mut diags) = Self::from_text(file.clone(), text, config)?;
+                diags.insert(0, diag);
+                return Ok((page, diags));
+            }
+        };
         Self::from_text(file.clone(), text, config)
     }
 
@@ -136,8 +148,13 @@ impl Page {
         let path = source.shown.clone();
         // Indexed once: a page with thousands of problems must not be rescanned for each.
         let text = Source::new(text);
-        let fm = front_matter::split(&text, &path).map_err(|d| vec![d])?;
-        let map = front_matter::parse(&fm, &text, &path).map_err(|d| vec![d])?;
+        let (fm, map) = match front_matter::split(&text, &path)
+            .and_then(|fm| front_matter::parse(&fm, &text, &path).map(|map| (fm, map)))
+        {
+            Ok(parsed) => parsed,
+            Err(diag) if config.keep_going => return Ok(Self::salvaged(source, text, config, diag)),
+            Err(diag) => return Err(vec![diag]),
+        };
         let mut lines = std::collections::HashMap::new();
         for (key, line) in front_matter::key_lines(&fm) {
             lines.entry(key).or_insert(line);
@@ -148,7 +165,10 @@ impl Page {
         let mut diags = reader.diags;
         if diags.iter().any(Diagnostic::is_error) {
             diag::sort(&mut diags);
-            return Err(diags);
+            // Kept going: the fields in error are left out, the rest of the page stands.
+            if !config.keep_going {
+                return Err(diags);
+            }
         }
         let body_offset = text.len() - fm.body.len();
         let title = meta
@@ -158,6 +178,31 @@ impl Page {
             .unwrap_or_else(|| title_from_path(&source.rel));
         let body_line = fm.body_line;
         Ok((Page { source, text, body_offset, body_line, kind, meta, title }, diags))
+    }
+}
+
+impl Page {
+    /// A page whose front matter does not split or parse, kept going: its body is the text
+    /// after the closing fence (the whole file when there is none), with no front matter, and
+    /// `diag` travels with it.
+    fn salvaged(
+        source: SourceFile,
+        text: Source,
+        config: &SiteConfig,
+        diag: Diagnostic,
+    ) -> (Page, Vec<Diagnostic>) {
+        let fm = front_matter::split(&text, &source.shown).unwrap_or(FrontMatter {
+            yaml: "",
+            yaml_line: 1,
+            body: text.as_str().strip_prefix('\u{feff}').unwrap_or(text.as_str()),
+            body_line: 1,
+        });
+        let body_offset = text.len() - fm.body.len();
+        let body_line = fm.body_line;
+        let title = first_heading(fm.body).unwrap_or_else(|| title_from_path(&source.rel));
+        let kind = kind_from_folder(&source.rel, config);
+        let page = Page { source, text, body_offset, body_line, kind, meta: Meta::default(), title };
+        (page, vec![diag])
     }
 }
 

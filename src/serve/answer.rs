@@ -9,6 +9,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::http::{self, Head, Reply};
+use super::problems::Problems;
 use super::reload;
 
 /// What [`answer`] needs to know of the server, taken when the request is complete.
@@ -18,6 +19,8 @@ pub struct View<'a> {
     pub dir: &'a Path,
     /// The overlay text while the last build failed.
     pub error: Option<&'a str>,
+    /// The content problems of the last good build, shown in each page's overlay.
+    pub problems: &'a Problems,
     /// The tantivy index `GET /api/search` answers from.
     pub search_dir: &'a Path,
     /// The newest exported browser-index head, answering for every head file.
@@ -97,6 +100,7 @@ fn route(head: &Head, view: &View<'_>) -> Reply {
             let body = serde_json::json!({
                 "generation": view.generation,
                 "error": view.error,
+                "problems": { "errors": view.problems.errors, "warnings": view.problems.warnings },
                 "streams": view.streams,
             });
             Reply::new(200, "application/json", body.to_string().into_bytes())
@@ -120,13 +124,19 @@ fn route(head: &Head, view: &View<'_>) -> Reply {
                     b"the search index is being built\n".to_vec(),
                 );
             }
+            if reply.status == 404 && view.error.is_some() && !view.dir.join("404.html").is_file() {
+                // No good build yet (its configuration or theme is broken): a page that says
+                // so, which reloads once the problem is fixed.
+                reply = Reply::new(503, http::HTML, never_built(view.error.unwrap_or_default()));
+            }
             if reply.status == 404 && path == "/favicon.ico" {
                 // Browsers ask for it on their own; a site without one should not log an error
                 // in the console of every preview tab.
                 reply = Reply::new(204, "image/x-icon", Vec::new());
             }
             if reply.is_html() {
-                reply.body = reload::inject(&reply.body, view.error);
+                let problems = view.problems.for_page(&site_url(path));
+                reply.body = reload::inject(&reply.body, view.error, problems.as_deref());
             }
             reply
         }
@@ -175,6 +185,24 @@ fn search_reply(dir: &Path, query: &str) -> Reply {
     }
 }
 
+/// The page shown while no build has worked yet; the overlay shows `error` over it, and the
+/// text is in the page too, for a browser without scripts.
+fn never_built(error: &str) -> Vec<u8> {
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>lore: the site could not be built</title></head><body><h1>The site could not be built</h1><p>Fix the problem below and save: this page reloads by itself.</p><pre>{}</pre></body></html>",
+        crate::markdown::escape(error)
+    )
+    .into_bytes()
+}
+
+/// The site-relative URL of the page a request path asks for (as [`shown_page`] gives it):
+/// `/runbooks/db/index.html` → `runbooks/db/`.
+fn site_url(path: &str) -> String {
+    let page = crate::site::decode_path(path);
+    let page = page.trim_start_matches('/');
+    page.strip_suffix("index.html").unwrap_or(page).to_owned()
+}
+
 /// Whether `path` asks for the head file of the browser index.
 fn is_search_head(path: &str) -> bool {
     path.strip_prefix("/search/head.")
@@ -188,9 +216,7 @@ fn shown_page(query: &str) -> Option<String> {
     // The tab sends `encodeURIComponent(location.pathname)`, and the path is itself
     // percent-encoded (`what%3F/` for `what?.md`): decode the value, then the path, to get the
     // page's real URL, as the site model keeps it.
-    let page = crate::site::decode_path(&decode_query(page));
-    let page = page.trim_start_matches('/');
-    Some(page.strip_suffix("index.html").unwrap_or(page).to_owned())
+    Some(site_url(&decode_query(page)))
 }
 
 /// Decodes a query-string value: `+` is a space, `%XX` a byte.
@@ -232,6 +258,7 @@ mod tests {
         let view = View {
             dir: dir.path(),
             error: None,
+            problems: &Problems::default(),
             search_dir: dir.path(),
             head_alias: None,
             generation: 1,
@@ -372,6 +399,7 @@ mod tests {
         let view = View {
             dir: dir.path(),
             error: Some("a.md:1:1: error: x"),
+            problems: &Problems::default(),
             search_dir: dir.path(),
             head_alias: None,
             generation: 1,

@@ -64,7 +64,8 @@ impl Reply {
     }
 }
 
-const HTML: &str = "text/html; charset=utf-8";
+/// The content type of HTML replies.
+pub const HTML: &str = "text/html; charset=utf-8";
 const TEXT: &str = "text/plain; charset=utf-8";
 
 /// The reason phrase of a status.

@@ -6,7 +6,7 @@
 //! only when complete; an incremental rebuild writes each file beside its old version and
 //! renames it over, so a request never sees a half-written file.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use super::Change;
+use super::problems::Problems;
 use crate::build::write::Sink;
 use crate::build::{self, BuildOptions, State};
 use crate::config::SiteConfig;
@@ -37,8 +38,9 @@ pub enum Update {
         full: bool,
         /// Pages (source paths) rendered again by an incremental rebuild; empty after a full one.
         changed: Vec<String>,
-        /// Warnings of the whole site.
-        warnings: Vec<Diagnostic>,
+        /// Problems of the whole site: warnings, and the content errors that no longer stop a
+        /// preview (issue 15).
+        diagnostics: Vec<Diagnostic>,
         /// Wall time.
         elapsed: Duration,
     },
@@ -51,7 +53,8 @@ pub enum Update {
 enum Health {
     /// It worked.
     Good,
-    /// An incremental rebuild failed (an error in a page): the next one retries what it left.
+    /// An incremental rebuild failed (a file could not be written): the next one retries what
+    /// it left.
     Failed,
     /// A full build failed, or a rebuild stopped half-way: only a full build can clear it.
     NeedsFull,
@@ -137,6 +140,8 @@ impl Live {
             highlighter: Some(Arc::new(Highlighter::new())),
             // Pages first: the search indexes are exported behind them ([`Live::full`]).
             defer_search: true,
+            // A preview shows every page that renders; content errors go to the overlay.
+            keep_going: true,
             ..BuildOptions::default()
         };
         Ok(Self {
@@ -150,6 +155,15 @@ impl Live {
             pending: Pending::default(),
             health: Health::Good,
         })
+    }
+
+    /// The problems in `diags` (those of the last rebuild), placed on the pages they are in.
+    pub fn problems(&self, diags: &[Diagnostic]) -> Problems {
+        let pages: HashMap<PathBuf, String> = self.state.as_deref().map_or_else(HashMap::new, |state| {
+            let site = &state.site;
+            site.pages.iter().zip(&site.urls).map(|(p, url)| (p.source.shown.clone(), url.clone())).collect()
+        });
+        Problems::new(diags, &pages)
     }
 
     /// The folder to serve.
@@ -203,7 +217,7 @@ impl Live {
                     pages: out.pages,
                     full: true,
                     changed: Vec::new(),
-                    warnings: out.warnings,
+                    diagnostics: out.diagnostics,
                     elapsed: start.elapsed(),
                 }
             }
@@ -245,9 +259,6 @@ impl Live {
         self.pending.pages.extend(render.iter().cloned());
         let diags = state.check(parse_errors.values().flatten().cloned());
         self.broken = parse_errors;
-        if diags.iter().any(Diagnostic::is_error) {
-            return self.failed(Health::Failed, Error::Diagnostics(diags));
-        }
         match self.write(&copies, viewed) {
             Ok(written) => {
                 self.health = Health::Good;
@@ -255,7 +266,7 @@ impl Live {
                     pages: written,
                     full: false,
                     changed: render.into_iter().collect(),
-                    warnings: diags,
+                    diagnostics: diags,
                     elapsed: start.elapsed(),
                 }
             }

@@ -18,11 +18,13 @@ pub mod answer;
 pub mod http;
 pub mod live;
 mod memory;
+pub mod problems;
 pub mod reload;
 pub mod search;
 pub mod server;
 pub mod watch;
 
+use std::collections::HashSet;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -30,6 +32,7 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use crate::diag::Diagnostic;
 use crate::error::Error;
 pub use live::{Live, Update};
 use reload::Hub;
@@ -70,8 +73,8 @@ pub enum Note<'a> {
         exposed: bool,
         /// The watcher polls (asked for, or native events are unavailable).
         polling: bool,
-        /// Warnings of the first build.
-        warnings: &'a [crate::diag::Diagnostic],
+        /// Problems of the first build (content errors too: they do not stop a preview).
+        diagnostics: &'a [crate::diag::Diagnostic],
     },
     /// A rebuild worked.
     Rebuilt {
@@ -81,8 +84,12 @@ pub enum Note<'a> {
         full: bool,
         /// Wall time from the change batch to the event.
         elapsed: Duration,
-        /// Warnings of the site.
-        warnings: &'a [crate::diag::Diagnostic],
+        /// Problems of the site (content errors too).
+        diagnostics: &'a [crate::diag::Diagnostic],
+        /// The errors this rebuild found that the last one did not: shown in full.
+        new_errors: &'a [crate::diag::Diagnostic],
+        /// How many errors of the last rebuild are gone.
+        fixed: usize,
     },
     /// A build failed; the last good site is still served.
     Failed(&'a Error),
@@ -176,6 +183,8 @@ struct Shared {
     dir: RwLock<PathBuf>,
     /// The overlay text while the last build failed.
     error: RwLock<Option<String>>,
+    /// The content problems of the last good build, shown in each page's overlay.
+    problems: RwLock<Arc<problems::Problems>>,
     /// Incremented by every good rebuild.
     generation: AtomicU64,
     hub: Hub,
@@ -197,6 +206,7 @@ impl Shared {
         Self {
             dir: RwLock::new(dir),
             error: RwLock::new(None),
+            problems: RwLock::new(Arc::default()),
             generation: AtomicU64::new(1),
             hub: Hub::default(),
             search_dir,
@@ -217,11 +227,13 @@ impl Shared {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let dir = read(&self.dir).clone();
         let error = read(&self.error).clone();
+        let problems = read(&self.problems).clone();
         let alias = self.search.head_alias();
         let allowed_hosts = read(&self.allowed_hosts).clone();
         let view = answer::View {
             dir: &dir,
             error: error.as_deref(),
+            problems: &problems,
             search_dir: &self.search_dir,
             head_alias: alias.as_deref(),
             generation: self.generation.load(Ordering::SeqCst),
@@ -284,7 +296,13 @@ pub fn run(
         std::thread::Builder::new()
             .name("lore-rebuild".into())
             .spawn(move || {
-                let worker = Worker { live, shared: &shared, error_text: &*error_text, note: &*note };
+                let worker = Worker {
+                    live,
+                    errors: HashSet::new(),
+                    shared: &shared,
+                    error_text: &*error_text,
+                    note: &*note,
+                };
                 worker.run(&options, addr, &stop)
             })
             .map_err(|e| Error::Thread { name: "lore-rebuild", source: Some(e) })?
@@ -388,6 +406,8 @@ fn empty_trash() {
 /// The rebuild thread: the served site, and where it tells what happened.
 struct Worker<'a> {
     live: Live,
+    /// The errors of the last good build, as shown: a rebuild shows only those it adds.
+    errors: HashSet<String>,
     shared: &'a Shared,
     error_text: &'a ErrorText,
     note: &'a Notes,
@@ -473,8 +493,8 @@ impl Worker<'_> {
             return Ok(());
         }
         let host = if addr.ip().is_unspecified() { IpAddr::from([127, 0, 0, 1]) } else { addr.ip() };
-        let (pages, warnings) = match &first {
-            Update::Rebuilt { pages, warnings, .. } => (Some(*pages), warnings.as_slice()),
+        let (pages, diagnostics) = match &first {
+            Update::Rebuilt { pages, diagnostics, .. } => (Some(*pages), diagnostics.as_slice()),
             _ => (None, &[][..]),
         };
         (self.note)(Note::Listening {
@@ -483,7 +503,7 @@ impl Worker<'_> {
             elapsed: start.elapsed(),
             exposed: !addr.ip().is_loopback(),
             polling: watching.watcher.as_ref().is_some_and(watch::Watcher::is_polling),
-            warnings,
+            diagnostics,
         });
         self.watch(&mut watching, &rx, options, stop, debounce)
     }
@@ -540,9 +560,16 @@ impl Worker<'_> {
             Update::Failed(e)
         });
         *write(&self.shared.dir) = self.live.dir().to_path_buf();
-        if let Update::Failed(e) = &first {
-            (self.note)(Note::Failed(e));
-            *write(&self.shared.error) = Some((self.error_text)(e));
+        match &first {
+            Update::Failed(e) => {
+                (self.note)(Note::Failed(e));
+                *write(&self.shared.error) = Some((self.error_text)(e));
+            }
+            Update::Rebuilt { diagnostics, .. } => {
+                // Shown with everything else as the server starts: none is new.
+                self.show_problems(diagnostics);
+            }
+            Update::Nothing => {}
         }
         first
     }
@@ -570,12 +597,13 @@ impl Worker<'_> {
         });
         match rebuilt {
             Ok((_, Update::Nothing)) => (None, Vec::new()),
-            Ok((plan, Update::Rebuilt { pages, full, changed, warnings, .. })) => {
+            Ok((plan, Update::Rebuilt { pages, full, changed, diagnostics, .. })) => {
                 if full {
                     held.replaced();
                 }
                 *write(&shared.dir) = self.live.dir().to_path_buf();
                 *write(&shared.error) = None;
+                let (new_errors, fixed) = self.show_problems(&diagnostics);
                 let generation = shared.generation.fetch_add(1, Ordering::SeqCst) + 1;
                 // The files are complete and in place: only now tell the browsers.
                 let event = if plan == Plan::Stylesheets {
@@ -584,7 +612,14 @@ impl Worker<'_> {
                 } else {
                     reload::event("reload", &serde_json::json!({ "generation": generation }))
                 };
-                (self.note)(Note::Rebuilt { pages, full, elapsed: start.elapsed(), warnings: &warnings });
+                (self.note)(Note::Rebuilt {
+                    pages,
+                    full,
+                    elapsed: start.elapsed(),
+                    diagnostics: &diagnostics,
+                    new_errors: &new_errors,
+                    fixed,
+                });
                 (Some(event), changed)
             }
             Ok((_, Update::Failed(e))) => self.failed(&e),
@@ -594,6 +629,19 @@ impl Worker<'_> {
                 self.failed(&e)
             }
         }
+    }
+
+    /// Puts the problems of a good build in the pages' overlays; returns the errors that the
+    /// last good build did not have, and how many of its errors are gone.
+    fn show_problems(&mut self, diags: &[Diagnostic]) -> (Vec<Diagnostic>, usize) {
+        let errors: HashSet<String> =
+            diags.iter().filter(|d| d.is_error()).map(ToString::to_string).collect();
+        let new: Vec<Diagnostic> =
+            diags.iter().filter(|d| d.is_error() && !self.errors.contains(&d.to_string())).cloned().collect();
+        let fixed = self.errors.difference(&errors).count();
+        self.errors = errors;
+        *write(&self.shared.problems) = Arc::new(self.live.problems(diags));
+        (new, fixed)
     }
 
     /// A failed rebuild: the overlay text, and the event that shows it.

@@ -18,7 +18,7 @@ pub const STATUS: &str = "/__lore/status";
 /// The browser side: reload on `reload`, swap stylesheets on `css`, show the overlay on
 /// `failed`, point a searcher not loaded yet at the new browser index on `search`; the scroll
 /// position of a page survives its own reload.
-pub const LIVE_JS: &str = r#"(() => {
+pub const LIVE_JS: &str = r##"(() => {
   "use strict";
   const key = "lore-scroll:" + location.pathname;
   const saved = sessionStorage.getItem(key);
@@ -50,6 +50,68 @@ pub const LIVE_JS: &str = r#"(() => {
     }
     el.querySelector("pre").textContent = text;
   };
+  // Content problems of a site served anyway: a panel, the page's own first, that collapses to
+  // a badge; collapsed or open, it stays so across reloads and pages.
+  const remember = (value) => {
+    try {
+      if (value === undefined) return localStorage.getItem("lore-problems");
+      localStorage.setItem("lore-problems", value);
+    } catch (_) { /* storage off: the panel opens on each page */ }
+    return null;
+  };
+  const problems = (d) => {
+    const plural = (n, w) => n + " " + w + (n === 1 ? "" : "s");
+    let label = d.errors ? plural(d.errors, "problem") : plural(d.here.length, "warning") + " on this page";
+    if (d.errors && d.here.length) label += " · " + d.here.length + " on this page";
+    const el = document.createElement("div");
+    el.id = "lore-problems";
+    el.setAttribute("role", "region");
+    el.setAttribute("aria-label", "Problems found while building");
+    el.style.cssText = "position:fixed;right:1rem;bottom:1rem;z-index:2147483646;max-width:min(46rem,calc(100vw - 2rem));color:#f5f5f5;font:13px/1.5 ui-monospace,monospace;text-align:left";
+    const toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "lore-problems-badge";
+    toggle.textContent = "\u26a0 " + label;
+    toggle.style.cssText = "display:block;margin-left:auto;padding:.35rem .8rem;border:1px solid #ff8a80;border-radius:999px;background:" + (d.here.some((t) => / error: /.test(t)) ? "#8e1b12" : "#2b2b2b") + ";color:#fff;font:600 13px/1.4 system-ui,sans-serif;cursor:pointer";
+    const body = document.createElement("div");
+    body.className = "lore-problems-list";
+    body.style.cssText = "margin-top:.5rem;max-height:45vh;overflow:auto;padding:1rem;border-radius:8px;background:rgba(20,20,20,.96);box-shadow:0 4px 24px rgba(0,0,0,.4)";
+    const note = document.createElement("p");
+    note.textContent = "Served anyway: `lore build` and `lore check` fail until the errors are fixed.";
+    note.style.cssText = "margin:0 0 .75rem;font:13px/1.4 system-ui,sans-serif;color:#ccc";
+    body.append(note);
+    const section = (title, lines) => {
+      if (!lines.length) return;
+      const h = document.createElement("h2");
+      h.textContent = title;
+      h.style.cssText = "margin:.5rem 0;font:600 14px system-ui,sans-serif;color:#ff8a80";
+      const pre = document.createElement("pre");
+      pre.textContent = lines.join("\n\n");
+      pre.style.cssText = "margin:0 0 .75rem;white-space:pre-wrap";
+      body.append(h, pre);
+    };
+    section("On this page", d.here);
+    section(d.here.length ? "Elsewhere" : "In the site", d.elsewhere);
+    if (d.more) {
+      const more = document.createElement("p");
+      more.textContent = "\u2026 and " + d.more + " more: the terminal lists them all";
+      more.style.cssText = "margin:0;font:13px/1.4 system-ui,sans-serif;color:#ccc";
+      body.append(more);
+    }
+    const show = (open) => {
+      body.hidden = !open;
+      toggle.setAttribute("aria-expanded", String(open));
+      toggle.title = open ? "Collapse to a badge" : "Show the problems";
+    };
+    toggle.addEventListener("click", () => {
+      const open = body.hidden;
+      show(open);
+      remember(open ? "open" : "collapsed");
+    });
+    show(remember() !== "collapsed");
+    el.append(toggle, body);
+    document.body.append(el);
+  };
   const swapCss = (names) => {
     for (const link of document.querySelectorAll('link[rel="stylesheet"]')) {
       const m = link.getAttribute("href").match(/^(.*\/)?([^\/]+?)\.[0-9a-f]{8}\.css$/);
@@ -61,6 +123,10 @@ pub const LIVE_JS: &str = r#"(() => {
   // The text of a page served while the build is broken: a template's text is in its content.
   const pending = document.getElementById("lore-overlay-text");
   if (pending) overlay((pending.content || pending).textContent);
+  const found = document.getElementById("lore-problems-data");
+  if (found) {
+    try { problems(JSON.parse((found.content || found).textContent)); } catch (_) { /* not ours */ }
+  }
   // The page being shown: a change that rewrites the whole site writes it first.
   const source = new EventSource("/__lore/events?page=" + encodeURIComponent(location.pathname));
   let generation = null;
@@ -88,13 +154,18 @@ pub const LIVE_JS: &str = r#"(() => {
   });
   addEventListener("pagehide", () => source.close());
 })();
-"#;
+"##;
 
-/// Adds the live-reload script, and the overlay text while the last rebuild failed, to a page.
-pub fn inject(html: &[u8], error: Option<&str>) -> Vec<u8> {
+/// Adds the live-reload script to a page, with the overlay text while the last rebuild failed
+/// and the site's content problems ([`Problems::for_page`](super::problems::Problems::for_page)
+/// JSON), each in a `<template>`: escaped, never markup.
+pub fn inject(html: &[u8], error: Option<&str>, problems: Option<&str>) -> Vec<u8> {
     let mut tail = String::new();
-    if let Some(text) = error {
-        tail.push_str("<template id=\"lore-overlay-text\">");
+    for (id, text) in [("lore-overlay-text", error), ("lore-problems-data", problems)] {
+        let Some(text) = text else { continue };
+        tail.push_str("<template id=\"");
+        tail.push_str(id);
+        tail.push_str("\">");
         tail.push_str(&crate::markdown::escape(text));
         tail.push_str("</template>");
     }
@@ -257,15 +328,22 @@ mod tests {
 
     #[test]
     fn injects_before_the_body_end() {
-        let out = inject(b"<html><body><p>x</p></body></html>", None);
+        let out = inject(b"<html><body><p>x</p></body></html>", None, None);
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "<html><body><p>x</p><script src=\"/__lore/live.js\"></script></body></html>"
         );
-        let out = String::from_utf8(inject(b"<p>no body", Some("a.md:1:2: error: <bad>"))).unwrap();
+        let out = String::from_utf8(inject(b"<p>no body", Some("a.md:1:2: error: <bad>"), None)).unwrap();
         assert!(out.starts_with(
             "<p>no body<template id=\"lore-overlay-text\">a.md:1:2: error: &lt;bad&gt;</template>"
         ));
+        // Problems are page text: a `</template>` in them is escaped like the rest.
+        let json = r#"{"here":["a.md:1:1: error: broken link: `</template><script>x()</script>`"]}"#;
+        let out = String::from_utf8(inject(b"<body></body>", None, Some(json))).unwrap();
+        assert_eq!(
+            out,
+            "<body><template id=\"lore-problems-data\">{&quot;here&quot;:[&quot;a.md:1:1: error: broken link: `&lt;/template&gt;&lt;script&gt;x()&lt;/script&gt;`&quot;]}</template><script src=\"/__lore/live.js\"></script></body>"
+        );
     }
 
     #[derive(Clone, Default)]

@@ -449,3 +449,46 @@ fn issue_15_listings_show_the_kind_once_and_not_for_plain_pages() {
     let runbooks = run.main_of("ops/runbooks/index.html");
     assert_eq!(runbooks.matches("<span class=\"listing-kind\">Runbook</span>").count(), 1, "{runbooks}");
 }
+
+/// Issue 15: `lore build --keep-going` writes every page that renders, as `lore serve` shows
+/// it: a broken link, front matter that does not parse (the page is its body) and a file that
+/// is not UTF-8 (read with replacement characters) are reported as errors, all together, and
+/// the exit code is still 2. Without the flag nothing is written.
+#[test]
+fn issue_15_keep_going_writes_the_site_and_still_fails() {
+    let site = SiteTest::empty("build-keep-going");
+    site.write("book.toml", "[book]\ntitle = \"Kept going\"\n");
+    site.write("src/index.md", "# Home\n\nSee [x](nope.md).\n");
+    site.write("src/bad.md", "---\ntitle: [unclosed\n---\n# Bad page\n\nBODYWORD\n");
+    site.write("src/latin.md", b"# Latin\n\ncaf\xe9 au lait\n".as_slice());
+    site.run(&["build"]).code(2).stderr_contains("error: found 3 errors\n").no_file("index.html");
+    let run = site.run(&["build", "--keep-going"]);
+    run.code(2).stderr_eq(
+        "src/bad.md:2:8: error: invalid YAML in front matter: unclosed bracket '['
+ 2 | title: [unclosed
+   |        ^
+
+src/index.md:3:5: error: broken link: `nope.md` does not exist
+ 3 | See [x](nope.md).
+   |     ^
+  = hint: links are relative to this file; check the path and its case
+
+src/latin.md:3:4: error: file is not valid UTF-8
+  = hint: save the file as UTF-8
+
+error: found 3 errors
+built 3 pages in [TIME] s → book/ despite 3 errors
+",
+    );
+    let bad = run.page("bad/index.html");
+    assert!(bad.contains("<h1>Bad page</h1>") && bad.contains("BODYWORD"), "{bad}");
+    assert!(run.page("latin/index.html").contains("caf\u{fffd} au lait"));
+    assert!(run.page("index.html").contains("href=\"nope.md\""));
+    // A broken configuration still stops it, and nothing is written.
+    site.write("book.toml", "[book]\ntitle = \"Kept going\"\n[frobnicate]\n");
+    std::fs::remove_dir_all(site.path("book")).unwrap();
+    site.run(&["build", "-k"])
+        .code(2)
+        .stderr_contains("book.toml:3:2: error: unknown key `frobnicate` in `book.toml`")
+        .no_file("index.html");
+}

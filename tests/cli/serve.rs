@@ -329,41 +329,84 @@ fn adds_deletes_renames_and_folder_moves() {
     }
 }
 
+/// Issue 15: content errors do not stop the preview. A page with a broken link is served as
+/// it now is, its problem first in its overlay; other pages carry the site's errors; a page
+/// whose front matter does not parse is served as its body; fixing both clears the overlay.
 #[test]
-fn a_broken_edit_keeps_the_last_good_page_and_shows_the_overlay_until_fixed() {
+fn issue_15_pages_with_content_errors_are_served_with_their_problems() {
     let site = basic();
     let server = Server::start(&site, &[]);
     let mut events = server.events();
     let good = site.read("src/runbooks/cache-flush.md");
-    site.append("src/runbooks/cache-flush.md", "\n\nSee [gone](missing-page.md).\n");
-    let data = events.next("failed");
-    assert!(data.contains("src/runbooks/cache-flush.md:"), "{data}");
-    assert!(data.contains("missing-page.md"), "{data}");
+    site.append("src/runbooks/cache-flush.md", "\n\nSee [gone](missing-page.md) NEWTEXT.\n");
+    events.next("reload");
     let (status, _, body) = server.get("/runbooks/cache-flush/");
-    assert_eq!(status, 200, "the last good page is still served");
-    assert!(body.contains("id=\"lore-overlay-text\""));
-    assert!(body.contains("missing-page.md"));
+    assert_eq!(status, 200, "the page is served with its error");
+    assert!(body.contains("NEWTEXT"), "the page as it now is");
+    let problems = problems_of(&body).expect("the page carries its problems");
+    assert_eq!(problems["errors"], 1, "{problems}");
+    let here = problems["here"][0].as_str().unwrap();
+    assert!(
+        here.starts_with("src/runbooks/cache-flush.md:")
+            && here.contains("error: broken link: `missing-page.md` does not exist"),
+        "{here}"
+    );
+    // Another page shows the site's error under "elsewhere".
+    let (_, _, other) = server.get("/runbooks/db-failover/");
+    let other = problems_of(&other).expect("other pages carry the site's errors");
+    assert_eq!(other["here"], serde_json::json!([]));
+    assert!(other["elsewhere"][0].as_str().unwrap().contains("missing-page.md"), "{other}");
     let (_, _, status) = server.get("/__lore/status");
-    assert!(status.contains("cache-flush.md"), "{status}");
+    assert!(status.contains("\"error\":null") && status.contains("\"problems\":{\"errors\":1,"), "{status}");
+    server.wait_stderr("1 error, 1 new (served anyway; run `lore check` to see them all)");
 
-    // A second broken file: the overlay lists both.
-    site.write("src/runbooks/db-failover.md", "---\ntitle: [unclosed\n---\n# x\n");
-    let data = events.next("failed");
-    assert!(data.contains("cache-flush.md") && data.contains("db-failover.md"), "{data}");
+    // Front matter that does not parse: the page is served as its body, the error shown.
+    let failover = site.read("src/runbooks/db-failover.md");
+    site.write("src/runbooks/db-failover.md", "---\ntitle: [unclosed\n---\n# Failover by hand\n\nBODYWORD\n");
+    events.next("reload");
+    let (status, _, body) = server.get("/runbooks/db-failover/");
+    assert_eq!(status, 200);
+    assert!(body.contains("<h1>Failover by hand</h1>") && body.contains("BODYWORD"), "{body}");
+    let problems = problems_of(&body).unwrap();
+    assert_eq!(problems["errors"], 2, "{problems}");
+    assert!(
+        problems["here"][0].as_str().unwrap().starts_with(
+            "src/runbooks/db-failover.md:2:8: error: invalid YAML in front matter: unclosed bracket"
+        ),
+        "{problems}"
+    );
 
     site.write("src/runbooks/cache-flush.md", &good);
-    let data = events.next("failed");
-    assert!(!data.contains("cache-flush.md") && data.contains("db-failover.md"), "{data}");
-    std::fs::copy(
-        crate::harness::fixtures_dir().join("build/basic/src/runbooks/db-failover.md"),
-        site.path("src/runbooks/db-failover.md"),
-    )
-    .unwrap();
-    events.next("reload");
-    let (_, _, body) = server.get("/runbooks/cache-flush/");
-    assert!(!body.contains("lore-overlay-text"), "the overlay is gone once fixed");
-    let (_, _, status) = server.get("/__lore/status");
+    site.write("src/runbooks/db-failover.md", &failover);
+    let (_, _, status) = poll_status(&server, |s| s.contains("\"problems\":{\"errors\":0,"));
     assert!(status.contains("\"error\":null"), "{status}");
+    let (_, _, body) = server.get("/runbooks/cache-flush/");
+    assert!(
+        !body.contains("lore-problems-data") && !body.contains("NEWTEXT"),
+        "the overlay is gone once fixed"
+    );
+    server.wait_stderr("fixed (served anyway");
+}
+
+/// The problems a served page carries for its overlay (`None` when it has none).
+fn problems_of(body: &str) -> Option<serde_json::Value> {
+    let (_, rest) = body.split_once("<template id=\"lore-problems-data\">")?;
+    let (json, _) = rest.split_once("</template>")?;
+    let json = json.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&#39;", "'");
+    Some(serde_json::from_str(&json.replace("&amp;", "&")).unwrap())
+}
+
+/// Polls `/__lore/status` until `ready` holds for it.
+fn poll_status(server: &Server, ready: impl Fn(&str) -> bool) -> (u16, String, String) {
+    let start = Instant::now();
+    loop {
+        let reply = server.get("/__lore/status");
+        if ready(&reply.2) {
+            return reply;
+        }
+        assert!(start.elapsed() < DEADLINE, "the status never became ready: {}", reply.2);
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 #[test]
@@ -534,17 +577,42 @@ fn config_and_summary_changes_rebuild_everything() {
     assert!(body.contains("Part-Marker-X"), "the sidebar follows SUMMARY.md");
 }
 
+/// Issue 15: a site with content errors from the start is served whole, every page with the
+/// problems in its overlay.
 #[test]
-fn a_site_broken_from_the_start_is_served_once_fixed() {
+fn issue_15_a_site_with_content_errors_from_the_start_is_served() {
     let site = basic();
-    let good = site.read("src/runbooks/cache-flush.md");
     site.append("src/runbooks/cache-flush.md", "\n\n[gone](nowhere.md)\n");
     let server = Server::start(&site, &[]);
-    let (status, _, body) = server.get("/");
-    assert_eq!(status, 404, "nothing good to serve yet");
-    assert!(body.contains("id=\"lore-overlay-text\"") && body.contains("nowhere.md"), "{body}");
+    for page in ["/", "/runbooks/cache-flush/", "/adr/0001-use-postgresql/"] {
+        let (status, _, body) = server.get(page);
+        assert_eq!(status, 200, "{page} is served");
+        let problems = problems_of(&body).unwrap_or_else(|| panic!("{page} shows the problems"));
+        assert_eq!(problems["errors"], 1, "{page}: {problems}");
+    }
+    let stderr = server.wait_stderr("press Ctrl-C to stop");
+    assert!(
+        stderr.contains("src/runbooks/cache-flush.md:")
+            && stderr.contains("1 error found: every page is served anyway, with the problems in an overlay; `lore build` fails until they are fixed"),
+        "{stderr}"
+    );
+}
+
+/// Issue 15: only a broken configuration stops the preview. The first build then serves a page
+/// that shows the error (503, not a 404), and the site once it is fixed.
+#[test]
+fn issue_15_a_config_broken_from_the_start_shows_the_error_then_the_site() {
+    let site = basic();
+    let good = site.read("book.toml");
+    site.append("book.toml", "\n[frobnicate]\nx = 1\n");
+    let server = Server::start(&site, &[]);
+    let (status, _, body) = server.get("/runbooks/cache-flush/");
+    assert_eq!(status, 503, "nothing good to serve yet");
+    assert!(body.contains("<h1>The site could not be built</h1>"), "{body}");
+    assert!(body.contains("book.toml:8:2: error: unknown key `frobnicate` in `book.toml`"), "{body}");
+    assert!(body.contains("id=\"lore-overlay-text\"") && body.contains("/__lore/live.js"), "{body}");
     let mut events = server.events();
-    site.write("src/runbooks/cache-flush.md", good);
+    site.write("book.toml", good);
     events.next("reload");
     let (status, _, body) = server.get("/runbooks/cache-flush/");
     assert_eq!(status, 200);
@@ -664,17 +732,24 @@ fn added_and_deleted_pages_update_links_and_search() {
     events.next("reload");
     searched("zebraword", false);
 
+    // Deleting a page others link to: they are served with the broken links shown (issue 15).
     let record = site.read("src/adr/0001-use-postgresql.md");
     site.remove("src/adr/0001-use-postgresql.md");
-    let failed = events.next("failed");
-    assert!(failed.contains("runbooks/db-failover.md:13:"), "{failed}");
-    assert!(failed.contains("README.md:6:"), "{failed}");
-    assert_eq!(server.get("/adr/0001-use-postgresql/").0, 200, "the last good site stays");
+    events.next("reload");
+    assert_eq!(server.get("/adr/0001-use-postgresql/").0, 404, "the deleted page is gone");
+    let (status, _, body) = server.get("/runbooks/db-failover/");
+    assert_eq!(status, 200);
+    let problems = problems_of(&body).expect("the broken links are shown");
+    assert!(
+        problems["here"][0].as_str().unwrap().starts_with("src/runbooks/db-failover.md:13:"),
+        "{problems}"
+    );
+    assert!(problems.to_string().contains("README.md:6:"), "{problems}");
     site.write("src/adr/0001-use-postgresql.md", record);
     events.next("reload");
     let (status, _, body) = server.get("/runbooks/db-failover/");
     assert_eq!(status, 200);
-    assert!(!body.contains("lore-overlay-text"), "the overlay is gone");
+    assert!(problems_of(&body).is_none(), "the problems are gone");
 }
 
 /// A page a `.gitignore` leaves out, added while serving, stays out as in a full build.
@@ -825,16 +900,17 @@ fn a_stream_that_is_never_read_does_not_hold_up_the_others() {
     let mut events = server.events();
     // A failed build sends its whole error text to every stream: about 1 MB here, so a few of
     // them fill the unread stream's socket buffers (4 MB at most on Linux) many times over.
-    // (At most 50 diagnostics of a kind are shown per file: the link names make up the size.)
-    let good = site.read("src/runbooks/cache-flush.md");
+    // (At most 50 diagnostics of a kind are shown per file: the key names make up the size.
+    // Only a broken configuration fails a preview's build.)
+    let good = site.read("book.toml");
     let long = "a-long-name-for-a-large-error-".repeat(400);
-    let links: String = (0..60).map(|i| format!("[x](missing-{i:05}-{long}.md)\n")).collect();
+    let tables: String = (0..60).map(|i| format!("[unknown-{i:05}-{long}]\n")).collect();
     for round in 0..12 {
-        site.write("src/runbooks/cache-flush.md", format!("{good}\nround {round}\n\n{links}"));
+        site.write("book.toml", format!("{good}\n# round {round}\n{tables}"));
         let data = events.next("failed");
         assert!(data.len() > 500_000, "{} bytes", data.len());
     }
-    site.write("src/runbooks/cache-flush.md", &good);
+    site.write("book.toml", &good);
     events.next("reload");
     assert!(server.get("/__lore/status").2.contains("\"error\":null"));
     drop(stuck);
@@ -1044,14 +1120,19 @@ fn issue_11_an_edited_alert_rule_file_rebuilds() {
     let mut events = server.events();
     let paging = "      - alert: DiskAlmostFull\n        expr: disk_free < 0.05\n        labels:\n          severity: critical\n";
     site.write("monitoring/db.yml", format!("{rules}{paging}"));
-    let failed = events.next("failed");
+    events.next("reload");
+    let (_, _, body) = server.get("/");
+    let problems = problems_of(&body).expect("the coverage error is shown");
     assert!(
-        failed.contains("monitoring/db.yml:8:9: error: paging alert `DiskAlmostFull` has no runbook"),
-        "{failed}"
+        problems["elsewhere"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("monitoring/db.yml:8:9: error: paging alert `DiskAlmostFull` has no runbook"),
+        "{problems}"
     );
     site.write("monitoring/db.yml", rules);
     events.next("reload");
-    assert!(server.get("/__lore/status").2.contains("\"error\":null"));
+    assert!(server.get("/__lore/status").2.contains("\"problems\":{\"errors\":0,"));
 }
 
 /// Issue 15: a site read from `mkdocs.yml` is rebuilt when `mkdocs.yml` changes, as a
