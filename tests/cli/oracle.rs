@@ -8,8 +8,11 @@
 //! at once) is applied, each waited for; then a fresh build of the final sources is compared
 //! with the server byte for byte, file by file, and `GET /api/search` with `lore search --json`.
 //!
-//! Only two things are set aside: the live-reload script tag serve injects into pages, and the
-//! hashed name of the search head (after an edit, serve's pages keep naming the head they were
+//! Content errors (broken links, front matter that does not parse) do not stop a preview: the
+//! series makes some, and the fresh build is `lore build --keep-going` (issue 15).
+//!
+//! Only two things are set aside: the live-reload script tag serve injects into pages (with
+//! the problems it carries for the overlay), and the hashed name of the search head (after an edit, serve's pages keep naming the head they were
 //! built with, and the server answers every head name with the newest head).
 
 pub mod model;
@@ -29,6 +32,8 @@ const SEED: u64 = 20_261_201;
 const TODAY: &str = "1772323200";
 /// What `reload::inject` adds to every served page (no build error, so no overlay text).
 const SCRIPT_TAG: &[u8] = b"<script src=\"/__lore/live.js\"></script>";
+/// What serve injects before it while the site has content errors.
+const PROBLEMS: &[u8] = b"<template id=\"lore-problems-data\">";
 const BOOK_TOML: &str =
     "[book]\ntitle = \"Oracle handbook\"\n\n[output.html]\nsite-url = \"https://docs.example/handbook/\"\n";
 /// How long one change may take to be served.
@@ -42,6 +47,7 @@ fn serve_ends_byte_identical_to_a_fresh_build_after_thirty_changes() {
     let singles = [
         Body, Body, Body, Body, Body, Title, Title, Title, Owner, Owner, Tags, Tags, LastVerified,
         LastVerified, Add, Add, Add, Delete, Delete, Delete, Rename, Rename, Rename, Snippet, Summary,
+        BrokenLink, BrokenLink, BadFrontMatter,
     ];
     oracle(&Oracle { name: "summary", pages: 300, summary: true, singles: &singles });
 }
@@ -51,7 +57,22 @@ fn serve_ends_byte_identical_to_a_fresh_build_after_thirty_changes() {
 #[test]
 fn serve_with_folder_navigation_ends_byte_identical_to_a_fresh_build() {
     use ChangeKind::*;
-    let singles = [Body, Title, Title, Owner, Tags, LastVerified, Add, Add, Delete, Rename, Rename, Snippet];
+    let singles = [
+        Body,
+        Title,
+        Title,
+        Owner,
+        Tags,
+        LastVerified,
+        Add,
+        Add,
+        Delete,
+        Rename,
+        Rename,
+        Snippet,
+        BrokenLink,
+        BadFrontMatter,
+    ];
     oracle(&Oracle { name: "folders", pages: 120, summary: false, singles: &singles });
 }
 
@@ -82,8 +103,10 @@ fn oracle(o: &Oracle<'_>) {
     let fresh = SiteTest::empty(&format!("oracle-{}-fresh", o.name));
     fresh.write("book.toml", BOOK_TOML);
     copy_tree(&site.path("src"), &fresh.path("src"));
-    let run = fresh.run(&["build"]);
-    run.success();
+    // Content errors do not stop a preview: serve equals a build that keeps going past them,
+    // which still fails.
+    let run = fresh.run(&["build", "--keep-going"]);
+    run.code(if model.has_errors() { 2 } else { 0 });
     let pages = model.page_count();
     assert!(
         run.stderr().contains(&format!("built {pages} pages in ")),
@@ -91,7 +114,7 @@ fn oracle(o: &Oracle<'_>) {
         run.stderr()
     );
     let built = fresh.files("book");
-    assert_same_files(&server, &built);
+    assert_same_files(&server, &built, model.has_errors());
     let now = model.urls();
     let stale: Vec<&String> = ever.difference(&now).filter(|url| get(&server, url).0 != 404).collect();
     assert!(stale.is_empty(), "seed {SEED}: pages a fresh build no longer has are still served: {stale:?}");
@@ -231,7 +254,7 @@ fn dechunk(mut body: &[u8]) -> Vec<u8> {
 
 /// Every file of the fresh build, fetched from the server, is byte-identical (after setting
 /// aside the injected script and the head's name).
-fn assert_same_files(server: &Server, built: &BTreeMap<String, Vec<u8>>) {
+fn assert_same_files(server: &Server, built: &BTreeMap<String, Vec<u8>>, errors: bool) {
     assert!(built.contains_key("index.html") && built.len() > 300, "the build wrote {} files", built.len());
     let mut differ: Vec<(String, String)> = Vec::new();
     for (rel, want) in built {
@@ -241,7 +264,7 @@ fn assert_same_files(server: &Server, built: &BTreeMap<String, Vec<u8>>) {
             continue;
         }
         let html = rel.ends_with(".html");
-        let got = if html { without_script(&got) } else { got };
+        let got = if html { without_script(&got, errors) } else { got };
         let (want, got) =
             if html { (normalise_head(want), normalise_head(&got)) } else { (want.clone(), got) };
         if want != got {
@@ -258,10 +281,19 @@ fn assert_same_files(server: &Server, built: &BTreeMap<String, Vec<u8>>) {
     }
 }
 
-/// A page as built: the script tag serve adds before `</body>` removed.
-fn without_script(html: &[u8]) -> Vec<u8> {
+/// A page as built: the script tag serve adds before `</body>` removed, and the problems it
+/// carries for the overlay right before the tag (issue 15), checked to be there exactly when
+/// the site has content errors.
+fn without_script(html: &[u8], errors: bool) -> Vec<u8> {
     let at = html.windows(SCRIPT_TAG.len()).rposition(|w| w == SCRIPT_TAG).expect("serve injects its script");
-    [&html[..at], &html[at + SCRIPT_TAG.len()..]].concat()
+    let mut start = at;
+    if let Some(open) = html[..at].windows(PROBLEMS.len()).rposition(|w| w == PROBLEMS)
+        && html[..at].ends_with(b"</template>")
+    {
+        start = open;
+    }
+    assert_eq!(start != at, errors, "the problems are carried exactly when the site has errors");
+    [&html[..start], &html[at + SCRIPT_TAG.len()..]].concat()
 }
 
 /// `search/head.<hash>.json.gz` → `search/head.HASH.json.gz`.
@@ -379,7 +411,9 @@ fn head_names_are_set_aside_and_nothing_else() {
         b"<div data-search-head=\"../search/head.HASH.json.gz\"> search/head.x.js"
     );
     assert_eq!(
-        without_script(b"<p>x</p><script src=\"/__lore/live.js\"></script></body>"),
+        without_script(b"<p>x</p><script src=\"/__lore/live.js\"></script></body>", false),
         b"<p>x</p></body>"
     );
+    let with_problems = b"<p>x</p><template id=\"lore-problems-data\">{}</template><script src=\"/__lore/live.js\"></script></body>";
+    assert_eq!(without_script(with_problems, true), b"<p>x</p></body>");
 }

@@ -72,6 +72,10 @@ pub struct Page {
     /// Includes the shared snippet.
     pub include: bool,
     pub paragraphs: Vec<String>,
+    /// A link to a page that does not exist (`missing-MARK.md`): a content error serve shows.
+    pub broken: Option<String>,
+    /// Front matter that does not parse: the page is served as its body, without its fields.
+    pub bad_yaml: bool,
 }
 
 /// A file operation, paths relative to the site folder.
@@ -112,6 +116,10 @@ pub enum ChangeKind {
     Rename,
     Snippet,
     Summary,
+    /// A link to a page that does not exist (issue 15: served anyway).
+    BrokenLink,
+    /// Front matter that does not parse (issue 15: the page is served as its body).
+    BadFrontMatter,
 }
 
 /// The generated site.
@@ -218,7 +226,7 @@ impl Site {
     /// each owner, tag, alert and service in use.
     pub fn urls(&self) -> BTreeSet<String> {
         let mut urls: BTreeSet<String> = self.pages.keys().map(|rel| url(rel)).collect();
-        for page in self.pages.values() {
+        for page in self.pages.values().filter(|p| !p.bad_yaml) {
             urls.insert(format!("/owners/{}/", page.owner));
             urls.extend(page.tags.iter().map(|t| format!("/tags/{t}/")));
             urls.extend(page.alerts.iter().map(|a| format!("/alerts/{a}/")));
@@ -330,6 +338,18 @@ impl Site {
                     checks: vec![Check { url: includer, text: Some(mark), present: true }],
                 }
             }
+            ChangeKind::BrokenLink => {
+                let rel = self.pick_page(avoid, false);
+                self.pages.get_mut(&rel).expect("picked").broken = Some(mark.clone());
+                self.edited(format!("broken link in `{rel}`"), &rel, Some(format!("missing-{mark}.md")))
+            }
+            ChangeKind::BadFrontMatter => {
+                let rel = self.pick_page(avoid, false);
+                let page = self.pages.get_mut(&rel).expect("picked");
+                page.bad_yaml = true;
+                let shown = page.paragraphs[0].chars().take(40).collect();
+                self.edited(format!("front matter of `{rel}` broken"), &rel, Some(shown))
+            }
             ChangeKind::Summary => {
                 assert!(!self.summary.is_empty(), "a `SUMMARY.md` change needs a site with one");
                 let part = format!("Part {}", capitalised(&mark));
@@ -404,7 +424,8 @@ impl Site {
         let candidates: Vec<String> = self
             .pages
             .iter()
-            .filter(|(rel, p)| p.kind != Kind::Readme && !avoid.contains(*rel))
+            // A page whose front matter is broken shows none of its fields: left alone.
+            .filter(|(rel, p)| p.kind != Kind::Readme && !p.bad_yaml && !avoid.contains(*rel))
             .filter(|(rel, p)| !free || (p.kind != Kind::Path && !named.contains(*rel)))
             .map(|(rel, _)| rel.clone())
             .collect();
@@ -466,6 +487,8 @@ impl Site {
             links: Vec::new(),
             include: matches!(kind, Kind::Runbook | Kind::Guide) && rng.chance(8),
             paragraphs,
+            broken: None,
+            bad_yaml: false,
         }
     }
 
@@ -604,6 +627,9 @@ impl Site {
         let mut out = String::from("---\n");
         let mut line = |key: &str, value: &str| out.push_str(&format!("{key}: {value}\n"));
         line("title", &page.title);
+        if page.bad_yaml {
+            line("summary", "[unclosed");
+        }
         line("owner", &page.owner);
         if !page.tags.is_empty() {
             line("tags", &format!("[{}]", page.tags.join(", ")));
@@ -667,6 +693,14 @@ impl Site {
         for (to, title) in &page.links {
             out.push_str(&format!("See [{title}]({}).\n\n", relative(rel, to)));
         }
+        if let Some(mark) = &page.broken {
+            out.push_str(&format!("See [the old notes](missing-{mark}.md).\n\n"));
+        }
+    }
+
+    /// Whether a build of the model finds content errors (it is then built with `--keep-going`).
+    pub fn has_errors(&self) -> bool {
+        self.pages.values().any(|p| p.broken.is_some() || p.bad_yaml)
     }
 }
 
