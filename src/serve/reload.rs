@@ -75,7 +75,7 @@ pub const LIVE_JS: &str = r##"(() => {
     toggle.style.cssText = "display:block;margin-left:auto;padding:.35rem .8rem;border:1px solid #ff8a80;border-radius:999px;background:" + (d.here.some((t) => / error: /.test(t)) ? "#8e1b12" : "#2b2b2b") + ";color:#fff;font:600 13px/1.4 system-ui,sans-serif;cursor:pointer";
     const body = document.createElement("div");
     body.className = "lore-problems-list";
-    body.style.cssText = "margin-top:.5rem;max-height:45vh;overflow:auto;padding:1rem;border-radius:8px;background:rgba(20,20,20,.96);box-shadow:0 4px 24px rgba(0,0,0,.4)";
+    body.style.cssText = "margin-bottom:.5rem;max-height:45vh;overflow:auto;padding:1rem;border-radius:8px;background:rgba(20,20,20,.96);box-shadow:0 4px 24px rgba(0,0,0,.4)";
     const note = document.createElement("p");
     note.textContent = "Served anyway: `lore build` and `lore check` fail until the errors are fixed.";
     note.style.cssText = "margin:0 0 .75rem;font:13px/1.4 system-ui,sans-serif;color:#ccc";
@@ -84,10 +84,11 @@ pub const LIVE_JS: &str = r##"(() => {
       if (!lines.length) return;
       const h = document.createElement("h2");
       h.textContent = title;
-      h.style.cssText = "margin:.5rem 0;font:600 14px system-ui,sans-serif;color:#ff8a80";
+      h.style.cssText = "margin:.5rem 0;padding:0;border:0;font:600 14px system-ui,sans-serif;color:#ff8a80;background:none";
       const pre = document.createElement("pre");
       pre.textContent = lines.join("\n\n");
-      pre.style.cssText = "margin:0 0 .75rem;white-space:pre-wrap";
+      // Set in full: the site's own `pre` style must not show through.
+      pre.style.cssText = "margin:0 0 .75rem;padding:0;border:0;border-radius:0;box-shadow:none;background:none;color:inherit;font:inherit;white-space:pre-wrap;overflow:visible";
       body.append(h, pre);
     };
     section("On this page", d.here);
@@ -109,7 +110,8 @@ pub const LIVE_JS: &str = r##"(() => {
       remember(open ? "open" : "collapsed");
     });
     show(remember() !== "collapsed");
-    el.append(toggle, body);
+    // The badge stays in the corner; the list opens above it.
+    el.append(body, toggle);
     document.body.append(el);
   };
   const swapCss = (names) => {

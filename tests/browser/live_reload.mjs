@@ -4,8 +4,9 @@
 //
 // Opens URL in headless Chromium, scrolls down, appends a paragraph with a unique marker to
 // MARKDOWN_FILE, and waits for the page to show it without any action of ours. Then checks that
-// the page really reloaded and kept its scroll position; then breaks the page (a broken link),
-// waits for the error overlay, fixes it and waits for the overlay to go. No console errors or
+// the page really reloaded and kept its scroll position; then breaks a link, waits for the page
+// to show the edit with its problems panel, collapses it to a badge, reloads, finds it still
+// collapsed, fixes the link and waits for the panel to go. No console errors or
 // exceptions may be logged. Exits non-zero with a message on any failure; never waits more than ~30 s.
 import { spawn } from "node:child_process";
 import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
@@ -95,17 +96,38 @@ await sleep(300);
 if (await evaluate("window.__loreTestMark") !== undefined) fail("the content changed without a reload?");
 const after = await evaluate("window.scrollY");
 if (Math.abs(after - scrolled) > 2) fail(`scroll position not kept: ${scrolled} before, ${after} after`);
-// A broken edit shows the overlay in the open page; fixing it removes the overlay by itself.
+// A broken edit does not stop the preview (issue 15): the page reloads with the edit, and the
+// problems panel shows its error first; collapsed to a badge, it stays collapsed across a
+// reload; fixing the link removes it by itself.
 const { readFileSync, writeFileSync } = await import("node:fs");
 const good = readFileSync(file, "utf8");
-writeFileSync(file, `${good}\n\nSee [nowhere](no-such-page-${Date.now()}.md).\n`);
-await until("!!document.getElementById('lore-overlay') && document.getElementById('lore-overlay').innerText.includes('broken link')", "the error overlay");
-const overlayText = await evaluate("document.getElementById('lore-overlay').innerText");
-if (!overlayText.includes(file.split("/").slice(-2).join("/"))) fail(`the overlay does not name the file:\n${overlayText}`);
+const missing = `no-such-page-${Date.now()}.md`;
+writeFileSync(file, `${good}\n\nSee [nowhere](${missing}) BROKEN-EDIT-SHOWN.\n`);
+await until("document.readyState === 'complete' && document.body.innerText.includes('BROKEN-EDIT-SHOWN') && !!document.querySelector('#lore-problems .lore-problems-list')", "the page with its problems panel");
+const panel = JSON.parse(await evaluate(`JSON.stringify({
+  badge: document.querySelector("#lore-problems .lore-problems-badge").textContent,
+  open: !document.querySelector("#lore-problems .lore-problems-list").hidden,
+  heading: document.querySelector("#lore-problems h2").textContent,
+  text: document.querySelector("#lore-problems pre").textContent,
+  overlay: !!document.getElementById("lore-overlay"),
+})`));
+if (panel.badge !== "\u26a0 1 problem \u00b7 1 on this page") fail(`badge: ${JSON.stringify(panel.badge)}`);
+if (!panel.open) fail("the panel starts open");
+if (panel.heading !== "On this page") fail(`first heading: ${panel.heading}`);
+const name = file.split("/").slice(-2).join("/");
+if (!panel.text.includes(`${name}:`) || !panel.text.includes(`error: broken link: \`${missing}\` does not exist`)) fail(`the panel does not show the error:\n${panel.text}`);
+if (panel.overlay) fail("a content error must not cover the page with the build-failed overlay");
+await evaluate("document.querySelector('#lore-problems .lore-problems-badge').click()");
+if (!(await evaluate("document.querySelector('#lore-problems .lore-problems-list').hidden"))) fail("the badge does not collapse the panel");
+await evaluate("window.__beforeReload = 1");
+await page("Page.reload", {});
+await until("!window.__beforeReload && document.readyState === 'complete' && !!document.querySelector('#lore-problems')", "the page after a reload");
+const collapsed = await evaluate("document.querySelector('#lore-problems .lore-problems-list').hidden && document.querySelector('#lore-problems .lore-problems-badge').getAttribute('aria-expanded') === 'false'");
+if (!collapsed) fail("the panel did not stay collapsed across the reload");
 writeFileSync(file, good);
-await until("document.readyState === 'complete' && !document.getElementById('lore-overlay')", "the overlay go away");
+await until("document.readyState === 'complete' && !document.body.innerText.includes('BROKEN-EDIT-SHOWN') && !document.getElementById('lore-problems')", "the problems go away");
 
 const real = problems;
 if (real.length) fail(`console errors:\n${real.join("\n")}`);
-console.log(`live reload ok: content changed, scroll ${after}, overlay shown and cleared, no console errors`);
+console.log(`live reload ok: content changed, scroll ${after}, problems shown, collapsed across a reload and cleared, no console errors`);
 finish(0);
