@@ -22,9 +22,10 @@ async function attach(profile) {
   const ws = new WebSocket(targets.find((t) => t.type === "page").webSocketDebuggerUrl);
   await new Promise((r, j) => { ws.onopen = r; ws.onerror = j; });
   let id = 0;
-  const pending = new Map(), errors = [], loads = [];
+  const pending = new Map(), errors = [], loads = [], listeners = [];
   ws.onmessage = (m) => {
     const msg = JSON.parse(m.data);
+    if (msg.method) { listeners.forEach((l) => { if (l.method === msg.method) { l.fn(msg.params); } }); }
     if (msg.id && pending.has(msg.id)) { pending.get(msg.id)(msg); pending.delete(msg.id); return; }
     if (msg.method === "Runtime.exceptionThrown") { errors.push(JSON.stringify(msg.params.exceptionDetails)); }
     if (msg.method === "Runtime.consoleAPICalled" && msg.params.type === "error") { errors.push(JSON.stringify(msg.params.args)); }
@@ -37,7 +38,9 @@ async function attach(profile) {
     for (let i = 0; i < 100; i++) { const v = await evaluate(expr); if (v) { return v; } await sleep(50); }
     fail("timed out waiting for " + what);
   };
-  return { ws, send, evaluate, waitFor, errors, loads };
+  // `on("Network.requestWillBeSent", (params) => …)`: every event of that method.
+  const on = (method, fn) => listeners.push({ method, fn });
+  return { ws, send, evaluate, waitFor, errors, loads, on };
 }
 
 async function withBrowser(chromium, run) {

@@ -34,12 +34,25 @@ fn main() {
         ("decision_log_sorts_and_filters", decision_log_sorts_and_filters),
         ("freshness_tables_become_sortable", freshness_tables_become_sortable),
         ("issue_10_odd_file_names_link_from_a_static_host", issue_10_odd_file_names_link_from_a_static_host),
+        (
+            "issue_12_diagrams_are_drawn_and_follow_the_theme",
+            issue_12_diagrams_are_drawn_and_follow_the_theme,
+        ),
+        ("issue_12_diagram_text_never_runs", issue_12_diagram_text_never_runs),
     ];
-    for (name, test) in tests {
+    // `cargo test --test browser -- NAME`: only the tests whose name contains NAME.
+    let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let chosen: Vec<_> = tests
+        .iter()
+        .filter(|(name, _)| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str())))
+        .collect();
+    let start = std::time::Instant::now();
+    for (name, test) in &chosen {
+        let began = std::time::Instant::now();
         test(&chromium, &site);
-        eprintln!("test {name} ... ok");
+        eprintln!("test {name} ... ok ({:.1} s)", began.elapsed().as_secs_f64());
     }
-    eprintln!("browser tests: {} passed", tests.len());
+    eprintln!("browser tests: {} passed in {:.1} s", chosen.len(), start.elapsed().as_secs_f64());
 }
 
 fn find_chromium() -> Option<PathBuf> {
@@ -497,4 +510,83 @@ fn copy_tree(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
+}
+
+/// Where screenshots go when `LORE_SCREENSHOTS` names a folder (to look at them); else none.
+fn screenshot_prefix(name: &str) -> Option<PathBuf> {
+    let dir = PathBuf::from(std::env::var_os("LORE_SCREENSHOTS")?);
+    std::fs::create_dir_all(&dir).unwrap();
+    Some(dir.join(name))
+}
+
+/// Runs `tests/browser/diagram.js` on `url`: what the page showed, as JSON.
+fn diagram_page(chromium: &Path, url: &str, shots: &str) -> serde_json::Value {
+    let mut args: Vec<&OsStr> = vec![chromium.as_os_str(), OsStr::new(url)];
+    let prefix = screenshot_prefix(shots);
+    args.extend(prefix.as_deref().map(Path::as_os_str));
+    let stdout = run_script("diagrams in the browser", "diagram.js", &args);
+    serde_json::from_str(stdout.trim()).unwrap()
+}
+
+/// Issue 12, diagrams: the example's architecture diagram becomes an SVG in the light theme,
+/// is drawn again in dark colours when the theme toggle switches, hides its source text once
+/// drawn, and the page requests nothing outside the site.
+fn issue_12_diagrams_are_drawn_and_follow_the_theme(chromium: &Path, site: &Path) {
+    let url = page_url(site, "architecture/overview/index.html");
+    let seen = diagram_page(chromium, &url, "diagram-overview");
+    let (light, dark) = (&seen["light"], &seen["dark"]);
+    assert_eq!(light["theme"], "light", "{seen}");
+    assert_eq!(light["svgs"], serde_json::json!(["lore-diagram-1"]), "{seen}");
+    assert_eq!(dark["theme"], "dark", "{seen}");
+    assert_eq!(dark["svgs"], serde_json::json!(["lore-diagram-2"]), "drawn again: {seen}");
+    assert_eq!(light["nodeFill"], "rgb(236, 236, 255)", "mermaid's light theme: {seen}");
+    assert_eq!(dark["nodeFill"], "rgb(31, 32, 32)", "mermaid's dark theme: {seen}");
+    let source = &light["sources"][0];
+    assert_eq!(source["hidden"], true, "{seen}");
+    assert!(source["text"].as_str().unwrap().starts_with("flowchart TB\n"), "{seen}");
+    let root = page_url(site, "");
+    for request in seen["requests"].as_array().unwrap() {
+        assert!(request.as_str().unwrap().starts_with(&root), "a request left the site: {request}");
+    }
+    let script = seen["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r.as_str().unwrap().contains("/assets/mermaid.min."));
+    assert_eq!(script.count(), 1, "{seen}");
+    assert_eq!(seen["errors"], serde_json::json!([]), "{seen}");
+    // A page without a diagram never loads the script.
+    let other = dump_dom(chromium, &page_url(site, "architecture/index.html"));
+    assert!(!other.contains("mermaid.min."), "a page without a diagram loads no diagram script");
+}
+
+/// Issue 12, diagrams: page text is untrusted. Markup in a diagram's labels is drawn as text
+/// (never an element), no handler or `javascript:` link is bound, and a diagram's own
+/// `%%{init}%%` cannot lower the security level or turn HTML labels back on.
+fn issue_12_diagram_text_never_runs(chromium: &Path, _site: &Path) {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-hostile-diagram");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(root.join("book.toml"), "[book]\ntitle = \"Hostile\"\n").unwrap();
+    std::fs::write(
+        root.join("src/README.md"),
+        "# Home\n\n```mermaid\n\
+         %%{init: {\"securityLevel\": \"loose\", \"htmlLabels\": true, \"flowchart\": {\"htmlLabels\": true}}}%%\n\
+         flowchart LR\n\
+         \x20 A[\"<img src=x onerror='window.__lorePwned=1'>\"] --> B[\"<script>window.__lorePwned=2</script>\"]\n\
+         \x20 B --> C[\"<a href='javascript:window.__lorePwned=4'>c</a>\"]\n\
+         \x20 click A call pwn()\n\
+         \x20 click B href \"javascript:window.__lorePwned=3\"\n```\n",
+    )
+    .unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_lore")).args(["build", "-q"]).arg(&root).status().unwrap();
+    assert!(status.success(), "lore build failed");
+    let seen = diagram_page(chromium, &page_url(&root.join("book"), "index.html"), "diagram-hostile");
+    assert_eq!(seen["light"]["svgs"], serde_json::json!(["lore-diagram-1"]), "still drawn: {seen}");
+    assert_eq!(seen["elements"], 0, "markup in labels became elements: {seen}");
+    assert_eq!(seen["pwned"], false, "{seen}");
+    for link in seen["links"].as_array().unwrap() {
+        assert!(!link.as_str().unwrap().contains("javascript:"), "{seen}");
+    }
+    assert_eq!(seen["errors"], serde_json::json!([]), "{seen}");
 }

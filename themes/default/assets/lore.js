@@ -130,6 +130,58 @@
     if (pre.scrollWidth > pre.clientWidth) { pre.tabIndex = 0; }
   });
 
+  /* Diagrams: a `mermaid` fence arrives as its source text in <pre class="mermaid">, readable
+     without a script. A page holding one loads the theme's copy of mermaid after this script;
+     each diagram is drawn into a figure before its source (page text is untrusted: strict
+     mode, no click handlers, labels sanitized), and drawn again when the theme changes. A
+     diagram mermaid cannot read keeps showing its source. */
+  var sources = document.querySelectorAll("pre.mermaid");
+  if (sources.length) {
+    document.addEventListener("DOMContentLoaded", function () {
+      var mermaid = window.mermaid;
+      if (!mermaid) { return; }
+      var diagrams = [], drawn = "", queue = Promise.resolve(), count = 0;
+      sources.forEach(function (pre) {
+        var figure = document.createElement("div");
+        figure.className = "diagram";
+        figure.hidden = true;
+        pre.parentNode.insertBefore(figure, pre);
+        diagrams.push({ pre: pre, figure: figure, text: pre.textContent });
+      });
+      var drawAll = function (theme) {
+        // Labels are SVG text, not HTML, so markup in them stays text; a diagram's own
+        // `%%{init}%%` may change neither that nor the security level (`secure` keys).
+        mermaid.initialize({
+          startOnLoad: false, securityLevel: "strict", theme: theme, suppressErrorRendering: true,
+          htmlLabels: false, flowchart: { htmlLabels: false },
+          secure: ["secure", "securityLevel", "startOnLoad", "maxTextSize", "suppressErrorRendering", "maxEdges", "htmlLabels", "dompurifyConfig"]
+        });
+        return diagrams.reduce(function (chain, d) {
+          return chain.then(function () {
+            return mermaid.render("lore-diagram-" + (++count), d.text).then(function (out) {
+              d.figure.innerHTML = out.svg;
+              d.figure.hidden = false;
+              d.pre.hidden = true;
+            }, function () {
+              d.figure.hidden = true;
+              d.pre.hidden = false;
+              d.pre.classList.add("diagram-error");
+            });
+          });
+        }, Promise.resolve());
+      };
+      var draw = function () {
+        var theme = doc.getAttribute("data-theme") === "dark" ? "dark" : "default";
+        if (theme === drawn) { return; }
+        drawn = theme;
+        // One drawing at a time: mermaid's settings are global.
+        queue = queue.then(function () { return drawAll(theme); });
+      };
+      draw();
+      new MutationObserver(draw).observe(doc, { attributes: true, attributeFilter: ["data-theme"] });
+    });
+  }
+
   // Table of contents: mark the section being read.
   var tocLinks = document.querySelectorAll(".toc a[href^='#']");
   if (tocLinks.length) {
