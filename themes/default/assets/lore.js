@@ -126,9 +126,19 @@
     pre.parentNode.insertBefore(wrap, pre);
     wrap.appendChild(head);
     wrap.appendChild(pre);
-    // A block that scrolls sideways must be reachable by keyboard.
-    if (pre.scrollWidth > pre.clientWidth) { pre.tabIndex = 0; }
   });
+
+  /* A block that scrolls sideways must be reachable by keyboard: code blocks, wide tables and
+     diagrams take focus while they overflow, checked again when the width changes (a phone
+     turned sideways, a window resized). */
+  var reachable = function () {
+    document.querySelectorAll("pre, .table-wrap, .diagram").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth + 1) { el.tabIndex = 0; } else if (el.getAttribute("tabindex") === "0") { el.removeAttribute("tabindex"); }
+    });
+  };
+  reachable();
+  var resized = 0;
+  window.addEventListener("resize", function () { cancelAnimationFrame(resized); resized = requestAnimationFrame(reachable); });
 
   /* Diagrams: a `mermaid` fence arrives as its source text in <pre class="mermaid">, readable
      without a script. A page holding one loads the theme's copy of mermaid after this script;
@@ -175,7 +185,7 @@
         if (theme === drawn) { return; }
         drawn = theme;
         // One drawing at a time: mermaid's settings are global.
-        queue = queue.then(function () { return drawAll(theme); });
+        queue = queue.then(function () { return drawAll(theme); }).then(reachable);
       };
       draw();
       new MutationObserver(draw).observe(doc, { attributes: true, attributeFilter: ["data-theme"] });
