@@ -40,6 +40,7 @@ fn main() {
         ),
         ("issue_12_diagram_text_never_runs", issue_12_diagram_text_never_runs),
         ("issue_17_every_page_type_passes_axe", issue_17_every_page_type_passes_axe),
+        ("issue_17_keyboard_only", issue_17_keyboard_only),
     ];
     // `cargo test --test browser -- NAME`: only the tests whose name contains NAME.
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
@@ -659,4 +660,42 @@ fn issue_17_every_page_type_passes_axe(chromium: &Path, site: &Path) {
     }
     assert!(report.is_empty(), "axe-core found violations:\n{report}");
     assert_eq!(result["errors"], serde_json::json!([]), "{result}");
+}
+
+/// Issue 17: the site works from the keyboard alone (`tests/browser/keyboard.js`): focus is
+/// visible at every Tab stop of a runbook and an onboarding path at both widths; `/` opens
+/// search, the arrow keys move through results, Escape closes the panel and returns focus,
+/// Enter opens the active result; Space ticks an onboarding step, Enter switches the theme; at
+/// phone width Enter opens the sidebar with focus on the current page, and Escape closes it
+/// with focus back on its button.
+fn issue_17_keyboard_only(chromium: &Path, site: &Path) {
+    let stdout = run_script("keyboard", "keyboard.js", &[chromium.as_os_str(), site.as_os_str()]);
+    let seen: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(seen["unseen"], serde_json::json!([]), "Tab stops without a visible focus: {seen}");
+    for (page, at_least) in
+        [("runbooks/postgres-primary-failover/", 40), ("onboarding/backend-engineer/", 30)]
+    {
+        for width in [1280, 390] {
+            let stops = seen[format!("stops {page} {width}")].as_u64().unwrap();
+            assert!(stops >= at_least, "{page} at {width} px: only {stops} Tab stops: {seen}");
+        }
+    }
+    assert_eq!(seen["checkbox"], "Done: Access and accounts", "{seen}");
+    assert_eq!(seen["ticked"], true, "{seen}");
+    assert_eq!(seen["progress"], "1 of 17 done · about 95 h left", "{seen}");
+    assert_eq!(seen["theme"], serde_json::json!(["light", "dark"]), "{seen}");
+    assert_eq!(seen["navOpen"], serde_json::json!([true, "true"]), "{seen}");
+    assert_eq!(seen["navFocus"], serde_json::json!([true, true]), "focus on the current page: {seen}");
+    assert_eq!(seen["navNext"], true, "Tab stays in the sidebar: {seen}");
+    assert_eq!(seen["navClosed"], serde_json::json!([false, true]), "{seen}");
+    assert_eq!(seen["slash"], true, "{seen}");
+    assert_eq!(
+        seen["active"],
+        serde_json::json!({"index": 1, "selected": "true", "expanded": "true", "focus": true})
+    );
+    assert_eq!(seen["escape"], serde_json::json!([true, "false", true]), "closed, focus returned: {seen}");
+    let opened = seen["opened"].as_array().unwrap();
+    assert_eq!(opened[0], opened[1], "Enter opens the active result: {seen}");
+    assert!(opened[1].as_str().unwrap().contains('#'), "a section result: {seen}");
+    assert_eq!(seen["errors"], serde_json::json!([]), "{seen}");
 }

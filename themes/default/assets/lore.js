@@ -51,7 +51,13 @@
       navButton.setAttribute("aria-expanded", open ? "true" : "false");
     };
     navButton.addEventListener("click", function () {
-      setOpen(!document.body.classList.contains("nav-open"));
+      var open = !document.body.classList.contains("nav-open");
+      setOpen(open);
+      // Into the opened sidebar, at the current page (Escape brings focus back to the button).
+      if (open) {
+        var here = sidebar.querySelector("[aria-current=page]") || sidebar.querySelector("a[href]");
+        if (here) { here.focus(); }
+      }
     });
     document.addEventListener("keydown", function (e) {
       if (e.key === "Escape" && document.body.classList.contains("nav-open")) {
@@ -238,6 +244,8 @@
       var t = e.target, typing = t && (t.isContentEditable || /^(input|textarea|select)$/i.test(t.tagName));
       if ((e.key === "k" && (e.ctrlKey || e.metaKey)) || (e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey)) {
         e.preventDefault();
+        // Where Escape in the search box brings focus back to.
+        if (document.activeElement !== searchInput) { searchBox.loreReturnFocus = document.activeElement; }
         searchInput.focus();
       }
     });

@@ -685,7 +685,13 @@
       else if (e.key === "Enter") {
         var o = options(), a = o[active >= 0 ? active : 0];
         if (a) { e.preventDefault(); location.href = a.href; }
-      } else if (e.key === "Escape") { show(false); input.blur(); }
+      } else if (e.key === "Escape") {
+        /* Closed, and focus back where the reader was before "/" (else out of the box). */
+        show(false);
+        var back = box.loreReturnFocus;
+        box.loreReturnFocus = null;
+        if (back && back !== document.body && document.contains(back)) { back.focus(); } else { input.blur(); }
+      }
     });
     /* On focus: the last results, or for an empty box the hint once the head is in. */
     function offer() {
