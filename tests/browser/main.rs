@@ -41,6 +41,7 @@ fn main() {
         ("issue_12_diagram_text_never_runs", issue_12_diagram_text_never_runs),
         ("issue_17_every_page_type_passes_axe", issue_17_every_page_type_passes_axe),
         ("issue_17_keyboard_only", issue_17_keyboard_only),
+        ("issue_17_reduced_motion_forced_colors_and_print", issue_17_reduced_motion_forced_colors_and_print),
     ];
     // `cargo test --test browser -- NAME`: only the tests whose name contains NAME.
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
@@ -697,5 +698,43 @@ fn issue_17_keyboard_only(chromium: &Path, site: &Path) {
     let opened = seen["opened"].as_array().unwrap();
     assert_eq!(opened[0], opened[1], "Enter opens the active result: {seen}");
     assert!(opened[1].as_str().unwrap().contains('#'), "a section result: {seen}");
+    assert_eq!(seen["errors"], serde_json::json!([]), "{seen}");
+}
+
+/// Issue 17, under emulated media (`tests/browser/media.js`; with `LORE_SCREENSHOTS` it saves
+/// what it saw): `prefers-reduced-motion` turns every transition off (the sidebar slides
+/// without it); `forced-colors` leaves no badge, status, freshness dot or callout without a
+/// border; a stale runbook prints its header (service, owner, last verified) and its freshness
+/// banner, and under print no element is wider than an A4 page, nor is any code block clipped,
+/// even with a 400-character token in a command, in inline code and in a table cell.
+fn issue_17_reduced_motion_forced_colors_and_print(chromium: &Path, site: &Path) {
+    let mut args: Vec<&OsStr> = vec![chromium.as_os_str(), site.as_os_str()];
+    let shots = screenshot_prefix("media");
+    if let Some(dir) = &shots {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    args.extend(shots.as_deref().map(Path::as_os_str));
+    let stdout = run_script("media emulation", "media.js", &args);
+    let seen: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let moving: Vec<&str> = seen["motion"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
+    assert!(moving.contains(&"runbooks/postgres-primary-failover/ nav.sidebar"), "{seen}");
+    assert_eq!(seen["reducedMotion"], serde_json::json!([]), "transitions left under reduced motion: {seen}");
+    assert_eq!(seen["forcedColors"], true, "{seen}");
+    assert!(seen["checked"].as_u64().unwrap() > 20, "{seen}");
+    assert_eq!(seen["borderless"], serde_json::json!([]), "no border under forced colours: {seen}");
+    let header = seen["printHeader"]["text"].as_str().unwrap();
+    for part in
+        ["SERVICE\nkafka\n", "OWNER\nstreaming-platform\n", "LAST VERIFIED\n2025-11-14 by tomasz.wojcik\n"]
+    {
+        assert!(header.contains(part), "the printed header lacks {part:?}: {seen}");
+    }
+    let banner = seen["printHeader"]["banner"].as_str().unwrap();
+    assert!(banner.starts_with("Stale Last verified "), "the printed freshness state: {seen}");
+    for (page, wide) in seen["tooWide"].as_object().unwrap() {
+        assert_eq!(wide["page"], 718, "{seen}");
+        assert_eq!(wide["wide"], serde_json::json!([]), "{page} is wider than the printed page: {seen}");
+        assert!(wide["codeBlocks"].as_u64().unwrap() > 5, "{seen}");
+    }
+    assert_eq!(seen["tooWide"].as_object().unwrap().len(), 2, "{seen}");
     assert_eq!(seen["errors"], serde_json::json!([]), "{seen}");
 }
