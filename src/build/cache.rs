@@ -2,7 +2,7 @@
 //! and reused while nothing it depends on has changed.
 //!
 //! A page's entry is found by a key hashing everything its rendering reads of the page: lore's
-//! version and cache format, the config that changes rendering (`raw-html`, `broken-links`, MkDocs syntax),
+//! version and cache format, the config that changes rendering (`raw-html`, `broken-links`, `mermaid`, MkDocs syntax),
 //! the page's source path and its text. What it reads of other
 //! pages is its links: the entry keeps each link destination with a digest of what it resolved
 //! to, and is reused only while every one resolves the same (a renamed, added or removed target
@@ -41,8 +41,9 @@ use crate::site::Site;
 
 /// The first bytes of the file.
 const MAGIC: &[u8; 8] = b"lore-pc\n";
-/// Bumped whenever the layout or what rendering produces changes.
-const FORMAT: u32 = 2;
+/// Bumped whenever the layout or what rendering produces changes (3: whether a page has a
+/// diagram).
+const FORMAT: u32 = 3;
 /// The file, in the project's `.lore/cache/`.
 const FILE: &str = "pages.bin";
 /// The last bytes of the file.
@@ -106,6 +107,7 @@ struct MetaOut<'a> {
     diagnostics: &'a [Diagnostic],
     text_marks: &'a [usize],
     notes: &'a [String],
+    diagrams: bool,
 }
 
 /// An entry's metadata as read (the fields of [`MetaOut`], in its order).
@@ -119,6 +121,7 @@ struct MetaIn {
     diagnostics: Vec<Diagnostic>,
     text_marks: Vec<usize>,
     notes: Vec<String>,
+    diagrams: bool,
 }
 
 /// A page's rendering as the cache gives it back: the HTML still compressed as the build keeps
@@ -262,6 +265,7 @@ impl Cache {
             text_marks: meta.text_marks,
             notes,
             links: meta.links,
+            diagrams: meta.diagrams,
         };
         Some(Hit { html: html.to_vec(), rendered })
     }
@@ -293,6 +297,7 @@ impl Cache {
             diagnostics: &diagnostics,
             text_marks: &r.text_marks,
             notes: &notes,
+            diagrams: r.diagrams,
         };
         let meta = postcard::to_stdvec(&meta).ok()?;
         let text = lz4_flex::compress_prepend_size(r.text.as_bytes());
@@ -494,6 +499,7 @@ fn fingerprint(config: &SiteConfig) -> u64 {
         u8::from(config.raw_html),
         u8::from(config.broken_links_are_errors),
         u8::from(config.mkdocs.is_some()),
+        u8::from(config.mermaid),
     ]);
     h.digest()
 }

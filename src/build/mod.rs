@@ -14,6 +14,7 @@ pub mod write;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -120,6 +121,14 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     let mut assets = write::theme_assets(&state.config)?;
     state.theme.css = std::mem::take(&mut assets.css);
     state.theme.js = std::mem::take(&mut assets.js);
+    if let Some(diagrams) = write::diagram_assets(&state.config)? {
+        state.theme.diagrams = Some(diagrams.script);
+        // Only a site with a diagram gets the script (3.5 MB), and only its pages load it.
+        if state.has_diagrams() {
+            assets.files.extend(diagrams.files);
+            state.theme.diagrams_written = AtomicBool::new(true);
+        }
+    }
     // Search indexes: only when writing (`check` has nothing to search).
     if state.searched && options.defer_search {
         let head = crate::search::browser::HEAD;
@@ -223,7 +232,14 @@ fn model(options: &BuildOptions, stages: &mut Stages) -> Result<State, Error> {
         config,
         site,
         records: HashMap::new(),
-        theme: Theme { templates, css: Vec::new(), js: Vec::new(), search: None },
+        theme: Theme {
+            templates,
+            css: Vec::new(),
+            js: Vec::new(),
+            search: None,
+            diagrams: None,
+            diagrams_written: AtomicBool::new(false),
+        },
         input_diags,
         site_diags,
         summary,

@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -54,12 +54,18 @@ pub struct Body {
     html: Vec<u8>,
     /// Headings of level 2 and 3.
     toc: Vec<markdown::TocEntry>,
+    /// The body holds a diagram.
+    pub diagrams: bool,
 }
 
 impl Body {
     #[cfg(test)]
     fn pack(rendered: Rendered) -> Self {
-        Self { html: lz4_flex::compress_prepend_size(rendered.html.as_bytes()), toc: rendered.toc }
+        Self {
+            html: lz4_flex::compress_prepend_size(rendered.html.as_bytes()),
+            toc: rendered.toc,
+            diagrams: rendered.diagrams,
+        }
     }
 
     /// The body as the templates take it.
@@ -68,7 +74,7 @@ impl Body {
             .map_err(|e| Error::Bug(format!("a page's kept body does not decompress: {e}")))?;
         let html = String::from_utf8(bytes)
             .map_err(|e| Error::Bug(format!("a page's kept body is not UTF-8: {e}")))?;
-        Ok(Rendered { html, toc: self.toc.clone(), ..Rendered::default() })
+        Ok(Rendered { html, toc: self.toc.clone(), diagrams: self.diagrams, ..Rendered::default() })
     }
 }
 
@@ -83,12 +89,25 @@ pub struct Theme {
     pub js: Vec<String>,
     /// The searcher's assets, linked from every page, once the index is written.
     pub search: Option<SearchLinks>,
+    /// The diagram script (site-relative), loaded by the pages holding a diagram; `None` when
+    /// `[output.html] mermaid` is off.
+    pub diagrams: Option<String>,
+    /// The diagram script is in the site folder (`lore serve` writes it once a page gains a
+    /// diagram).
+    pub diagrams_written: AtomicBool,
 }
 
 impl Theme {
     /// What the templates are rendered from, for `site`.
     fn inputs<'a>(&'a self, config: &'a SiteConfig, site: &'a Site) -> ViewInputs<'a> {
-        ViewInputs { config, site, css: &self.css, js: &self.js, search: self.search.as_ref() }
+        ViewInputs {
+            config,
+            site,
+            css: &self.css,
+            js: &self.js,
+            search: self.search.as_ref(),
+            diagrams: self.diagrams.as_deref(),
+        }
     }
 
     /// Renders `target` through its template and writes it; a page needs its kept `body`.
@@ -291,8 +310,17 @@ impl State {
         Ok(true)
     }
 
-    /// Writes these targets (pages and folder listings) through their templates.
+    /// Writes these targets (pages and folder listings) through their templates, and first the
+    /// diagram script when one of them is the first page with a diagram (`lore serve`).
     pub fn write(&self, targets: &[Target], sink: &Sink<'_>) -> Result<(), Error> {
+        let diagrams =
+            |t: &Target| matches!(t, Target::Page(i) if self.record(*i).is_some_and(|r| r.body.diagrams));
+        if !self.theme.diagrams_written.load(Ordering::Relaxed) && targets.iter().any(diagrams) {
+            for (rel, bytes) in write::diagram_assets(&self.config)?.map(|d| d.files).unwrap_or_default() {
+                sink.write(&rel, &bytes)?;
+            }
+            self.theme.diagrams_written.store(true, Ordering::Relaxed);
+        }
         let inputs = self.inputs();
         targets.par_iter().try_for_each(|&target| {
             let body = match target {
@@ -301,6 +329,11 @@ impl State {
             };
             self.theme.write_target(&inputs, target, body, sink)
         })
+    }
+
+    /// Whether a page of the site has a diagram (before the bodies are written and dropped).
+    pub fn has_diagrams(&self) -> bool {
+        self.records.values().any(|r| r.body.diagrams)
     }
 
     /// Writes every page and folder listing; unless `keep`, each page's rendered body is
@@ -439,7 +472,7 @@ fn record(
         diagnostics: std::mem::take(&mut r.diagnostics),
         search,
         includes: markdown::include::may_include(&page.text),
-        body: Body { html, toc: r.toc },
+        body: Body { html, toc: r.toc, diagrams: r.diagrams },
     };
     Made { rel: page.source.rel.clone(), record, notes, entry, reused: false }
 }

@@ -161,6 +161,27 @@ pub fn theme_assets(config: &SiteConfig) -> Result<ThemeAssets, Error> {
     Ok(out)
 }
 
+/// The diagram script (mermaid) and its licence.
+pub struct DiagramAssets {
+    /// The script, site-relative (hashed name): what pages holding a diagram load.
+    pub script: String,
+    /// (site-relative path, contents) of the script and its licence: written only when a page
+    /// has a diagram.
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// The diagram script and its licence, when `[output.html] mermaid` is on.
+pub fn diagram_assets(config: &SiteConfig) -> Result<Option<DiagramAssets>, Error> {
+    if !config.mermaid {
+        return Ok(None);
+    }
+    let script = templates::asset(&config.theme_dir, templates::DIAGRAM_SCRIPT)?.into_bytes();
+    let license = templates::asset(&config.theme_dir, templates::DIAGRAM_LICENSE)?.into_bytes();
+    let path = output::hashed_name(templates::DIAGRAM_SCRIPT, &script);
+    let files = vec![(path.clone(), script), (format!("assets/{}", templates::DIAGRAM_LICENSE), license)];
+    Ok(Some(DiagramAssets { script: path, files }))
+}
+
 /// The searcher's script and stylesheet (hashed names) and the index head, site-relative.
 pub fn search_links(
     config: &SiteConfig,

@@ -134,6 +134,8 @@ pub struct RawHtml {
     pub search: RawSearch,
     /// Whether raw HTML in pages is kept (default) or escaped as text.
     pub raw_html: Option<bool>,
+    /// Whether `mermaid` fences are drawn by the bundled mermaid (default) or kept as code.
+    pub mermaid: Option<bool>,
 }
 
 /// `[output.html.search]`
@@ -275,6 +277,9 @@ pub struct SiteConfig {
     pub content_root: ContentRoot,
     /// Raw HTML in pages is kept (`[output.html] raw-html`, default true); else escaped.
     pub raw_html: bool,
+    /// `mermaid` fences are drawn in the browser by the theme's copy of mermaid
+    /// (`[output.html] mermaid`, default true); else they stay code blocks.
+    pub mermaid: bool,
     /// `[build] cache`: builds keep and reuse what they rendered under `.lore/` (default true).
     pub cache: bool,
     /// The MkDocs side of a site read from `mkdocs.yml` (its nav, snippet folders); `None`
@@ -470,6 +475,7 @@ impl SiteConfig {
             freshness,
             content_root: ContentRoot::of(root),
             raw_html: html.raw_html.unwrap_or(true),
+            mermaid: html.mermaid.unwrap_or(true),
             cache: raw.build.cache.unwrap_or(true),
             mkdocs: None,
             alerts,

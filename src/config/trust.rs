@@ -14,19 +14,27 @@ pub struct Trust {
     /// For a site read from `mkdocs.yml`: MkDocs markdown is on, and `--8<--` snippets are
     /// read from these folders (inside the content root, as includes are).
     pub mkdocs: Option<Vec<std::path::PathBuf>>,
+    /// `mermaid` fences become diagrams (the page then loads the theme's mermaid, which runs
+    /// with `securityLevel: 'strict'`); when false they stay code blocks.
+    pub mermaid: bool,
 }
 
 impl Trust {
     /// The settings of `config`.
     pub fn of(config: &SiteConfig) -> Self {
         let mkdocs = config.mkdocs.as_ref().map(|m| m.snippet_bases.clone());
-        Self { content_root: config.content_root.clone(), raw_html: config.raw_html, mkdocs }
+        Self {
+            content_root: config.content_root.clone(),
+            raw_html: config.raw_html,
+            mkdocs,
+            mermaid: config.mermaid,
+        }
     }
 }
 
 impl Default for Trust {
     /// Raw HTML kept, as documented; an empty content root, so nothing can be included.
     fn default() -> Self {
-        Self { content_root: ContentRoot::default(), raw_html: true, mkdocs: None }
+        Self { content_root: ContentRoot::default(), raw_html: true, mkdocs: None, mermaid: true }
     }
 }

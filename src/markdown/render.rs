@@ -47,6 +47,8 @@ pub struct Rendered {
     /// Every link destination resolved against the site, with a digest of what it resolved to
     /// ([`links::digest`]): a cached rendering stays valid while each resolves the same.
     pub links: Vec<(String, u64)>,
+    /// The body holds a diagram (a `mermaid` fence): its page loads the diagram script.
+    pub diagrams: bool,
 }
 
 /// Code blocks larger than this are shown as plain escaped text: highlighting a 4 MB block took
@@ -300,7 +302,10 @@ impl<'a> Renderer<'a> {
             CodeBlockKind::Indented => "",
         };
         let lang = info.split([' ', ',', '{']).next().unwrap_or("").trim();
-        let html = if lang == "mermaid" {
+        let html = if lang == "mermaid" && self.site.trust.mermaid {
+            // Escaped text: readable without a script, and never markup (mermaid reads the
+            // element's text and draws it with `securityLevel: 'strict'`).
+            self.rendered.diagrams = true;
             format!("<pre class=\"mermaid\">{}</pre>\n", escape(code))
         } else {
             let body = if self.too_large_to_highlight(code, offset) {

@@ -33,6 +33,8 @@ pub struct SiteView {
     pub js: Vec<String>,
     /// The searcher and its index, relative to this page (none when nothing was indexed).
     pub search: Option<SearchLinks>,
+    /// The diagram script, relative to this page: only on a page holding a diagram.
+    pub diagrams: Option<String>,
 }
 
 impl SiteView {

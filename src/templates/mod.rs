@@ -36,7 +36,17 @@ pub const ASSETS: &[(&str, &str)] = &[
     ("lore.js", include_str!("../../themes/default/assets/lore.js")),
     ("search.js", include_str!("../../themes/default/assets/search.js")),
     ("search.css", include_str!("../../themes/default/assets/search.css")),
+    // mermaid 11.17.2's `dist/mermaid.min.js` from npm (MIT), unchanged: written only for
+    // sites with a diagram, loaded only by the pages holding one.
+    (DIAGRAM_SCRIPT, include_str!("../../themes/default/assets/mermaid.min.js")),
+    (DIAGRAM_LICENSE, include_str!("../../themes/default/assets/mermaid.LICENSE")),
 ];
+
+/// The diagram renderer's asset name (mermaid's minified build).
+pub const DIAGRAM_SCRIPT: &str = "mermaid.min.js";
+
+/// Its licence, written beside it.
+pub const DIAGRAM_LICENSE: &str = "mermaid.LICENSE";
 
 /// Compiled templates.
 #[derive(Debug)]

@@ -26,6 +26,8 @@ pub struct ViewInputs<'a> {
     pub js: &'a [String],
     /// The searcher and its index, site-relative.
     pub search: Option<&'a SearchLinks>,
+    /// The diagram script, site-relative, for the pages holding a diagram.
+    pub diagrams: Option<&'a str>,
 }
 
 impl ViewInputs<'_> {
@@ -47,6 +49,7 @@ impl ViewInputs<'_> {
             js: self.js.iter().map(|j| encode_path(j).into_owned()).collect(),
             search: self.search.cloned(),
             root: String::new(),
+            diagrams: None,
         }
     }
 
@@ -79,9 +82,13 @@ impl ViewInputs<'_> {
             }
             Target::Page(_) => Vec::new(),
         };
+        let mut site_view = self.site_view(&url);
+        if rendered.is_some_and(|r| r.diagrams) {
+            site_view.diagrams = self.diagrams.map(|d| relative_url(&url, d));
+        }
         PageView {
             chrome: Chrome {
-                site: self.site_view(&url),
+                site: site_view,
                 page: self.page_info(target, &url),
                 nav: nav::entries(site, Some(target), &url),
                 breadcrumbs,

@@ -22,9 +22,10 @@ async function attach(profile) {
   const ws = new WebSocket(targets.find((t) => t.type === "page").webSocketDebuggerUrl);
   await new Promise((r, j) => { ws.onopen = r; ws.onerror = j; });
   let id = 0;
-  const pending = new Map(), errors = [], loads = [];
+  const pending = new Map(), errors = [], loads = [], listeners = [];
   ws.onmessage = (m) => {
     const msg = JSON.parse(m.data);
+    if (msg.method) { listeners.forEach((l) => { if (l.method === msg.method) { l.fn(msg.params); } }); }
     if (msg.id && pending.has(msg.id)) { pending.get(msg.id)(msg); pending.delete(msg.id); return; }
     if (msg.method === "Runtime.exceptionThrown") { errors.push(JSON.stringify(msg.params.exceptionDetails)); }
     if (msg.method === "Runtime.consoleAPICalled" && msg.params.type === "error") { errors.push(JSON.stringify(msg.params.args)); }
@@ -37,7 +38,9 @@ async function attach(profile) {
     for (let i = 0; i < 100; i++) { const v = await evaluate(expr); if (v) { return v; } await sleep(50); }
     fail("timed out waiting for " + what);
   };
-  return { ws, send, evaluate, waitFor, errors, loads };
+  // `on("Network.requestWillBeSent", (params) => …)`: every event of that method.
+  const on = (method, fn) => listeners.push({ method, fn });
+  return { ws, send, evaluate, waitFor, errors, loads, on };
 }
 
 async function withBrowser(chromium, run) {
@@ -56,4 +59,24 @@ async function withBrowser(chromium, run) {
   }
 }
 
-module.exports = { fail, sleep, withBrowser };
+// Serves `dir` over HTTP on 127.0.0.1 under `subpath` (a static host, as search needs: it
+// fetches its index); resolves to { base, close }.
+function serveDir(dir, subpath) {
+  const http = require("http");
+  const root = path.resolve(dir);
+  const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".json": "application/json", ".png": "image/png", ".svg": "image/svg+xml" };
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, "http://x");
+    if (!url.pathname.startsWith(subpath)) { res.writeHead(404); return res.end(); }
+    let file = path.join(root, decodeURIComponent(url.pathname.slice(subpath.length)));
+    if (!file.startsWith(root)) { res.writeHead(403); return res.end(); }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) { file = path.join(file, "index.html"); }
+    if (!fs.existsSync(file)) { res.writeHead(404, { "content-type": "text/html" }); return fs.createReadStream(path.join(root, "404.html")).pipe(res); }
+    res.writeHead(200, { "content-type": types[path.extname(file)] || "application/octet-stream" });
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise((r) => server.listen(0, "127.0.0.1", r))
+    .then(() => ({ base: `http://127.0.0.1:${server.address().port}${subpath}`, close: () => server.close() }));
+}
+
+module.exports = { fail, sleep, withBrowser, serveDir };

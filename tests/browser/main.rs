@@ -34,12 +34,28 @@ fn main() {
         ("decision_log_sorts_and_filters", decision_log_sorts_and_filters),
         ("freshness_tables_become_sortable", freshness_tables_become_sortable),
         ("issue_10_odd_file_names_link_from_a_static_host", issue_10_odd_file_names_link_from_a_static_host),
+        (
+            "issue_12_diagrams_are_drawn_and_follow_the_theme",
+            issue_12_diagrams_are_drawn_and_follow_the_theme,
+        ),
+        ("issue_12_diagram_text_never_runs", issue_12_diagram_text_never_runs),
+        ("issue_17_every_page_type_passes_axe", issue_17_every_page_type_passes_axe),
+        ("issue_17_keyboard_only", issue_17_keyboard_only),
+        ("issue_17_reduced_motion_forced_colors_and_print", issue_17_reduced_motion_forced_colors_and_print),
     ];
-    for (name, test) in tests {
+    // `cargo test --test browser -- NAME`: only the tests whose name contains NAME.
+    let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let chosen: Vec<_> = tests
+        .iter()
+        .filter(|(name, _)| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str())))
+        .collect();
+    let start = std::time::Instant::now();
+    for (name, test) in &chosen {
+        let began = std::time::Instant::now();
         test(&chromium, &site);
-        eprintln!("test {name} ... ok");
+        eprintln!("test {name} ... ok ({:.1} s)", began.elapsed().as_secs_f64());
     }
-    eprintln!("browser tests: {} passed", tests.len());
+    eprintln!("browser tests: {} passed in {:.1} s", chosen.len(), start.elapsed().as_secs_f64());
 }
 
 fn find_chromium() -> Option<PathBuf> {
@@ -60,8 +76,14 @@ fn build_example() -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let config = out.join("book.toml");
     let src = manifest.join("content-example");
-    std::fs::write(&config, format!("[book]\ntitle = \"Example\"\nsrc = {:?}\n", src.display().to_string()))
-        .unwrap();
+    // The alert rules too, so that the alerts page shows its coverage table.
+    copy_tree(&manifest.join("monitoring"), &out.join("monitoring"));
+    let rules = "[alerts]\nrules = [\"monitoring/rules/*.yml\"]\n";
+    std::fs::write(
+        &config,
+        format!("[book]\ntitle = \"Example\"\nsrc = {:?}\n\n{rules}", src.display().to_string()),
+    )
+    .unwrap();
     let status = Command::new(env!("CARGO_BIN_EXE_lore")).args(["build", "-q"]).arg(&out).status().unwrap();
     assert!(status.success(), "lore build failed");
     out.join("book")
@@ -499,4 +521,222 @@ fn copy_tree(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
+}
+
+/// Where screenshots go when `LORE_SCREENSHOTS` names a folder (to look at them); else none.
+fn screenshot_prefix(name: &str) -> Option<PathBuf> {
+    let dir = PathBuf::from(std::env::var_os("LORE_SCREENSHOTS")?);
+    std::fs::create_dir_all(&dir).unwrap();
+    Some(dir.join(name))
+}
+
+/// Runs `tests/browser/diagram.js` on `url`: what the page showed, as JSON.
+fn diagram_page(chromium: &Path, url: &str, shots: &str) -> serde_json::Value {
+    let mut args: Vec<&OsStr> = vec![chromium.as_os_str(), OsStr::new(url)];
+    let prefix = screenshot_prefix(shots);
+    args.extend(prefix.as_deref().map(Path::as_os_str));
+    let stdout = run_script("diagrams in the browser", "diagram.js", &args);
+    serde_json::from_str(stdout.trim()).unwrap()
+}
+
+/// Issue 12, diagrams: the example's architecture diagram becomes an SVG in the light theme,
+/// is drawn again in dark colours when the theme toggle switches, hides its source text once
+/// drawn, and the page requests nothing outside the site.
+fn issue_12_diagrams_are_drawn_and_follow_the_theme(chromium: &Path, site: &Path) {
+    let url = page_url(site, "architecture/overview/index.html");
+    let seen = diagram_page(chromium, &url, "diagram-overview");
+    let (light, dark) = (&seen["light"], &seen["dark"]);
+    assert_eq!(light["theme"], "light", "{seen}");
+    assert_eq!(light["svgs"], serde_json::json!(["lore-diagram-1"]), "{seen}");
+    assert_eq!(dark["theme"], "dark", "{seen}");
+    assert_eq!(dark["svgs"], serde_json::json!(["lore-diagram-2"]), "drawn again: {seen}");
+    assert_eq!(light["nodeFill"], "rgb(236, 236, 255)", "mermaid's light theme: {seen}");
+    assert_eq!(dark["nodeFill"], "rgb(31, 32, 32)", "mermaid's dark theme: {seen}");
+    let source = &light["sources"][0];
+    assert_eq!(source["hidden"], true, "{seen}");
+    assert!(source["text"].as_str().unwrap().starts_with("flowchart TB\n"), "{seen}");
+    let root = page_url(site, "");
+    for request in seen["requests"].as_array().unwrap() {
+        assert!(request.as_str().unwrap().starts_with(&root), "a request left the site: {request}");
+    }
+    let script = seen["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r.as_str().unwrap().contains("/assets/mermaid.min."));
+    assert_eq!(script.count(), 1, "{seen}");
+    assert_eq!(seen["errors"], serde_json::json!([]), "{seen}");
+    // A page without a diagram never loads the script.
+    let other = dump_dom(chromium, &page_url(site, "architecture/index.html"));
+    assert!(!other.contains("mermaid.min."), "a page without a diagram loads no diagram script");
+}
+
+/// Issue 12, diagrams: page text is untrusted. Markup in a diagram's labels is drawn as text
+/// (never an element), no handler or `javascript:` link is bound, and a diagram's own
+/// `%%{init}%%` cannot lower the security level or turn HTML labels back on.
+fn issue_12_diagram_text_never_runs(chromium: &Path, _site: &Path) {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-hostile-diagram");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(root.join("book.toml"), "[book]\ntitle = \"Hostile\"\n").unwrap();
+    std::fs::write(
+        root.join("src/README.md"),
+        "# Home\n\n```mermaid\n\
+         %%{init: {\"securityLevel\": \"loose\", \"htmlLabels\": true, \"flowchart\": {\"htmlLabels\": true}}}%%\n\
+         flowchart LR\n\
+         \x20 A[\"<img src=x onerror='window.__lorePwned=1'>\"] --> B[\"<script>window.__lorePwned=2</script>\"]\n\
+         \x20 B --> C[\"<a href='javascript:window.__lorePwned=4'>c</a>\"]\n\
+         \x20 click A call pwn()\n\
+         \x20 click B href \"javascript:window.__lorePwned=3\"\n```\n",
+    )
+    .unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_lore")).args(["build", "-q"]).arg(&root).status().unwrap();
+    assert!(status.success(), "lore build failed");
+    let seen = diagram_page(chromium, &page_url(&root.join("book"), "index.html"), "diagram-hostile");
+    assert_eq!(seen["light"]["svgs"], serde_json::json!(["lore-diagram-1"]), "still drawn: {seen}");
+    assert_eq!(seen["elements"], 0, "markup in labels became elements: {seen}");
+    assert_eq!(seen["pwned"], false, "{seen}");
+    for link in seen["links"].as_array().unwrap() {
+        assert!(!link.as_str().unwrap().contains("javascript:"), "{seen}");
+    }
+    assert_eq!(seen["errors"], serde_json::json!([]), "{seen}");
+}
+
+/// Every page type the example site has, for the accessibility checks: (name, path in the
+/// site, action). A new page type is one line. The action `search:QUERY` opens the search panel
+/// with `/` and types QUERY first. Alert redirects (`alerts/<Name>/`) are left out: they forward
+/// to their runbook at once, which is checked.
+const PAGE_TYPES: &[(&str, &str, &str)] = &[
+    ("home", "index.html", ""),
+    ("plain page", "glossary/", ""),
+    ("page with callouts and tables", "how-to-write-runbooks/", ""),
+    ("page with a diagram", "architecture/overview/", ""),
+    ("runbook", "runbooks/postgres-primary-failover/", ""),
+    ("ADR", "adr/0003-use-postgresql-for-the-order-store/", ""),
+    ("superseded ADR", "adr/0002-use-rabbitmq-for-domain-events/", ""),
+    ("decision log", "adr/", ""),
+    ("onboarding path", "onboarding/backend-engineer/", ""),
+    ("step page", "onboarding/dev-environment/", ""),
+    ("folder listing", "onboarding/", ""),
+    ("freshness dashboard", "freshness/", ""),
+    ("taxonomy index", "tags/", ""),
+    ("taxonomy value", "tags/architecture/", ""),
+    ("owner index", "owners/", ""),
+    ("owner page", "owners/payments-team/", ""),
+    ("services index", "services/", ""),
+    ("service page", "services/payments/", ""),
+    ("severity page", "severities/critical/", ""),
+    ("alerts page", "alerts/", ""),
+    ("404 page", "no/such/page/", ""),
+    ("search panel with results", "index.html", "search:failover"),
+];
+
+/// Issue 17: axe-core finds no violation of WCAG 2.0/2.1 A and AA or of its best practices on
+/// any page type, in the light and the dark theme, at 1280 and 390 px, with no rule disabled
+/// and no element excluded. A failure lists each violation with its page, theme, width, rule,
+/// message and the selector of every element.
+fn issue_17_every_page_type_passes_axe(chromium: &Path, site: &Path) {
+    let pages =
+        serde_json::to_string(&PAGE_TYPES.iter().map(|(n, p, a)| [n, p, a]).collect::<Vec<_>>()).unwrap();
+    let shots = screenshot_prefix("axe");
+    let mut args: Vec<&OsStr> = vec![chromium.as_os_str(), site.as_os_str(), OsStr::new(&pages)];
+    args.extend(shots.as_deref().map(Path::as_os_str));
+    let stdout = run_script("axe-core", "axe.js", &args);
+    let result: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(result["checks"], PAGE_TYPES.len() * 4, "{result}");
+    let mut report = String::new();
+    for v in result["violations"].as_array().unwrap() {
+        report.push_str(&format!(
+            "{} ({}), {} theme, {} px: {} [{}]: {}\n",
+            v["page"].as_str().unwrap(),
+            v["path"].as_str().unwrap(),
+            v["theme"].as_str().unwrap(),
+            v["width"],
+            v["rule"].as_str().unwrap(),
+            v["impact"].as_str().unwrap_or(""),
+            v["help"].as_str().unwrap()
+        ));
+        for node in v["nodes"].as_array().unwrap() {
+            let summary = node["summary"].as_str().unwrap_or("").replace('\n', " ");
+            report.push_str(&format!("    {}: {summary}\n", node["target"].as_str().unwrap()));
+        }
+    }
+    assert!(report.is_empty(), "axe-core found violations:\n{report}");
+    assert_eq!(result["errors"], serde_json::json!([]), "{result}");
+}
+
+/// Issue 17: the site works from the keyboard alone (`tests/browser/keyboard.js`): focus is
+/// visible at every Tab stop of a runbook and an onboarding path at both widths; `/` opens
+/// search, the arrow keys move through results, Escape closes the panel and returns focus,
+/// Enter opens the active result; Space ticks an onboarding step, Enter switches the theme; at
+/// phone width Enter opens the sidebar with focus on the current page, and Escape closes it
+/// with focus back on its button.
+fn issue_17_keyboard_only(chromium: &Path, site: &Path) {
+    let stdout = run_script("keyboard", "keyboard.js", &[chromium.as_os_str(), site.as_os_str()]);
+    let seen: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(seen["unseen"], serde_json::json!([]), "Tab stops without a visible focus: {seen}");
+    for (page, at_least) in
+        [("runbooks/postgres-primary-failover/", 40), ("onboarding/backend-engineer/", 30)]
+    {
+        for width in [1280, 390] {
+            let stops = seen[format!("stops {page} {width}")].as_u64().unwrap();
+            assert!(stops >= at_least, "{page} at {width} px: only {stops} Tab stops: {seen}");
+        }
+    }
+    assert_eq!(seen["checkbox"], "Done: Access and accounts", "{seen}");
+    assert_eq!(seen["ticked"], true, "{seen}");
+    assert_eq!(seen["progress"], "1 of 17 done · about 95 h left", "{seen}");
+    assert_eq!(seen["theme"], serde_json::json!(["light", "dark"]), "{seen}");
+    assert_eq!(seen["navOpen"], serde_json::json!([true, "true"]), "{seen}");
+    assert_eq!(seen["navFocus"], serde_json::json!([true, true]), "focus on the current page: {seen}");
+    assert_eq!(seen["navNext"], true, "Tab stays in the sidebar: {seen}");
+    assert_eq!(seen["navClosed"], serde_json::json!([false, true]), "{seen}");
+    assert_eq!(seen["slash"], true, "{seen}");
+    assert_eq!(
+        seen["active"],
+        serde_json::json!({"index": 1, "selected": "true", "expanded": "true", "focus": true})
+    );
+    assert_eq!(seen["escape"], serde_json::json!([true, "false", true]), "closed, focus returned: {seen}");
+    let opened = seen["opened"].as_array().unwrap();
+    assert_eq!(opened[0], opened[1], "Enter opens the active result: {seen}");
+    assert!(opened[1].as_str().unwrap().contains('#'), "a section result: {seen}");
+    assert_eq!(seen["errors"], serde_json::json!([]), "{seen}");
+}
+
+/// Issue 17, under emulated media (`tests/browser/media.js`; with `LORE_SCREENSHOTS` it saves
+/// what it saw): `prefers-reduced-motion` turns every transition off (the sidebar slides
+/// without it); `forced-colors` leaves no badge, status, freshness dot or callout without a
+/// border; a stale runbook prints its header (service, owner, last verified) and its freshness
+/// banner, and under print no element is wider than an A4 page, nor is any code block clipped,
+/// even with a 400-character token in a command, in inline code and in a table cell.
+fn issue_17_reduced_motion_forced_colors_and_print(chromium: &Path, site: &Path) {
+    let mut args: Vec<&OsStr> = vec![chromium.as_os_str(), site.as_os_str()];
+    let shots = screenshot_prefix("media");
+    if let Some(dir) = &shots {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    args.extend(shots.as_deref().map(Path::as_os_str));
+    let stdout = run_script("media emulation", "media.js", &args);
+    let seen: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let moving: Vec<&str> = seen["motion"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
+    assert!(moving.contains(&"runbooks/postgres-primary-failover/ nav.sidebar"), "{seen}");
+    assert_eq!(seen["reducedMotion"], serde_json::json!([]), "transitions left under reduced motion: {seen}");
+    assert_eq!(seen["forcedColors"], true, "{seen}");
+    assert!(seen["checked"].as_u64().unwrap() > 20, "{seen}");
+    assert_eq!(seen["borderless"], serde_json::json!([]), "no border under forced colours: {seen}");
+    let header = seen["printHeader"]["text"].as_str().unwrap();
+    for part in
+        ["SERVICE\nkafka\n", "OWNER\nstreaming-platform\n", "LAST VERIFIED\n2025-11-14 by tomasz.wojcik\n"]
+    {
+        assert!(header.contains(part), "the printed header lacks {part:?}: {seen}");
+    }
+    let banner = seen["printHeader"]["banner"].as_str().unwrap();
+    assert!(banner.starts_with("Stale Last verified "), "the printed freshness state: {seen}");
+    for (page, wide) in seen["tooWide"].as_object().unwrap() {
+        assert_eq!(wide["page"], 718, "{seen}");
+        assert_eq!(wide["wide"], serde_json::json!([]), "{page} is wider than the printed page: {seen}");
+        assert!(wide["codeBlocks"].as_u64().unwrap() > 5, "{seen}");
+    }
+    assert_eq!(seen["tooWide"].as_object().unwrap().len(), 2, "{seen}");
+    assert_eq!(seen["errors"], serde_json::json!([]), "{seen}");
 }

@@ -171,7 +171,7 @@ fn issue_13_a_damaged_cache_is_rebuilt_with_one_note() {
         ("scribbled entry", scribbled, entry_damaged),
         ("scribbled index", scribbled_index, not_used("it is damaged or truncated")),
         ("foreign", b"<html>not a cache</html>".to_vec(), not_used("it is not a lore cache file")),
-        ("old version", old_version, not_used("it was written by lore 0.0.1, cache format 2")),
+        ("old version", old_version, not_used("it was written by lore 0.0.1, cache format 3")),
     ];
     for (what, bytes, note) in cases {
         std::fs::write(site.path(CACHE), &bytes).unwrap();

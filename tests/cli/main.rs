@@ -11,6 +11,7 @@ mod cache;
 mod check;
 mod ci_examples;
 mod corpora;
+mod diagrams;
 mod freshness;
 mod harness;
 mod init;

@@ -1151,3 +1151,27 @@ fn issue_15_an_edited_mkdocs_yml_rebuilds() {
     assert_eq!(status, 200);
     assert!(body.contains("Renamed handbook"), "{body}");
 }
+
+/// Issue 12, diagrams: a page that gains a `mermaid` fence while served loads the diagram
+/// script, and the script is there (the first build wrote none: no page had a diagram).
+#[test]
+fn issue_12_a_page_that_gains_a_diagram_gets_the_script() {
+    let site = basic();
+    let server = Server::start(&site, &[]);
+    let mut events = server.events();
+    let (_, _, body) = server.get("/runbooks/db-failover/");
+    assert!(!body.contains("mermaid"), "no diagram yet");
+    site.append("src/runbooks/db-failover.md", "\n\n```mermaid\nflowchart TB\n  a --> b\n```\n");
+    events.next("reload");
+    let (_, _, body) = server.get("/runbooks/db-failover/");
+    assert!(body.contains("<pre class=\"mermaid\">flowchart TB\n  a --&gt; b\n</pre>"), "{body}");
+    let script = body
+        .split("<script src=\"../../assets/mermaid.min.")
+        .nth(1)
+        .and_then(|rest| rest.split_once('"'))
+        .map(|(name, _)| format!("/assets/mermaid.min.{name}"))
+        .expect("the page loads the diagram script");
+    let (status, head, _) = server.get(&script);
+    assert_eq!(status, 200, "{script}: {head}");
+    assert!(head.contains("text/javascript"), "{head}");
+}

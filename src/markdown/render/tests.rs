@@ -8,15 +8,19 @@ use crate::content::{Content, Page, SourceFile};
 
 /// A site of pages given as (relative path, text); renders the first one.
 fn render_first(pages: &[(&str, &str)]) -> Rendered {
-    let config = SiteConfig::for_tests(std::path::Path::new("."));
+    render_first_with(&SiteConfig::for_tests(std::path::Path::new(".")), pages)
+}
+
+/// [`render_first`] with `config`.
+fn render_first_with(config: &SiteConfig, pages: &[(&str, &str)]) -> Rendered {
     let mut content = Content::default();
     for (rel, text) in pages {
         let source =
             SourceFile { path: PathBuf::from(rel), rel: (*rel).to_owned(), shown: PathBuf::from(rel) };
-        let (page, _) = Page::from_text(source, (*text).to_owned(), &config).unwrap();
+        let (page, _) = Page::from_text(source, (*text).to_owned(), config).unwrap();
         content.pages.push(page);
     }
-    let (site, _) = crate::site::build(content, &config);
+    let (site, _) = crate::site::build(content, config);
     let first = site.by_source[pages[0].0];
     render(first, &site, &Highlighter::new(), true)
 }
@@ -87,10 +91,33 @@ fn issue_15_callout_with_a_title_on_the_marker_line() {
 
 #[test]
 fn mermaid_stays_text() {
+    let r = render_first(&[("a.md", "```mermaid\ngraph TD; A-->B\n```\n")]);
+    assert_eq!(r.html, "<pre class=\"mermaid\">graph TD; A--&gt;B\n</pre>\n");
+    assert!(r.diagrams, "the page loads the diagram script");
+    assert!(!render_first(&[("a.md", "```sh\nls\n```\n")]).diagrams, "a page without one does not");
+}
+
+/// Issue 12, diagrams: markup inside a diagram fence is escaped text, never HTML.
+#[test]
+fn issue_12_mermaid_markup_is_text() {
+    let r = render_first(&[(
+        "a.md",
+        "```mermaid\ngraph TD; A[\"<script>x()</script>\"]-->B[<img src=x onerror=y()>]\n```\n",
+    )]);
     assert_eq!(
-        html("```mermaid\ngraph TD; A-->B\n```\n"),
-        "<pre class=\"mermaid\">graph TD; A--&gt;B\n</pre>\n"
+        r.html,
+        "<pre class=\"mermaid\">graph TD; A[&quot;&lt;script&gt;x()&lt;/script&gt;&quot;]--&gt;B[&lt;img src=x onerror=y()&gt;]\n</pre>\n"
     );
+}
+
+/// Issue 12, diagrams: `[output.html] mermaid = false` keeps the fence a code block.
+#[test]
+fn issue_12_mermaid_off_is_a_code_block() {
+    let mut config = SiteConfig::for_tests(std::path::Path::new("."));
+    config.mermaid = false;
+    let r = render_first_with(&config, &[("a.md", "```mermaid\ngraph TD; A-->B\n```\n")]);
+    assert_eq!(r.html, "<pre class=\"code\" data-lang=\"mermaid\"><code>graph TD; A--&gt;B\n</code></pre>\n");
+    assert!(!r.diagrams);
 }
 
 #[test]

@@ -51,7 +51,13 @@
       navButton.setAttribute("aria-expanded", open ? "true" : "false");
     };
     navButton.addEventListener("click", function () {
-      setOpen(!document.body.classList.contains("nav-open"));
+      var open = !document.body.classList.contains("nav-open");
+      setOpen(open);
+      // Into the opened sidebar, at the current page (Escape brings focus back to the button).
+      if (open) {
+        var here = sidebar.querySelector("[aria-current=page]") || sidebar.querySelector("a[href]");
+        if (here) { here.focus(); }
+      }
     });
     document.addEventListener("keydown", function (e) {
       if (e.key === "Escape" && document.body.classList.contains("nav-open")) {
@@ -126,9 +132,71 @@
     pre.parentNode.insertBefore(wrap, pre);
     wrap.appendChild(head);
     wrap.appendChild(pre);
-    // A block that scrolls sideways must be reachable by keyboard.
-    if (pre.scrollWidth > pre.clientWidth) { pre.tabIndex = 0; }
   });
+
+  /* A block that scrolls sideways must be reachable by keyboard: code blocks, wide tables and
+     diagrams take focus while they overflow, checked again when the width changes (a phone
+     turned sideways, a window resized). */
+  var reachable = function () {
+    document.querySelectorAll("pre, .table-wrap, .diagram").forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth + 1) { el.tabIndex = 0; } else if (el.getAttribute("tabindex") === "0") { el.removeAttribute("tabindex"); }
+    });
+  };
+  reachable();
+  var resized = 0;
+  window.addEventListener("resize", function () { cancelAnimationFrame(resized); resized = requestAnimationFrame(reachable); });
+
+  /* Diagrams: a `mermaid` fence arrives as its source text in <pre class="mermaid">, readable
+     without a script. A page holding one loads the theme's copy of mermaid after this script;
+     each diagram is drawn into a figure before its source (page text is untrusted: strict
+     mode, no click handlers, labels sanitized), and drawn again when the theme changes. A
+     diagram mermaid cannot read keeps showing its source. */
+  var sources = document.querySelectorAll("pre.mermaid");
+  if (sources.length) {
+    document.addEventListener("DOMContentLoaded", function () {
+      var mermaid = window.mermaid;
+      if (!mermaid) { return; }
+      var diagrams = [], drawn = "", queue = Promise.resolve(), count = 0;
+      sources.forEach(function (pre) {
+        var figure = document.createElement("div");
+        figure.className = "diagram";
+        figure.hidden = true;
+        pre.parentNode.insertBefore(figure, pre);
+        diagrams.push({ pre: pre, figure: figure, text: pre.textContent });
+      });
+      var drawAll = function (theme) {
+        // Labels are SVG text, not HTML, so markup in them stays text; a diagram's own
+        // `%%{init}%%` may change neither that nor the security level (`secure` keys).
+        mermaid.initialize({
+          startOnLoad: false, securityLevel: "strict", theme: theme, suppressErrorRendering: true,
+          htmlLabels: false, flowchart: { htmlLabels: false },
+          secure: ["secure", "securityLevel", "startOnLoad", "maxTextSize", "suppressErrorRendering", "maxEdges", "htmlLabels", "dompurifyConfig"]
+        });
+        return diagrams.reduce(function (chain, d) {
+          return chain.then(function () {
+            return mermaid.render("lore-diagram-" + (++count), d.text).then(function (out) {
+              d.figure.innerHTML = out.svg;
+              d.figure.hidden = false;
+              d.pre.hidden = true;
+            }, function () {
+              d.figure.hidden = true;
+              d.pre.hidden = false;
+              d.pre.classList.add("diagram-error");
+            });
+          });
+        }, Promise.resolve());
+      };
+      var draw = function () {
+        var theme = doc.getAttribute("data-theme") === "dark" ? "dark" : "default";
+        if (theme === drawn) { return; }
+        drawn = theme;
+        // One drawing at a time: mermaid's settings are global.
+        queue = queue.then(function () { return drawAll(theme); }).then(reachable);
+      };
+      draw();
+      new MutationObserver(draw).observe(doc, { attributes: true, attributeFilter: ["data-theme"] });
+    });
+  }
 
   // Table of contents: mark the section being read.
   var tocLinks = document.querySelectorAll(".toc a[href^='#']");
@@ -176,6 +244,8 @@
       var t = e.target, typing = t && (t.isContentEditable || /^(input|textarea|select)$/i.test(t.tagName));
       if ((e.key === "k" && (e.ctrlKey || e.metaKey)) || (e.key === "/" && !typing && !e.ctrlKey && !e.metaKey && !e.altKey)) {
         e.preventDefault();
+        // Where Escape in the search box brings focus back to.
+        if (document.activeElement !== searchInput) { searchBox.loreReturnFocus = document.activeElement; }
         searchInput.focus();
       }
     });

@@ -529,13 +529,19 @@
       }).then(gunzip);
     });
     var panel = el("div", "search-panel"), filtersBox = el("div", "search-filters"), status = el("p", "search-status");
-    var list = el("ol", "search-results");
+    var list = el("div", "search-results");
     panel.id = "search-results";
+    /* A combobox and its listbox (ARIA 1.2): each result is a group of options, the page and
+       its sections; the arrow keys move the active option, which the box names. */
+    list.id = "search-listbox";
     list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "Search results");
     panel.hidden = true;
     panel.appendChild(filtersBox); panel.appendChild(status); panel.appendChild(list);
     box.appendChild(panel);
-    input.setAttribute("aria-controls", panel.id);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-controls", list.id);
     input.setAttribute("aria-expanded", "false");
     var filters = {}, seq = 0, active = -1, timer = 0;
     var ready = location.protocol === "file:"
@@ -580,6 +586,7 @@
       if (my !== seq) { return; }
       list.textContent = "";
       active = -1;
+      input.removeAttribute("aria-activedescendant");
       var words = res.parsed.words.concat([]);
       res.stems.forEach(function (m) { m.forEach(function (_, s) { words.push(s); }); });
       var listing = !input.value.trim();
@@ -590,14 +597,17 @@
           : "No results for “" + input.value.trim() + "”.";
       status.hidden = !status.textContent;
       res.pages.forEach(function (pg, i) {
-        var f = frags[i], li = el("li", "search-result"), a = el("a", "search-page");
+        var f = frags[i], li = el("div", "search-result"), a = el("a", "search-page");
+        li.setAttribute("role", "group");
+        li.setAttribute("aria-label", f.t);
         a.href = href(f.u);
+        a.setAttribute("role", "option");
         a.appendChild(el("span", "search-title", f.t));
         a.appendChild(el("span", "search-kind badge", f.k));
         if (f.f === "stale") { a.appendChild(el("span", "search-badge badge stale", "stale")); }
         if (f.s === "superseded" || f.s === "deprecated") { a.appendChild(el("span", "search-badge badge superseded", f.s)); }
         li.appendChild(a);
-        var subs = el("ul", "search-sections");
+        var subs = el("div", "search-sections");
         pg.records.forEach(function (r) {
           var sec = f.x[r[0] - engine.pageFirst[pg.page]], sa = el("a", "search-section");
           sa.href = href(sec[0] ? f.u + "#" + sec[0] : f.u);
@@ -606,9 +616,7 @@
           var p = el("span", "search-snippet");
           snippet(sec[2], words).forEach(function (part) { p.appendChild(part[1] ? el("mark", null, part[0]) : document.createTextNode(part[0])); });
           sa.appendChild(p);
-          var sli = el("li");
-          sli.appendChild(sa);
-          subs.appendChild(sli);
+          subs.appendChild(sa);
         });
         li.appendChild(subs);
         list.appendChild(li);
@@ -645,6 +653,7 @@
     function hint() {
       list.textContent = "";
       active = -1;
+      input.removeAttribute("aria-activedescendant");
       if (!filtersBox.childNodes.length) { show(false); return; }
       status.hidden = false;
       status.textContent = "Type to search, or choose a filter to list its pages.";
@@ -656,7 +665,12 @@
       var o = options();
       if (!o.length) { return; }
       active = (active + d + o.length) % o.length;
-      o.forEach(function (a, i) { a.classList.toggle("active", i === active); a.setAttribute("aria-selected", i === active ? "true" : "false"); });
+      o.forEach(function (a, i) {
+        if (!a.id) { a.id = "search-option-" + i; }
+        a.classList.toggle("active", i === active);
+        a.setAttribute("aria-selected", i === active ? "true" : "false");
+      });
+      input.setAttribute("aria-activedescendant", o[active].id);
       o[active].scrollIntoView({ block: "nearest" });
     }
 
@@ -671,7 +685,13 @@
       else if (e.key === "Enter") {
         var o = options(), a = o[active >= 0 ? active : 0];
         if (a) { e.preventDefault(); location.href = a.href; }
-      } else if (e.key === "Escape") { show(false); input.blur(); }
+      } else if (e.key === "Escape") {
+        /* Closed, and focus back where the reader was before "/" (else out of the box). */
+        show(false);
+        var back = box.loreReturnFocus;
+        box.loreReturnFocus = null;
+        if (back && back !== document.body && document.contains(back)) { back.focus(); } else { input.blur(); }
+      }
     });
     /* On focus: the last results, or for an empty box the hint once the head is in. */
     function offer() {
