@@ -52,7 +52,7 @@ impl KindViews<'_> {
             Kind::Runbook => view.runbook = self.runbook(i, url),
             Kind::Adr => view.adr = site.adrs.by_page.get(&i).map(|r| self.adr(*r, url)),
             Kind::Onboarding => view.path = site.paths.by_page.get(&i).map(|p| self.path(*p, url)),
-            Kind::Page => {}
+            Kind::Page | Kind::Service => {}
         }
         view.in_paths = self.in_paths(i, url);
         view
