@@ -107,7 +107,13 @@ impl Theme {
                 let rel = &inputs.site.pages[i].source.rel;
                 return Err(Error::Bug(format!("page `{rel}` was to be written before it was rendered")));
             }
-            (Target::Section(_), _) => self.templates.render("section.html", &inputs.view(target, None))?,
+            (Target::Section(_), _) => {
+                let view = inputs.view(target, None);
+                // The services folder without a page of its own is the services index.
+                let template =
+                    if view.kinds.services_index.is_some() { "services.html" } else { "section.html" };
+                self.templates.render(template, &view)?
+            }
         };
         sink.write(&format!("{}index.html", inputs.site.url(target)), html.as_bytes())
     }
