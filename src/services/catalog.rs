@@ -90,6 +90,9 @@ pub struct Entity {
     pub consumes_apis: Vec<EntityRef>,
     /// The file, as shown in messages.
     pub file: PathBuf,
+    /// The file relative to the folder of `book.toml`, `/`-separated (what pages show,
+    /// whatever the working folder).
+    pub rel: String,
     /// 1-based line of the entity (its `metadata.name` when written).
     pub line: usize,
     /// 1-based column.
@@ -207,6 +210,7 @@ fn entity(doc: &Node, kind: EntityKind, shown: &Path) -> Result<Entity, Problem>
         provides_apis: refs(spec, "providesApis"),
         consumes_apis: refs(spec, "consumesApis"),
         file: shown.to_path_buf(),
+        rel: shown.to_string_lossy().into_owned(),
         line: name_node.line,
         col: name_node.col,
         name,

@@ -56,7 +56,11 @@ pub fn read(config: &ServicesConfig, root: &ContentRoot) -> (Sources, Vec<Diagno
                 continue;
             }
         };
-        let parsed = catalog::parse(&text, &shown);
+        let mut parsed = catalog::parse(&text, &shown);
+        let rel = rel_path(&path, &config.base);
+        for e in &mut parsed.entities {
+            e.rel.clone_from(&rel);
+        }
         out.entities.extend(parsed.entities);
         diags.extend(parsed.diagnostics);
         for (kind, line, col) in parsed.skipped {
@@ -76,7 +80,11 @@ pub fn read(config: &ServicesConfig, root: &ContentRoot) -> (Sources, Vec<Diagno
         let shown = display_path(&path);
         match load_input(&path, root, &shown, &SLOS) {
             Ok(text) => {
-                let parsed = slo::parse(&text, &shown);
+                let mut parsed = slo::parse(&text, &shown);
+                let rel = rel_path(&path, &config.base);
+                for s in &mut parsed.slos {
+                    s.rel.clone_from(&rel);
+                }
                 out.slos.extend(parsed.slos);
                 diags.extend(parsed.diagnostics);
             }
@@ -84,4 +92,9 @@ pub fn read(config: &ServicesConfig, root: &ContentRoot) -> (Sources, Vec<Diagno
         }
     }
     (out, diags)
+}
+
+/// `path` relative to `base`, `/`-separated.
+fn rel_path(path: &std::path::Path, base: &std::path::Path) -> String {
+    path.strip_prefix(base).unwrap_or(path).to_string_lossy().replace('\\', "/")
 }

@@ -46,6 +46,9 @@ pub struct SloDef {
     pub format: SloFormat,
     /// The file, as shown.
     pub file: PathBuf,
+    /// The file relative to the folder of `book.toml` (a page's: relative to the source
+    /// folder), `/`-separated: what pages show.
+    pub rel: String,
     /// 1-based line.
     pub line: usize,
     /// 1-based column.
@@ -153,6 +156,7 @@ impl Reader<'_> {
                 alert: slo.alerting.as_ref().and_then(|a| a.name.clone()),
                 format: SloFormat::Sloth,
                 file: self.shown.to_path_buf(),
+                rel: self.shown.to_string_lossy().into_owned(),
                 line: slo.at.0,
                 col: slo.at.1,
             });
@@ -206,6 +210,7 @@ impl Reader<'_> {
                 alert: None,
                 format: SloFormat::OpenSlo,
                 file: self.shown.to_path_buf(),
+                rel: self.shown.to_string_lossy().into_owned(),
                 line: objective.line,
                 col: objective.col,
             });

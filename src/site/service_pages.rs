@@ -186,6 +186,7 @@ impl Reader<'_> {
             alert: None,
             format: SloFormat::Page,
             file: self.page.source.shown.clone(),
+            rel: self.page.source.rel.clone(),
             line,
             col,
         })

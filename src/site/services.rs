@@ -119,6 +119,7 @@ pub fn build(site: &Site, runbooks: &Runbooks, config: &SiteConfig) -> (Services
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for entity in sources.entities {
         let place = format!("{}:{}", entity.file.display(), entity.line);
+        let rel_place = format!("{}:{}", entity.rel, entity.line);
         match entity.kind {
             EntityKind::Group => {
                 out.groups
@@ -131,7 +132,7 @@ pub fn build(site: &Site, runbooks: &Runbooks, config: &SiteConfig) -> (Services
                     continue;
                 }
                 seen.insert(entity.name.clone(), place.clone());
-                let service = from_entity(entity, place);
+                let service = from_entity(entity, rel_place);
                 out.add(service);
             }
         }
@@ -229,8 +230,8 @@ fn add_pages(
         }
         let fm = service_pages::read(page, diags);
         if let Some(&first) = pages_seen.get(&fm.name) {
-            let first = &site.pages[first].source.rel;
-            diags.push(duplicate(&fm.name, first, &page.source.shown, fm.name_line, 1));
+            let first = site.pages[first].source.shown.display().to_string();
+            diags.push(duplicate(&fm.name, &first, &page.source.shown, fm.name_line, 1));
             continue;
         }
         if crate::alerts::segment(&fm.name).as_deref() != Some(fm.name.as_str()) {

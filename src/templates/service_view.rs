@@ -281,7 +281,7 @@ impl ServiceViews<'_> {
             downtime: budget::downtime(slo.objective, &slo.window).unwrap_or_default(),
             bad_events: budget::bad_events(slo.objective),
             description: slo.description.clone(),
-            source: format!("{format} · {}:{}", slo.file.display(), slo.line),
+            source: format!("{format} · {}:{}", slo.rel, slo.line),
             alert: slo.alert.as_ref().map(|a| {
                 let known = self.site.runbooks.alerts.keys().any(|k| k.eq_ignore_ascii_case(a));
                 NamedLink {
@@ -440,7 +440,7 @@ pub fn summary(counts: &[usize; 5], total: usize) -> Option<String> {
 fn sources(s: &Service, site: &Site) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(e) = &s.entity {
-        out.push(format!("{}:{}", e.file.display(), e.line));
+        out.push(format!("{}:{}", e.rel, e.line));
     }
     if let Some(p) = s.page {
         out.push(site.pages[p].source.rel.clone());
@@ -449,7 +449,7 @@ fn sources(s: &Service, site: &Site) -> Vec<String> {
         .slos
         .iter()
         .filter(|x| x.format != crate::services::SloFormat::Page)
-        .map(|x| x.file.display().to_string())
+        .map(|x| x.rel.clone())
         .collect();
     slo_files.sort();
     slo_files.dedup();
