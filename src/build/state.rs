@@ -358,10 +358,17 @@ impl State {
             return docs.clone();
         }
         let records = &self.records;
-        let docs: Vec<Arc<PageDoc>> =
+        let mut docs: Vec<Arc<PageDoc>> =
             self.site.pages.iter().filter_map(|p| records.get(&p.source.rel)?.search.clone()).collect();
+        let complete = docs.len() == self.site.pages.len();
+        // Services read only from the catalog have a generated page: search finds them too.
+        let services = &self.site.services;
+        if services.enabled() {
+            let catalog_only = services.list.iter().filter(|s| s.page.is_none());
+            docs.extend(catalog_only.map(|s| Arc::new(crate::search::service_doc(&self.site, s))));
+        }
         let docs = Arc::new(docs);
-        if docs.len() == self.site.pages.len() {
+        if complete {
             self.docs = Some(docs.clone());
         }
         docs

@@ -81,6 +81,23 @@ pub struct Service {
 }
 
 impl Service {
+    /// How many of its runbooks are in each freshness state (in [`State::ALL`] order), and
+    /// the state of the service as a whole: its stalest runbook's (`none` without runbooks).
+    ///
+    /// [`State::ALL`]: super::freshness::State::ALL
+    pub fn runbook_states(&self, site: &Site) -> ([usize; 5], &'static str) {
+        use super::freshness::State;
+        let mut counts = [0; 5];
+        for p in &self.runbooks {
+            let state = site.freshness.get(*p).map_or(State::Exempt, |f| f.state);
+            if let Some(i) = State::ALL.iter().position(|x| *x == state) {
+                counts[i] += 1;
+            }
+        }
+        let worst = State::ALL.iter().zip(counts).find(|(_, n)| *n > 0).map_or("none", |(s, _)| s.name());
+        (counts, worst)
+    }
+
     /// The value of field `key`.
     pub fn field(&self, key: &str) -> Option<&str> {
         self.fields.get(key).map(|s| s.value.as_str())

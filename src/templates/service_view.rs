@@ -208,7 +208,7 @@ impl ServiceViews<'_> {
         let diagram = super::service_graph::diagram(&site.services, &s.name, &|n| {
             site.services.get(n).map(|t| relative_url(from, &t.url))
         });
-        let (counts, state) = self.runbook_states(s);
+        let (counts, state) = s.runbook_states(self.site);
         ServiceView {
             name: s.name.clone(),
             facts: self.facts(s, from),
@@ -367,19 +367,6 @@ impl ServiceViews<'_> {
             .collect()
     }
 
-    /// How many runbooks are in each state, and the service's state (its stalest runbook).
-    fn runbook_states(&self, s: &Service) -> ([usize; 5], &'static str) {
-        let mut counts = [0; 5];
-        for p in &s.runbooks {
-            let state = self.state_of(*p);
-            if let Some(i) = State::ALL.iter().position(|x| *x == state) {
-                counts[i] += 1;
-            }
-        }
-        let worst = State::ALL.iter().zip(counts).find(|(_, n)| *n > 0).map_or("none", |(s, _)| s.name());
-        (counts, worst)
-    }
-
     /// The services index (rows A–Z) for a page at `from`.
     pub(super) fn index(&self, from: &str) -> ServicesIndexView {
         let rows: Vec<ServiceRowView> = self
@@ -388,7 +375,7 @@ impl ServiceViews<'_> {
             .list
             .iter()
             .map(|s| {
-                let (counts, state) = self.runbook_states(s);
+                let (counts, state) = s.runbook_states(self.site);
                 let field = |k: &str| s.field(k).unwrap_or("").to_owned();
                 ServiceRowView {
                     name: s.name.clone(),

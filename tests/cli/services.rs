@@ -301,3 +301,31 @@ fn issue_12_huge_and_deep_documents_are_errors_not_crashes() {
         ]
     );
 }
+
+#[test]
+fn issue_12_search_and_json_reports_carry_services() {
+    let site = full_site("services-json");
+    site.run(&["build", "--today", "2026-03-01"]).success();
+    let json: serde_json::Value = serde_json::from_str(&site.read("book/freshness.json")).unwrap();
+    let accounts = &json["services"][0];
+    assert_eq!(accounts["name"], "accounts");
+    assert_eq!(accounts["url"], "services/accounts/");
+    assert_eq!(accounts["state"], "none", "no runbooks");
+    assert_eq!(accounts["slos"][0]["error_budget"], "3 h 36 min");
+    let ledger = &json["services"][1];
+    assert_eq!(ledger["summary"], "1 of 1 runbook fresh");
+    assert_eq!(ledger["tier"], "1");
+    assert_eq!(ledger["slos"][1]["objective"], "99.9", "OpenSLO's ratio as a percentage");
+    let check = site.run(&["check", "--format", "json", "--today", "2026-03-01"]);
+    let check: serde_json::Value = serde_json::from_str(check.stdout()).unwrap();
+    assert_eq!(check["services"], json["services"]);
+    site.run(&["search", "--kind", "service"]).success().stdout_eq(
+        "1. Ledger  [service, fresh]
+   services/ledger/
+   The ledger runs in two regions.
+2. accounts  [service, exempt, experimental]
+   services/accounts/
+   lifecycle: experimental. owner: payments. type: service. SLO requests.
+",
+    );
+}
