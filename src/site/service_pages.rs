@@ -51,8 +51,8 @@ pub fn read(page: &Page, diags: &mut Vec<Diagnostic>) -> PageService {
     out.on_call = fields.get("on_call").and_then(|v| r.text("on_call", v));
     out.chat = fields.get("chat").and_then(|v| r.text("chat", v));
     out.repository = fields.get("repository").and_then(|v| r.text("repository", v));
-    out.dashboards = fields.get("dashboards").map(|v| links(v)).unwrap_or_default();
-    out.links = fields.get("links").map(|v| links(v)).unwrap_or_default();
+    out.dashboards = fields.get("dashboards").map(links).unwrap_or_default();
+    out.links = fields.get("links").map(links).unwrap_or_default();
     out.depends_line = r.line_of("depends_on");
     if let Some(v) = fields.get("depends_on") {
         out.depends_on = r.names("depends_on", v);

@@ -437,10 +437,9 @@ impl Services {
             .flat_map(|s| s.depends_on.iter().map(move |d| (d.clone(), s.name.clone())))
             .collect();
         for (to, from) in edges {
-            if let Some(&i) = self.by_name.get(&to) {
-                if !self.list[i].depended_on_by.contains(&from) {
-                    self.list[i].depended_on_by.push(from);
-                }
+            if let Some(&i) = self.by_name.get(&to).filter(|i| !self.list[**i].depended_on_by.contains(&from))
+            {
+                self.list[i].depended_on_by.push(from);
             }
         }
         for s in &mut self.list {

@@ -79,10 +79,8 @@ fn layers<'a>(services: &'a Services, name: &'a str) -> Option<BTreeMap<i32, Vec
             for from in &side {
                 let d = depth[from];
                 for to in neighbours(services, from, step) {
-                    if let Some(t) = depth.get_mut(to) {
-                        if *t < d + 1 && d + 1 <= 2 && to != start.name {
-                            *t = d + 1;
-                        }
+                    if let Some(t) = depth.get_mut(to).filter(|t| **t <= d && d < 2 && to != start.name) {
+                        *t = d + 1;
                     }
                 }
             }

@@ -114,7 +114,7 @@ fn issue_12_catalog_slos_and_a_page_make_one_service_page() {
 #[test]
 fn issue_12_names_nothing_defines_warn_with_did_you_mean() {
     let site = full_site("services-unknown");
-    site.write("src/runbooks/ledger-down.md", &RUNBOOK.replace("service: ledger", "service: ledgr"))
+    site.write("src/runbooks/ledger-down.md", RUNBOOK.replace("service: ledger", "service: ledgr"))
         .write(
             "src/adr/0001-ledger-in-postgres.md",
             "---\nstatus: accepted\nservice: acounts\n---\n# 1. Keep the ledger in Postgres\n",
@@ -144,7 +144,7 @@ built 7 pages in [TIME] s → book/
 #[test]
 fn issue_12_site_without_services_keeps_its_runbooks_and_taxonomy() {
     let site = site("services-none", "");
-    site.write("src/runbooks/ledger-down.md", &RUNBOOK.replace("service: ledger", "service: ledgr"));
+    site.write("src/runbooks/ledger-down.md", RUNBOOK.replace("service: ledger", "service: ledgr"));
     let run = site.run(&["build", "--today", "2026-03-01"]);
     run.success().stderr_eq("built 3 pages in [TIME] s → book/\n");
     let page = run.main_of("services/ledgr/index.html");
