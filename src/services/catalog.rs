@@ -84,6 +84,8 @@ pub struct Entity {
     pub system: Option<EntityRef>,
     /// `spec.dependsOn`.
     pub depends_on: Vec<EntityRef>,
+    /// Where each of `depends_on` is written: line, column and the text of its line.
+    pub depends_at: Vec<(usize, usize, String)>,
     /// `spec.providesApis`.
     pub provides_apis: Vec<EntityRef>,
     /// `spec.consumesApis`.
@@ -150,7 +152,7 @@ pub fn parse(text: &str, shown: &Path) -> Parsed {
                 continue;
             }
         };
-        match entity(doc, kind, shown) {
+        match entity(doc, kind, shown, text) {
             Ok(e) => out.entities.push(e),
             Err((message, line, col, hint)) => out
                 .diagnostics
@@ -162,7 +164,7 @@ pub fn parse(text: &str, shown: &Path) -> Parsed {
 
 type Problem = (String, usize, usize, &'static str);
 
-fn entity(doc: &Node, kind: EntityKind, shown: &Path) -> Result<Entity, Problem> {
+fn entity(doc: &Node, kind: EntityKind, shown: &Path, source: &str) -> Result<Entity, Problem> {
     let empty = Node { value: yaml::Value::Null, line: doc.line, col: doc.col };
     let metadata = doc.get("metadata").unwrap_or(&empty);
     let spec = doc.get("spec").unwrap_or(&empty);
@@ -207,6 +209,12 @@ fn entity(doc: &Node, kind: EntityKind, shown: &Path) -> Result<Entity, Problem>
         owner: spec.text_at("owner").and_then(EntityRef::parse),
         system: spec.text_at("system").and_then(EntityRef::parse),
         depends_on: refs(spec, "dependsOn"),
+        depends_at: spec
+            .list_at("dependsOn")
+            .iter()
+            .filter(|n| n.text().and_then(EntityRef::parse).is_some())
+            .map(|n| (n.line, n.col, source.lines().nth(n.line.saturating_sub(1)).unwrap_or("").to_owned()))
+            .collect(),
         provides_apis: refs(spec, "providesApis"),
         consumes_apis: refs(spec, "consumesApis"),
         file: shown.to_path_buf(),

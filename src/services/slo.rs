@@ -53,6 +53,8 @@ pub struct SloDef {
     pub line: usize,
     /// 1-based column.
     pub col: usize,
+    /// Where the service is named: line, column and the text of the line.
+    pub service_at: (usize, usize, String),
 }
 
 /// What one SLO file holds.
@@ -111,6 +113,12 @@ impl Reader<'_> {
         self.out.diagnostics.push(if hint.is_empty() { diag } else { diag.hint(hint) });
     }
 
+    /// Where `node` is written, with the text of its line.
+    fn place(&self, node: Option<&Node>) -> (usize, usize, String) {
+        let (line, col) = node.map_or((1, 1), |n| (n.line.max(1), n.col.max(1)));
+        (line, col, self.text.lines().nth(line - 1).unwrap_or("").to_owned())
+    }
+
     fn objective(&mut self, node: &Node, ratio: bool) -> Option<f64> {
         let written = node.text().unwrap_or("").trim();
         match budget::objective(written, ratio) {
@@ -129,6 +137,7 @@ impl Reader<'_> {
 
     fn sloth(&mut self, doc: &Node) {
         let spec = sloth::spec(doc);
+        let service_at = self.place(doc.get("spec").unwrap_or(doc).get("service"));
         let Some(service) = spec.service.clone() else {
             self.error(
                 "Sloth spec has no `service`".to_owned(),
@@ -159,6 +168,7 @@ impl Reader<'_> {
                 rel: self.shown.to_string_lossy().into_owned(),
                 line: slo.at.0,
                 col: slo.at.1,
+                service_at: service_at.clone(),
             });
         }
     }
@@ -176,6 +186,7 @@ impl Reader<'_> {
             );
             return;
         };
+        let service_at = self.place(spec.get("service"));
         let window = spec
             .list_at("timeWindow")
             .first()
@@ -213,6 +224,7 @@ impl Reader<'_> {
                 rel: self.shown.to_string_lossy().into_owned(),
                 line: objective.line,
                 col: objective.col,
+                service_at: service_at.clone(),
             });
         }
     }

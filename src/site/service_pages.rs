@@ -48,6 +48,9 @@ pub fn read(page: &Page, diags: &mut Vec<Diagnostic>) -> PageService {
     let mut out = PageService { name_line: r.line_of("name"), name, ..PageService::default() };
     out.tier = fields.get("tier").and_then(|v| r.text("tier", v));
     out.lifecycle = fields.get("lifecycle").and_then(|v| r.text("lifecycle", v));
+    if let Some(lifecycle) = &out.lifecycle {
+        r.check_lifecycle(lifecycle);
+    }
     out.on_call = fields.get("on_call").and_then(|v| r.text("on_call", v));
     out.chat = fields.get("chat").and_then(|v| r.text("chat", v));
     out.repository = fields.get("repository").and_then(|v| r.text("repository", v));
@@ -58,8 +61,13 @@ pub fn read(page: &Page, diags: &mut Vec<Diagnostic>) -> PageService {
         out.depends_on = r.names("depends_on", v);
     }
     if let Some(Value::Array(items)) = fields.get("slos") {
+        let mut objectives: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for item in items {
-            if let Some(slo) = r.slo(&out.name, item) {
+            let written = objective_text(item);
+            let nth = objectives.entry(written).or_insert(0);
+            let slo = r.slo(&out.name, item, *nth);
+            *nth += 1;
+            if let Some(slo) = slo {
                 out.slos.push(slo);
             }
         }
@@ -71,6 +79,15 @@ pub fn read(page: &Page, diags: &mut Vec<Diagnostic>) -> PageService {
         );
     }
     out
+}
+
+/// An SLO item's `objective` as written.
+fn objective_text(item: &Value) -> String {
+    match item.get("objective") {
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::String(s)) => s.clone(),
+        _ => String::new(),
+    }
 }
 
 /// `[{title, url}]`, `{title: url}` or `[url]`.
@@ -129,6 +146,25 @@ impl Reader<'_> {
         }
     }
 
+    /// A lifecycle other than the three lore knows is a warning (kept as written).
+    fn check_lifecycle(&mut self, lifecycle: &str) {
+        const KNOWN: [&str; 3] = ["experimental", "production", "deprecated"];
+        if KNOWN.contains(&lifecycle) {
+            return;
+        }
+        let (line, col) = place_in_value(self.page, "lifecycle", lifecycle, 0);
+        let p = self.page;
+        let hint = match crate::diag::did_you_mean(lifecycle, &KNOWN) {
+            Some(guess) => format!("did you mean `{guess}`?"),
+            None => "expected `experimental`, `production` or `deprecated`".to_owned(),
+        };
+        self.diags.push(
+            Diagnostic::warning(format!("unknown `lifecycle` `{lifecycle}`"))
+                .at_text(&p.source.shown, &p.text, line, col)
+                .hint(hint),
+        );
+    }
+
     fn names(&mut self, key: &str, value: &Value) -> Vec<String> {
         match value {
             Value::Array(items) => items.iter().filter_map(|v| self.text(key, v)).collect(),
@@ -146,7 +182,7 @@ impl Reader<'_> {
     }
 
     /// One `slos` item: `{name, objective, window, description}`.
-    fn slo(&mut self, service: &str, item: &Value) -> Option<SloDef> {
+    fn slo(&mut self, service: &str, item: &Value, nth: usize) -> Option<SloDef> {
         let Value::Object(map) = item else {
             self.error(
                 "slos",
@@ -156,15 +192,16 @@ impl Reader<'_> {
             return None;
         };
         let name = map.get("name").and_then(Value::as_str).unwrap_or("slo").to_owned();
+        let written = objective_text(item);
         let written = match map.get("objective") {
-            Some(Value::Number(n)) => n.to_string(),
-            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(_) | Value::String(_)) => written,
             _ => {
                 self.error("slos", format!("SLO `{name}` has no `objective`"), "add e.g. `objective: 99.9`");
                 return None;
             }
         };
-        let (line, col) = value_place(self.page, "slos", &written);
+        let (line, col) = place_in_value(self.page, "slos", &format!("objective: {written}"), nth);
+        let col = col + "objective: ".len();
         let objective = match budget::objective(&written, false) {
             Ok(pct) => pct,
             Err(e) => {
@@ -189,6 +226,7 @@ impl Reader<'_> {
             rel: self.page.source.rel.clone(),
             line,
             col,
+            service_at: (line, col, String::new()),
         })
     }
 }
@@ -207,20 +245,29 @@ pub fn key_line(page: &Page, key: &str) -> usize {
     .unwrap_or(1)
 }
 
-/// Where `value` is first written after `key:` in the front matter: the line and column of an
-/// `objective: VALUE`, else the key's line.
-fn value_place(page: &Page, key: &str, value: &str) -> (usize, usize) {
+/// Where the `nth` (0-based) occurrence of `needle` is written in the value of top-level
+/// `key` (on its line or the indented lines under it), as (line, column); the key's line and
+/// column 1 when it is not written as is.
+pub fn place_in_value(page: &Page, key: &str, needle: &str, nth: usize) -> (usize, usize) {
     let start = key_line(page, key);
     let text: &str = &page.text;
+    let mut seen = 0;
     for (n, line) in text.lines().enumerate().skip(start.saturating_sub(1)) {
-        if line.trim() == "---" && n + 1 > start {
+        let first = n + 1 == start;
+        if !first && !line.starts_with([' ', '\t', '-']) {
             break;
         }
-        if let Some(at) = line.find("objective") {
-            let rest = &line[at..];
-            if let Some(v) = rest.find(value) {
-                return (n + 1, line[..at + v].chars().count() + 1);
+        // On the key's own line, only the value counts.
+        let from = if first { line.find(':').map_or(0, |i| i + 1) } else { 0 };
+        let mut rest = &line[from..];
+        let mut offset = from;
+        while let Some(at) = rest.find(needle).filter(|_| !needle.is_empty()) {
+            if seen == nth {
+                return (n + 1, line[..offset + at].chars().count() + 1);
             }
+            seen += 1;
+            offset += at + needle.len();
+            rest = &line[offset..];
         }
     }
     (start, 1)

@@ -66,6 +66,8 @@ pub struct Service {
     pub apis: (Vec<String>, Vec<String>),
     /// Services it depends on (names, as written).
     pub depends_on: Vec<String>,
+    /// Those its page's `depends_on` names (the rest come from the catalog).
+    pub page_depends: Vec<String>,
     /// Services that depend on it.
     pub depended_on_by: Vec<String>,
     /// Its SLOs.
@@ -158,7 +160,12 @@ pub fn build(site: &Site, runbooks: &Runbooks, config: &SiteConfig) -> (Services
     for slo in sources.slos {
         match out.by_name.get(&slo.service) {
             Some(&i) => out.list[i].slos.push(slo),
-            None => diags.push(unknown_at(&out, &slo.service, &slo.file, slo.line, slo.col, "SLO is for")),
+            None => {
+                let (line, col, text) = &slo.service_at;
+                let mut d = unknown_at(&out, &slo.service, &slo.file, *line, *col, "SLO is for");
+                d.source_line = Some(text.clone()).filter(|t| !t.is_empty());
+                diags.push(d);
+            }
         }
     }
     join(site, runbooks, &mut out, &mut diags);
@@ -298,6 +305,7 @@ fn merge_page(s: &mut Service, site: &Site, i: usize, fm: PageService) {
     s.links.extend(fm.dashboards);
     s.links.extend(fm.links);
     s.tags.extend(page.meta.tags.iter().cloned());
+    s.page_depends.clone_from(&fm.depends_on);
     for d in fm.depends_on {
         if !s.depends_on.contains(&d) {
             s.depends_on.push(d);
@@ -329,8 +337,7 @@ fn join(site: &Site, runbooks: &Runbooks, out: &mut Services, diags: &mut Vec<Di
             None => {
                 if enabled {
                     let p = &site.pages[page];
-                    let line = service_pages::key_line(p, key);
-                    let col = col_of(&p.text, line, &name);
+                    let (line, col) = service_pages::place_in_value(p, key, &name, 0);
                     let d = unknown_at(out, &name, &p.source.shown, line, col, "names");
                     diags.push(Diagnostic {
                         source_line: p.text.lines().nth(line - 1).map(str::to_owned),
@@ -378,12 +385,6 @@ fn names(value: Option<&Value>) -> Vec<String> {
     }
 }
 
-fn col_of(text: &str, line: usize, needle: &str) -> usize {
-    let l = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
-    let after_key = l.find(':').map_or(0, |i| i + 1);
-    l[after_key..].find(needle).map_or(1, |i| l[..after_key + i].chars().count() + 1)
-}
-
 /// "`what` service `name`, which no service page or catalog entity defines".
 fn unknown_at(
     out: &Services,
@@ -411,17 +412,25 @@ fn check_dependencies(out: &Services, site: &Site, diags: &mut Vec<Diagnostic>) 
             if out.get(dep).is_some_and(|d| d.defined) {
                 continue;
             }
-            let (file, line, text): (PathBuf, usize, Option<&str>) = match (s.page, &s.entity) {
-                (Some(p), _) => {
+            let (file, line, col, text): (PathBuf, usize, usize, Option<&str>) = match (s.page, &s.entity) {
+                (Some(p), _) if s.page_depends.contains(dep) => {
                     let page = &site.pages[p];
-                    let line = service_pages::key_line(page, "depends_on");
-                    (page.source.shown.clone(), line, page.text.lines().nth(line - 1))
+                    let (line, col) = service_pages::place_in_value(page, "depends_on", dep, 0);
+                    (page.source.shown.clone(), line, col, page.text.lines().nth(line - 1))
                 }
-                (None, Some(e)) => (e.file.clone(), e.line, None),
-                (None, None) => continue,
+                (_, Some(e)) => {
+                    let at =
+                        e.depends_on.iter().position(|r| &r.name == dep).and_then(|i| e.depends_at.get(i));
+                    match at {
+                        Some((line, col, text)) => (e.file.clone(), *line, *col, Some(text.as_str())),
+                        None => (e.file.clone(), e.line, e.col, None),
+                    }
+                }
+                _ => continue,
             };
-            let col = text.map_or(1, |t| col_of(t, 1, dep));
-            let mut d = unknown_at(out, dep, &file, line, col, "`depends_on` names");
+            let what =
+                if s.page_depends.contains(dep) { "`depends_on` names" } else { "`spec.dependsOn` names" };
+            let mut d = unknown_at(out, dep, &file, line, col, what);
             d.source_line = text.map(str::to_owned);
             diags.push(d);
         }

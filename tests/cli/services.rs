@@ -329,3 +329,58 @@ fn issue_12_search_and_json_reports_carry_services() {
 ",
     );
 }
+
+/// Alerts join a service by their `service` label or as the alert Sloth generates for one of
+/// its SLOs; an SLO for a service nothing defines, a catalog `dependsOn` nothing defines, a
+/// name in a multi-line `services:` list and an unknown `lifecycle` warn at their place.
+#[test]
+fn issue_12_alerts_join_and_more_names_warn_at_their_place() {
+    let site = site(
+        "services-alerts",
+        "[services]\ncatalog = [\"catalog/*.yaml\"]\nslos = [\"slo/*.yaml\"]\n\n[alerts]\nrules = [\"monitoring/*.yml\", \"slo/accounts.yaml\"]\n",
+    );
+    site.write("catalog/payments.yaml", CATALOG.replace("component:default/accounts", "component:default/acounts"))
+        .write("slo/accounts.yaml", SLOTH)
+        .write("slo/other.yaml", OPENSLO.replace("service: ledger", "service: ledgerr"))
+        .write(
+            "monitoring/ledger.yml",
+            "groups:\n  - name: ledger\n    rules:\n      - alert: LedgerDown\n        expr: up == 0\n        labels: {severity: critical, service: ledger}\n",
+        )
+        .write("src/runbooks/ledger-down.md", RUNBOOK.replace("service: ledger\n", "service: ledger\nalerts: [LedgerDown, AccountsBudgetBurn]\n"))
+        .write("src/adr/0001-x.md", "---\nstatus: accepted\nservices:\n  - ledger\n  - acount\n---\n# 1. X\n")
+        .write(
+            "src/services/accounts.md",
+            "---\nlifecycle: prodution\nslos:\n  - {name: a, objective: 99.9}\n  - {name: b, objective: 99.9}\n  - {name: c, objective: 99.9, window: 1h}\n---\n# Accounts\n",
+        );
+    let run = site.run(&["build", "--today", "2026-03-01"]);
+    run.success();
+    assert_eq!(
+        run.diagnostics(),
+        vec![
+            "catalog/payments.yaml:14:15: warning: `spec.dependsOn` names service `acounts`, which no service page or catalog entity defines",
+            "slo/other.yaml:7:12: warning: SLO is for service `ledgerr`, which no service page or catalog entity defines",
+            "src/adr/0001-x.md:5:5: warning: names service `acount`, which no service page or catalog entity defines",
+            "src/services/accounts.md:2:12: warning: unknown `lifecycle` `prodution`",
+        ]
+    );
+    let stderr = run.stderr();
+    assert!(
+        stderr.contains(" 14 |   dependsOn: [component:default/acounts]\n    |               ^\n  = hint: did you mean `accounts`?"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(" 7 |   service: ledgerr\n   |            ^\n  = hint: did you mean `ledger`?"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(" 5 |   - acount\n   |     ^\n  = hint: did you mean `accounts`?"), "{stderr}");
+    assert!(stderr.contains("= hint: did you mean `production`?"), "{stderr}");
+    let ledger = run.main_of("services/ledger/index.html");
+    assert!(ledger.contains("<a href=\"../../alerts/LedgerDown/\"><code>LedgerDown</code></a></td><td><span class=\"badge coverage-fresh\">Fresh</span></td><td>yes</td>"), "{ledger}");
+    let accounts = run.main_of("services/accounts/index.html");
+    assert!(accounts.contains("<code>AccountsBudgetBurn</code>"), "the Sloth alert of its SLO: {accounts}");
+    assert!(
+        accounts.contains("page · services/accounts.md:6</span>"),
+        "the third SLO at its own line: {accounts}"
+    );
+    assert!(accounts.contains("<strong>4 s</strong> of downtime"), "99.9 % over 1 hour: {accounts}");
+}
