@@ -34,6 +34,7 @@ fn main() {
         ("decision_log_sorts_and_filters", decision_log_sorts_and_filters),
         ("freshness_tables_become_sortable", freshness_tables_become_sortable),
         ("issue_10_odd_file_names_link_from_a_static_host", issue_10_odd_file_names_link_from_a_static_host),
+        ("issue_12_services_index_filters_and_sorts", issue_12_services_index_filters_and_sorts),
     ];
     for (name, test) in tests {
         test(&chromium, &site);
@@ -262,6 +263,23 @@ fn decision_log_sorts_and_filters(chromium: &Path, site: &Path) {
     assert!(
         dom.contains("<th scope=\"col\" data-sort=\"number\" aria-sort=\"ascending\" tabindex=\"0\">"),
         "sortable"
+    );
+}
+
+/// Issue 12: the services index shows its filters and sort buttons once its script runs;
+/// without a script the filters stay hidden and the table lists every service.
+fn issue_12_services_index_filters_and_sorts(chromium: &Path, site: &Path) {
+    let page = std::fs::read_to_string(site.join("services/index.html")).unwrap();
+    assert!(page.contains("<div class=\"table-filter\" hidden>"), "without a script the filters are hidden");
+    let dom = dump_dom(chromium, &page_url(site, "services/index.html"));
+    assert!(dom.contains("<div class=\"table-filter\">"), "filters shown");
+    assert!(
+        dom.contains("<th scope=\"col\"><button type=\"button\">Owner</button></th>"),
+        "sort buttons added"
+    );
+    assert!(
+        dom.contains("<a href=\"../services/checkout-api/index.html\">Checkout API</a>"),
+        "the service listed"
     );
 }
 
