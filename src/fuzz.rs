@@ -15,7 +15,11 @@
 //!   rendered with MkDocs markdown (admonitions, tabs, snippets);
 //! - [`http`]: one request to `lore serve`, from its raw bytes to the bytes of the reply;
 //! - [`alert_rules`]: an alert rule file (`[alerts] rules`) read, matched to the runbooks of a
-//!   small site and checked, then the site's alert pages and `alerts.json` made.
+//!   small site and checked, then the site's alert pages and `alerts.json` made;
+//! - [`service_catalog`]: a Backstage catalog file (`[services] catalog`) read into services
+//!   with a service page and a runbook, and every service page and the index rendered;
+//! - [`slo_file`]: an OpenSLO or Sloth file (`[services] slos`) read, its error budgets
+//!   computed and the service pages rendered.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -171,6 +175,71 @@ pub fn alert_rules(data: &[u8]) {
     let _ = crate::templates::kind_view::alerts_json(&site, Some("https://x.example/"));
 }
 
+/// Reads `data` as a catalog file of a small site with a service page, a runbook and an ADR,
+/// then renders every service page and the services index.
+pub fn service_catalog(data: &[u8]) {
+    services_site(data, "catalog/catalog-info.yaml");
+}
+
+/// Reads `data` as an SLO file of a small site with a catalog, then renders every service page.
+pub fn slo_file(data: &[u8]) {
+    services_site(data, "slo/slos.yaml");
+}
+
+/// A site whose file `rel` holds `data`, with one catalog entity (unless `rel` is the catalog),
+/// a service page, a runbook and an ADR naming services; every service page is rendered.
+fn services_site(data: &[u8], rel: &str) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let root = scratch().join("services");
+    let catalog = "kind: Component\nmetadata: {name: ledger}\nspec: {dependsOn: [accounts, ledger]}\n";
+    let files = [("catalog/catalog-info.yaml", catalog), ("slo/slos.yaml", "")];
+    for (path, default) in files {
+        let body = if path == rel { text } else { default };
+        let path = root.join(path);
+        if path.parent().is_some_and(|p| std::fs::create_dir_all(p).is_err())
+            || std::fs::write(&path, body).is_err()
+        {
+            return;
+        }
+    }
+    let mut config = config(&root);
+    config.services.catalog = vec!["catalog/*.yaml".to_owned()];
+    config.services.slos = vec!["slo/*.yaml".to_owned()];
+    config.services.base = root.clone();
+    config.content_root = crate::config::ContentRoot::of(&root);
+    let pages = [
+        (
+            "services/accounts.md",
+            "---\ndepends_on: [ledger, nowhere]\nslos: [{name: a, objective: 99.9}]\n---\n# Accounts\n",
+        ),
+        ("runbooks/db.md", "---\nowner: dba\nservice: ledger\n---\n# Db\n\n## Mitigation\n\nx\n"),
+        ("adr/0001-x.md", "---\nstatus: accepted\nservices: [ledger, accounts]\n---\n# 1. X\n"),
+    ];
+    let mut content = Content::default();
+    for (rel, text) in pages {
+        let Some(page) = load(&config, rel, text) else { return };
+        content.pages.push(page);
+    }
+    let (mut site, _) = site::build(content, &config);
+    let _ = site::freshness::apply(&mut site, &config, TODAY);
+    let Ok(templates) = crate::templates::Templates::load(&config.theme_dir) else { return };
+    let inputs = crate::templates::view::ViewInputs {
+        config: &config,
+        site: &site,
+        css: &[],
+        js: &[],
+        search: None,
+        diagrams: None,
+    };
+    for page in inputs.generated() {
+        let _ = templates.render(page.template, &page.view);
+    }
+    for i in 0..site.pages.len() {
+        let view = inputs.view(site::Target::Page(i), None);
+        let _ = templates.render("page.html", &view);
+    }
+}
+
 /// The site [`http`] serves, built once per process.
 fn served_site() -> Option<&'static Path> {
     static SITE: OnceLock<Option<PathBuf>> = OnceLock::new();
@@ -253,7 +322,7 @@ mod tests {
     #[test]
     fn replay_fuzz_regressions() {
         type Target = fn(&[u8]);
-        let targets: [(&str, Target); 8] = [
+        let targets: [(&str, Target); 10] = [
             ("page", super::page),
             ("adr", super::adr),
             ("markdown", super::markdown),
@@ -262,6 +331,8 @@ mod tests {
             ("http", super::http),
             ("mkdocs_yml", super::mkdocs_yml),
             ("alert_rules", super::alert_rules),
+            ("service_catalog", super::service_catalog),
+            ("slo_file", super::slo_file),
         ];
         assert!(super::served_site().is_some(), "the site the http target serves must build");
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");

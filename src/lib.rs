@@ -37,6 +37,7 @@ pub mod output;
 pub mod report;
 pub mod search;
 pub mod serve;
+pub mod services;
 pub mod site;
 pub mod templates;
 pub mod verify;

@@ -136,12 +136,12 @@ pub struct Parsed {
 /// Reads every file the `rules` patterns match (each once, in path order).
 pub fn read(config: &AlertsConfig, root: &ContentRoot) -> (Vec<AlertRule>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let files = find_files(config, &mut diags);
+    let files = find_inputs(&alert_globs(config), &mut diags);
     let parsed: Vec<(Vec<AlertRule>, Vec<Diagnostic>)> = files
         .par_iter()
         .map(|path| {
             let shown = display_path(path);
-            match load(path, root, &shown) {
+            match load_input(path, root, &shown, &RULES) {
                 Ok(text) => {
                     let mut p = parse(&text, &shown);
                     let rel = path.strip_prefix(&config.base).unwrap_or(path);
@@ -174,12 +174,17 @@ pub fn read(config: &AlertsConfig, root: &ContentRoot) -> (Vec<AlertRule>, Vec<D
 /// files match relative to that folder (`None`: the pattern names one file). `lore serve`
 /// watches them too.
 pub fn rule_globs(config: &AlertsConfig) -> Vec<(PathBuf, Option<globset::GlobMatcher>)> {
-    config
-        .rules
+    globs_of(&config.rules, &config.base)
+}
+
+/// Each pattern as the folder (or file) it starts from and the glob its files match relative
+/// to that folder (`None`: the pattern names one file).
+pub fn globs_of(patterns: &[String], base: &Path) -> Vec<(PathBuf, Option<globset::GlobMatcher>)> {
+    patterns
         .iter()
         .map(|pattern| {
             let prefix = crate::config::alerts::literal_prefix(pattern);
-            let start = config.base.join(&prefix);
+            let start = base.join(&prefix);
             let rest = pattern[prefix.as_os_str().len().min(pattern.len())..].trim_start_matches('/');
             let glob = (!rest.is_empty())
                 .then(|| globset::GlobBuilder::new(rest).literal_separator(true).build().ok())
@@ -190,11 +195,38 @@ pub fn rule_globs(config: &AlertsConfig) -> Vec<(PathBuf, Option<globset::GlobMa
         .collect()
 }
 
+/// Input files named by globs of `book.toml` (`[alerts] rules`, `[services] catalog`).
+pub struct InputGlobs<'a> {
+    /// The patterns, relative to `base`.
+    pub patterns: &'a [String],
+    /// The folder of `book.toml`.
+    pub base: &'a Path,
+    /// The key that lists them (`rules`).
+    pub key: &'a str,
+    /// The line of the key in `book.toml`.
+    pub line: usize,
+    /// `book.toml` as shown.
+    pub config_path: &'a Path,
+    /// Its text.
+    pub config_text: &'a str,
+}
+
+fn alert_globs(config: &AlertsConfig) -> InputGlobs<'_> {
+    InputGlobs {
+        patterns: &config.rules,
+        base: &config.base,
+        key: "rules",
+        line: config.rules_line,
+        config_path: &config.config_path,
+        config_text: &config.config_text,
+    }
+}
+
 /// The files the patterns match, sorted and without repeats; a pattern that matches nothing is
-/// a warning at `rules` in `book.toml`.
-fn find_files(config: &AlertsConfig, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+/// a warning at its key in `book.toml`.
+pub fn find_inputs(globs: &InputGlobs<'_>, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    for (pattern, (start, glob)) in config.rules.iter().zip(rule_globs(config)) {
+    for (pattern, (start, glob)) in globs.patterns.iter().zip(globs_of(globs.patterns, globs.base)) {
         let before = files.len();
         match glob {
             None if start.is_file() => files.push(start),
@@ -203,8 +235,8 @@ fn find_files(config: &AlertsConfig, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf
         }
         if files.len() == before {
             diags.push(
-                Diagnostic::warning(format!("`rules` pattern `{pattern}` matches no file"))
-                    .at_text(&config.config_path, config.config_text.as_str(), config.rules_line, 1)
+                Diagnostic::warning(format!("`{}` pattern `{pattern}` matches no file", globs.key))
+                    .at_text(globs.config_path, globs.config_text, globs.line, 1)
                     .hint("patterns are relative to the folder of `book.toml`"),
             );
         }
@@ -229,29 +261,44 @@ fn walk(start: &Path, glob: &globset::GlobMatcher, files: &mut Vec<PathBuf>) {
     }
 }
 
-/// The text of a rule file, held to the content root, regular files and [`MAX_FILE`].
-fn load(path: &Path, root: &ContentRoot, shown: &Path) -> Result<String, Diagnostic> {
+/// What an input file holds, for messages.
+pub struct InputKind {
+    /// `alert rules`: "cannot read alert rules: …".
+    pub what: &'static str,
+    /// `rule files`: "rule files are read from … only".
+    pub noun: &'static str,
+    /// How to make a file smaller.
+    pub split_hint: &'static str,
+}
+
+/// Alert rule files.
+pub const RULES: InputKind =
+    InputKind { what: "alert rules", noun: "rule files", split_hint: "split the rules into several files" };
+
+/// The text of an input file, held to the content root, regular files and [`MAX_FILE`].
+pub fn load_input(
+    path: &Path,
+    root: &ContentRoot,
+    shown: &Path,
+    kind: &InputKind,
+) -> Result<String, Diagnostic> {
+    let what = kind.what;
     let refuse = |message: String, hint: String| Err(Diagnostic::error(message).at(shown, 1, 1).hint(hint));
     let resolved = match root.check(path) {
         Ok(p) => p,
         Err(Refusal::Outside(p)) => {
             return refuse(
+                format!("cannot read {what}: `{}` is outside the content root", display_path(&p).display()),
                 format!(
-                    "cannot read alert rules: `{}` is outside the content root",
-                    display_path(&p).display()
-                ),
-                format!(
-                    "rule files are read from {} only; list other folders in `extra-roots` of `[build]` in `book.toml`",
+                    "{} are read from {} only; list other folders in `extra-roots` of `[build]` in `book.toml`",
+                    kind.noun,
                     root.describe()
                 ),
             );
         }
         Err(Refusal::InGit(p)) => {
             return refuse(
-                format!(
-                    "cannot read alert rules: `{}` is inside a `.git` folder",
-                    display_path(&p).display()
-                ),
+                format!("cannot read {what}: `{}` is inside a `.git` folder", display_path(&p).display()),
                 "lore never reads from `.git`: it may hold credentials".to_owned(),
             );
         }
@@ -259,22 +306,29 @@ fn load(path: &Path, root: &ContentRoot, shown: &Path) -> Result<String, Diagnos
     match std::fs::metadata(&resolved) {
         Ok(m) if !m.is_file() => {
             return refuse(
-                "cannot read alert rules: not a regular file".to_owned(),
-                "list rule files only".to_owned(),
+                format!("cannot read {what}: not a regular file"),
+                format!("list {} only", kind.noun),
             );
         }
         Ok(m) if m.len() > MAX_FILE => {
             return refuse(
-                format!("cannot read alert rules: the file is larger than {} MiB", MAX_FILE >> 20),
-                "split the rules into several files".to_owned(),
+                format!("cannot read {what}: the file is larger than {} MiB", MAX_FILE >> 20),
+                kind.split_hint.to_owned(),
             );
         }
         _ => {}
     }
     let bytes = std::fs::read(&resolved)
-        .map_err(|e| Diagnostic::error(format!("cannot read alert rules: {e}")).at(shown, 1, 1))?;
+        .map_err(|e| Diagnostic::error(format!("cannot read {what}: {e}")).at(shown, 1, 1))?;
     String::from_utf8(bytes)
-        .map_err(|_| Diagnostic::error("cannot read alert rules: the file is not UTF-8").at(shown, 1, 1))
+        .map_err(|_| Diagnostic::error(format!("cannot read {what}: the file is not UTF-8")).at(shown, 1, 1))
+}
+
+/// The line and column of a YAML error (1:1 when the parser could not tell).
+pub fn error_place(err: &serde_saphyr::Error) -> (usize, usize) {
+    err.location()
+        .filter(|l| l.line() > 0)
+        .map_or((1, 1), |l| (l.line() as usize, l.column().max(1) as usize))
 }
 
 /// Reads the alert rules of one file's text (`shown` names it in messages).

@@ -126,7 +126,13 @@ impl Theme {
                 let rel = &inputs.site.pages[i].source.rel;
                 return Err(Error::Bug(format!("page `{rel}` was to be written before it was rendered")));
             }
-            (Target::Section(_), _) => self.templates.render("section.html", &inputs.view(target, None))?,
+            (Target::Section(_), _) => {
+                let view = inputs.view(target, None);
+                // The services folder without a page of its own is the services index.
+                let template =
+                    if view.kinds.services_index.is_some() { "services.html" } else { "section.html" };
+                self.templates.render(template, &view)?
+            }
         };
         sink.write(&format!("{}index.html", inputs.site.url(target)), html.as_bytes())
     }
@@ -385,10 +391,17 @@ impl State {
             return docs.clone();
         }
         let records = &self.records;
-        let docs: Vec<Arc<PageDoc>> =
+        let mut docs: Vec<Arc<PageDoc>> =
             self.site.pages.iter().filter_map(|p| records.get(&p.source.rel)?.search.clone()).collect();
+        let complete = docs.len() == self.site.pages.len();
+        // Services read only from the catalog have a generated page: search finds them too.
+        let services = &self.site.services;
+        if services.enabled() {
+            let catalog_only = services.list.iter().filter(|s| s.page.is_none());
+            docs.extend(catalog_only.map(|s| Arc::new(crate::search::service_doc(&self.site, s))));
+        }
         let docs = Arc::new(docs);
-        if docs.len() == self.site.pages.len() {
+        if complete {
             self.docs = Some(docs.clone());
         }
         docs

@@ -18,7 +18,7 @@ pub struct Args {
     /// its pages in site order.
     #[arg(num_args = 0.., required_unless_present_any = ["kind", "owner", "tag", "state"])]
     pub query: Vec<String>,
-    /// Only pages of this kind (runbook, adr, onboarding, page).
+    /// Only pages of this kind (runbook, adr, onboarding, service, page).
     #[arg(long)]
     pub kind: Option<String>,
     /// Only pages with this owner.

@@ -106,16 +106,7 @@ pub(super) fn compute(
 ) -> AlertsConfig {
     let rules = raw.rules.unwrap_or_default();
     let rules_line = super::key_line(at.text, "rules");
-    for pattern in &rules {
-        if let Err(e) = globset::Glob::new(pattern) {
-            let col = pattern_col(at.text, rules_line, pattern);
-            diags.push(
-                Diagnostic::error(format!("invalid pattern `{pattern}` in `rules`: {}", e.kind()))
-                    .at_text(at.shown, at.text, rules_line, col)
-                    .hint("write a glob such as `monitoring/**/*.yml`"),
-            );
-        }
-    }
+    check_syntax("rules", &rules, at, diags);
     let defaults = AlertsConfig::default();
     let mut error = |key: &str, message: String, hint: &str| {
         let line = super::key_line(at.text, key);
@@ -174,29 +165,71 @@ pub(super) fn check_roots(
     at: &Place<'_>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    for pattern in &alerts.rules {
+    let globs = Globs { key: "rules", patterns: &alerts.rules, line: alerts.rules_line, noun: "rule files" };
+    check_patterns(&globs, &alerts.base, root, at, diags);
+}
+
+/// A list of input globs in `book.toml` (`[alerts] rules`, `[services] catalog`), for
+/// [`check_patterns`].
+pub(super) struct Globs<'a> {
+    /// The key (`rules`).
+    pub(super) key: &'a str,
+    /// The patterns.
+    pub(super) patterns: &'a [String],
+    /// The line of the key in `book.toml`.
+    pub(super) line: usize,
+    /// What the files are, for hints (`rule files`).
+    pub(super) noun: &'a str,
+}
+
+/// Each pattern of `globs` must stay inside the content root and out of `.git`.
+pub(super) fn check_patterns(
+    globs: &Globs<'_>,
+    base: &Path,
+    root: &ContentRoot,
+    at: &Place<'_>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let key = globs.key;
+    for pattern in globs.patterns {
         // `check` resolves `..` by name, so a folder that does not exist yet is judged too.
-        let folder = alerts.base.join(literal_prefix(pattern));
+        let folder = base.join(literal_prefix(pattern));
         let (message, hint) = match root.check(&folder) {
             Ok(_) => continue,
             Err(super::Refusal::InGit(path)) => (
                 format!(
-                    "`rules` pattern `{pattern}` reads from `{}`, inside a `.git` folder",
+                    "`{key}` pattern `{pattern}` reads from `{}`, inside a `.git` folder",
                     super::display_path(&path).display()
                 ),
                 "lore never reads from `.git`: it may hold credentials".to_owned(),
             ),
             Err(super::Refusal::Outside(_)) => (
-                format!("`rules` pattern `{pattern}` reads from outside the content root"),
+                format!("`{key}` pattern `{pattern}` reads from outside the content root"),
                 format!(
-                    "rule files are read from {} only; list other folders in `extra-roots` of `[build]` in `book.toml`",
+                    "{} are read from {} only; list other folders in `extra-roots` of `[build]` in `book.toml`",
+                    globs.noun,
                     root.describe()
                 ),
             ),
         };
-        let line = alerts.rules_line;
+        let line = globs.line;
         let col = pattern_col(at.text, line, pattern);
         diags.push(Diagnostic::error(message).at_text(at.shown, at.text, line, col).hint(hint));
+    }
+}
+
+/// An error for each pattern of `key` that is not a glob.
+pub(super) fn check_syntax(key: &str, patterns: &[String], at: &Place<'_>, diags: &mut Vec<Diagnostic>) {
+    let line = super::key_line(at.text, key);
+    for pattern in patterns {
+        if let Err(e) = globset::Glob::new(pattern) {
+            let col = pattern_col(at.text, line, pattern);
+            diags.push(
+                Diagnostic::error(format!("invalid pattern `{pattern}` in `{key}`: {}", e.kind()))
+                    .at_text(at.shown, at.text, line, col)
+                    .hint("write a glob such as `monitoring/**/*.yml`"),
+            );
+        }
     }
 }
 

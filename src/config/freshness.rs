@@ -128,6 +128,8 @@ fn default_kinds() -> BTreeMap<Kind, ReviewInterval> {
         (Kind::Runbook, ReviewInterval::Days(90)),
         (Kind::Onboarding, ReviewInterval::Days(180)),
         (Kind::Adr, ReviewInterval::Never),
+        // On-call, owner and dependencies drift: a service page is reviewed twice a year.
+        (Kind::Service, ReviewInterval::Days(180)),
     ])
 }
 

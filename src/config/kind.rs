@@ -16,6 +16,8 @@ pub enum Kind {
     Adr,
     /// An onboarding page or path.
     Onboarding,
+    /// A service's own page (`services/`).
+    Service,
 }
 
 impl Kind {
@@ -26,6 +28,7 @@ impl Kind {
             Kind::Runbook => "runbook",
             Kind::Adr => "adr",
             Kind::Onboarding => "onboarding",
+            Kind::Service => "service",
         }
     }
 
@@ -36,6 +39,7 @@ impl Kind {
             Kind::Runbook => "Runbook",
             Kind::Adr => "Decision record",
             Kind::Onboarding => "Onboarding",
+            Kind::Service => "Service",
         }
     }
 
@@ -46,6 +50,7 @@ impl Kind {
             "runbook" => Some(Kind::Runbook),
             "adr" | "decision" => Some(Kind::Adr),
             "onboarding" => Some(Kind::Onboarding),
+            "service" => Some(Kind::Service),
             _ => None,
         }
     }

@@ -36,6 +36,7 @@ mod freshness;
 mod interval;
 mod kind;
 pub mod mkdocs;
+pub mod services;
 mod trust;
 mod validate;
 
@@ -52,6 +53,7 @@ pub use discover::{CONFIG_FILE, find_root};
 pub use freshness::{FailOn, FolderRule, FreshnessConfig, RawFreshness};
 pub use interval::{IntervalError, MAX_INTERVAL_YEARS, ReviewInterval};
 pub use kind::Kind;
+pub use services::ServicesConfig;
 pub use trust::Trust;
 
 /// `book.toml` as written (serde only; unknown keys are caught by [`validate`]).
@@ -74,6 +76,8 @@ pub struct RawConfig {
     pub freshness: RawFreshness,
     /// `[alerts]`
     pub alerts: alerts::RawAlerts,
+    /// `[services]`
+    pub services: services::RawServices,
 }
 
 /// `[book]`
@@ -156,6 +160,8 @@ pub struct RawKinds {
     pub adr: Option<Vec<String>>,
     /// Folders of onboarding pages.
     pub onboarding: Option<Vec<String>>,
+    /// Folders of service pages.
+    pub service: Option<Vec<String>>,
     /// Custom ADR statuses, each mapped to `proposed`, `accepted`, `rejected`, `deprecated` or
     /// `superseded`.
     pub adr_statuses: std::collections::BTreeMap<String, String>,
@@ -287,6 +293,8 @@ pub struct SiteConfig {
     pub mkdocs: Option<mkdocs::MkDocs>,
     /// `[alerts]`: alert rule files and how they are matched to runbooks.
     pub alerts: AlertsConfig,
+    /// `[services]`: service catalog and SLO files.
+    pub services: ServicesConfig,
 }
 
 /// Which folder names give pages a kind.
@@ -298,6 +306,8 @@ pub struct KindFolders {
     pub adr: Vec<String>,
     /// Onboarding folders.
     pub onboarding: Vec<String>,
+    /// Service page folders.
+    pub service: Vec<String>,
 }
 
 impl Default for KindFolders {
@@ -307,6 +317,7 @@ impl Default for KindFolders {
             runbook: owned(&["runbooks"]),
             adr: owned(&["adr", "adrs", "decisions"]),
             onboarding: owned(&["onboarding"]),
+            service: owned(&["services"]),
         }
     }
 }
@@ -381,6 +392,12 @@ impl SiteConfig {
         paths.extend(config.additional_js.iter().map(|p| ("additional-js", p.as_path())));
         content_root::check_config_paths(&paths, text, shown, &mut diags);
         alerts::check_roots(&config.alerts, &config.content_root, &alerts::Place { text, shown }, &mut diags);
+        services::check_roots(
+            &config.services,
+            &config.content_root,
+            &alerts::Place { text, shown },
+            &mut diags,
+        );
         diag::sort(&mut diags);
         if diags.iter().any(Diagnostic::is_error) {
             return Err(Error::Config(diags));
@@ -437,9 +454,11 @@ impl SiteConfig {
             runbook: raw.kinds.runbook.unwrap_or(defaults.runbook),
             adr: raw.kinds.adr.unwrap_or(defaults.adr),
             onboarding: raw.kinds.onboarding.unwrap_or(defaults.onboarding),
+            service: raw.kinds.service.unwrap_or(defaults.service),
         };
         let freshness = freshness::compute(raw.freshness, text, shown, diags);
         let alerts = alerts::compute(raw.alerts, &raw.check, root, &alerts::Place { text, shown }, diags);
+        let services = services::compute(raw.services, root, &alerts::Place { text, shown }, diags);
         check_data_url("git-repository-url", html.git_repository_url.as_deref(), text, shown, diags);
         check_data_url("edit-url-template", html.edit_url_template.as_deref(), text, shown, diags);
         check_edit_url_prefix(html.edit_url_template.as_deref(), text, shown, diags);
@@ -479,6 +498,7 @@ impl SiteConfig {
             cache: raw.build.cache.unwrap_or(true),
             mkdocs: None,
             alerts,
+            services,
         }
     }
 }

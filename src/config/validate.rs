@@ -98,6 +98,7 @@ static KINDS: &Schema = &[
     ("runbook", Rule::Known),
     ("adr", Rule::Known),
     ("onboarding", Rule::Known),
+    ("service", Rule::Known),
     ("adr-statuses", Rule::Names),
 ];
 
@@ -115,6 +116,8 @@ static ALERTS: &Schema = &[
     ("paging", Rule::Known),
     ("ignore", Rule::Known),
 ];
+
+static SERVICES: &Schema = &[("catalog", Rule::Known), ("slos", Rule::Known)];
 
 static FRESHNESS: &Schema = &[
     ("default", Rule::Known),
@@ -139,6 +142,7 @@ static TOP: &Schema = &[
     ("serve", Rule::Table(SERVE)),
     ("freshness", Rule::Table(FRESHNESS)),
     ("alerts", Rule::Table(ALERTS)),
+    ("services", Rule::Table(SERVICES)),
     ("rust", Rule::MdBookOnly),
     ("preprocessor", Rule::Free),
 ];

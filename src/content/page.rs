@@ -84,6 +84,16 @@ const KIND_KEYS: &[&str] = &[
     "prerequisites",
     "audience",
     "outcome",
+    "services",
+    "name",
+    "tier",
+    "lifecycle",
+    "on_call",
+    "chat",
+    "repository",
+    "depends_on",
+    "slos",
+    "links",
 ];
 
 /// A page with its warnings, or the errors that stopped it.
@@ -247,7 +257,7 @@ impl MetaReader<'_> {
                     meta.fields.insert(key, value);
                 }
                 k if KIND_KEYS.contains(&k) => {
-                    if k == "dashboards" {
+                    if matches!(k, "dashboards" | "links" | "repository") {
                         self.data_urls(&key, &value);
                     }
                     meta.fields.insert(key, value);
@@ -455,6 +465,9 @@ fn kind_from_folder(rel: &str, config: &SiteConfig) -> Kind {
         }
         if folders.onboarding.iter().any(|f| f.eq_ignore_ascii_case(&dir)) {
             return Kind::Onboarding;
+        }
+        if folders.service.iter().any(|f| f.eq_ignore_ascii_case(&dir)) {
+            return Kind::Service;
         }
     }
     Kind::Page

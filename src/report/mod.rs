@@ -7,6 +7,7 @@
 
 mod diagnostics;
 mod format;
+pub mod services;
 mod summary;
 
 use std::path::PathBuf;
@@ -185,6 +186,9 @@ pub struct FreshnessReport {
     /// Alerts per coverage state, when `[alerts] rules` is set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alerts: Option<crate::site::coverage::Counts>,
+    /// Every service, when the site defines any (`[services]` or service pages).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<services::ServiceSummary>>,
     /// `[freshness] fail-on`: the default of `check --fail-on`.
     #[serde(skip)]
     pub fail_on: FailOn,
@@ -209,6 +213,7 @@ impl FreshnessReport {
             counts: Counts::of(&pages),
             pages,
             alerts: site.coverage.counts(),
+            services: services::summaries(site),
             fail_on: config.fail_on,
             unverified_is_stale: config.unverified_is_stale,
         }

@@ -154,11 +154,44 @@ pub fn collect_page(site: &Site, i: usize, r: &Rendered) -> PageDoc {
         kind: page.kind.name().to_owned(),
         owner: meta.owner.clone().unwrap_or_default(),
         tags: meta.tags.clone(),
-        service: text_field("service"),
+        service: match page.kind {
+            crate::config::Kind::Service => site
+                .services
+                .by_page
+                .get(&i)
+                .map(|s| site.services.list[*s].name.to_lowercase())
+                .unwrap_or_default(),
+            _ => text_field("service"),
+        },
         // The lifecycle state (custom statuses mapped), else the status as written.
         status: site.adrs.lifecycle_of(i).map_or_else(|| text_field("status"), |l| l.name().to_owned()),
         freshness: freshness(site, i).to_owned(),
         sections,
+    }
+}
+
+/// A service without a page of its own (read from the catalog), as search sees it: its
+/// description and facts as the intro, so `lore search --kind service` finds every service.
+pub fn service_doc(site: &Site, s: &crate::site::services::Service) -> PageDoc {
+    let mut text = s.description.clone().unwrap_or_default();
+    for (key, value) in &s.fields {
+        text.push_str(&format!(" {}: {}.", key.replace('_', " "), value.value));
+    }
+    for slo in &s.slos {
+        text.push_str(&format!(" SLO {}.", slo.name));
+    }
+    let (_, worst) = s.runbook_states(site);
+    PageDoc {
+        url: crate::site::encode_path(&s.url).into_owned(),
+        title: s.title.clone(),
+        kind: "service".to_owned(),
+        owner: s.field("owner").unwrap_or("").to_owned(),
+        tags: s.tags.clone(),
+        service: s.name.to_lowercase(),
+        status: s.field("lifecycle").unwrap_or("").to_lowercase(),
+        // A service without runbooks has nothing to review.
+        freshness: if worst == "none" { "exempt" } else { worst }.to_owned(),
+        sections: vec![SectionDoc { anchor: String::new(), heading: Vec::new(), text: clean(&text) }],
     }
 }
 

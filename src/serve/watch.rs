@@ -51,7 +51,8 @@ pub struct Roots {
     pub extra_css: Vec<PathBuf>,
     /// Scripts from `additional-js`.
     pub extra_js: Vec<PathBuf>,
-    /// Alert rule files (`[alerts] rules`): where each pattern starts and the glob below it.
+    /// Alert rule files (`[alerts] rules`) and service catalog and SLO files (`[services]`):
+    /// where each pattern starts and the glob below it.
     pub rules: Vec<(PathBuf, Option<globset::GlobMatcher>)>,
 }
 
@@ -77,6 +78,10 @@ impl Roots {
             extra_js: config.additional_js.iter().map(|p| abs(p)).collect(),
             rules: crate::alerts::rule_globs(&config.alerts)
                 .into_iter()
+                // Catalog and SLO files (`[services]`) are read like rule files: a change to one
+                // rebuilds everything.
+                .chain(crate::alerts::globs_of(&config.services.catalog, &config.services.base))
+                .chain(crate::alerts::globs_of(&config.services.slos, &config.services.base))
                 .map(|(start, glob)| (abs(&start), glob))
                 .collect(),
         }

@@ -12,6 +12,8 @@ pub mod freshness;
 mod mkdocs_nav;
 mod nav;
 pub mod paths;
+pub mod service_pages;
+pub mod services;
 mod summary;
 pub mod taxonomy;
 
@@ -79,6 +81,8 @@ pub struct Site {
     pub coverage: coverage::Alerts,
     /// Onboarding paths.
     pub paths: paths::Paths,
+    /// Services: catalog entities and service pages, with what joins them.
+    pub services: services::Services,
     /// Tags, owners, services, severities.
     pub taxonomies: Vec<taxonomy::Taxonomy>,
     /// Freshness of each page, by index (filled in by the build once "today" is known).
@@ -177,6 +181,9 @@ fn add_kinds(site: &mut Site, config: &SiteConfig, diags: &mut Vec<Diagnostic>) 
     let (coverage, mut d) = coverage::build(site, &mut runbooks, config);
     diags.append(&mut d);
     site.coverage = coverage;
+    let (services, mut d) = services::build(site, &runbooks, config);
+    diags.append(&mut d);
+    site.services = services;
     let (paths, mut d) = paths::build(site);
     diags.append(&mut d);
     site.taxonomies = taxonomy::build(site, &runbooks);

@@ -46,6 +46,12 @@ pub fn build(site: &Site, runbooks: &Runbooks) -> Vec<Taxonomy> {
             owners.entry(owner.clone()).or_default().push(i);
         }
     }
+    // Owner pages list the services they own, catalog-only ones too.
+    for service in &site.services.list {
+        if let Some(owner) = service.field("owner") {
+            owners.entry(owner.to_owned()).or_default();
+        }
+    }
     let mut services = BTreeMap::<String, Vec<usize>>::new();
     let mut severities = BTreeMap::<String, Vec<usize>>::new();
     for rb in &runbooks.runbooks {
@@ -67,7 +73,12 @@ pub fn build(site: &Site, runbooks: &Runbooks) -> Vec<Taxonomy> {
             values: severities,
         },
     ];
-    all.into_iter().filter(|t| !t.values.is_empty() && site.by_url(&t.url()).is_none()).collect()
+    // Once services are defined, `services/` and `services/<name>/` are the services' own pages.
+    let services = site.services.enabled();
+    all.into_iter()
+        .filter(|t| !(services && t.name == "services"))
+        .filter(|t| !t.values.is_empty() && site.by_url(&t.url()).is_none())
+        .collect()
 }
 
 /// A URL segment for a value: lowercase letters, digits and `-`.

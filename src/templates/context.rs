@@ -271,6 +271,10 @@ pub struct KindsView {
     pub indexes: Vec<LinkView>,
     /// The Alerts page of a site with `[alerts] rules`: every alert with its state.
     pub alert_table: Option<Vec<AlertRowView>>,
+    /// A service's page: its facts, SLOs, dependencies, runbooks, alerts and decisions.
+    pub service: Option<super::service_view::ServiceView>,
+    /// The services index (`services/`).
+    pub services_index: Option<super::service_view::ServicesIndexView>,
 }
 
 /// One row of the Alerts page.

@@ -8,6 +8,7 @@ use super::context::{
     LinkView, ListItem, NamedLink, PageInfo, PageView, PathPositionView, PathView, RuleView, RunbookView,
     SiteView, StepGroupView, StepView,
 };
+use super::service_view::ServiceViews;
 use crate::config::{Kind, SiteConfig};
 use crate::error::Error;
 use crate::site::adr_graph::AdrRecord;
@@ -46,13 +47,20 @@ impl KindViews<'_> {
         if self.is_runbook_folder(target) {
             view.indexes = self.runbook_indexes(url);
         }
+        let services = ServiceViews { site };
+        if url == "services/" && site.services.enabled() {
+            view.services_index = Some(services.index(url));
+        }
         let Target::Page(i) = target else { return view };
+        if let Some(s) = site.services.by_page.get(&i) {
+            view.service = Some(services.service(&site.services.list[*s], url));
+        }
         let page = &site.pages[i];
         match page.kind {
             Kind::Runbook => view.runbook = self.runbook(i, url),
             Kind::Adr => view.adr = site.adrs.by_page.get(&i).map(|r| self.adr(*r, url)),
             Kind::Onboarding => view.path = site.paths.by_page.get(&i).map(|p| self.path(*p, url)),
-            Kind::Page => {}
+            Kind::Page | Kind::Service => {}
         }
         view.in_paths = self.in_paths(i, url);
         view
@@ -73,6 +81,9 @@ impl KindViews<'_> {
                 href: relative_url(from, &t.url()),
             })
             .collect();
+        if self.site.services.enabled() {
+            out.insert(0, LinkView { title: "By service".to_owned(), href: relative_url(from, "services/") });
+        }
         if !self.site.runbooks.alerts.is_empty() {
             out.push(LinkView { title: "Alerts A–Z".to_owned(), href: relative_url(from, "alerts/") });
         }
@@ -93,7 +104,13 @@ impl KindViews<'_> {
         let site = self.site;
         let rb = &site.runbooks.runbooks[*site.runbooks.by_page.get(&page)?];
         Some(RunbookView {
-            service: rb.service.as_deref().map(|s| self.taxonomy_link("services", s, from)),
+            service: rb.service.as_deref().map(|s| {
+                if site.services.enabled() {
+                    ServiceViews { site }.link(s, from)
+                } else {
+                    self.taxonomy_link("services", s, from)
+                }
+            }),
             severity: rb.severity.clone(),
             severity_class: rb.severity.as_deref().map(slug).unwrap_or_default(),
             owner: site.pages[page].meta.owner.as_deref().map(|o| self.taxonomy_link("owners", o, from)),
@@ -352,6 +369,7 @@ impl KindViews<'_> {
             (Kind::Runbook, "Runbooks"),
             (Kind::Adr, "Decision records"),
             (Kind::Onboarding, "Onboarding"),
+            (Kind::Service, "Services"),
             (Kind::Page, "Pages"),
         ];
         kinds
@@ -378,6 +396,10 @@ impl KindViews<'_> {
                 let title = format!("{}: {value}", t.singular);
                 let mut view = generated_view(self.site, site_base, &url, &title, "taxonomy");
                 view.kinds.groups = self.by_kind(&url, pages);
+                if t.name == "owners" {
+                    view.kinds.groups.retain(|g| g.title != "Services");
+                    view.kinds.groups.extend(self.owned_services(&url, value));
+                }
                 view.chrome.breadcrumbs.push(LinkView { title: t.title.to_owned(), href: "../".to_owned() });
                 out.push(Generated { path: format!("{url}index.html"), template: "taxonomy.html", view });
             }
@@ -408,7 +430,57 @@ impl KindViews<'_> {
             out.push(Generated { path: "alerts/index.html".to_owned(), template: "taxonomy.html", view });
         }
         out.extend(self.redirects(site_base));
+        out.extend(self.service_pages(site_base));
         out
+    }
+
+    /// A page for each service without a page of its own, and the services index unless a
+    /// page of the site is published at `services/`.
+    fn service_pages(&self, site_base: &SiteView) -> Vec<Generated> {
+        let site = self.site;
+        let mut out = Vec::new();
+        if !site.services.enabled() {
+            return out;
+        }
+        let views = ServiceViews { site };
+        for s in site.services.list.iter().filter(|s| s.page.is_none()) {
+            if site.by_url(&s.url).is_some() {
+                continue;
+            }
+            let mut view = generated_view(site, site_base, &s.url, &s.title, "service");
+            view.chrome.page.description.clone_from(&s.description);
+            view.chrome.breadcrumbs.push(LinkView { title: "Services".to_owned(), href: "../".to_owned() });
+            view.kinds.service = Some(views.service(s, &s.url));
+            out.push(Generated { path: format!("{}index.html", s.url), template: "service.html", view });
+        }
+        if site.by_url("services/").is_none() {
+            let url = "services/";
+            let mut view = generated_view(site, site_base, url, "Services", "services");
+            view.kinds.services_index = Some(views.index(url));
+            out.push(Generated { path: "services/index.html".to_owned(), template: "services.html", view });
+        }
+        out
+    }
+
+    /// The services `owner` owns, as a group of an owner's page.
+    fn owned_services(&self, from: &str, owner: &str) -> Option<GroupView> {
+        let items: Vec<ListItem> = self
+            .site
+            .services
+            .list
+            .iter()
+            .filter(|s| s.field("owner") == Some(owner))
+            .map(|s| ListItem {
+                title: s.title.clone(),
+                href: relative_url(from, &s.url),
+                kind: "Service".to_owned(),
+                description: s.description.clone(),
+                owner: None,
+                status: None,
+                badge: None,
+            })
+            .collect();
+        (!items.is_empty()).then(|| GroupView { title: "Services".to_owned(), href: None, items })
     }
 
     /// One redirect per alert at `alerts/<Name>/`, and at `alerts/<name>/` when the name has

@@ -11,6 +11,8 @@ pub mod context;
 pub mod freshness;
 pub mod kind_view;
 mod nav;
+pub mod service_graph;
+pub mod service_view;
 pub mod view;
 
 use std::path::Path;
@@ -28,6 +30,11 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("taxonomy.html", include_str!("../../themes/default/templates/taxonomy.html")),
     ("alert.html", include_str!("../../themes/default/templates/alert.html")),
     ("freshness.html", include_str!("../../themes/default/templates/freshness.html")),
+    ("service.html", include_str!("../../themes/default/templates/service.html")),
+    ("services.html", include_str!("../../themes/default/templates/services.html")),
+    ("service_header.html", include_str!("../../themes/default/templates/service_header.html")),
+    ("service_body.html", include_str!("../../themes/default/templates/service_body.html")),
+    ("services_index.html", include_str!("../../themes/default/templates/services_index.html")),
 ];
 
 /// The default theme's assets, by name.

@@ -76,7 +76,10 @@ impl ViewInputs<'_> {
             breadcrumbs.push(LinkView { title: "Home".to_owned(), href: relative_url(&url, site.url(home)) });
         }
         breadcrumbs.extend(site.parents.get(&target).into_iter().flatten().map(|t| link(*t)));
+        let kinds = self.kind_views().kinds(target, &url);
         let listing = match target {
+            // The services index lists every service: the folder's own listing would repeat a few.
+            Target::Section(_) if kinds.services_index.is_some() => Vec::new(),
             Target::Section(i) => {
                 site.sections[i].children.iter().map(|t| self.list_item(&url, *t)).collect()
             }
@@ -86,10 +89,14 @@ impl ViewInputs<'_> {
         if rendered.is_some_and(|r| r.diagrams) {
             site_view.diagrams = self.diagrams.map(|d| relative_url(&url, d));
         }
+        let mut page = self.page_info(target, &url);
+        if matches!(target, Target::Section(_)) && kinds.services_index.is_some() {
+            "services".clone_into(&mut page.kind);
+        }
         PageView {
             chrome: Chrome {
                 site: site_view,
-                page: self.page_info(target, &url),
+                page,
                 nav: nav::entries(site, Some(target), &url),
                 breadcrumbs,
             },
@@ -98,7 +105,7 @@ impl ViewInputs<'_> {
             prev,
             next,
             listing,
-            kinds: self.kind_views().kinds(target, &url),
+            kinds,
         }
     }
 
@@ -177,7 +184,8 @@ impl ViewInputs<'_> {
                     description: meta.description.clone(),
                     kind: page.kind.name().to_owned(),
                     kind_label: page.kind.label().to_owned(),
-                    owner: meta.owner.clone(),
+                    // A service page shows its owner among the service's facts.
+                    owner: meta.owner.clone().filter(|_| page.kind != crate::config::Kind::Service),
                     tags: meta.tags.clone(),
                     last_verified: meta.last_verified.map(|d| d.to_string()),
                     verified_by: meta.verified_by.clone(),

@@ -42,6 +42,7 @@ fn main() {
         ("issue_17_every_page_type_passes_axe", issue_17_every_page_type_passes_axe),
         ("issue_17_keyboard_only", issue_17_keyboard_only),
         ("issue_17_reduced_motion_forced_colors_and_print", issue_17_reduced_motion_forced_colors_and_print),
+        ("issue_12_services_index_filters_and_sorts", issue_12_services_index_filters_and_sorts),
     ];
     // `cargo test --test browser -- NAME`: only the tests whose name contains NAME.
     let filter: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
@@ -284,6 +285,23 @@ fn decision_log_sorts_and_filters(chromium: &Path, site: &Path) {
     assert!(
         dom.contains("<th scope=\"col\" data-sort=\"number\" aria-sort=\"ascending\" tabindex=\"0\">"),
         "sortable"
+    );
+}
+
+/// Issue 12: the services index shows its filters and sort buttons once its script runs;
+/// without a script the filters stay hidden and the table lists every service.
+fn issue_12_services_index_filters_and_sorts(chromium: &Path, site: &Path) {
+    let page = std::fs::read_to_string(site.join("services/index.html")).unwrap();
+    assert!(page.contains("<div class=\"table-filter\" hidden>"), "without a script the filters are hidden");
+    let dom = dump_dom(chromium, &page_url(site, "services/index.html"));
+    assert!(dom.contains("<div class=\"table-filter\">"), "filters shown");
+    assert!(
+        dom.contains("<th scope=\"col\"><button type=\"button\">Owner</button></th>"),
+        "sort buttons added"
+    );
+    assert!(
+        dom.contains("<a href=\"../services/checkout-api/index.html\">Checkout API</a>"),
+        "the service listed"
     );
 }
 

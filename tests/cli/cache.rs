@@ -395,3 +395,38 @@ fn issue_13_planted_links_in_lore_folder_are_not_followed() {
     );
     site.run(&["build", "-v"]).success().stderr_contains("1 of 1 pages reused from the build cache");
 }
+
+/// Issue 12 with issue 13: the example site's services (catalog, OpenSLO and Sloth files, a
+/// service page) come out of a cached build byte for byte as out of an uncached one, also after
+/// a runbook's review date (the service's freshness line), a service page's body and the
+/// catalog change.
+#[test]
+fn issue_12_example_services_are_the_same_with_and_without_the_cache() {
+    let site = SiteTest::empty("cache-services");
+    std::fs::create_dir(site.path(".git")).expect("create .git");
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for dir in ["content-example", "catalog", "monitoring"] {
+        crate::harness::copy_tree(&repo.join(dir), &site.path(dir));
+    }
+    site.write("book.toml", std::fs::read_to_string(repo.join("book.toml")).expect("read book.toml"));
+    let compare = |context: &str| {
+        site.run(&["build", "--today", "2026-12-01", "."]).success();
+        let with_cache = site.files("book");
+        site.run(&["build", "--no-cache", "--today", "2026-12-01", "."]).success();
+        assert_same(&with_cache, &site.files("book"), context);
+    };
+    compare("example with services");
+    assert!(site.read("book/services/payments/index.html").contains("21 min 36 s"));
+    let runbook = "content-example/runbooks/payments-provider-timeouts.md";
+    let text = site.read(runbook);
+    let date = text.lines().find(|l| l.starts_with("last_verified:")).expect("a review date").to_owned();
+    site.write(runbook, text.replace(&date, "last_verified: 2026-11-30"));
+    site.append("content-example/services/checkout-api.md", "\nA new paragraph.\n");
+    let catalog = site.read("catalog/platform/catalog-info.yaml");
+    site.write(
+        "catalog/platform/catalog-info.yaml",
+        catalog.replace("The event backbone", "The event spine"),
+    );
+    compare("after edits");
+    assert!(site.read("book/services/kafka/index.html").contains("The event spine"));
+}

@@ -24,6 +24,7 @@ pub mod oracle;
 mod rng;
 mod search;
 mod serve;
+mod services;
 mod summary;
 mod trust;
 mod urls;

@@ -338,6 +338,24 @@
     [text, state, paging].forEach(function (el) { el.addEventListener("input", apply); el.addEventListener("change", apply); });
   });
 
+  // Filterable tables (the services index): a text box and one select per `data-filter`
+  // attribute of the rows; without a script every row shows.
+  document.querySelectorAll(".table-filter-wrap").forEach(function (wrap) {
+    var filter = wrap.querySelector(".table-filter");
+    var text = wrap.querySelector(".table-filter-text");
+    var selects = Array.prototype.slice.call(wrap.querySelectorAll("select[data-filter]"));
+    var rows = Array.prototype.slice.call(wrap.querySelectorAll("tbody tr"));
+    filter.hidden = false;
+    var apply = function () {
+      var want = text.value.trim().toLowerCase();
+      rows.forEach(function (row) {
+        row.hidden = (want && row.textContent.toLowerCase().indexOf(want) < 0) ||
+          selects.some(function (s) { return s.value && row.getAttribute("data-" + s.getAttribute("data-filter")) !== s.value; });
+      });
+    };
+    [text].concat(selects).forEach(function (el) { el.addEventListener("input", apply); el.addEventListener("change", apply); });
+  });
+
   // Sortable tables (the freshness dashboard): without a script they stay plain tables in
   // their built order. Each cell may carry `data-sort`; numbers sort as numbers.
   document.querySelectorAll("table.sortable").forEach(function (table) {

@@ -1,0 +1,100 @@
+//! Service data read from the files teams already keep: Backstage catalog files
+//! (`[services] catalog`) and SLO files (`[services] slos`: OpenSLO and Sloth). Service pages
+//! (kind `service`) and the merge of all sources into one service each are the site model's
+//! ([`crate::site::services`]).
+//!
+//! Catalog and SLO files are untrusted input, held to the content root like alert rule files
+//! ([`crate::alerts::load_input`]); parsing runs under the YAML parser's budgets.
+
+pub mod budget;
+pub mod catalog;
+pub mod slo;
+
+use crate::alerts::{InputGlobs, InputKind, find_inputs, load_input};
+use crate::config::{ContentRoot, ServicesConfig, display_path};
+use crate::diag::Diagnostic;
+pub use catalog::{Entity, EntityKind, EntityRef};
+pub use slo::{SloDef, SloFormat};
+
+/// Everything the catalog and SLO files say.
+#[derive(Debug, Default)]
+pub struct Sources {
+    /// Catalog entities (Component, System, Group), in path order.
+    pub entities: Vec<Entity>,
+    /// SLOs, in path order.
+    pub slos: Vec<SloDef>,
+}
+
+const CATALOG: InputKind = InputKind {
+    what: "the service catalog",
+    noun: "catalog files",
+    split_hint: "split the catalog into several files",
+};
+const SLOS: InputKind =
+    InputKind { what: "SLOs", noun: "SLO files", split_hint: "split the SLOs into several files" };
+
+/// Reads every catalog and SLO file the `[services]` patterns match. An entity kind lore does
+/// not read is noted once, at its first entity.
+pub fn read(config: &ServicesConfig, root: &ContentRoot) -> (Sources, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut out = Sources::default();
+    let globs = |patterns, key, line| InputGlobs {
+        patterns,
+        base: &config.base,
+        key,
+        line,
+        config_path: &config.config_path,
+        config_text: &config.config_text,
+    };
+    let mut skipped: Vec<String> = Vec::new();
+    for path in find_inputs(&globs(&config.catalog, "catalog", config.catalog_line), &mut diags) {
+        let shown = display_path(&path);
+        let text = match load_input(&path, root, &shown, &CATALOG) {
+            Ok(text) => text,
+            Err(d) => {
+                diags.push(d);
+                continue;
+            }
+        };
+        let mut parsed = catalog::parse(&text, &shown);
+        let rel = rel_path(&path, &config.base);
+        for e in &mut parsed.entities {
+            e.rel.clone_from(&rel);
+        }
+        out.entities.extend(parsed.entities);
+        diags.extend(parsed.diagnostics);
+        for (kind, line, col) in parsed.skipped {
+            if skipped.contains(&kind) {
+                continue;
+            }
+            diags.push(
+                Diagnostic::warning(format!(
+                    "catalog entities of kind `{kind}` are skipped: lore reads Component, System and Group"
+                ))
+                .at_text(&shown, text.as_str(), line, col),
+            );
+            skipped.push(kind);
+        }
+    }
+    for path in find_inputs(&globs(&config.slos, "slos", config.slos_line), &mut diags) {
+        let shown = display_path(&path);
+        match load_input(&path, root, &shown, &SLOS) {
+            Ok(text) => {
+                let mut parsed = slo::parse(&text, &shown);
+                let rel = rel_path(&path, &config.base);
+                for s in &mut parsed.slos {
+                    s.rel.clone_from(&rel);
+                }
+                out.slos.extend(parsed.slos);
+                diags.extend(parsed.diagnostics);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    (out, diags)
+}
+
+/// `path` relative to `base`, `/`-separated.
+fn rel_path(path: &std::path::Path, base: &std::path::Path) -> String {
+    path.strip_prefix(base).unwrap_or(path).to_string_lossy().replace('\\', "/")
+}
