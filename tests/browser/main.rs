@@ -167,7 +167,7 @@ fn theme_follows_the_system_scheme(chromium: &Path, site: &Path) {
 /// With `kind`, it first chooses that kind in the empty box's filters and expects its pages.
 fn search_in_browser(chromium: &Path, site: &Path, case: &SearchCase<'_>) {
     let mut args: Vec<&OsStr> = vec![chromium.as_os_str(), site.as_os_str()];
-    args.extend([case.query, case.title, case.hash, case.text, case.kind].map(OsStr::new));
+    args.extend([case.query, case.title, case.hash, case.text, case.kind, case.mark].map(OsStr::new));
     run_script("search in the browser", "search.js", &args);
 }
 
@@ -182,6 +182,8 @@ struct SearchCase<'a> {
     text: &'a str,
     /// A kind to filter on first (empty: none).
     kind: &'a str,
+    /// The word the first result's title must mark (empty: not checked).
+    mark: &'a str,
 }
 
 fn search_finds_and_follows_a_heading(chromium: &Path, site: &Path) {
@@ -191,8 +193,12 @@ fn search_finds_and_follows_a_heading(chromium: &Path, site: &Path) {
         hash: "#meaning",
         text: "",
         kind: "runbook",
+        mark: "failover",
     };
     search_in_browser(chromium, site, &case);
+    // Issue 15: a query corrected for a typo marks the word it was corrected to.
+    let typo = SearchCase { query: "failovr", kind: "", ..case };
+    search_in_browser(chromium, site, &typo);
 }
 
 /// Page text that looks like markup is shown as text in snippets, never run.
@@ -216,6 +222,7 @@ fn search_snippets_never_run_page_text(chromium: &Path, _site: &Path) {
         hash: "#payload-section",
         text: "<script>window.__lorePwned=1</script>",
         kind: "",
+        mark: "",
     };
     search_in_browser(chromium, &root.join("book"), &case);
 }
@@ -380,7 +387,7 @@ fn issue_10_odd_file_names_link_from_a_static_host(chromium: &Path, _site: &Path
     let landed = follow_links(chromium, &page_url(&book, "index.html"), &links);
     let at: Vec<&str> = landed.as_array().unwrap().iter().map(|l| l["at"].as_str().unwrap()).collect();
     assert!(at[0].ends_with("/book/what%3F/index.html"), "{landed}");
-    let case = SearchCase { query: "quokka", title: "What", hash: "#why", text: "", kind: "" };
+    let case = SearchCase { query: "quokka", title: "What", hash: "#why", text: "", kind: "", mark: "" };
     search_in_browser(chromium, &book, &case);
 }
 

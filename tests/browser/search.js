@@ -9,7 +9,7 @@ const fs = require("fs");
 const http = require("http");
 const path = require("path");
 
-const [chromium, siteArg, query, expectedTitle, expectedHash, expectedText, filterKind] = process.argv.slice(2);
+const [chromium, siteArg, query, expectedTitle, expectedHash, expectedText, filterKind, expectedMark] = process.argv.slice(2);
 const siteDir = path.resolve(siteArg);
 const SUBPATH = "/docs/handbook/";
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".gz": "application/gzip", ".png": "image/png", ".svg": "image/svg+xml" };
@@ -63,6 +63,11 @@ async function main() {
     await waitFor(`new URL(location.href).searchParams.get('q') === ${JSON.stringify(query)}`, `the query ${JSON.stringify(query)} in the URL`);
     const marks = await evaluate("document.querySelectorAll('.search-snippet mark').length");
     if (!marks) { fail("no highlighted words in the snippets"); }
+    // The first result's title marks the word it matched, after a typo's correction too.
+    const titleMarks = await evaluate("Array.from(document.querySelectorAll('.search-result .search-title')[0].querySelectorAll('mark')).map(function (m) { return m.textContent; })");
+    if (expectedMark && JSON.stringify(titleMarks) !== JSON.stringify([expectedMark])) {
+      fail(`the first title marks ${JSON.stringify(titleMarks)}, expected ${JSON.stringify([expectedMark])}`);
+    }
     if (await evaluate("typeof window.__lorePwned !== 'undefined'")) { fail("a snippet ran page text as script"); }
     if (await evaluate("document.querySelectorAll('.search-panel script, .search-panel img').length")) { fail("page text became elements"); }
     if (expectedText && !(await evaluate(`document.querySelector('.search-panel').textContent.includes(${JSON.stringify(expectedText)})`))) {

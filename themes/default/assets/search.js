@@ -471,14 +471,16 @@
     return word.slice(0, n) === q.slice(0, n) && Math.abs(word.length - q.length) <= 3;
   }
 
-  /* Snippet pieces around the first matched word: [[text, isMatch], ...]. */
-  function snippet(text, terms, size) {
+  /* Snippet pieces around the first matched word: [[text, isMatch], ...]. `terms` are the
+     query's words and the stems they stood for (a typo's correction among them), so `failovr`
+     marks `failover`. With `whole`, the whole text (a title, a heading). */
+  function snippet(text, terms, size, whole) {
     var spans = [], m, re = /[\p{L}\p{N}]+/gu;
     while ((m = re.exec(text))) { spans.push([m.index, m.index + m[0].length, m[0].toLowerCase()]); }
     function hit(w) { return terms.some(function (t) { return t.length > 1 && w.indexOf(t) === 0; }); }
     var first = 0;
     for (var i = 0; i < spans.length; i++) { if (hit(spans[i][2])) { first = i; break; } }
-    var s = Math.max(0, first - 4), e = Math.min(spans.length, s + (size || 24));
+    var s = whole ? 0 : Math.max(0, first - 4), e = whole ? spans.length : Math.min(spans.length, s + (size || 24));
     if (!spans.length) { return []; }
     var from = s === 0 ? 0 : spans[s][0], to = e === spans.length ? text.length : spans[e - 1][1], out = [], at = from;
     if (s > 0) { out.push(["…", false]); }
@@ -582,6 +584,16 @@
       return rootUrl + path + rest;
     }
 
+    /* Fills `node` with `text`, the words matching `terms` in <mark> (text nodes only: page
+       text never becomes markup). A title or heading is marked whole; a section's text is cut
+       to a window around its first match (`windowed`). */
+    function marked(node, text, terms, windowed) {
+      snippet(text, terms, 24, !windowed).forEach(function (part) {
+        node.appendChild(part[1] ? el("mark", null, part[0]) : document.createTextNode(part[0]));
+      });
+      return node;
+    }
+
     function render(res, frags, my) {
       if (my !== seq) { return; }
       list.textContent = "";
@@ -602,7 +614,7 @@
         li.setAttribute("aria-label", f.t);
         a.href = href(f.u);
         a.setAttribute("role", "option");
-        a.appendChild(el("span", "search-title", f.t));
+        a.appendChild(marked(el("span", "search-title"), f.t, words));
         a.appendChild(el("span", "search-kind badge", f.k));
         if (f.f === "stale") { a.appendChild(el("span", "search-badge badge stale", "stale")); }
         if (f.s === "superseded" || f.s === "deprecated") { a.appendChild(el("span", "search-badge badge superseded", f.s)); }
@@ -612,10 +624,8 @@
           var sec = f.x[r[0] - engine.pageFirst[pg.page]], sa = el("a", "search-section");
           sa.href = href(sec[0] ? f.u + "#" + sec[0] : f.u);
           sa.setAttribute("role", "option");
-          if (sec[1]) { sa.appendChild(el("span", "search-heading", sec[1])); }
-          var p = el("span", "search-snippet");
-          snippet(sec[2], words).forEach(function (part) { p.appendChild(part[1] ? el("mark", null, part[0]) : document.createTextNode(part[0])); });
-          sa.appendChild(p);
+          if (sec[1]) { sa.appendChild(marked(el("span", "search-heading"), sec[1], words)); }
+          sa.appendChild(marked(el("span", "search-snippet"), sec[2], words, true));
           subs.appendChild(sa);
         });
         li.appendChild(subs);
