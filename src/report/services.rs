@@ -78,7 +78,7 @@ pub fn summaries(site: &Site) -> Option<Vec<ServiceSummary>> {
             tier: s.field("tier").map(str::to_owned),
             lifecycle: s.field("lifecycle").map(str::to_owned),
             state,
-            summary: crate::templates::service_view::summary(&counts, s.runbooks.len()),
+            summary: crate::services::runbook_summary(&counts, s.runbooks.len()),
             runbooks: RunbookCounts {
                 total: s.runbooks.len(),
                 fresh: fresh + exempt,

@@ -98,3 +98,19 @@ pub fn read(config: &ServicesConfig, root: &ContentRoot) -> (Sources, Vec<Diagno
 fn rel_path(path: &std::path::Path, base: &std::path::Path) -> String {
     path.strip_prefix(base).unwrap_or(path).to_string_lossy().replace('\\', "/")
 }
+
+/// "7 of 9 runbooks fresh · 1 stale · 1 never verified" (counts in `site::freshness::State::ALL` order).
+pub fn runbook_summary(counts: &[usize; 5], total: usize) -> Option<String> {
+    if total == 0 {
+        return None;
+    }
+    let [stale, due, unverified, fresh, exempt] = *counts;
+    let noun = if total == 1 { "runbook" } else { "runbooks" };
+    let mut parts = vec![format!("{} of {total} {noun} fresh", fresh + exempt)];
+    for (n, what) in [(due, "due soon"), (stale, "stale"), (unverified, "never verified")] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    Some(parts.join(" · "))
+}

@@ -230,7 +230,7 @@ impl ServiceViews<'_> {
             alerts: s.alerts.iter().map(|a| self.alert(*a, from)).collect(),
             adrs: s.adrs.iter().map(|p| self.adr(*p, from)).collect(),
             paths: self.paths(s, from),
-            freshness: summary(&counts, s.runbooks.len()),
+            freshness: crate::services::runbook_summary(&counts, s.runbooks.len()),
             state,
             undefined: !s.defined,
         }
@@ -386,7 +386,8 @@ impl ServiceViews<'_> {
                     tier: field("tier"),
                     lifecycle: field("lifecycle"),
                     state,
-                    freshness: summary(&counts, s.runbooks.len()).unwrap_or_else(|| "no runbooks".to_owned()),
+                    freshness: crate::services::runbook_summary(&counts, s.runbooks.len())
+                        .unwrap_or_else(|| "no runbooks".to_owned()),
                     runbooks: s.runbooks.len(),
                     slos: s.slos.len(),
                 }
@@ -406,22 +407,6 @@ impl ServiceViews<'_> {
             rows,
         }
     }
-}
-
-/// "7 of 9 runbooks fresh · 1 stale · 1 never verified" (counts in [`State::ALL`] order).
-pub fn summary(counts: &[usize; 5], total: usize) -> Option<String> {
-    if total == 0 {
-        return None;
-    }
-    let [stale, due, unverified, fresh, exempt] = *counts;
-    let noun = if total == 1 { "runbook" } else { "runbooks" };
-    let mut parts = vec![format!("{} of {total} {noun} fresh", fresh + exempt)];
-    for (n, what) in [(due, "due soon"), (stale, "stale"), (unverified, "never verified")] {
-        if n > 0 {
-            parts.push(format!("{n} {what}"));
-        }
-    }
-    Some(parts.join(" · "))
 }
 
 fn sources(s: &Service, site: &Site) -> Vec<String> {
@@ -461,16 +446,21 @@ fn safe_link(url: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::summary;
 
     #[test]
     fn freshness_summaries() {
         assert_eq!(
-            summary(&[1, 0, 1, 7, 0], 9).as_deref(),
+            crate::services::runbook_summary(&[1, 0, 1, 7, 0], 9).as_deref(),
             Some("7 of 9 runbooks fresh · 1 stale · 1 never verified")
         );
-        assert_eq!(summary(&[0, 1, 0, 0, 0], 1).as_deref(), Some("0 of 1 runbook fresh · 1 due soon"));
-        assert_eq!(summary(&[0, 0, 0, 2, 1], 3).as_deref(), Some("3 of 3 runbooks fresh"));
-        assert_eq!(summary(&[0; 5], 0), None);
+        assert_eq!(
+            crate::services::runbook_summary(&[0, 1, 0, 0, 0], 1).as_deref(),
+            Some("0 of 1 runbook fresh · 1 due soon")
+        );
+        assert_eq!(
+            crate::services::runbook_summary(&[0, 0, 0, 2, 1], 3).as_deref(),
+            Some("3 of 3 runbooks fresh")
+        );
+        assert_eq!(crate::services::runbook_summary(&[0; 5], 0), None);
     }
 }
