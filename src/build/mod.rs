@@ -103,7 +103,7 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     if options.cache && state.config.cache {
         state.cache = Some(cache::Cache::open(&state.config, options.write));
     }
-    let notes = state.render_all(progress);
+    let mut notes = state.render_all(progress);
     let diags = state.check([]);
     let cache_note =
         if options.write { state.save_cache()? } else { state.cache.take().and_then(|c| c.note()) };
@@ -134,7 +134,20 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
         let head = crate::search::browser::HEAD;
         state.theme.search = Some(write::search_links(&state.config, head, &mut assets.files)?);
     } else if state.searched {
-        index_search(&mut state, &mut assets.files, options.keep, &mut stages)?;
+        // The last build's compressed search files, reused when their bytes come again.
+        let memo =
+            (options.cache && state.config.cache).then(|| cache::dir(&state.config.root).join("gzip.bin"));
+        let gz =
+            memo.as_deref().map_or_else(crate::search::gzip::Gzip::plain, crate::search::gzip::Gzip::open);
+        let made = index_search(&mut state, &mut assets.files, options.keep, &gz, &mut stages)?;
+        if let Some(path) = &memo {
+            crate::fs::create_dir_all(&cache::dir(&state.config.root))?;
+            gz.save(path, &assets.files)?;
+            notes.insert(
+                1.min(notes.len()),
+                format!("{} of {made} search files reused from the build cache", gz.reused()),
+            );
+        }
     }
     let copied = write_site(&mut state, assets, options)?;
     stages.done(if options.write { "apply templates and write" } else { "apply templates" });
@@ -158,8 +171,9 @@ fn index_search(
     state: &mut State,
     files: &mut Vec<(String, Vec<u8>)>,
     keep: bool,
+    gz: &crate::search::gzip::Gzip,
     stages: &mut Stages,
-) -> Result<(), Error> {
+) -> Result<usize, Error> {
     let docs = state.search_docs();
     if !keep {
         state.forget_search();
@@ -168,7 +182,7 @@ fn index_search(
     let _lock = crate::search::index::lock(&dir)?;
     let index = crate::search::index::write(&docs, &dir)?;
     stages.done("search: tantivy index");
-    let mut bundle = crate::search::browser::export(&docs, &index)?;
+    let mut bundle = crate::search::browser::export_with(&docs, &index, gz)?;
     crate::fs::write(&dir.join("words.tsv"), bundle.words.as_bytes())?;
     // Pages name the head by a fixed name (the searcher revalidates it), so a page whose own
     // content did not change keeps its bytes when the index changes.
@@ -176,9 +190,10 @@ fn index_search(
         crate::search::browser::HEAD.clone_into(rel);
     }
     state.theme.search = Some(write::search_links(&state.config, crate::search::browser::HEAD, files)?);
+    let made = bundle.files.len();
     files.extend(bundle.files);
     stages.done("search: browser index");
-    Ok(())
+    Ok(made)
 }
 
 /// Writes every page, listing and asset into a staging folder swapped in when complete (or,

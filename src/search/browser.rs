@@ -24,7 +24,6 @@
 //! adds.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -35,6 +34,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocSet, TERMINATED};
 
 use super::PageDoc;
+use super::gzip::Gzip;
 use super::index::Written;
 use super::schema::TITLE_BOOST;
 use crate::error::Error;
@@ -227,13 +227,19 @@ pub fn quantise(score: f32, max: f32) -> u8 {
 
 /// Writes the browser index of `pages`.
 pub fn export(pages: &[Arc<PageDoc>], written: &Written) -> Result<Bundle, Error> {
+    export_with(pages, written, &Gzip::plain())
+}
+
+/// Writes the browser index of `pages`, compressing its files with `gz` (which may reuse the
+/// last build's).
+pub fn export_with(pages: &[Arc<PageDoc>], written: &Written, gz: &Gzip) -> Result<Bundle, Error> {
     let impacts = impacts(written)?;
     let records: usize = pages.iter().map(|p| p.sections.len()).sum();
     let mut bundle = Bundle::default();
-    let shard_table = dictionary_shards(written, &impacts, &mut bundle.files)?;
-    let word_table = word_packs(written, &impacts, &mut bundle)?;
-    let (frag_groups, per_pack) = fragment_packs(pages, &mut bundle.files)?;
-    let facets = facet_lists(pages, &mut bundle.files)?;
+    let shard_table = dictionary_shards(written, &impacts, &mut bundle.files, gz)?;
+    let word_table = word_packs(written, &impacts, &mut bundle, gz)?;
+    let (frag_groups, per_pack) = fragment_packs(pages, &mut bundle.files, gz)?;
+    let facets = facet_lists(pages, &mut bundle.files, gz)?;
     let demoted: Vec<usize> = pages
         .iter()
         .enumerate()
@@ -252,10 +258,10 @@ pub fn export(pages: &[Arc<PageDoc>], written: &Written) -> Result<Bundle, Error
         "demoted": deltas(&demoted),
         "demotion": super::DEMOTION,
     });
-    let gz = gzip(&to_json(&head, "the search head")?)?;
-    let name = format!("search/head.{}.json.gz", hash8(&gz));
+    let head = gz.compress(&to_json(&head, "the search head")?)?;
+    let name = format!("search/head.{}.json.gz", hash8(&head));
     bundle.head = name.clone();
-    bundle.files.push((name, gz));
+    bundle.files.push((name, head));
     Ok(bundle)
 }
 
@@ -270,8 +276,9 @@ fn dictionary_shards(
     written: &Written,
     impacts: &Impacts,
     files: &mut Vec<(String, Vec<u8>)>,
+    gz: &Gzip,
 ) -> Result<Vec<Value>, Error> {
-    dictionary_shards_sized(written, impacts, files, SHARD_BYTES, MAX_SHARD_BYTES)
+    dictionary_shards_sized(written, impacts, files, SHARD_BYTES, MAX_SHARD_BYTES, gz)
 }
 
 /// `dictionary_shards` with the cut sizes given. A shard that had to start between a word and
@@ -283,6 +290,7 @@ pub fn dictionary_shards_sized(
     files: &mut Vec<(String, Vec<u8>)>,
     shard_bytes: usize,
     max_bytes: usize,
+    gz: &Gzip,
 ) -> Result<Vec<Value>, Error> {
     let mut keys: BTreeMap<&str, (Option<&str>, bool)> = BTreeMap::new();
     for (word, stem) in &written.words {
@@ -335,7 +343,7 @@ pub fn dictionary_shards_sized(
     }
     let shards: Vec<(String, Vec<u8>, bool)> = shards
         .into_par_iter()
-        .map(|(first, bytes, joined)| Ok((first, gzip(&bytes)?, joined)))
+        .map(|(first, bytes, joined)| Ok((first, gz.compress(&bytes)?, joined)))
         .collect::<Result<_, Error>>()?;
     let mut shard_table = Vec::new();
     for (first, gz, joined) in shards {
@@ -374,7 +382,12 @@ pub fn joined_boundaries(keys: &BTreeMap<&str, (Option<&str>, bool)>) -> Vec<boo
 
 /// Word packs by the first two letters (and the word list for the terminal); returns the word
 /// table of the head.
-fn word_packs(written: &Written, impacts: &Impacts, bundle: &mut Bundle) -> Result<Vec<Value>, Error> {
+fn word_packs(
+    written: &Written,
+    impacts: &Impacts,
+    bundle: &mut Bundle,
+    gz: &Gzip,
+) -> Result<Vec<Value>, Error> {
     let mut packs: Vec<(String, String)> = Vec::new();
     let mut text = String::new();
     let mut pack_first = String::new();
@@ -401,10 +414,10 @@ fn word_packs(written: &Written, impacts: &Impacts, bundle: &mut Bundle) -> Resu
     }
     let mut word_table = Vec::new();
     for (first, text) in packs {
-        let gz = gzip(text.as_bytes())?;
-        let name = format!("search/w/{}.txt.gz", hash8(&gz));
+        let pack = gz.compress(text.as_bytes())?;
+        let name = format!("search/w/{}.txt.gz", hash8(&pack));
         word_table.push(json!([first, name.trim_start_matches("search/")]));
-        bundle.files.push((name, gz));
+        bundle.files.push((name, pack));
     }
     Ok(word_table)
 }
@@ -414,6 +427,7 @@ fn word_packs(written: &Written, impacts: &Impacts, bundle: &mut Bundle) -> Resu
 fn fragment_packs(
     pages: &[Arc<PageDoc>],
     files: &mut Vec<(String, Vec<u8>)>,
+    gz: &Gzip,
 ) -> Result<(Vec<String>, usize), Error> {
     let per_pack = pages.len().div_ceil(12_000).max(1);
     let fragments: Vec<Vec<u8>> = pages
@@ -424,9 +438,9 @@ fn fragment_packs(
         .collect::<Result<_, Error>>()?;
     // Named by the hash of their group: an edit renames one group's packs, not all of them.
     let hashes: Vec<String> = fragments.chunks(FRAGMENT_GROUP).map(|group| hash8(&group.concat())).collect();
-    let packed: Vec<Vec<u8>> = fragments.par_iter().map(|f| gzip(f)).collect::<Result<_, Error>>()?;
-    for (n, gz) in packed.into_iter().enumerate() {
-        files.push((format!("search/f/{}-{n}.json.gz", hashes[n / FRAGMENT_GROUP]), gz));
+    let packed: Vec<Vec<u8>> = fragments.par_iter().map(|f| gz.compress(f)).collect::<Result<_, Error>>()?;
+    for (n, pack) in packed.into_iter().enumerate() {
+        files.push((format!("search/f/{}-{n}.json.gz", hashes[n / FRAGMENT_GROUP]), pack));
     }
     Ok((hashes, per_pack))
 }
@@ -435,6 +449,7 @@ fn fragment_packs(
 fn facet_lists(
     pages: &[Arc<PageDoc>],
     files: &mut Vec<(String, Vec<u8>)>,
+    gz: &Gzip,
 ) -> Result<serde_json::Map<String, Value>, Error> {
     let mut facets = serde_json::Map::new();
     type Getter = fn(&PageDoc) -> Vec<String>;
@@ -471,7 +486,7 @@ fn facet_lists(
                 (v.clone(), json!(deltas))
             })
             .collect();
-        let gz = gzip(&to_json(&lists, &format!("the search filter `{facet}`"))?)?;
+        let gz = gz.compress(&to_json(&lists, &format!("the search filter `{facet}`"))?)?;
         let name = format!("search/filter-{facet}.{}.json.gz", hash8(&gz));
         facets
             .insert(facet.to_owned(), json!({"file": name.trim_start_matches("search/"), "values": counts}));
@@ -545,13 +560,6 @@ pub fn varint(buf: &mut Vec<u8>, mut v: u64) {
         v >>= 7;
     }
     buf.push(v as u8);
-}
-
-/// gzip at the best level. Writing into memory fails only when memory does; the error is
-/// still returned, so a failure never becomes an empty file.
-pub fn gzip(bytes: &[u8]) -> Result<Vec<u8>, Error> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    enc.write_all(bytes).and_then(|()| enc.finish()).map_err(|e| Error::encode("a search file with gzip", e))
 }
 
 /// `value` as compact JSON; `what` names it in the error.

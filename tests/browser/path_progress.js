@@ -86,6 +86,10 @@ async function run(port) {
   const before = await evaluate("document.querySelector('.path-progress').textContent");
   await evaluate("[0, 2].forEach(i => document.querySelectorAll('.step input[type=checkbox]')[i].click()); true");
   const after = await evaluate("document.querySelector('.path-progress').textContent");
+  // The page keeps its storage in the browser process, which takes the write asynchronously;
+  // a reload within milliseconds on a loaded machine can read the storage before it lands (a
+  // reader reloads seconds later).
+  await sleep(500);
   await evaluate("window.__old = true");
   await send("Page.reload", {});
   await sleep(100);

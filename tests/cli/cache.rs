@@ -430,3 +430,41 @@ fn issue_12_example_services_are_the_same_with_and_without_the_cache() {
     compare("after edits");
     assert!(site.read("book/services/kafka/index.html").contains("The event spine"));
 }
+
+/// Issue 13: the browser index's compressed files are kept in `.lore/cache/gzip.bin`; a build
+/// that changed nothing takes every one from there, an edit compresses only the files it
+/// changed, and the output equals a build without the cache.
+#[test]
+fn issue_13_search_files_are_reused_from_the_build_cache() {
+    let site = SiteTest::empty("cache-gzip");
+    site.write("book.toml", BOOK_TOML);
+    for i in 0..30 {
+        site.write(
+            &format!("src/p{i:02}.md"),
+            format!("# Page {i}\n\nWords of page {i}: quokka{i} wombat.\n"),
+        );
+    }
+    let search_line = |run: &crate::harness::Run| {
+        let line = run.stderr().lines().find(|l| l.contains("search files reused")).unwrap_or("").to_owned();
+        let n: Vec<usize> = line.split(' ').filter_map(|w| w.parse().ok()).collect();
+        assert_eq!(n.len(), 2, "{line:?}");
+        (n[0], n[1])
+    };
+    let first = site.run(&["build", "-v"]);
+    let (reused, all) = search_line(first.success());
+    assert_eq!(reused, 0);
+    assert!(site.path(".lore/cache/gzip.bin").is_file());
+    assert_eq!(search_line(site.run(&["build", "-v"]).success()), (all, all), "nothing changed");
+    site.write("src/p07.md", "# Page 7\n\nOther words: platypus.\n");
+    let (reused, now) = search_line(site.run(&["build", "-v"]).success());
+    assert!(reused > 0 && reused < now, "{reused} of {now}");
+    cached_equals_uncached(&site, "after an edit");
+    // A scribbled memo is no memo for the files it spoils: the output stays right.
+    let memo = site.path(".lore/cache/gzip.bin");
+    let mut bytes = std::fs::read(&memo).unwrap();
+    for b in bytes.iter_mut().skip(40).step_by(7) {
+        *b ^= 0x5a;
+    }
+    std::fs::write(&memo, bytes).unwrap();
+    cached_equals_uncached(&site, "scribbled memo");
+}
