@@ -9,6 +9,7 @@
 
 pub mod cache;
 pub mod state;
+pub mod views;
 pub mod write;
 
 use std::collections::HashMap;
@@ -149,7 +150,22 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
             );
         }
     }
+    // `lore build` with the cache: pages whose template input is unchanged are linked from the
+    // last site (`lore serve` builds into a fresh folder each time: nothing to link from).
+    let views_path = cache::dir(&state.config.root).join("views.bin");
+    if options.write && options.cache && state.config.cache && !options.keep {
+        state.theme.views = Some(views::Views::open(&views_path));
+    }
     let copied = write_site(&mut state, assets, options)?;
+    if let Some(views) = &state.theme.views {
+        crate::fs::create_dir_all(&cache::dir(&state.config.root))?;
+        views.save(&views_path)?;
+        let files = state.site.pages.len() + state.site.sections.len();
+        notes.insert(
+            1.min(notes.len()),
+            format!("{} of {files} pages linked from the last build unchanged", views.linked()),
+        );
+    }
     stages.done(if options.write { "apply templates and write" } else { "apply templates" });
     Ok(BuildOutput {
         pages: state.site.pages.len() + state.site.sections.len(),
@@ -254,6 +270,7 @@ fn model(options: &BuildOptions, stages: &mut Stages) -> Result<State, Error> {
             search: None,
             diagrams: None,
             diagrams_written: AtomicBool::new(false),
+            views: None,
         },
         input_diags,
         site_diags,

@@ -95,6 +95,9 @@ pub struct Theme {
     /// The diagram script is in the site folder (`lore serve` writes it once a page gains a
     /// diagram).
     pub diagrams_written: AtomicBool,
+    /// The page memo (`lore build` with the cache): pages whose view is unchanged are linked
+    /// from the last site instead of rendered.
+    pub views: Option<super::views::Views>,
 }
 
 impl Theme {
@@ -118,10 +121,8 @@ impl Theme {
         body: Option<&Body>,
         sink: &Sink<'_>,
     ) -> Result<(), Error> {
-        let html = match (target, body) {
-            (Target::Page(_), Some(body)) => {
-                self.templates.render("page.html", &inputs.view(target, Some(&body.unpack()?)))?
-            }
+        let (template, view) = match (target, body) {
+            (Target::Page(_), Some(body)) => ("page.html", inputs.view(target, Some(&body.unpack()?))),
             (Target::Page(i), None) => {
                 let rel = &inputs.site.pages[i].source.rel;
                 return Err(Error::Bug(format!("page `{rel}` was to be written before it was rendered")));
@@ -131,10 +132,32 @@ impl Theme {
                 // The services folder without a page of its own is the services index.
                 let template =
                     if view.kinds.services_index.is_some() { "services.html" } else { "section.html" };
-                self.templates.render(template, &view)?
+                (template, view)
             }
         };
-        sink.write(&format!("{}index.html", inputs.site.url(target)), html.as_bytes())
+        let rel = format!("{}index.html", inputs.site.url(target));
+        let Some(views) = &self.views else {
+            return sink.write(&rel, self.templates.render(template, &view)?.as_bytes());
+        };
+        let key = super::views::key(self.templates.digest, template, &view);
+        if let (Some(key), Some(last)) = (key, views.last(&rel))
+            && last.key == key
+            && sink.link_same(&rel, last)?
+        {
+            views.made(&rel, last, true);
+            return Ok(());
+        }
+        let html = self.templates.render(template, &view)?;
+        sink.write(&rel, html.as_bytes())?;
+        if let Some(key) = key {
+            let made = super::views::Made {
+                key,
+                hash: xxhash_rust::xxh3::xxh3_64(html.as_bytes()),
+                len: html.len() as u64,
+            };
+            views.made(&rel, made, false);
+        }
+        Ok(())
     }
 }
 

@@ -32,6 +32,15 @@ impl Sink<'_> {
         }
     }
 
+    /// Links `rel` from the site being replaced when it is still the file `made` describes
+    /// (a staging folder only); returns whether it did.
+    pub fn link_same(&self, rel: &str, made: super::views::Made) -> Result<bool, Error> {
+        match self {
+            Sink::Staging(Some(staging)) => staging.link_same(rel, made.len, made.hash),
+            _ => Ok(false),
+        }
+    }
+
     /// Copies `from` to `rel` (site-relative).
     pub fn copy(&self, from: &Path, rel: &str) -> Result<(), Error> {
         match self {

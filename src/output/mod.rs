@@ -69,6 +69,22 @@ impl Staging {
         crate::fs::write(&path, contents)
     }
 
+    /// Hard-links the file at `rel` from the site being replaced when it is still the file it
+    /// was (`len` bytes whose xxh3-64 is `hash`); returns whether it did.
+    pub fn link_same(&self, rel: &str, len: u64, hash: u64) -> Result<bool, Error> {
+        let old = self.target.join(rel);
+        let same = std::fs::symlink_metadata(&old).is_ok_and(|m| m.is_file() && m.len() == len)
+            && std::fs::read(&old).is_ok_and(|b| xxhash_rust::xxh3::xxh3_64(&b) == hash);
+        if !same {
+            return Ok(false);
+        }
+        let path = self.tmp.join(rel);
+        if let Some(parent) = path.parent() {
+            crate::fs::create_dir_all(parent)?;
+        }
+        Ok(std::fs::hard_link(&old, &path).is_ok())
+    }
+
     /// Copies a file to `rel`.
     pub fn copy(&self, from: &Path, rel: &str) -> Result<(), Error> {
         crate::fs::copy(from, &self.tmp.join(rel))
@@ -87,7 +103,8 @@ impl Staging {
         if std::fs::symlink_metadata(&target).is_ok() {
             // Marked and locked: were lore killed between the renames, the next build would
             // know the old folder for its own leftover.
-            let _old_lock = owner::claim(&target)?;
+            // Another build of the project may be swapping its site in: wait for it.
+            let _old_lock = owner::claim_waiting(&target)?;
             crate::fs::rename(&target, &self.old)?;
             if let Err(e) = crate::fs::rename(&self.tmp, &target) {
                 // Put the previous site back so a failed swap loses nothing.
@@ -95,6 +112,9 @@ impl Staging {
                 return Err(e);
             }
             self.committed = true;
+            // The new site is in place and no leftover: the next build may replace it while
+            // the old one is removed.
+            self._lock = None;
             crate::fs::remove_dir_all(&self.old)?;
         } else {
             crate::fs::rename(&self.tmp, &target)?;

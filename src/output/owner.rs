@@ -98,6 +98,16 @@ fn is_from_earlier_lore(dir: &Path) -> bool {
 /// Writes the marker into `dir` (a folder lore owns) and locks it: while the returned file is
 /// open, no other build treats `dir` as a leftover.
 pub fn claim(dir: &Path) -> Result<File, Error> {
+    claim_with(dir, false)
+}
+
+/// [`claim`], waiting while another build holds the folder (it is swapping its site in, which
+/// takes a moment): builds of one project started together each replace the site in turn.
+pub fn claim_waiting(dir: &Path) -> Result<File, Error> {
+    claim_with(dir, true)
+}
+
+fn claim_with(dir: &Path, wait: bool) -> Result<File, Error> {
     let path = dir.join(MARKER);
     if !has_marker(dir) {
         // Whatever has the name (a link, say) goes first: the marker is never written through.
@@ -112,6 +122,10 @@ pub fn claim(dir: &Path) -> Result<File, Error> {
         file.write_all(MARKER_BYTES).map_err(|e| Error::io("write", &path, e))?;
     }
     let file = File::open(&path).map_err(|e| Error::io("read", &path, e))?;
+    if wait {
+        file.lock().map_err(|e| Error::io("lock", &path, e))?;
+        return Ok(file);
+    }
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => Err(Error::Usage(format!(

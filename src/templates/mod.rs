@@ -59,6 +59,9 @@ pub const DIAGRAM_LICENSE: &str = "mermaid.LICENSE";
 #[derive(Debug)]
 pub struct Templates {
     tera: tera::Tera,
+    /// xxh3-128 of every template's name and text: what a file rendered from them depends on
+    /// besides its view.
+    pub digest: u128,
 }
 
 impl Templates {
@@ -71,10 +74,16 @@ impl Templates {
                 if custom.is_file() { crate::fs::read_to_string(&custom)? } else { (*text).to_owned() };
             sources.push(((*name).to_owned(), text));
         }
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        for (name, text) in &sources {
+            for part in [name.as_bytes(), &[0], text.as_bytes(), &[0]] {
+                hasher.update(part);
+            }
+        }
         let mut tera = tera::Tera::new();
         tera.autoescape_on([".html"]);
         tera.add_raw_templates(sources).map_err(|e| Error::Template(describe(&e)))?;
-        Ok(Self { tera })
+        Ok(Self { tera, digest: hasher.digest128() })
     }
 
     /// Renders `template` with a serializable view.

@@ -37,6 +37,7 @@ fn diagnostics(stderr: &str) -> String {
             || l.starts_with("copied ")
             || l.starts_with("built ")
             || l.contains("reused from")
+            || l.contains("from the last build")
     };
     stderr.lines().filter(|l| !verbose(l)).collect::<Vec<_>>().join("\n")
 }
@@ -431,9 +432,11 @@ fn issue_12_example_services_are_the_same_with_and_without_the_cache() {
     assert!(site.read("book/services/kafka/index.html").contains("The event spine"));
 }
 
-/// Issue 13: the browser index's compressed files are kept in `.lore/cache/gzip.bin`; a build
-/// that changed nothing takes every one from there, an edit compresses only the files it
-/// changed, and the output equals a build without the cache.
+/// Issue 13: the browser index's compressed files are kept in `.lore/cache/gzip.bin`, and what
+/// each page's template was given in `.lore/cache/views.bin`; a build that changed nothing
+/// takes every search file from there and links every page from the last site, an edit
+/// compresses and renders only what it changed, and the output equals a build without the
+/// cache.
 #[test]
 fn issue_13_search_files_are_reused_from_the_build_cache() {
     let site = SiteTest::empty("cache-gzip");
@@ -454,7 +457,17 @@ fn issue_13_search_files_are_reused_from_the_build_cache() {
     let (reused, all) = search_line(first.success());
     assert_eq!(reused, 0);
     assert!(site.path(".lore/cache/gzip.bin").is_file());
-    assert_eq!(search_line(site.run(&["build", "-v"]).success()), (all, all), "nothing changed");
+    let again = site.run(&["build", "-v"]);
+    assert_eq!(search_line(again.success()), (all, all), "nothing changed");
+    // Nor did any page's template input: each page is linked from the last site unrendered.
+    again.stderr_contains("31 of 31 pages linked from the last build unchanged");
+    // A page edited in the build folder is no page to link: it is written as it should be.
+    let good = site.read("book/p03/index.html");
+    site.write("book/p03/index.html", good.replace("quokka3", "tampered"));
+    site.run(&["build", "-v"])
+        .success()
+        .stderr_contains("30 of 31 pages linked from the last build unchanged");
+    assert_eq!(site.read("book/p03/index.html"), good);
     site.write("src/p07.md", "# Page 7\n\nOther words: platypus.\n");
     let (reused, now) = search_line(site.run(&["build", "-v"]).success());
     assert!(reused > 0 && reused < now, "{reused} of {now}");

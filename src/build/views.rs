@@ -1,0 +1,164 @@
+//! The page memo: what each page's template was given last build, so a warm build links the
+//! page's file from the last site instead of rendering the template again.
+//!
+//! Every HTML file `lore build` writes is the template applied to a view (the page's body,
+//! navigation, freshness, links…). `.lore/cache/views.bin` keeps, per file, the xxh3-128 of the
+//! template set, the template's name and the view, and the xxh3-64 and length of the file that
+//! came out. When the key is the same this build, the file in the site being replaced is used
+//! as it is — after checking that it still has that length and hash, so a file edited or
+//! damaged in the build folder is written anew, and the output stays byte-identical to a
+//! build without the cache.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+
+/// The memo file's first bytes; a memo of another format or lore version is not read.
+const MAGIC: &[u8; 8] = b"LOREVW01";
+/// A memo larger than this is not read (a 30,000-page site's is about 2 MB).
+const MAX_MEMO: u64 = 256 << 20;
+
+/// What became of one file last build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Made {
+    /// The template set, template name and view it was rendered from.
+    pub key: u128,
+    /// xxh3-64 of the file.
+    pub hash: u64,
+    /// Its length in bytes.
+    pub len: u64,
+}
+
+/// The memo of the last build, and this build's, by site-relative file (`runbooks/db/index.html`).
+#[derive(Debug, Default)]
+pub struct Views {
+    last: HashMap<String, Made>,
+    now: Mutex<Vec<(String, Made)>>,
+    linked: AtomicUsize,
+}
+
+#[derive(Serialize, Deserialize)]
+struct File {
+    version: String,
+    files: Vec<(String, Made)>,
+}
+
+impl Views {
+    /// The memo at `path`; empty when there is none, or it is damaged, or from another lore.
+    pub fn open(path: &Path) -> Self {
+        Self { last: read(path).unwrap_or_default(), ..Self::default() }
+    }
+
+    /// The last build's file at `rel`.
+    pub fn last(&self, rel: &str) -> Option<Made> {
+        self.last.get(rel).copied()
+    }
+
+    /// Records the file at `rel` of this build; `linked` when it came from the last site.
+    pub fn made(&self, rel: &str, made: Made, linked: bool) {
+        if linked {
+            self.linked.fetch_add(1, Ordering::Relaxed);
+        }
+        self.now.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((rel.to_owned(), made));
+    }
+
+    /// How many files were taken from the last site without rendering.
+    pub fn linked(&self) -> usize {
+        self.linked.load(Ordering::Relaxed)
+    }
+
+    /// Writes this build's memo to `path` (a temporary file renamed over it).
+    pub fn save(&self, path: &Path) -> Result<(), Error> {
+        let mut files =
+            std::mem::take(&mut *self.now.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        let file = File { version: env!("CARGO_PKG_VERSION").to_owned(), files };
+        let body = postcard::to_stdvec(&file).map_err(|e| Error::encode("the page memo", e))?;
+        let mut bytes = Vec::with_capacity(body.len() + 16);
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes());
+        bytes.extend_from_slice(&body);
+        let tmp = path.with_extension("bin.tmp");
+        crate::fs::write(&tmp, &bytes)?;
+        std::fs::rename(&tmp, path).map_err(|e| Error::io("replace", path, e))
+    }
+}
+
+fn read(path: &Path) -> Option<HashMap<String, Made>> {
+    // Only a regular file, never through a symlink: `.lore/` may come from anywhere.
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_MEMO {
+        return None;
+    }
+    let bytes = std::fs::read(path).ok()?;
+    let body = bytes.strip_prefix(MAGIC)?;
+    let (sum, body) = body.split_at_checked(8)?;
+    if xxhash_rust::xxh3::xxh3_64(body).to_le_bytes() != sum {
+        return None;
+    }
+    let file: File = postcard::from_bytes(body).ok()?;
+    (file.version == env!("CARGO_PKG_VERSION")).then(|| file.files.into_iter().collect())
+}
+
+/// The key of a file rendered by `template` (of the set whose digest is `templates`) from
+/// `view`; `None` when the view cannot be encoded (the file is then always rendered).
+pub fn key<T: Serialize>(templates: u128, template: &str, view: &T) -> Option<u128> {
+    let mut hasher = Hasher(xxhash_rust::xxh3::Xxh3::new());
+    hasher.0.update(&templates.to_le_bytes());
+    hasher.0.update(template.as_bytes());
+    hasher.0.update(&[0]);
+    // JSON: the views flatten their chrome into a map, which compact binary encodings refuse.
+    serde_json::to_writer(&mut hasher, view).ok()?;
+    Some(hasher.0.digest128())
+}
+
+/// Feeds what is written to it into xxh3.
+struct Hasher(xxhash_rust::xxh3::Xxh3);
+
+impl std::io::Write for Hasher {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_13_the_memo_round_trips_and_refuses_damage() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("views.bin");
+        let views = Views::open(&path);
+        assert!(views.last("a/index.html").is_none());
+        let made = Made { key: 7, hash: 9, len: 11 };
+        views.made("a/index.html", made, false);
+        views.save(&path).unwrap();
+        assert_eq!(Views::open(&path).last("a/index.html"), Some(made));
+        let mut bytes = std::fs::read(&path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&path, bytes).unwrap();
+        assert!(Views::open(&path).last("a/index.html").is_none(), "a damaged memo is no memo");
+    }
+
+    #[test]
+    fn issue_13_keys_change_with_the_view_the_template_and_the_templates() {
+        let view = ("Title", vec![1, 2, 3]);
+        let a = key(1, "page.html", &view).unwrap();
+        assert_eq!(a, key(1, "page.html", &view).unwrap());
+        assert_ne!(a, key(1, "page.html", &("Title", vec![1, 2, 4])).unwrap());
+        assert_ne!(a, key(1, "section.html", &view).unwrap());
+        assert_ne!(a, key(2, "page.html", &view).unwrap());
+    }
+}
