@@ -68,6 +68,16 @@ impl Body {
         }
     }
 
+    /// The body as the templates take it, without its HTML (which [`Body::digest`] stands for).
+    fn shell(&self) -> Rendered {
+        Rendered { toc: self.toc.clone(), diagrams: self.diagrams, ..Rendered::default() }
+    }
+
+    /// xxh3-64 of the kept (compressed) HTML: the same HTML gives the same digest.
+    fn digest(&self) -> u64 {
+        xxhash_rust::xxh3::xxh3_64(&self.html)
+    }
+
     /// The body as the templates take it.
     pub fn unpack(&self) -> Result<Rendered, Error> {
         let bytes = lz4_flex::decompress_size_prepended(&self.html)
@@ -121,8 +131,10 @@ impl Theme {
         body: Option<&Body>,
         sink: &Sink<'_>,
     ) -> Result<(), Error> {
-        let (template, view) = match (target, body) {
-            (Target::Page(_), Some(body)) => ("page.html", inputs.view(target, Some(&body.unpack()?))),
+        // A page's view is made without its body's HTML, which is hashed compressed as it is
+        // kept and unpacked only when the page is rendered.
+        let (template, mut view) = match (target, body) {
+            (Target::Page(_), Some(body)) => ("page.html", inputs.view(target, Some(&body.shell()))),
             (Target::Page(i), None) => {
                 let rel = &inputs.site.pages[i].source.rel;
                 return Err(Error::Bug(format!("page `{rel}` was to be written before it was rendered")));
@@ -136,10 +148,18 @@ impl Theme {
             }
         };
         let rel = format!("{}index.html", inputs.site.url(target));
+        let unpack = |view: &mut crate::templates::context::PageView| -> Result<(), Error> {
+            if let Some(body) = body {
+                view.content = body.unpack()?.html;
+            }
+            Ok(())
+        };
         let Some(views) = &self.views else {
+            unpack(&mut view)?;
             return sink.write(&rel, self.templates.render(template, &view)?.as_bytes());
         };
-        let key = super::views::key(self.templates.digest, template, &view);
+        let body_digest = body.map_or(0, Body::digest);
+        let key = super::views::key(self.templates.digest, template, &(body_digest, &view));
         if let (Some(key), Some(last)) = (key, views.last(&rel))
             && last.key == key
             && sink.link_same(&rel, last)?
@@ -147,6 +167,7 @@ impl Theme {
             views.made(&rel, last, true);
             return Ok(());
         }
+        unpack(&mut view)?;
         let html = self.templates.render(template, &view)?;
         sink.write(&rel, html.as_bytes())?;
         if let Some(key) = key {
