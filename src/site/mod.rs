@@ -216,10 +216,17 @@ pub fn relative_url(from: &str, to: &str) -> String {
 /// The link from page URL `from` to `href`, a site-relative URL that is already encoded (one a
 /// user wrote, or one read back from `freshness.json`).
 pub fn relative_href(from: &str, href: &str) -> String {
-    let depth = from.matches('/').count();
-    let mut out = "../".repeat(depth);
+    let depth = from.bytes().filter(|&b| b == b'/').count();
+    if depth == 0 && href.is_empty() {
+        return "./".to_owned();
+    }
+    // One allocation: this runs for every link of every sidebar.
+    let mut out = String::with_capacity(3 * depth + href.len());
+    for _ in 0..depth {
+        out.push_str("../");
+    }
     out.push_str(href);
-    if out.is_empty() { "./".to_owned() } else { out }
+    out
 }
 
 /// A site path (`c# notes/`, as written to disk) as a URL path: `c%23%20notes/`.

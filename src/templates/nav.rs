@@ -4,8 +4,6 @@
 //! window around the current page with a link to the full listing: a 10,000-page site must not
 //! repeat its whole tree in every page.
 
-use std::collections::HashSet;
-
 use super::context::NavEntry;
 use crate::site::{NavItem, NavKind, Site, Target, relative_url};
 
@@ -16,14 +14,15 @@ const WINDOW_SIDE: usize = 20;
 
 /// The sidebar rows for the page at `current` (whose URL is `from`).
 pub(crate) fn entries(site: &Site, current: Option<Target>, from: &str) -> Vec<NavEntry> {
-    let mut open: HashSet<Target> = HashSet::new();
+    // The current page and its parents: a few, looked up for every row (a list beats a hash).
+    let mut open: Vec<Target> = Vec::new();
     if let Some(c) = current {
-        open.insert(c);
+        open.push(c);
         if let Some(parents) = site.parents.get(&c) {
             open.extend(parents.iter().copied());
         }
     }
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(site.nav.len() + 2 * WINDOW_SIDE + 8);
     let ctx = Ctx { site, current, from, open: &open };
     ctx.items(&site.nav, 0, None, &mut out);
     out
@@ -33,7 +32,7 @@ struct Ctx<'a> {
     site: &'a Site,
     current: Option<Target>,
     from: &'a str,
-    open: &'a HashSet<Target>,
+    open: &'a [Target],
 }
 
 impl Ctx<'_> {
