@@ -59,7 +59,8 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         owner: args.owner.clone(),
         tag: args.tag.clone(),
         state: args.state.clone(),
-    };
+    }
+    .checked()?;
     let results = if args.explain {
         searcher.explain(&query, &filters, args.limit)?
     } else {

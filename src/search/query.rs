@@ -223,6 +223,37 @@ pub struct Filters {
 }
 
 impl Filters {
+    /// The filters with the kind and freshness state written as the index keeps them, or an
+    /// error naming what is accepted: `--kind decision` or `--kind runbooks` finds the pages a
+    /// reader means, and `--kind nonsense` says so instead of finding nothing.
+    pub fn checked(mut self) -> Result<Self, Error> {
+        use crate::config::Kind;
+        if let Some(kind) = &self.kind {
+            let k = kind.trim();
+            let parsed = Kind::parse(k).or_else(|| k.strip_suffix(['s', 'S']).and_then(Kind::parse));
+            let Some(parsed) = parsed else {
+                return Err(Error::Usage(format!(
+                    "unknown kind `{}`\n  = hint: kinds are page, runbook, adr (or decision), onboarding and service",
+                    crate::diag::escape(k)
+                )));
+            };
+            self.kind = Some(parsed.name().to_owned());
+        }
+        if let Some(state) = &self.state {
+            let names = crate::site::freshness::State::ALL.map(crate::site::freshness::State::name);
+            let s = state.trim().to_ascii_lowercase().replace(['_', ' '], "-");
+            if !names.contains(&s.as_str()) {
+                return Err(Error::Usage(format!(
+                    "unknown freshness state `{}`\n  = hint: states are {}",
+                    crate::diag::escape(state.trim()),
+                    names.join(", ")
+                )));
+            }
+            self.state = Some(s);
+        }
+        Ok(self)
+    }
+
     /// Whether any filter is set.
     pub fn any(&self) -> bool {
         [&self.kind, &self.owner, &self.tag, &self.state].iter().any(|v| v.is_some())

@@ -167,6 +167,10 @@ fn search_reply(dir: &Path, query: &str) -> Reply {
         tag: param("tag"),
         state: param("state"),
     };
+    let filters = match filters.checked() {
+        Ok(filters) => filters,
+        Err(e) => return json(400, serde_json::json!({ "error": e.to_string() })),
+    };
     let limit = param("limit").and_then(|l| l.parse().ok()).unwrap_or(10).clamp(1, 100);
     let explain = param("explain").is_some_and(|v| v == "1" || v == "true");
     // The index may be being replaced (pages added or removed): try once more a moment later.
@@ -391,6 +395,11 @@ mod tests {
             status(format!("GET /api/search?q={long} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes(), &[]);
         assert_eq!(code, 400);
         assert!(body.contains("the search query is too long: 1001 bytes, at most 1000"), "{body}");
+        // An unknown kind is a 400 naming the kinds, not an empty answer.
+        let (code, body) =
+            status(b"GET /api/search?q=x&kind=nonsense HTTP/1.1\r\nHost: localhost\r\n\r\n", &[]);
+        assert_eq!(code, 400);
+        assert!(body.contains("unknown kind `nonsense`"), "{body}");
     }
 
     #[test]

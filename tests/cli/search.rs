@@ -335,3 +335,22 @@ fn a_damaged_index_is_an_error_not_a_panic() {
         .stdout_empty()
         .stderr_eq("error: the search index in `.lore/search` is damaged\n  = hint: run `lore build` to write it again\n");
 }
+
+/// A kind is read as front matter reads it (`decision` is an ADR) and in the plural; an unknown
+/// kind or freshness state is an error that lists what is accepted, not an empty result.
+#[test]
+fn kind_and_state_filters_take_aliases_and_refuse_unknown_values() {
+    let site = built();
+    let adrs = titles(&site, &["--kind", "adr"]);
+    assert!(!adrs.is_empty());
+    assert_eq!(titles(&site, &["--kind", "decision"]), adrs);
+    assert_eq!(titles(&site, &["--kind", "Decisions"]), adrs);
+    assert_eq!(titles(&site, &["--kind", "runbooks"]), ["Cache flush", "Database failover"]);
+    assert_eq!(titles(&site, &["--state", "Fresh"]), titles(&site, &["--state", "fresh"]));
+    site.run(&["search", "--kind", "decisoin", "x"]).code(2).stdout_empty().stderr_eq(
+        "error: unknown kind `decisoin`\n  = hint: kinds are page, runbook, adr (or decision), onboarding and service\n",
+    );
+    site.run(&["search", "--state", "old"]).code(2).stdout_empty().stderr_eq(
+        "error: unknown freshness state `old`\n  = hint: states are stale, due-soon, unverified, fresh, exempt\n",
+    );
+}
