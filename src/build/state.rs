@@ -356,7 +356,12 @@ impl State {
             }
             Ok::<(), Error>(())
         })?;
-        let sections: Vec<Target> = (0..site.sections.len()).map(Target::Section).collect();
+        // A portal's front page (`portal::pages`) replaces a generated home listing.
+        let portal = self.config.portal.is_some();
+        let sections: Vec<Target> = (0..site.sections.len())
+            .filter(|&i| !(portal && site.sections[i].url.is_empty()))
+            .map(Target::Section)
+            .collect();
         self.write(&sections, sink)
     }
 

@@ -97,7 +97,7 @@ pub fn write(
         let view = PortalView { chrome: inputs.generated_chrome(title, "portal", url), portal: body };
         sink.write(&format!("{url}index.html"), templates.render("portal.html", &view)?.as_bytes())
     };
-    if inputs.site.home().is_none() {
+    if !matches!(inputs.site.home(), Some(crate::site::Target::Page(_))) {
         render("", inputs.config.title.as_str(), front(portal, report))?;
     }
     render("freshness/", "Freshness", freshness(report))?;
