@@ -257,3 +257,131 @@ fn issue_16_untrusted_manifest_urls_and_control_characters() {
     assert!(!org.path("portal/escape").exists() && !org.path("escape").exists());
     run.no_file("alerts/../../escape/index.html");
 }
+
+/// A TLS server on loopback with a self-signed certificate for `localhost`: answers
+/// `GET /payments/lore-site.json` with `body` when the `Authorization` header is `Bearer s3cret`,
+/// 401 otherwise. It serves `requests` connections, then stops (or gives up after 60 s).
+fn https_server(body: Vec<u8>, requests: usize) -> (u16, String, std::thread::JoinHandle<Vec<String>>) {
+    use std::io::{BufRead, BufReader, Write};
+    use std::sync::Arc;
+    let rcgen::CertifiedKey { cert, signing_key } =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("certificate");
+    let pem = cert.pem();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(signing_key.serialize_der().into());
+    let config =
+        rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .expect("protocol versions")
+            .with_no_client_auth()
+            .with_single_cert(vec![cert.der().clone()], key)
+            .expect("server config");
+    let config = Arc::new(config);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let port = listener.local_addr().expect("address").port();
+    listener.set_nonblocking(true).expect("nonblocking");
+    let handle = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while seen.len() < requests && std::time::Instant::now() < deadline {
+            let Ok((tcp, _)) = listener.accept() else {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+                continue;
+            };
+            tcp.set_nonblocking(false).expect("blocking");
+            tcp.set_read_timeout(Some(std::time::Duration::from_secs(10))).expect("timeout");
+            let conn = rustls::ServerConnection::new(config.clone()).expect("tls");
+            let mut stream = rustls::StreamOwned::new(conn, tcp);
+            let mut head = Vec::new();
+            {
+                let mut reader = BufReader::new(&mut stream);
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                    head.push(line.trim_end().to_owned());
+                    line.clear();
+                }
+            }
+            let authorised = head.iter().any(|h| h.eq_ignore_ascii_case("authorization: Bearer s3cret"));
+            let right_path = head.first().is_some_and(|l| l.starts_with("GET /payments/lore-site.json "));
+            let (status, payload): (&str, &[u8]) = match (right_path, authorised) {
+                (true, true) => ("200 OK", &body),
+                (true, false) => ("401 Unauthorized", b"no"),
+                _ => ("404 Not Found", b"no"),
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                payload.len()
+            );
+            let _ = stream.write_all(payload);
+            let _ = stream.flush();
+            stream.conn.send_close_notify();
+            let _ = stream.flush();
+            seen.push(head.first().cloned().unwrap_or_default());
+        }
+        seen
+    });
+    (port, pem, handle)
+}
+
+#[test]
+fn issue_16_manifest_fetched_over_https_with_auth_env() {
+    let org = org("portal-https");
+    let manifest = std::fs::read(org.path("payments/book/lore-site.json")).expect("manifest");
+    let (port, pem, server) = https_server(manifest, 2);
+    org.write("portal/ca.pem", pem).write(
+        "portal/book.toml",
+        format!(
+            "[book]\ntitle = \"Example Corp docs\"\n\n[portal]\nca-file = \"ca.pem\"\ntimeout-secs = 5\nsites = [\n  {{ name = \"payments\", url = \"https://localhost:{port}/payments/\", auth-env = \"DOCS_TOKEN\" }},\n]\n"
+        ),
+    );
+    // Without the variable: nothing is sent, and the reason says which variable.
+    org.run(&["build", "portal", "--today", "2026-06-01"]).success().stderr_contains(
+        "portal/book.toml:8:1: warning: portal site `payments` is unavailable: the environment variable `DOCS_TOKEN` (`auth-env`) is not set\n",
+    );
+    let wrong = org.run_wrapped(
+        &["env", "DOCS_TOKEN=Bearer wrong"],
+        "",
+        &["build", "portal", "--today", "2026-06-01"],
+    );
+    wrong.success().stderr_contains(&format!(
+        "portal site `payments` is unavailable: cannot fetch `https://localhost:{port}/payments/lore-site.json`: the server answered 401\n"
+    ));
+    let run = org.run_wrapped(
+        &["env", "DOCS_TOKEN=Bearer s3cret"],
+        "",
+        &["build", "portal", "--today", "2026-06-01"],
+    );
+    run.success().file("alerts/PaymentsHighErrorRate/index.html");
+    // Links go to the site's URL as configured (here the server it was fetched from).
+    assert!(
+        run.page("alerts.json").contains(&format!(
+            "\"runbook\": \"https://localhost:{port}/payments/runbooks/high-error-rate/\""
+        ))
+    );
+    let seen = server.join().expect("server thread");
+    assert_eq!(seen, ["GET /payments/lore-site.json HTTP/1.1", "GET /payments/lore-site.json HTTP/1.1"]);
+}
+
+#[test]
+fn issue_16_plain_http_and_untrusted_certificates_are_refused() {
+    let org = org("portal-tls-refused");
+    let manifest = std::fs::read(org.path("payments/book/lore-site.json")).expect("manifest");
+    let (port, _pem, server) = https_server(manifest, 1);
+    org.write(
+        "portal/book.toml",
+        format!(
+            "[portal]\nsites = [\n  {{ name = \"payments\", url = \"https://localhost:{port}/payments/\" }},\n  {{ name = \"plain\", url = \"http://localhost:{port}/payments/\" }},\n]\n"
+        ),
+    );
+    let run = org.run(&["build", "portal", "--today", "2026-06-01"]);
+    run.success();
+    assert!(
+        run.stderr().contains(&format!("portal site `payments` is unavailable: cannot fetch `https://localhost:{port}/payments/lore-site.json`: ")),
+        "{}",
+        run.stderr()
+    );
+    run.stderr_contains(&format!(
+        "portal site `plain` is unavailable: `http://localhost:{port}/payments/lore-site.json` is not fetched: lore fetches manifests over `https` only\n"
+    ));
+    drop(server);
+}
