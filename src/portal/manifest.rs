@@ -184,6 +184,14 @@ pub enum ManifestError {
         /// The URL, escaped.
         url: String,
     },
+    /// A site-relative URL that is absolute (`/x`) or climbs out of the site (`../`).
+    #[error("manifest has a URL outside the site in `{field}`: `{url}`")]
+    Outside {
+        /// Where.
+        field: &'static str,
+        /// The URL, escaped.
+        url: String,
+    },
 }
 
 impl Manifest {
@@ -248,8 +256,7 @@ impl Manifest {
                 return Err(ManifestError::Url { field, scheme, url: escape(url) });
             }
             if url.starts_with('/') || url.starts_with('\\') || url.split('/').any(|s| s == "..") {
-                let scheme = "absolute or parent".to_owned();
-                return Err(ManifestError::Url { field, scheme, url: escape(url) });
+                return Err(ManifestError::Outside { field, url: escape(url) });
             }
         }
         if let Some(url) = &self.base_url
@@ -421,4 +428,73 @@ fn onboarding(site: &Site) -> Vec<PathEntry> {
             estimated_time: p.estimated_time.clone(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Manifest, ManifestError, SCHEMA};
+    use crate::site::freshness::State;
+
+    fn manifest(pages: &str) -> String {
+        format!(
+            r#"{{"schema":{SCHEMA},"title":"T","base_url":null,"today":"2026-03-01","pages":[{pages}],"alerts":[],"services":[],"adrs":[],"onboarding":[],"search":null}}"#
+        )
+    }
+
+    fn page(url: &str, state: &str, due: &str, from: &str) -> String {
+        format!(
+            r#"{{"url":"{url}","title":"P","kind":"runbook","owner":null,"service":null,"tags":[],"state":"{state}","last_verified":"2026-01-01","review_every":"90 days","due":{due},"due_soon_from":{from},"outdated":null}}"#
+        )
+    }
+
+    #[test]
+    fn schema_is_checked_before_anything_else() {
+        let cases = [
+            (r#"{"schema": 7, "pages": "not even a list"}"#, "schema 7, this lore reads 1"),
+            (r#"{"schema": "one"}"#, "schema \"one\", this lore reads 1"),
+            (r#"{"title": "no schema"}"#, "schema missing, this lore reads 1"),
+        ];
+        for (text, expected) in cases {
+            let err = Manifest::parse(text.as_bytes()).expect_err(text);
+            assert_eq!(err.to_string(), format!("manifest from an incompatible version: {expected}"));
+        }
+    }
+
+    #[test]
+    fn urls_must_be_relative_inside_the_site_or_http() {
+        let cases = [
+            ("javascript:alert(1)", "manifest has a `javascript:` URL in `pages.url`: `javascript:alert(1)`"),
+            (" JaVaScRiPt:x", "manifest has a `javascript:` URL in `pages.url`: ` JaVaScRiPt:x`"),
+            ("../../etc/", "manifest has a URL outside the site in `pages.url`: `../../etc/`"),
+            ("/abs/", "manifest has a URL outside the site in `pages.url`: `/abs/`"),
+        ];
+        for (url, expected) in cases {
+            let text = manifest(&page(url, "fresh", "null", "null"));
+            assert_eq!(Manifest::parse(text.as_bytes()).expect_err(url).to_string(), expected);
+        }
+        let ok = manifest(&page("runbooks/db/", "fresh", "null", "null"));
+        assert!(Manifest::parse(ok.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn control_characters_are_escaped_and_size_is_capped() {
+        let text = manifest(&page("a/", "fresh", "null", "null"))
+            .replace(r#""title":"T""#, r#""title":"T\u001b[2J""#);
+        assert_eq!(Manifest::parse(text.as_bytes()).expect("parses").title, "T\\x1b[2J");
+        let big = vec![b' '; usize::try_from(super::MAX_BYTES).expect("fits") + 1];
+        assert_eq!(Manifest::parse(&big), Err(ManifestError::TooLarge));
+    }
+
+    #[test]
+    fn states_are_computed_again_for_the_portal_day() {
+        let text = manifest(&page("a/", "fresh", r#""2026-04-10""#, r#""2026-03-27""#));
+        let m = Manifest::parse(text.as_bytes()).expect("parses");
+        let day = |s: &str| s.parse::<jiff::civil::Date>().expect("date");
+        let p = &m.pages[0];
+        assert_eq!(p.state_at(day("2026-03-26")), State::Fresh);
+        assert_eq!(p.state_at(day("2026-03-27")), State::DueSoon);
+        assert_eq!(p.state_at(day("2026-04-10")), State::DueSoon);
+        assert_eq!(p.state_at(day("2026-04-11")), State::Stale);
+        assert_eq!(p.days_overdue(day("2026-04-20")), Some(10));
+    }
 }
