@@ -22,7 +22,6 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SHARED_BENCH=${SHARED_BENCH:-$REPO/../shared/bench}
 # From a git worktree (`wt/<name>`), the shared folder is one level further up.
 [ -d "$SHARED_BENCH" ] || SHARED_BENCH=$REPO/../../shared/bench
-[ -d "$SHARED_BENCH" ] || SHARED_BENCH=/work/shared/bench
 BENCH_DIR=${BENCH_DIR:-/tmp/lore-bench}
 SITES=${SITES:-20}
 PAGES=${PAGES:-5000}
