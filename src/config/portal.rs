@@ -99,10 +99,17 @@ pub(super) fn compute(
     let raw = raw?;
     let sites_line = super::key_line(at.text, "sites");
     let mut sites: Vec<PortalSite> = Vec::new();
+    // Entries are found in order: each at or after the previous one (after it for a repeated name).
+    let mut last_line = sites_line;
+    let mut lines_of: Vec<(String, usize)> = Vec::new();
     for site in raw.sites {
-        let line = entry_line(at.text, &site.name, sites_line);
+        let repeated = lines_of.iter().rev().find(|(n, _)| *n == site.name).map(|(_, l)| l + 1);
+        let line = entry_line(at.text, &site.name, repeated.unwrap_or(last_line).max(last_line));
+        last_line = line;
+        lines_of.push((site.name.clone(), line));
+        let col = name_col(at.text, line, &site.name);
         let error = |message: String, hint: &str| {
-            Diagnostic::error(message).at_text(at.shown, at.text, line, 1).hint(hint.to_owned())
+            Diagnostic::error(message).at_text(at.shown, at.text, line, col).hint(hint.to_owned())
         };
         if let Some(problem) = name_problem(&site.name) {
             diags.push(error(problem, "use lowercase letters, digits, `-` and `_`, e.g. `payments`"));
@@ -156,13 +163,20 @@ fn name_problem(name: &str) -> Option<String> {
     (!ok).then(|| format!("portal site name `{}` is not a short lowercase name", crate::diag::escape(name)))
 }
 
-/// The line of the entry naming `name` (the first line at or after `sites` that holds
-/// `"name"`), else the line of `sites`.
-fn entry_line(text: &str, name: &str, sites_line: usize) -> usize {
+/// The 1-based column of `"name"` on line `line` (1 when not there).
+fn name_col(text: &str, line: usize, name: &str) -> usize {
+    let l = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    let quoted = format!("\"{name}\"");
+    l.find(&quoted).filter(|_| !name.is_empty()).map_or(1, |at| l[..at].chars().count() + 1)
+}
+
+/// The line of the entry naming `name` (the first line at or after `from` that holds
+/// `"name"`), else `from`.
+fn entry_line(text: &str, name: &str, from: usize) -> usize {
     let quoted = format!("\"{name}\"");
     text.lines()
         .enumerate()
-        .skip(sites_line.saturating_sub(1))
+        .skip(from.saturating_sub(1))
         .find(|(_, l)| !name.is_empty() && l.contains(&quoted))
-        .map_or(sites_line, |(i, _)| i + 1)
+        .map_or(from, |(i, _)| i + 1)
 }

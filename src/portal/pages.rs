@@ -144,13 +144,42 @@ fn front(portal: &Portal, report: &FreshnessReport) -> PageBody {
             link("Decisions", from, "decisions/"),
         ],
         unavailable: portal.unavailable.clone(),
-        tables: vec![Table {
-            id: "sites".to_owned(),
-            title: "Sites".to_owned(),
-            empty: "No site could be read.".to_owned(),
-            columns: ["Site", "Title", "Pages", "Stale", "Built for"].map(str::to_owned).to_vec(),
-            rows,
-        }],
+        tables: vec![
+            Table {
+                id: "sites".to_owned(),
+                title: "Sites".to_owned(),
+                empty: "No site could be read.".to_owned(),
+                columns: ["Site", "Title", "Pages", "Stale", "Built for"].map(str::to_owned).to_vec(),
+                rows,
+            },
+            onboarding(portal, from),
+        ],
+    }
+}
+
+/// Every site's onboarding paths.
+fn onboarding(portal: &Portal, from: &str) -> Table {
+    let rows = portal
+        .sites
+        .iter()
+        .flat_map(|site| {
+            site.manifest.onboarding.iter().map(move |p| {
+                vec![
+                    link(&p.title, from, &site.link(&p.url)),
+                    text(&site.name),
+                    text(p.steps.to_string()),
+                    opt(p.audience.as_ref()),
+                    opt(p.estimated_time.as_ref()),
+                ]
+            })
+        })
+        .collect();
+    Table {
+        id: "onboarding".to_owned(),
+        title: "Onboarding paths".to_owned(),
+        empty: "No site has an onboarding path.".to_owned(),
+        columns: ["Path", "Site", "Steps", "For", "Time"].map(str::to_owned).to_vec(),
+        rows,
     }
 }
 
@@ -190,6 +219,8 @@ fn freshness(report: &FreshnessReport) -> PageBody {
                 .collect(),
         })
         .collect();
+    let mut tables: Vec<Table> = tables;
+    tables.push(owner_counts(report));
     PageBody {
         heading: "Freshness".to_owned(),
         lead: format!(
@@ -201,6 +232,28 @@ fn freshness(report: &FreshnessReport) -> PageBody {
         tables,
         ..PageBody::default()
     }
+}
+
+/// Pages per state for each owner, across every site.
+fn owner_counts(report: &FreshnessReport) -> Table {
+    let mut owners: BTreeMap<&str, Vec<&crate::report::Entry>> = BTreeMap::new();
+    for entry in &report.pages {
+        owners.entry(entry.owner.as_deref().unwrap_or("(no owner)")).or_default().push(entry);
+    }
+    let mut columns = vec!["Owner".to_owned()];
+    columns.extend(State::ALL.iter().map(|s| s.label().to_owned()));
+    columns.push("Pages".to_owned());
+    let rows = owners
+        .into_iter()
+        .map(|(owner, entries)| {
+            let counts = crate::report::Counts::of(entries.iter().copied());
+            let mut row = vec![text(owner)];
+            row.extend(State::ALL.iter().map(|s| text(counts.get(*s).to_string())));
+            row.push(text(entries.len().to_string()));
+            row
+        })
+        .collect();
+    Table { id: "by-owner".to_owned(), title: "By owner".to_owned(), empty: String::new(), columns, rows }
 }
 
 /// `freshness.json` of the organisation: the report (pages `<site>/<url>`) with each page's

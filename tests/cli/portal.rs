@@ -385,3 +385,50 @@ fn issue_16_plain_http_and_untrusted_certificates_are_refused() {
     ));
     drop(server);
 }
+
+#[test]
+fn issue_16_portal_table_problems_are_reported_at_their_line() {
+    let site = SiteTest::empty("portal-config");
+    std::fs::create_dir(site.path(".git")).expect("create .git");
+    site.write(
+        "book.toml",
+        "[portal]\nsites = [\n  { name = \"payments\", url = \"https://docs.example.com/payments/\" },\n  { name = \"payments\", path = \"../p/book\" },\n  { name = \"ops\" },\n  { name = \"files\", url = \"file:///etc/\" },\n  { name = \"Big Team\", path = \"x\" },\n]\n",
+    );
+    site.run(&["build"]).code(2).stderr_eq(
+        "book.toml:4:12: error: portal site `payments` is listed twice
+ 4 |   { name = \"payments\", path = \"../p/book\" },
+   |            ^
+  = hint: give each site its own name
+
+book.toml:5:12: error: portal site `ops` has neither `url` nor `path`
+ 5 |   { name = \"ops\" },
+   |            ^
+  = hint: add `url = \"https://…/\"` (a published site) or `path = \"…/book\"` (a local build)
+
+book.toml:6:12: error: portal site `files` has a URL that is not `http(s)`: `file:///etc/`
+ 6 |   { name = \"files\", url = \"file:///etc/\" },
+   |            ^
+  = hint: write the address the site is published at, e.g. `https://docs.example.com/payments/`
+
+book.toml:7:12: error: portal site name `Big Team` is not a short lowercase name
+ 7 |   { name = \"Big Team\", path = \"x\" },
+   |            ^
+  = hint: use lowercase letters, digits, `-` and `_`, e.g. `payments`
+
+error: found 4 errors
+",
+    );
+    site.write(
+        "book.toml",
+        "[portal]\nsites = [{ name = \"a\", path = \"x\", auth_env = \"T\" }]\ntimout-secs = 3\n",
+    );
+    let run = site.run(&["build"]);
+    run.code(2);
+    assert_eq!(
+        run.diagnostics(),
+        [
+            "book.toml:2:36: error: invalid `book.toml`: unknown field `auth_env`, expected one of `name`, `url`, `path`, `auth-env`",
+            "book.toml:3:1: error: unknown key `portal.timout-secs` in `book.toml`",
+        ]
+    );
+}
