@@ -118,9 +118,9 @@ pub fn write(
 fn front(portal: &Portal, report: &FreshnessReport) -> PageBody {
     let from = "";
     let mut rows = Vec::new();
+    let counts = site_counts(report);
     for site in &portal.sites {
-        let stale = report.pages.iter().filter(|e| e.path.starts_with(&format!("{}/", site.name)));
-        let stale = stale.filter(|e| e.state == State::Stale).count();
+        let stale = counts.get(site.name.as_str()).map_or(0, |c| c.stale);
         rows.push(vec![
             link(&site.name, from, &site.base),
             text(&site.manifest.title),
@@ -256,19 +256,28 @@ fn owner_counts(report: &FreshnessReport) -> Table {
     Table { id: "by-owner".to_owned(), title: "By owner".to_owned(), empty: String::new(), columns, rows }
 }
 
+/// Pages per state of each site (the report's paths are `<site>/<url>`), in one pass.
+fn site_counts(report: &FreshnessReport) -> BTreeMap<&str, crate::report::Counts> {
+    let mut by_site: BTreeMap<&str, Vec<&crate::report::Entry>> = BTreeMap::new();
+    for entry in &report.pages {
+        by_site.entry(entry.path.split('/').next().unwrap_or_default()).or_default().push(entry);
+    }
+    by_site.into_iter().map(|(site, entries)| (site, crate::report::Counts::of(entries))).collect()
+}
+
 /// `freshness.json` of the organisation: the report (pages `<site>/<url>`) with each page's
 /// site and the sites' own counts.
 fn freshness_json(portal: &Portal, report: &FreshnessReport) -> Result<String, Error> {
+    let counts = site_counts(report);
     let sites: Vec<serde_json::Value> = portal
         .sites
         .iter()
         .map(|s| {
-            let mine = report.pages.iter().filter(|e| e.path.starts_with(&format!("{}/", s.name)));
             serde_json::json!({
                 "name": s.name,
                 "title": s.manifest.title,
                 "url": s.base,
-                "counts": crate::report::Counts::of(mine),
+                "counts": counts.get(s.name.as_str()).cloned().unwrap_or_default(),
             })
         })
         .collect();
