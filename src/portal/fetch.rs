@@ -41,6 +41,8 @@ impl Fetcher {
             .https_only(true)
             .http_status_as_error(false)
             .max_redirects(5)
+            // The `auth-env` header goes only to the site's own URL, never to a redirect target.
+            .redirect_auth_headers(ureq::config::RedirectAuthHeaders::Never)
             .tls_config(tls.build())
             .build()
             .into();
