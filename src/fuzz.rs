@@ -186,6 +186,44 @@ pub fn slo_file(data: &[u8]) {
     services_site(data, "slo/slos.yaml");
 }
 
+/// Reads `data` as another site's `lore-site.json` (untrusted), then merges it twice into a
+/// portal (two sites with the same alerts and services: conflicts) and computes every
+/// organisation view.
+pub fn portal_manifest(data: &[u8]) {
+    let Ok(manifest) = crate::portal::Manifest::parse(data) else { return };
+    let today = jiff::civil::date(2026, 3, 1);
+    for page in &manifest.pages {
+        let _ = (page.state_at(today), page.days_overdue(today));
+    }
+    let site = |name: &str| crate::portal::LoadedSite {
+        name: name.to_owned(),
+        base: format!("{name}/"),
+        local: None,
+        manifest: manifest.clone(),
+    };
+    let portal = crate::portal::Portal {
+        sites: vec![site("a"), site("b")],
+        unavailable: Vec::new(),
+        today,
+        load_diagnostics: Vec::new(),
+    };
+    let config = crate::config::portal::PortalConfig {
+        sites: Vec::new(),
+        timeout: std::time::Duration::from_secs(1),
+        ca_file: None,
+        config_path: std::path::PathBuf::from("book.toml"),
+    };
+    let _ = portal.diagnostics(&config);
+    let own = crate::report::FreshnessReport::new(&crate::site::Site::default(), &config_freshness(), today);
+    let _ = portal.report(&own);
+}
+
+fn config_freshness() -> crate::config::FreshnessConfig {
+    crate::config::SiteConfig::from_str("")
+        .map(|c| c.freshness)
+        .unwrap_or_else(|_| unreachable!("an empty book.toml is valid"))
+}
+
 /// A site whose file `rel` holds `data`, with one catalog entity (unless `rel` is the catalog),
 /// a service page, a runbook and an ADR naming services; every service page is rendered.
 fn services_site(data: &[u8], rel: &str) {
@@ -322,7 +360,7 @@ mod tests {
     #[test]
     fn replay_fuzz_regressions() {
         type Target = fn(&[u8]);
-        let targets: [(&str, Target); 10] = [
+        let targets: [(&str, Target); 11] = [
             ("page", super::page),
             ("adr", super::adr),
             ("markdown", super::markdown),
@@ -333,6 +371,7 @@ mod tests {
             ("alert_rules", super::alert_rules),
             ("service_catalog", super::service_catalog),
             ("slo_file", super::slo_file),
+            ("portal_manifest", super::portal_manifest),
         ];
         assert!(super::served_site().is_some(), "the site the http target serves must build");
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");

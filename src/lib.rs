@@ -34,6 +34,7 @@ pub mod init;
 pub mod markdown;
 pub mod new;
 pub mod output;
+pub mod portal;
 pub mod report;
 pub mod search;
 pub mod serve;

@@ -69,6 +69,8 @@ pub struct BuildOptions {
     /// page that can be rendered is written, and the errors come back in
     /// [`BuildOutput::diagnostics`]. Configuration and theme errors still stop it.
     pub keep_going: bool,
+    /// `--require-all-sites`: a portal site that cannot be read fails the build.
+    pub require_all_sites: bool,
 }
 
 /// What a successful build did.
@@ -100,12 +102,19 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     let start = Instant::now();
     let mut stages = Stages::new();
     let mut state = model(options, &mut stages)?;
-    let report = FreshnessReport::new(&state.site, &state.config.freshness, state.today);
+    let mut report = FreshnessReport::new(&state.site, &state.config.freshness, state.today);
+    let portal =
+        state.config.portal.as_ref().map(|c| crate::portal::load(c, state.today, options.require_all_sites));
     if options.cache && state.config.cache {
         state.cache = Some(cache::Cache::open(&state.config, options.write));
     }
     let mut notes = state.render_all(progress);
-    let diags = state.check([]);
+    let mut diags = state.check([]);
+    if let (Some(portal), Some(config)) = (&portal, &state.config.portal) {
+        diags.extend(portal.diagnostics(config));
+        crate::diag::sort(&mut diags);
+        report = portal.report(&report);
+    }
     let cache_note =
         if options.write { state.save_cache()? } else { state.cache.take().and_then(|c| c.note()) };
     if let (Some(note), Some(tell)) = (cache_note, options.note) {
@@ -156,7 +165,7 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     if options.write && options.cache && state.config.cache && !options.keep {
         state.theme.views = Some(views::Views::open(&views_path));
     }
-    let copied = write_site(&mut state, assets, options)?;
+    let copied = write_site(&mut state, assets, options, portal.as_ref().map(|p| (p, &report)))?;
     if let Some(views) = &state.theme.views {
         crate::fs::create_dir_all(&cache::dir(&state.config.root))?;
         views.save(&views_path)?;
@@ -214,7 +223,12 @@ fn index_search(
 
 /// Writes every page, listing and asset into a staging folder swapped in when complete (or,
 /// for `check`, renders them and writes nothing); returns how many files were copied.
-fn write_site(state: &mut State, assets: write::ThemeAssets, options: &BuildOptions) -> Result<usize, Error> {
+fn write_site(
+    state: &mut State,
+    assets: write::ThemeAssets,
+    options: &BuildOptions,
+    portal: Option<(&crate::portal::Portal, &FreshnessReport)>,
+) -> Result<usize, Error> {
     // `check` renders every template too (a template error is a build error) but writes nothing.
     let staging = if options.write { Some(Staging::create(&state.config.build_dir)?) } else { None };
     let sink = Sink::Staging(staging.as_ref());
@@ -222,6 +236,15 @@ fn write_site(state: &mut State, assets: write::ThemeAssets, options: &BuildOpti
     let not_found = state.theme.templates.render("404.html", &state.inputs().not_found())?;
     sink.write("404.html", not_found.as_bytes())?;
     state.write_listings(&sink)?;
+    if let Some((portal, report)) = portal {
+        crate::portal::pages::write(
+            portal,
+            report,
+            &state.inputs(),
+            &state.theme.templates,
+            &|rel, bytes| sink.write(rel, bytes),
+        )?;
+    }
     // About 11,000 search files at 10,000 pages: written in parallel, as pages are.
     assets.files.par_iter().try_for_each(|(path, bytes)| sink.write(path, bytes))?;
     let copies = state.site.assets.iter().map(|a| (a.path.clone(), a.rel.clone())).chain(assets.copies);

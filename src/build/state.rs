@@ -400,7 +400,12 @@ impl State {
             }
             Ok::<(), Error>(())
         })?;
-        let sections: Vec<Target> = (0..site.sections.len()).map(Target::Section).collect();
+        // A portal's front page (`portal::pages`) replaces a generated home listing.
+        let portal = self.config.portal.is_some();
+        let sections: Vec<Target> = (0..site.sections.len())
+            .filter(|&i| !(portal && site.sections[i].url.is_empty()))
+            .map(Target::Section)
+            .collect();
         self.write(&sections, sink)
     }
 
@@ -417,6 +422,8 @@ impl State {
     pub fn write_listings(&mut self, sink: &Sink<'_>) -> Result<(), Error> {
         let report = FreshnessReport::new(&self.site, &self.config.freshness, self.today);
         let listings = write::listings(&self.inputs(), &self.theme.templates, &report, sink)?;
+        let manifest = crate::portal::Manifest::of(&self.site, &self.config, self.today);
+        sink.write(crate::portal::manifest::FILE, manifest.to_json()?.as_bytes())?;
         let browsed_gone = self.listings.browsed.iter().filter(|g| !listings.browsed.contains(g));
         let redirects_gone = self.listings.redirects.iter().filter(|g| !listings.redirects.contains(g));
         for gone in browsed_gone.chain(redirects_gone) {

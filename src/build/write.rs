@@ -75,7 +75,10 @@ pub fn listings(
     sink: &Sink<'_>,
 ) -> Result<Listings, Error> {
     let mut listings = generated(inputs, templates, sink)?;
-    listings.browsed.extend(freshness(report, inputs, templates, sink)?);
+    // A portal writes the organisation's dashboard and `freshness.json` instead (`portal::pages`).
+    if inputs.config.portal.is_none() {
+        listings.browsed.extend(freshness(report, inputs, templates, sink)?);
+    }
     // A sitemap needs absolute URLs: only a `site-url` with a scheme gives one.
     if let Some(url) = inputs.config.site_url.as_deref().filter(|u| u.contains("://")) {
         sink.write("sitemap.xml", sitemap(inputs.site, &listings.browsed, url).as_bytes())?;
@@ -109,7 +112,9 @@ fn generated(inputs: &ViewInputs<'_>, templates: &Templates, sink: &Sink<'_>) ->
     pages.par_iter().try_for_each(|page| {
         sink.write(&page.path, templates.render(page.template, &page.view)?.as_bytes())
     })?;
-    if !site.runbooks.alerts.is_empty() || !site.coverage.alerts.is_empty() {
+    if (!site.runbooks.alerts.is_empty() || !site.coverage.alerts.is_empty())
+        && inputs.config.portal.is_none()
+    {
         let base = inputs.config.site_url.as_deref().filter(|u| u.contains("://"));
         sink.write("alerts.json", templates::kind_view::alerts_json(site, base)?.as_bytes())?;
     }

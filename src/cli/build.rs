@@ -26,6 +26,10 @@ pub struct Args {
     /// still 2. Configuration and theme errors still stop the build.
     #[arg(short = 'k', long)]
     pub keep_going: bool,
+    /// Portal: fail when a site's `lore-site.json` cannot be read (else the site is listed as
+    /// unavailable and the rest is built).
+    #[arg(long)]
+    pub require_all_sites: bool,
 }
 
 /// Builds the site and prints a one-line summary.
@@ -40,6 +44,7 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         cache: !args.no_cache,
         note: (!global.quiet).then_some(crate::diag::print_note),
         keep_going: args.keep_going,
+        require_all_sites: args.require_all_sites,
         ..BuildOptions::default()
     };
     let progress = super::progress_bar(global.quiet);

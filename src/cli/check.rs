@@ -32,6 +32,10 @@ pub struct Args {
     /// Report only the pages of this owner.
     #[arg(long, value_name = "TEAM")]
     pub owner: Option<String>,
+    /// Portal: fail when a site's `lore-site.json` cannot be read (else the site is listed as
+    /// unavailable and the rest is built).
+    #[arg(long)]
+    pub require_all_sites: bool,
 }
 
 /// Runs every check; exit 1 when the content has errors or pages fail `--fail-on`.
@@ -46,6 +50,7 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
         cache: !args.no_cache,
         note: (!global.quiet).then_some(crate::diag::print_note),
         fail_on: args.fail_on.as_deref().and_then(FailOn::parse),
+        require_all_sites: args.require_all_sites,
         ..BuildOptions::default()
     };
     let output = match build(&options, None) {

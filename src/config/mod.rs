@@ -36,6 +36,7 @@ mod freshness;
 mod interval;
 mod kind;
 pub mod mkdocs;
+pub mod portal;
 pub mod services;
 mod trust;
 mod validate;
@@ -78,6 +79,8 @@ pub struct RawConfig {
     pub alerts: alerts::RawAlerts,
     /// `[services]`
     pub services: services::RawServices,
+    /// `[portal]`
+    pub portal: Option<portal::RawPortal>,
 }
 
 /// `[book]`
@@ -295,6 +298,8 @@ pub struct SiteConfig {
     pub alerts: AlertsConfig,
     /// `[services]`: service catalog and SLO files.
     pub services: ServicesConfig,
+    /// `[portal]`: the sites this organisation portal merges (none for an ordinary site).
+    pub portal: Option<portal::PortalConfig>,
 }
 
 /// Which folder names give pages a kind.
@@ -459,6 +464,7 @@ impl SiteConfig {
         let freshness = freshness::compute(raw.freshness, text, shown, diags);
         let alerts = alerts::compute(raw.alerts, &raw.check, root, &alerts::Place { text, shown }, diags);
         let services = services::compute(raw.services, root, &alerts::Place { text, shown }, diags);
+        let portal = portal::compute(raw.portal, root, &alerts::Place { text, shown }, diags);
         check_data_url("git-repository-url", html.git_repository_url.as_deref(), text, shown, diags);
         check_data_url("edit-url-template", html.edit_url_template.as_deref(), text, shown, diags);
         check_edit_url_prefix(html.edit_url_template.as_deref(), text, shown, diags);
@@ -499,6 +505,7 @@ impl SiteConfig {
             mkdocs: None,
             alerts,
             services,
+            portal,
         }
     }
 }

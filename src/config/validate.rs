@@ -119,6 +119,8 @@ static ALERTS: &Schema = &[
 
 static SERVICES: &Schema = &[("catalog", Rule::Known), ("slos", Rule::Known)];
 
+static PORTAL: &Schema = &[("sites", Rule::Known), ("timeout-secs", Rule::Known), ("ca-file", Rule::Known)];
+
 static FRESHNESS: &Schema = &[
     ("default", Rule::Known),
     ("due-soon", Rule::Known),
@@ -143,6 +145,7 @@ static TOP: &Schema = &[
     ("freshness", Rule::Table(FRESHNESS)),
     ("alerts", Rule::Table(ALERTS)),
     ("services", Rule::Table(SERVICES)),
+    ("portal", Rule::Table(PORTAL)),
     ("rust", Rule::MdBookOnly),
     ("preprocessor", Rule::Free),
 ];

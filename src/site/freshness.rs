@@ -18,7 +18,7 @@ use crate::diag::Diagnostic;
 use crate::error::Error;
 
 /// How far a page can be trusted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum State {
     /// Past its due date, or flagged `outdated`.
@@ -140,6 +140,11 @@ pub fn compute(
 /// `None` past the calendar's end: intervals are bounded when parsed, but this must never panic.
 fn add(date: Date, interval: ReviewInterval) -> Option<Date> {
     date.checked_add(span(interval)?).ok()
+}
+
+/// The first day of the due-soon `window` before `due` (`None` before the calendar's start).
+pub fn window_start(due: Date, window: ReviewInterval) -> Option<Date> {
+    sub(due, window)
 }
 
 fn sub(date: Date, interval: ReviewInterval) -> Option<Date> {

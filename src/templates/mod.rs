@@ -30,6 +30,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("taxonomy.html", include_str!("../../themes/default/templates/taxonomy.html")),
     ("alert.html", include_str!("../../themes/default/templates/alert.html")),
     ("freshness.html", include_str!("../../themes/default/templates/freshness.html")),
+    ("portal.html", include_str!("../../themes/default/templates/portal.html")),
     ("service.html", include_str!("../../themes/default/templates/service.html")),
     ("services.html", include_str!("../../themes/default/templates/services.html")),
     ("service_header.html", include_str!("../../themes/default/templates/service_header.html")),

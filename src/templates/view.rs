@@ -141,6 +141,20 @@ impl ViewInputs<'_> {
         })
     }
 
+    /// The frame of a page lore generates at `url` (the organisation portal's pages).
+    pub fn generated_chrome(&self, title: &str, kind: &str, url: &str) -> Chrome {
+        let home = self
+            .site
+            .home()
+            .map(|h| LinkView { title: "Home".to_owned(), href: relative_url(url, self.site.url(h)) });
+        Chrome {
+            site: self.site_view(url),
+            page: PageInfo::generated(title, kind, title, url),
+            nav: nav::entries(self.site, None, url),
+            breadcrumbs: home.into_iter().filter(|_| !url.is_empty()).collect(),
+        }
+    }
+
     /// The view of the `freshness/` dashboard.
     pub fn dashboard(&self, report: &FreshnessReport) -> DashboardView {
         let from = DASHBOARD_URL;

@@ -351,11 +351,12 @@ built 1 page in [TIME] s → docs/book/
     );
     let mut files: Vec<String> = site.files("docs/book").into_keys().collect();
     assert_eq!(files.remove(0), ".lore-build", "lore marks its build folder");
-    assert_eq!(files.len(), 7, "{files:?}");
+    assert_eq!(files.len(), 8, "{files:?}");
     assert_eq!(files[0], "404.html");
     assert!(files[1..4].iter().all(|f| f.starts_with("assets/")), "{files:?}");
     assert_eq!(files[4..6], ["freshness.json", "freshness/index.html"], "{files:?}");
-    assert_eq!(files[6], "index.html");
+    // The manifest an organisation portal reads (issue 16).
+    assert_eq!(files[6..8], ["index.html", "lore-site.json"]);
     let home = run.page("index.html");
     assert!(home.starts_with("<!DOCTYPE html>"));
     assert!(home.trim_end().ends_with("</html>"));

@@ -377,3 +377,53 @@ fn issue_13_dockerfile_final_stage_holds_the_binary_and_runs_lore_in_site() {
         assert!(ignore.lines().any(|l| kept.contains(&l.to_owned())), "`{source}` is ignored");
     }
 }
+
+const PORTAL_SITE: [&str; 2] = ["examples/ci/portal/github-site.yml", "examples/ci/portal/gitlab-site.yml"];
+const PORTAL: [&str; 2] = ["examples/ci/portal/github-portal.yml", "examples/ci/portal/gitlab-portal.yml"];
+
+#[test]
+fn issue_16_portal_ci_examples_run_only_commands_lore_has() {
+    for name in PORTAL_SITE.iter().chain(&PORTAL) {
+        assert_eq!(problems(name, &read_example(name)), Vec::<String>::new(), "{name}");
+    }
+    assert_eq!(commands_of(PORTAL_SITE[0]), ["lore --version", "lore check --format github", "lore build"]);
+    // Map keys in sorted order: `check`, `default` (`before_script`), `publish`.
+    assert_eq!(commands_of(PORTAL_SITE[1]), ["lore check", "lore --version", "lore build"]);
+    assert_eq!(
+        commands_of(PORTAL[0]),
+        ["lore --version", "lore check --format github --fail-on never", "lore build"]
+    );
+    assert_eq!(commands_of(PORTAL[1]), ["lore --version", "lore check --fail-on never", "lore build"]);
+}
+
+/// The site recipes' commands on a fixture site, then the portal recipes' on a portal over it:
+/// each succeeds, and the portal reads the manifest the site build wrote.
+#[test]
+fn issue_16_portal_ci_example_commands_succeed_on_a_site_and_its_portal() {
+    let org = SiteTest::empty("ci-portal");
+    org.overlay("portal/org");
+    std::fs::create_dir(org.path("platform/.git")).expect("create .git");
+    std::fs::create_dir(org.path("portal/.git")).expect("create .git");
+    org.write(
+        "platform/src/runbooks/KubePodCrashLooping.md",
+        "---\nowner: platform-team\nreview_every: never\n---\n# Pod crash looping\n",
+    );
+    org.write(
+        "portal/book.toml",
+        "[book]\ntitle = \"Example Corp docs\"\n\n[portal]\nsites = [{ name = \"platform\", path = \"../platform/book\" }]\n",
+    );
+    for (names, dir) in [(PORTAL_SITE, "platform"), (PORTAL, "portal")] {
+        for name in names {
+            for args in lore_commands(name, &read_example(name)).unwrap_or_else(|e| panic!("{e}")) {
+                let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+                if args.first().is_some_and(|a| *a == "check" || *a == "build") {
+                    args.push(dir);
+                }
+                org.run(&args).success();
+            }
+        }
+    }
+    assert!(org.path("platform/book/lore-site.json").is_file());
+    let alerts = std::fs::read_to_string(org.path("portal/book/alerts.json")).expect("portal alerts.json");
+    assert!(alerts.contains("\"site\": \"platform\""), "{alerts}");
+}

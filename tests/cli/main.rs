@@ -21,6 +21,7 @@ mod mkdocs;
 mod mutation;
 mod new;
 pub mod oracle;
+mod portal;
 mod rng;
 mod search;
 mod serve;
