@@ -40,7 +40,9 @@ pub fn discover(config: &SiteConfig, skip: &[&Path]) -> Discovered {
     let mut found = Discovered::default();
     if !config.src.is_dir() {
         let shown = crate::config::display_path(&config.src);
-        if !config.src_explicit {
+        if config.portal.is_some() && !config.src_explicit {
+            // A portal's pages come from its sites; pages of its own are optional.
+        } else if !config.src_explicit {
             found.diagnostics.push(
                 Diagnostic::warning(format!(
                     "no source folder `{}`: building an empty site",
