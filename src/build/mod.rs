@@ -168,7 +168,12 @@ fn index_search(
     let _lock = crate::search::index::lock(&dir)?;
     let index = crate::search::index::write(&docs, &dir)?;
     stages.done("search: tantivy index");
-    let mut bundle = crate::search::browser::export(&docs, &index)?;
+    let (bundle, stats) = rayon::join(
+        || crate::search::browser::export(&docs, &index),
+        || crate::search::stats::collect(&docs, &index).and_then(|s| crate::search::stats::encode(&s)),
+    );
+    let mut bundle = bundle?;
+    files.push((crate::search::stats::STATS.to_owned(), stats?));
     crate::fs::write(&dir.join("words.tsv"), bundle.words.as_bytes())?;
     // Pages name the head by a fixed name (the searcher revalidates it), so a page whose own
     // content did not change keeps its bytes when the index changes.

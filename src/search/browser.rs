@@ -227,51 +227,106 @@ pub fn quantise(score: f32, max: f32) -> u8 {
 
 /// Writes the browser index of `pages`.
 pub fn export(pages: &[Arc<PageDoc>], written: &Written) -> Result<Bundle, Error> {
-    let impacts = impacts(written)?;
+    let mut impacts = impacts(written)?;
     let records: usize = pages.iter().map(|p| p.sections.len()).sum();
     let mut bundle = Bundle::default();
-    let shard_table = dictionary_shards(written, &impacts, &mut bundle.files)?;
-    let word_table = word_packs(written, &impacts, &mut bundle)?;
+    let shard_table = dictionary_shards_of(&written.words, &mut impacts, &mut bundle.files, SHARD_BYTES, MAX_SHARD_BYTES)?;
+    let word_table = word_packs(&written.words, &impacts, &mut bundle)?;
     let (frag_groups, per_pack) = fragment_packs(pages, &mut bundle.files)?;
-    let facets = facet_lists(pages, &mut bundle.files)?;
+    let facets = facet_lists(&page_facets(pages), &mut bundle.files)?;
     let demoted: Vec<usize> = pages
         .iter()
         .enumerate()
         .filter(|(_, p)| super::demoted(&p.status, &p.freshness))
         .map(|(i, _)| i)
         .collect();
+    let parts = HeadParts {
+        records,
+        shards: shard_table,
+        words: word_table,
+        sections: section_counts(pages),
+        fragments: (frag_groups, per_pack),
+        facets,
+        demoted,
+    };
+    write_head(&parts, &mut bundle)?;
+    Ok(bundle)
+}
+
+/// What the head lists, made by [`export`] for one site or by a portal's merge.
+#[derive(Debug, Default)]
+pub struct HeadParts {
+    /// Records (sections) in all.
+    pub records: usize,
+    /// The shard table.
+    pub shards: Vec<Value>,
+    /// The word-pack table.
+    pub words: Vec<Value>,
+    /// Sections per page, as [`section_counts`] writes them.
+    pub sections: String,
+    /// Fragment-pack group hashes and pages per pack.
+    pub fragments: (Vec<String>, usize),
+    /// Facet names with their files and value counts.
+    pub facets: serde_json::Map<String, Value>,
+    /// Demoted page numbers, ascending.
+    pub demoted: Vec<usize>,
+}
+
+/// Writes the head file of `parts` into `bundle` (named by its hash) and names it there.
+pub fn write_head(parts: &HeadParts, bundle: &mut Bundle) -> Result<(), Error> {
     let head = json!({
         "v": VERSION,
-        "n": records,
+        "n": parts.records,
         "scale": 1.0,
-        "shards": shard_table,
-        "words": word_table,
-        "sections": section_counts(pages),
-        "fragments": {"groups": frag_groups, "group": FRAGMENT_GROUP, "per": per_pack, "chars": FRAGMENT_CHARS},
-        "facets": facets,
-        "demoted": deltas(&demoted),
+        "shards": parts.shards,
+        "words": parts.words,
+        "sections": parts.sections,
+        "fragments": {"groups": parts.fragments.0, "group": FRAGMENT_GROUP, "per": parts.fragments.1, "chars": FRAGMENT_CHARS},
+        "facets": parts.facets,
+        "demoted": deltas(&parts.demoted),
         "demotion": super::DEMOTION,
     });
     let gz = gzip(&to_json(&head, "the search head")?)?;
     let name = format!("search/head.{}.json.gz", hash8(&gz));
     bundle.head = name.clone();
     bundle.files.push((name, gz));
-    Ok(bundle)
+    Ok(())
 }
 
-/// Postings count of a stem.
-fn df(impacts: &Impacts, stem: &str) -> usize {
-    impacts.get(stem).map_or(0, Vec::len)
+/// Where the dictionary writer gets each stem's postings: a site's own [`Impacts`], or a
+/// portal's merge computing them one stem at a time.
+pub trait PostingsSource {
+    /// Postings count of `stem` (0 when it has none).
+    fn df(&self, stem: &str) -> usize;
+    /// Every stem with postings.
+    fn stems(&self) -> Vec<&str>;
+    /// The (record, score) postings of `stem`, records ascending. Asked once per stem, in
+    /// bytewise order.
+    fn take(&mut self, stem: &str) -> Result<Option<std::borrow::Cow<'_, [(u32, f32)]>>, Error>;
+}
+
+impl PostingsSource for Impacts {
+    fn df(&self, stem: &str) -> usize {
+        self.get(stem).map_or(0, Vec::len)
+    }
+
+    fn stems(&self) -> Vec<&str> {
+        self.keys().map(String::as_str).collect()
+    }
+
+    fn take(&mut self, stem: &str) -> Result<Option<std::borrow::Cow<'_, [(u32, f32)]>>, Error> {
+        Ok(self.get(stem).map(|l| std::borrow::Cow::Borrowed(l.as_slice())))
+    }
 }
 
 /// The dictionary (stems with postings and surface words, in bytewise order) cut into shards;
 /// returns the shard table of the head.
-fn dictionary_shards(
+pub fn dictionary_shards(
     written: &Written,
-    impacts: &Impacts,
+    impacts: &mut Impacts,
     files: &mut Vec<(String, Vec<u8>)>,
 ) -> Result<Vec<Value>, Error> {
-    dictionary_shards_sized(written, impacts, files, SHARD_BYTES, MAX_SHARD_BYTES)
+    dictionary_shards_of(&written.words, impacts, files, SHARD_BYTES, MAX_SHARD_BYTES)
 }
 
 /// `dictionary_shards` with the cut sizes given. A shard that had to start between a word and
@@ -279,21 +334,36 @@ fn dictionary_shards(
 /// shard table: the searcher then loads its neighbour with it.
 pub fn dictionary_shards_sized(
     written: &Written,
-    impacts: &Impacts,
+    impacts: &mut Impacts,
     files: &mut Vec<(String, Vec<u8>)>,
     shard_bytes: usize,
     max_bytes: usize,
 ) -> Result<Vec<Value>, Error> {
+    dictionary_shards_of(&written.words, impacts, files, shard_bytes, max_bytes)
+}
+
+/// [`dictionary_shards_sized`] over the corpus `words` (surface word → stem) and the postings
+/// of `source`. Shards are compressed as they are cut, so only one is held uncompressed.
+pub fn dictionary_shards_of(
+    words: &BTreeMap<String, String>,
+    source: &mut impl PostingsSource,
+    files: &mut Vec<(String, Vec<u8>)>,
+    shard_bytes: usize,
+    max_bytes: usize,
+) -> Result<Vec<Value>, Error> {
+    let stems: Vec<String> = source.stems().into_iter().map(str::to_owned).collect();
     let mut keys: BTreeMap<&str, (Option<&str>, bool)> = BTreeMap::new();
-    for (word, stem) in &written.words {
+    for (word, stem) in words {
         let alias = (stem != word).then_some(stem.as_str());
         keys.insert(word, (alias, true));
     }
-    for stem in impacts.keys() {
+    for stem in &stems {
         keys.entry(stem).or_insert((None, false));
     }
+    let has_postings: std::collections::HashSet<&str> = stems.iter().map(String::as_str).collect();
     let joined = joined_boundaries(&keys);
     let mut shards: Vec<(String, Vec<u8>, bool)> = Vec::new();
+    let mut packed: Vec<(String, Vec<u8>, bool)> = Vec::new();
     let mut buf = Vec::new();
     let mut first = String::new();
     let mut starts_joined = false;
@@ -303,17 +373,20 @@ pub fn dictionary_shards_sized(
         if full {
             shards.push((std::mem::take(&mut first), std::mem::take(&mut buf), starts_joined));
             prev = "";
+            // Compressed in batches: a merged index of many sites would not fit raw.
+            if shards.len() >= GZIP_BATCH {
+                packed.extend(gzip_shards(std::mem::take(&mut shards))?);
+            }
         }
         if buf.is_empty() {
             first = (*key).to_owned();
             starts_joined = joined[i];
         }
-        let postings = impacts.get(*key);
         let mut flags = 0u8;
         if *surface {
             flags |= 1;
         }
-        if postings.is_some() {
+        if has_postings.contains(key) {
             flags |= 2;
         }
         if alias.is_some() {
@@ -323,27 +396,32 @@ pub fn dictionary_shards_sized(
         buf.push(flags);
         if let Some(stem) = alias {
             front_code(&mut buf, key, stem);
-            varint(&mut buf, df(impacts, stem) as u64);
+            varint(&mut buf, source.df(stem) as u64);
         }
-        if let Some(list) = postings {
-            write_postings(&mut buf, list);
+        if flags & 2 != 0 {
+            let list = source.take(key)?.unwrap_or_default();
+            write_postings(&mut buf, &list);
         }
         prev = key;
     }
     if !buf.is_empty() {
         shards.push((first, buf, starts_joined));
     }
-    let shards: Vec<(String, Vec<u8>, bool)> = shards
-        .into_par_iter()
-        .map(|(first, bytes, joined)| Ok((first, gzip(&bytes)?, joined)))
-        .collect::<Result<_, Error>>()?;
+    packed.extend(gzip_shards(shards)?);
     let mut shard_table = Vec::new();
-    for (first, gz, joined) in shards {
+    for (first, gz, joined) in packed {
         let hash = hash8(&gz);
         shard_table.push(if joined { json!([first, hash, 1]) } else { json!([first, hash]) });
         files.push((format!("search/s/{hash}.bin.gz"), gz));
     }
     Ok(shard_table)
+}
+
+/// Shards compressed together, in parallel.
+const GZIP_BATCH: usize = 256;
+
+fn gzip_shards(shards: Vec<(String, Vec<u8>, bool)>) -> Result<Vec<(String, Vec<u8>, bool)>, Error> {
+    shards.into_par_iter().map(|(first, bytes, joined)| Ok((first, gzip(&bytes)?, joined))).collect()
 }
 
 /// For each key (in order), whether a shard may not start at it: a surface word before it has
@@ -374,12 +452,16 @@ pub fn joined_boundaries(keys: &BTreeMap<&str, (Option<&str>, bool)>) -> Vec<boo
 
 /// Word packs by the first two letters (and the word list for the terminal); returns the word
 /// table of the head.
-fn word_packs(written: &Written, impacts: &Impacts, bundle: &mut Bundle) -> Result<Vec<Value>, Error> {
+pub fn word_packs(
+    words: &BTreeMap<String, String>,
+    source: &impl PostingsSource,
+    bundle: &mut Bundle,
+) -> Result<Vec<Value>, Error> {
     let mut packs: Vec<(String, String)> = Vec::new();
     let mut text = String::new();
     let mut pack_first = String::new();
     let mut last_bucket = String::new();
-    for (word, stem) in &written.words {
+    for (word, stem) in words {
         let b = bucket(word);
         if b != last_bucket && text.len() >= WORD_PACK_BYTES {
             packs.push((std::mem::take(&mut pack_first), std::mem::take(&mut text)));
@@ -388,7 +470,7 @@ fn word_packs(written: &Written, impacts: &Impacts, bundle: &mut Bundle) -> Resu
             pack_first = b.clone();
         }
         last_bucket = b;
-        let d = df(impacts, stem);
+        let d = source.df(stem);
         if stem == word {
             text.push_str(&format!("{word}\t{d}\n"));
         } else {
@@ -431,12 +513,11 @@ fn fragment_packs(
     Ok((hashes, per_pack))
 }
 
-/// Filters: value → page numbers, one file per facet; returns the facets of the head.
-fn facet_lists(
-    pages: &[Arc<PageDoc>],
-    files: &mut Vec<(String, Vec<u8>)>,
-) -> Result<serde_json::Map<String, Value>, Error> {
-    let mut facets = serde_json::Map::new();
+/// Per facet (in the head's order), value → page numbers ascending.
+pub type FacetValues = Vec<(&'static str, BTreeMap<String, Vec<u64>>)>;
+
+/// The facet values of `pages`: kind, owner, tag, freshness, status.
+fn page_facets(pages: &[Arc<PageDoc>]) -> FacetValues {
     type Getter = fn(&PageDoc) -> Vec<String>;
     let getters: [(&str, Getter); 5] = [
         ("kind", |p| vec![p.kind.clone()]),
@@ -445,13 +526,27 @@ fn facet_lists(
         ("freshness", |p| vec![p.freshness.clone()]),
         ("status", |p| if p.status.is_empty() { vec![] } else { vec![p.status.clone()] }),
     ];
-    for (facet, get) in getters {
-        let mut values: BTreeMap<String, Vec<u64>> = BTreeMap::new();
-        for (i, p) in pages.iter().enumerate() {
-            for v in get(p) {
-                values.entry(v).or_default().push(i as u64);
+    getters
+        .into_iter()
+        .map(|(facet, get)| {
+            let mut values: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+            for (i, p) in pages.iter().enumerate() {
+                for v in get(p) {
+                    values.entry(v).or_default().push(i as u64);
+                }
             }
-        }
+            (facet, values)
+        })
+        .collect()
+}
+
+/// Filters: value → page numbers, one file per facet; returns the facets of the head.
+pub fn facet_lists(
+    all: &FacetValues,
+    files: &mut Vec<(String, Vec<u8>)>,
+) -> Result<serde_json::Map<String, Value>, Error> {
+    let mut facets = serde_json::Map::new();
+    for (facet, values) in all {
         if values.is_empty() {
             continue;
         }
@@ -474,7 +569,7 @@ fn facet_lists(
         let gz = gzip(&to_json(&lists, &format!("the search filter `{facet}`"))?)?;
         let name = format!("search/filter-{facet}.{}.json.gz", hash8(&gz));
         facets
-            .insert(facet.to_owned(), json!({"file": name.trim_start_matches("search/"), "values": counts}));
+            .insert((*facet).to_owned(), json!({"file": name.trim_start_matches("search/"), "values": counts}));
         files.push((name, gz));
     }
     Ok(facets)
@@ -487,7 +582,7 @@ pub fn section_counts(pages: &[Arc<PageDoc>]) -> String {
 }
 
 /// Ascending numbers as differences from the previous one.
-fn deltas(list: &[usize]) -> Vec<usize> {
+pub fn deltas(list: &[usize]) -> Vec<usize> {
     let mut last = 0;
     list.iter()
         .map(|x| {
@@ -503,7 +598,8 @@ pub fn bucket(word: &str) -> String {
     word.chars().take(2).collect()
 }
 
-fn fragment(p: &PageDoc) -> Value {
+/// The fragment record of a page: URL, title, facets and the start of each section's text.
+pub fn fragment(p: &PageDoc) -> Value {
     let sections: Vec<Value> = p
         .sections
         .iter()
@@ -555,6 +651,6 @@ pub fn gzip(bytes: &[u8]) -> Result<Vec<u8>, Error> {
 }
 
 /// `value` as compact JSON; `what` names it in the error.
-fn to_json(value: &impl serde::Serialize, what: &str) -> Result<Vec<u8>, Error> {
+pub fn to_json(value: &impl serde::Serialize, what: &str) -> Result<Vec<u8>, Error> {
     serde_json::to_vec(value).map_err(|e| Error::encode(what, e))
 }

@@ -10,8 +10,11 @@
 
 pub mod browser;
 pub mod index;
+pub mod merge;
 pub mod query;
 pub mod schema;
+pub mod stats;
+pub mod stats_reader;
 pub mod stem;
 
 use std::path::{Path, PathBuf};

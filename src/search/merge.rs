@@ -1,0 +1,372 @@
+//! Organisation-wide search: one browser index merged from the search statistics
+//! ([`super::stats`]) that many sites published, for a portal over them.
+//!
+//! The merged index has the format of a site's own ([`super::browser`]; the same searcher
+//! reads it), with BM25 recomputed over the records of every site, exactly as tantivy would
+//! score one index holding all their pages: per field, document frequencies summed over the
+//! sites, the record count and average lengths of the whole corpus, each record's own
+//! quantised lengths. Every page links into its site (its base URL, absolute or relative to
+//! the portal, then its own URL) and carries the site's name as a facet (`site`) and a label
+//! (`w` in its fragment).
+//!
+//! Each stats file is another team's CI output, so untrusted: [`super::stats_reader`] checks
+//! it, and every problem is an error naming the site. Memory: the sites are read in pairs;
+//! the second pass keeps only each site's term section inflated.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde_json::Value;
+use tantivy::query::Bm25Weight;
+
+use super::browser::{
+    self, Bundle, FRAGMENT_GROUP, HEAD, HeadParts, MAX_SHARD_BYTES, PostingsSource, SHARD_BYTES, gzip,
+};
+use super::schema::TITLE_BOOST;
+use super::stats::{self, Stats, TermStream};
+use super::analyzer;
+use crate::error::Error;
+use crate::output::hash8;
+
+/// Most sites in one portal.
+pub const MAX_SITES: usize = 2000;
+/// Most records (sections) over all sites: record numbers are `u32` in the browser.
+pub const MAX_RECORDS: u64 = 50_000_000;
+/// Pages per fragment pack in a merged index: 100,000 pages make 12,500 packs.
+const MERGED_PACK_PAGES: usize = 8;
+
+/// One site to merge: its name (a facet and a label), its base URL (absolute `http(s)` or
+/// relative to the portal's root, e.g. `payments/`), and its `search/stats.bin.gz` bytes.
+#[derive(Debug, Clone)]
+pub struct SiteSearch {
+    /// Name shown with its results.
+    pub name: String,
+    /// Base URL of the site's pages.
+    pub base: String,
+    /// The site's stats file (gzip), as published.
+    pub stats: Vec<u8>,
+}
+
+/// A merged browser index.
+#[derive(Debug, Default)]
+pub struct Merged {
+    /// Its files (paths relative to the portal's root), the head among them under [`HEAD`].
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Pages over all sites.
+    pub pages: usize,
+    /// Records (sections) over all sites.
+    pub records: usize,
+    /// Distinct terms.
+    pub terms: usize,
+}
+
+/// The head file the portal's pages point their searcher at (`data-search-head`).
+pub const PORTAL_HEAD: &str = HEAD;
+
+/// The files to write into the portal's output (paths relative to its root): the merged
+/// browser index, its head at [`PORTAL_HEAD`]. The portal's pages load the site's own
+/// `search.js`, which reads it like any site's index.
+pub fn portal_files(sites: &[SiteSearch]) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    Ok(merge(sites)?.files)
+}
+
+/// What the first pass keeps of one site.
+struct First {
+    norms: Vec<[u8; 2]>,
+    totals: [u64; 2],
+    /// Per term: documents holding it in the title, in the body, in either.
+    df: Vec<(String, [u32; 3])>,
+    words: Vec<String>,
+    terms_end: usize,
+}
+
+/// Merges the search of `sites` (in this order: it orders equal scores) into one index.
+pub fn merge(sites: &[SiteSearch]) -> Result<Merged, Error> {
+    if sites.len() > MAX_SITES {
+        return Err(Error::Usage(format!("{} sites to merge, at most {MAX_SITES}", sites.len())));
+    }
+    let bases: Vec<String> = sites.iter().map(check_site).collect::<Result<_, _>>()?;
+    let mut out = Output::default();
+    let mut firsts = Vec::with_capacity(sites.len());
+    // Read two at a time: both cores busy, two decoded sites in memory at most.
+    for pair in sites.chunks(2).zip(bases.chunks(2)) {
+        let decoded: Vec<Stats> =
+            pair.0.par_iter().map(|s| stats::decode(&s.name, &s.stats)).collect::<Result<_, _>>()?;
+        for ((site, base), st) in pair.0.iter().zip(pair.1).zip(decoded) {
+            firsts.push(out.add_site(site, base, st)?);
+        }
+    }
+    out.finish_fragments()?;
+    let mut source = Source::new(sites, &firsts)?;
+    let words = merged_words(&firsts);
+    let mut bundle = Bundle::default();
+    let shards = browser::dictionary_shards_of(&words, &mut source, &mut bundle.files, SHARD_BYTES, MAX_SHARD_BYTES)?;
+    let word_table = browser::word_packs(&words, &source, &mut bundle)?;
+    let facets = browser::facet_lists(&out.facets(), &mut bundle.files)?;
+    let parts = HeadParts {
+        records: out.records as usize,
+        shards,
+        words: word_table,
+        sections: std::mem::take(&mut out.sections),
+        fragments: (std::mem::take(&mut out.groups), MERGED_PACK_PAGES),
+        facets,
+        demoted: std::mem::take(&mut out.demoted),
+    };
+    browser::write_head(&parts, &mut bundle)?;
+    for (rel, _) in bundle.files.iter_mut().filter(|(rel, _)| *rel == bundle.head) {
+        HEAD.clone_into(rel);
+    }
+    let mut files = std::mem::take(&mut out.files);
+    files.append(&mut bundle.files);
+    Ok(Merged { files, pages: out.pages, records: out.records as usize, terms: source.df.len() })
+}
+
+/// Checks a site's name and base URL; returns the base ending in `/`.
+fn check_site(site: &SiteSearch) -> Result<String, Error> {
+    let bad = |problem: String| Error::SearchStats { site: site.name.clone(), problem };
+    if site.name.is_empty() || site.name.chars().any(char::is_control) || site.name.len() > 200 {
+        return Err(bad("the site name is empty, too long or holds control characters".to_owned()));
+    }
+    let base = &site.base;
+    let scheme = base.split_once(':').map(|(s, _)| s).filter(|s| !s.contains('/'));
+    let ok = match scheme {
+        Some(s) => (s == "https" || s == "http") && base[s.len()..].starts_with("://"),
+        None => super::stats_reader::check_url(base).is_ok(),
+    };
+    if !ok || base.chars().any(|c| c.is_control() || c.is_whitespace() || "\"<>\\".contains(c)) {
+        return Err(bad(format!(
+            "the base URL `{}` is neither `http(s)://…` nor a relative path",
+            base.escape_debug()
+        )));
+    }
+    Ok(if base.is_empty() || base.ends_with('/') { base.clone() } else { format!("{base}/") })
+}
+
+/// The merged pages' side of the index: fragment packs, facets, sections, demoted pages.
+#[derive(Default)]
+struct Output {
+    files: Vec<(String, Vec<u8>)>,
+    pages: usize,
+    records: u64,
+    sections: String,
+    demoted: Vec<usize>,
+    /// Per page: site, kind, owner, tags, freshness, status.
+    facet_rows: Vec<[Arc<str>; 6]>,
+    tags: Vec<Vec<Arc<str>>>,
+    /// Fragments of the pack being filled, and the raw packs of the group being filled.
+    pack: Vec<Value>,
+    group: Vec<(usize, Vec<u8>)>,
+    groups: Vec<String>,
+    interned: HashMap<String, Arc<str>>,
+}
+
+impl Output {
+    /// Adds one site's pages; returns what the second pass needs of it.
+    fn add_site(&mut self, site: &SiteSearch, base: &str, st: Stats) -> Result<First, Error> {
+        self.records += st.norms.len() as u64;
+        if self.records > MAX_RECORDS {
+            return Err(Error::SearchStats {
+                site: site.name.clone(),
+                problem: format!("the sites have more than {MAX_RECORDS} sections in all"),
+            });
+        }
+        let name: Arc<str> = self.intern(&site.name);
+        for mut page in st.pages {
+            self.sections.push(char::from_u32(48 + page.sections.len() as u32).unwrap_or('0'));
+            if super::demoted(&page.status, &page.freshness) {
+                self.demoted.push(self.pages);
+            }
+            let row = [
+                name.clone(),
+                self.intern(&page.kind),
+                self.intern(&page.owner),
+                self.intern(&page.freshness),
+                self.intern(&page.status),
+                self.intern(""),
+            ];
+            let tags = page.tags.iter().map(|t| self.intern(t)).collect();
+            self.tags.push(tags);
+            self.facet_rows.push(row);
+            page.url = format!("{base}{}", page.url);
+            let mut frag = browser::fragment(&page);
+            frag["w"] = Value::from(site.name.as_str());
+            self.pack.push(frag);
+            self.pages += 1;
+            if self.pack.len() == MERGED_PACK_PAGES {
+                self.close_pack()?;
+            }
+        }
+        let mut df = Vec::with_capacity(st.terms.len());
+        for (term, list) in st.terms {
+            let title = list.iter().filter(|p| p.tf[0] > 0).count() as u32;
+            let body = list.iter().filter(|p| p.tf[1] > 0).count() as u32;
+            df.push((term, [title, body, list.len() as u32]));
+        }
+        Ok(First { norms: st.norms, totals: st.totals, df, words: st.words, terms_end: st.terms_end })
+    }
+
+    fn intern(&mut self, s: &str) -> Arc<str> {
+        if let Some(a) = self.interned.get(s) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(s);
+        self.interned.insert(s.to_owned(), a.clone());
+        a
+    }
+
+    fn close_pack(&mut self) -> Result<(), Error> {
+        let raw = browser::to_json(&std::mem::take(&mut self.pack), "a search fragment pack")?;
+        let n = self.pages.div_ceil(MERGED_PACK_PAGES) - 1;
+        self.group.push((n, raw));
+        if self.group.len() == FRAGMENT_GROUP {
+            self.close_group()?;
+        }
+        Ok(())
+    }
+
+    /// Names a group of packs by the hash of their contents and compresses them.
+    fn close_group(&mut self) -> Result<(), Error> {
+        let group = std::mem::take(&mut self.group);
+        let hash = hash8(&group.iter().flat_map(|(_, raw)| raw.iter().copied()).collect::<Vec<u8>>());
+        let packed: Vec<(String, Vec<u8>)> = group
+            .into_par_iter()
+            .map(|(n, raw)| Ok((format!("search/f/{hash}-{n}.json.gz"), gzip(&raw)?)))
+            .collect::<Result<_, Error>>()?;
+        self.files.extend(packed);
+        self.groups.push(hash);
+        Ok(())
+    }
+
+    fn finish_fragments(&mut self) -> Result<(), Error> {
+        if !self.pack.is_empty() {
+            self.close_pack()?;
+        }
+        if !self.group.is_empty() {
+            self.close_group()?;
+        }
+        Ok(())
+    }
+
+    /// Facet values: site, kind, owner, tag, freshness, status.
+    fn facets(&self) -> browser::FacetValues {
+        let mut out: browser::FacetValues = Vec::new();
+        for (facet, col) in [("site", 0), ("kind", 1), ("owner", 2), ("tag", 9), ("freshness", 3), ("status", 4)] {
+            let mut values: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+            for (i, row) in self.facet_rows.iter().enumerate() {
+                let vals: &[Arc<str>] = if col == 9 { &self.tags[i] } else { std::slice::from_ref(&row[col]) };
+                for v in vals.iter().filter(|v| !v.is_empty()) {
+                    values.entry(v.to_string()).or_default().push(i as u64);
+                }
+            }
+            out.push((facet, values));
+        }
+        out
+    }
+}
+
+/// Every site's surface words, with stems from this lore's analyser (never a site's claim).
+fn merged_words(firsts: &[First]) -> BTreeMap<String, String> {
+    let mut all: Vec<&str> = firsts.iter().flat_map(|f| f.words.iter().map(String::as_str)).collect();
+    all.par_sort_unstable();
+    all.dedup();
+    all.par_chunks(4096)
+        .map(|chunk| {
+            let mut a = analyzer();
+            chunk.iter().map(|w| ((*w).to_owned(), super::stem(&mut a, w))).collect::<Vec<_>>()
+        })
+        .flatten_iter()
+        .collect()
+}
+
+/// The second pass: each stem's postings over all sites, scored with the whole corpus's
+/// statistics, as the dictionary writer asks for them (bytewise order).
+struct Source<'a> {
+    sites: &'a [SiteSearch],
+    firsts: &'a [First],
+    streams: Vec<TermStream>,
+    heads: Vec<Option<stats::TermPostings>>,
+    /// Record number of each site's first record.
+    offsets: Vec<u32>,
+    df: BTreeMap<String, [u32; 3]>,
+    n_docs: u64,
+    avg: [f32; 2],
+    list: Vec<(u32, f32)>,
+}
+
+impl<'a> Source<'a> {
+    fn new(sites: &'a [SiteSearch], firsts: &'a [First]) -> Result<Self, Error> {
+        let mut df: BTreeMap<String, [u32; 3]> = BTreeMap::new();
+        let (mut offsets, mut n_docs, mut totals) = (Vec::new(), 0u64, [0u64; 2]);
+        for f in firsts {
+            offsets.push(n_docs as u32);
+            n_docs += f.norms.len() as u64;
+            totals[0] += f.totals[0];
+            totals[1] += f.totals[1];
+            for (term, d) in &f.df {
+                let e = df.entry(term.clone()).or_default();
+                (0..3).for_each(|i| e[i] += d[i]);
+            }
+        }
+        let streams: Vec<TermStream> = sites
+            .par_iter()
+            .zip(firsts)
+            .map(|(s, f)| TermStream::open(&s.name, &s.stats, f.terms_end))
+            .collect::<Result<_, _>>()?;
+        let avg = totals.map(|t| if n_docs == 0 { 0.0 } else { t as f32 / n_docs as f32 });
+        let mut me =
+            Self { sites, firsts, streams, heads: Vec::new(), offsets, df, n_docs, avg, list: Vec::new() };
+        me.heads = (0..me.streams.len()).map(|i| me.advance(i)).collect::<Result<_, _>>()?;
+        Ok(me)
+    }
+
+    fn advance(&mut self, i: usize) -> Result<Option<stats::TermPostings>, Error> {
+        self.streams[i]
+            .next_term()
+            .map_err(|problem| Error::SearchStats { site: self.sites[i].name.clone(), problem })
+    }
+}
+
+impl PostingsSource for Source<'_> {
+    fn df(&self, stem: &str) -> usize {
+        self.df.get(stem).map_or(0, |d| d[2] as usize)
+    }
+
+    fn stems(&self) -> Vec<&str> {
+        self.df.keys().map(String::as_str).collect()
+    }
+
+    fn take(&mut self, stem: &str) -> Result<Option<Cow<'_, [(u32, f32)]>>, Error> {
+        let Some(df) = self.df.get(stem).copied() else { return Ok(None) };
+        let weights: [Bm25Weight; 2] = [0, 1].map(|f| {
+            let boost = if f == 0 { TITLE_BOOST } else { 1.0 };
+            Bm25Weight::for_one_term_without_explain(u64::from(df[f]), self.n_docs, self.avg[f]).boost_by(boost)
+        });
+        self.list.clear();
+        for i in 0..self.heads.len() {
+            if self.heads[i].as_ref().is_none_or(|(t, _)| t != stem) {
+                continue;
+            }
+            let Some((_, postings)) = self.heads[i].take() else { continue };
+            let norms = &self.firsts[i].norms;
+            for p in postings {
+                let norm = norms[p.record as usize];
+                let mut score = 0.0f32;
+                if p.tf[0] > 0 {
+                    score = weights[0].score(norm[0], p.tf[0]);
+                }
+                if p.tf[1] > 0 {
+                    score += weights[1].score(norm[1], p.tf[1]);
+                }
+                self.list.push((self.offsets[i] + p.record, score));
+            }
+            self.heads[i] = self.advance(i)?;
+        }
+        Ok(Some(Cow::Borrowed(&self.list)))
+    }
+}
+
+#[cfg(test)]
+#[path = "merge_tests.rs"]
+mod tests;
