@@ -256,7 +256,7 @@ pub fn inflate(gz: &[u8], limit: usize) -> Result<Vec<u8>, String> {
     flate2::read::GzDecoder::new(gz)
         .take(cap as u64 + 1)
         .read_to_end(&mut out)
-        .map_err(|e| format!("not a gzip file: {e}"))?;
+        .map_err(|e| format!("cannot inflate it (gzip): {e}"))?;
     if out.len() > MAX_INFLATED && limit > MAX_INFLATED {
         return Err(format!("it inflates to more than {MAX_INFLATED} bytes"));
     }

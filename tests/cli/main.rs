@@ -23,6 +23,7 @@ mod new;
 pub mod oracle;
 mod rng;
 mod search;
+mod search_portal;
 mod serve;
 mod services;
 mod summary;

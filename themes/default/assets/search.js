@@ -559,7 +559,7 @@
 
     ready.then(facetFilters, function () {});
     function facetFilters() {
-      ["kind", "owner", "tag", "freshness"].forEach(function (f) {
+      ["site", "kind", "owner", "tag", "freshness"].forEach(function (f) {
         var meta = engine.head.facets[f];
         if (!meta || meta.values.length < 2) { return; }
         var sel = el("select", "search-filter");
@@ -577,6 +577,8 @@
     }
 
     function href(url) {
+      /* A portal's merged index links into other sites: absolute URLs stay as they are. */
+      if (/^https?:\/\//i.test(url)) { return url; }
       var hash = url.indexOf("#"), path = hash < 0 ? url : url.slice(0, hash), rest = hash < 0 ? "" : url.slice(hash);
       if (location.protocol === "file:" && (path === "" || path.slice(-1) === "/")) { path += "index.html"; }
       return rootUrl + path + rest;
@@ -604,6 +606,8 @@
         a.setAttribute("role", "option");
         a.appendChild(el("span", "search-title", f.t));
         a.appendChild(el("span", "search-kind badge", f.k));
+        /* In a portal's merged index, the site the page lives in. */
+        if (f.w) { a.appendChild(el("span", "search-site badge", f.w)); }
         if (f.f === "stale") { a.appendChild(el("span", "search-badge badge stale", "stale")); }
         if (f.s === "superseded" || f.s === "deprecated") { a.appendChild(el("span", "search-badge badge superseded", f.s)); }
         li.appendChild(a);
