@@ -242,6 +242,7 @@ pub fn export(pages: &[Arc<PageDoc>], written: &Written) -> Result<Bundle, Error
         .collect();
     let parts = HeadParts {
         records,
+        stride: None,
         shards: shard_table,
         words: word_table,
         sections: section_counts(pages),
@@ -256,8 +257,11 @@ pub fn export(pages: &[Arc<PageDoc>], written: &Written) -> Result<Bundle, Error
 /// What the head lists, made by [`export`] for one site or by a portal's merge.
 #[derive(Debug, Default)]
 pub struct HeadParts {
-    /// Records (sections) in all.
+    /// Records (sections) in all; with a stride, pages × stride.
     pub records: usize,
+    /// Record numbers per page, when records are numbered `page × stride + section` (a
+    /// portal's merged index) and `sections` is empty.
+    pub stride: Option<usize>,
     /// The shard table.
     pub shards: Vec<Value>,
     /// The word-pack table.
@@ -274,7 +278,7 @@ pub struct HeadParts {
 
 /// Writes the head file of `parts` into `bundle` (named by its hash) and names it there.
 pub fn write_head(parts: &HeadParts, bundle: &mut Bundle) -> Result<(), Error> {
-    let head = json!({
+    let mut head = json!({
         "v": VERSION,
         "n": parts.records,
         "scale": 1.0,
@@ -286,6 +290,9 @@ pub fn write_head(parts: &HeadParts, bundle: &mut Bundle) -> Result<(), Error> {
         "demoted": deltas(&parts.demoted),
         "demotion": super::DEMOTION,
     });
+    if let Some(stride) = parts.stride {
+        head["stride"] = json!(stride);
+    }
     let gz = gzip(&to_json(&head, "the search head")?)?;
     let name = format!("search/head.{}.json.gz", hash8(&gz));
     bundle.head = name.clone();

@@ -34,8 +34,11 @@ use crate::output::hash8;
 pub const MAX_SITES: usize = 2000;
 /// Most records (sections) over all sites: record numbers are `u32` in the browser.
 pub const MAX_RECORDS: u64 = 50_000_000;
-/// Pages per fragment pack in a merged index: 100,000 pages make 12,500 packs.
-const MERGED_PACK_PAGES: usize = 8;
+/// Pages per fragment pack in a merged index: one, as a site of up to 12,000 pages has. A
+/// first query fetches the packs of its top five pages, so a pack of several pages costs
+/// each of them (measured: 8 pages a pack made the first query 2.7 times as heavy); the price
+/// is one file per page (100,000 files under `search/f/` for 100,000 pages).
+const MERGED_PACK_PAGES: usize = 1;
 
 /// One site to merge: its name (a facet and a label), its base URL (absolute `http(s)` or
 /// relative to the portal's root, e.g. `payments/`), and its `search/stats.bin.gz` bytes.
@@ -80,10 +83,35 @@ struct First {
     df: Vec<(String, [u32; 3])>,
     words: Vec<String>,
     terms_end: usize,
+    /// Sections of each page.
+    counts: Vec<u16>,
 }
+
+/// How records are numbered in a merged index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// [`Layout::Strided`] from [`STRIDED_FROM_PAGES`] pages on, when it fits.
+    Auto,
+    /// Consecutively, as a site's own index: the head lists each page's section count (one
+    /// character a page: 52 KB gzipped at 100,000 pages, fetched before any first query).
+    Dense,
+    /// Page `p`'s section `k` is record `p × stride + k` (stride: the most sections of any
+    /// page): the head gives the stride instead of the counts.
+    Strided,
+}
+
+/// Pages from which [`Layout::Auto`] numbers records with a stride.
+pub const STRIDED_FROM_PAGES: usize = 20_000;
+/// Largest strided record space (the browser keeps a few bytes per record number).
+pub const MAX_STRIDED_RECORDS: usize = 4_000_000;
 
 /// Merges the search of `sites` (in this order: it orders equal scores) into one index.
 pub fn merge(sites: &[SiteSearch]) -> Result<Merged, Error> {
+    merge_with(sites, Layout::Auto)
+}
+
+/// [`merge`] with records numbered as `layout` says.
+pub fn merge_with(sites: &[SiteSearch], layout: Layout) -> Result<Merged, Error> {
     if sites.len() > MAX_SITES {
         return Err(Error::Usage(format!("{} sites to merge, at most {MAX_SITES}", sites.len())));
     }
@@ -99,17 +127,24 @@ pub fn merge(sites: &[SiteSearch]) -> Result<Merged, Error> {
         }
     }
     out.finish_fragments()?;
-    let mut source = Source::new(sites, &firsts)?;
+    let stride = out.max_sections.max(1);
+    let strided = match layout {
+        Layout::Dense => false,
+        Layout::Strided => true,
+        Layout::Auto => out.pages >= STRIDED_FROM_PAGES,
+    } && out.pages.saturating_mul(stride) <= MAX_STRIDED_RECORDS;
+    let mut source = Source::new(sites, &firsts, strided.then_some(stride))?;
     let words = merged_words(&firsts);
     let mut bundle = Bundle::default();
     let shards = browser::dictionary_shards_of(&words, &mut source, &mut bundle.files, SHARD_BYTES, MAX_SHARD_BYTES)?;
     let word_table = browser::word_packs(&words, &source, &mut bundle)?;
     let facets = browser::facet_lists(&out.facets(), &mut bundle.files)?;
     let parts = HeadParts {
-        records: out.records as usize,
+        records: if strided { out.pages * stride } else { out.records as usize },
+        stride: strided.then_some(stride),
         shards,
         words: word_table,
-        sections: std::mem::take(&mut out.sections),
+        sections: if strided { String::new() } else { std::mem::take(&mut out.sections) },
         fragments: (std::mem::take(&mut out.groups), MERGED_PACK_PAGES),
         facets,
         demoted: std::mem::take(&mut out.demoted),
@@ -151,6 +186,7 @@ struct Output {
     pages: usize,
     records: u64,
     sections: String,
+    max_sections: usize,
     demoted: Vec<usize>,
     /// Per page: site, kind, owner, tags, freshness, status.
     facet_rows: Vec<[Arc<str>; 6]>,
@@ -173,8 +209,10 @@ impl Output {
             });
         }
         let name: Arc<str> = self.intern(&site.name);
+        let counts: Vec<u16> = st.pages.iter().map(|p| p.sections.len() as u16).collect();
         for mut page in st.pages {
             self.sections.push(char::from_u32(48 + page.sections.len() as u32).unwrap_or('0'));
+            self.max_sections = self.max_sections.max(page.sections.len());
             if super::demoted(&page.status, &page.freshness) {
                 self.demoted.push(self.pages);
             }
@@ -204,7 +242,7 @@ impl Output {
             let body = list.iter().filter(|p| p.tf[1] > 0).count() as u32;
             df.push((term, [title, body, list.len() as u32]));
         }
-        Ok(First { norms: st.norms, totals: st.totals, df, words: st.words, terms_end: st.terms_end })
+        Ok(First { norms: st.norms, totals: st.totals, df, words: st.words, terms_end: st.terms_end, counts })
     }
 
     fn intern(&mut self, s: &str) -> Arc<str> {
@@ -287,8 +325,8 @@ struct Source<'a> {
     firsts: &'a [First],
     streams: Vec<TermStream>,
     heads: Vec<Option<stats::TermPostings>>,
-    /// Record number of each site's first record.
-    offsets: Vec<u32>,
+    /// Per site, the merged record number of each of its records.
+    ids: Vec<Vec<u32>>,
     df: BTreeMap<String, [u32; 3]>,
     n_docs: u64,
     avg: [f32; 2],
@@ -296,11 +334,20 @@ struct Source<'a> {
 }
 
 impl<'a> Source<'a> {
-    fn new(sites: &'a [SiteSearch], firsts: &'a [First]) -> Result<Self, Error> {
+    /// `stride`: number records as [`Layout::Strided`] says, else consecutively.
+    fn new(sites: &'a [SiteSearch], firsts: &'a [First], stride: Option<usize>) -> Result<Self, Error> {
         let mut df: BTreeMap<String, [u32; 3]> = BTreeMap::new();
-        let (mut offsets, mut n_docs, mut totals) = (Vec::new(), 0u64, [0u64; 2]);
+        let (mut ids, mut n_docs, mut totals, mut page) = (Vec::new(), 0u64, [0u64; 2], 0usize);
         for f in firsts {
-            offsets.push(n_docs as u32);
+            let mut site_ids = Vec::with_capacity(f.norms.len());
+            for &count in &f.counts {
+                for k in 0..usize::from(count) {
+                    let id = stride.map_or(n_docs as usize + site_ids.len(), |s| page * s + k);
+                    site_ids.push(id as u32);
+                }
+                page += 1;
+            }
+            ids.push(site_ids);
             n_docs += f.norms.len() as u64;
             totals[0] += f.totals[0];
             totals[1] += f.totals[1];
@@ -316,7 +363,7 @@ impl<'a> Source<'a> {
             .collect::<Result<_, _>>()?;
         let avg = totals.map(|t| if n_docs == 0 { 0.0 } else { t as f32 / n_docs as f32 });
         let mut me =
-            Self { sites, firsts, streams, heads: Vec::new(), offsets, df, n_docs, avg, list: Vec::new() };
+            Self { sites, firsts, streams, heads: Vec::new(), ids, df, n_docs, avg, list: Vec::new() };
         me.heads = (0..me.streams.len()).map(|i| me.advance(i)).collect::<Result<_, _>>()?;
         Ok(me)
     }
@@ -359,7 +406,7 @@ impl PostingsSource for Source<'_> {
                 if p.tf[1] > 0 {
                     score += weights[1].score(norm[1], p.tf[1]);
                 }
-                self.list.push((self.offsets[i] + p.record, score));
+                self.list.push((self.ids[i][p.record as usize], score));
             }
             self.heads[i] = self.advance(i)?;
         }

@@ -83,11 +83,17 @@ fn merged_pages_link_into_their_sites() {
         SiteSearch { name: "beta".into(), base: "beta/".into(), stats: stats_of(&site_b(), &dir.path().join("b")) },
     ];
     let merged = merge(&sites).unwrap();
-    let frags = under(&merged.files, "search/f/");
-    assert_eq!(frags.len(), 1);
-    let pack: serde_json::Value = serde_json::from_slice(&gunzip(frags.values().next().unwrap())).unwrap();
+    let mut packs: Vec<(usize, serde_json::Value)> = under(&merged.files, "search/f/")
+        .iter()
+        .map(|(name, gz)| {
+            let n = name.rsplit_once('-').unwrap().1.trim_end_matches(".json.gz").parse().unwrap();
+            (n, serde_json::from_slice(&gunzip(gz)).unwrap())
+        })
+        .collect();
+    packs.sort_by_key(|p| p.0);
+    assert_eq!(packs.len(), 5, "one page a pack");
     let urls: Vec<(&str, &str)> =
-        pack.as_array().unwrap().iter().map(|f| (f["u"].as_str().unwrap(), f["w"].as_str().unwrap())).collect();
+        packs.iter().map(|(_, p)| (p[0]["u"].as_str().unwrap(), p[0]["w"].as_str().unwrap())).collect();
     assert_eq!(
         urls,
         [

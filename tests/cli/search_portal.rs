@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use lore::search::merge::{PORTAL_HEAD, SiteSearch, portal_files};
+use lore::search::merge::{Layout, PORTAL_HEAD, SiteSearch, merge_with, portal_files};
 use lore::search::stats::{self, STATS};
 
 use crate::harness::{SiteTest, copy_tree};
@@ -72,8 +72,9 @@ fn sites() -> (Vec<(&'static str, SiteTest)>, SiteTest) {
     (built, combined)
 }
 
-/// The portal's output folder: the merged index and the searcher's script.
-fn portal(built: &[(&str, SiteTest)]) -> SiteTest {
+/// The portal's output folder: the merged index (records numbered as `layout` says; `None`:
+/// as `portal_files` numbers them) and the searcher's script.
+fn portal(built: &[(&str, SiteTest)], layout: Option<Layout>) -> SiteTest {
     let portal = SiteTest::empty("portal");
     let inputs: Vec<SiteSearch> = built
         .iter()
@@ -83,7 +84,11 @@ fn portal(built: &[(&str, SiteTest)]) -> SiteTest {
             stats: std::fs::read(site.path(&format!("book/{STATS}"))).unwrap(),
         })
         .collect();
-    for (rel, bytes) in portal_files(&inputs).unwrap() {
+    let files = match layout {
+        Some(layout) => merge_with(&inputs, layout).unwrap().files,
+        None => portal_files(&inputs).unwrap(),
+    };
+    for (rel, bytes) in files {
         portal.write(&format!("book/{rel}"), bytes);
     }
     copy_tree(&built[0].1.path("book/assets"), &portal.path("book/assets"));
@@ -113,14 +118,18 @@ fn build_writes_search_statistics_for_a_portal() {
 /// The merged index ranks like `lore search` over one site of all the sites' pages: the same
 /// first page for at least 95 % of the queries, top-10 overlap at least 90 % (the parity test
 /// of a single site, `search::browser_ranking_matches_the_terminal`); results link into their
-/// site.
+/// site. Records numbered as a site numbers them, and with a stride (large portals).
 #[test]
 fn merged_index_ranks_like_one_index_of_all_sites() {
     if !node() {
         return;
     }
     let (built, combined) = sites();
-    let portal = portal(&built);
+    parity(&portal(&built, None), &combined);
+    parity(&portal(&built, Some(Layout::Strided)), &combined);
+}
+
+fn parity(portal: &SiteTest, combined: &SiteTest) {
     assert!(portal.path(&format!("book/{PORTAL_HEAD}")).is_file());
     let mut queries = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/search/queries.txt")).unwrap();
     queries.push_str("ledger\ninvoice worker\nreplica\nzone transfer\ncertificate\ntunnel\nexport\nresolvr\nledg\n");
@@ -135,7 +144,7 @@ fn merged_index_ranks_like_one_index_of_all_sites() {
         let query = v["query"].as_str().unwrap();
         let js: Vec<String> = v["pages"].as_array().unwrap().iter().map(|u| u.as_str().unwrap().to_owned()).collect();
         sites_seen.extend(js.iter().map(|u| u.split('/').next().unwrap().to_owned()));
-        let cli = cli_pages(&combined, query);
+        let cli = cli_pages(combined, query);
         n += 1;
         if js.first() == cli.first() {
             same_top += 1;

@@ -122,10 +122,14 @@
       var h = JSON.parse(text8.decode(bytes));
       if (h.v !== 2) { throw new Error("unsupported search index version " + h.v); }
       self.head = h;
-      var page = new Uint32Array(h.n), r = 0, first = [], at = 0;
-      for (var p = 0; p < h.sections.length; p++) {
+      var page = new Uint32Array(h.n), r = 0, first = [], at = 0, p, k;
+      if (h.stride) {
+        /* A portal's merged index: page p's sections are records p × stride onwards. */
+        for (p = 0; r < h.n; p++) { first.push(r); for (k = 0; k < h.stride; k++) { page[r++] = p; } }
+      }
+      for (p = 0; p < h.sections.length; p++) {
         first.push(r);
-        for (var k = h.sections.charCodeAt(p) - 48; k > 0; k--) { page[r++] = p; }
+        for (k = h.sections.charCodeAt(p) - 48; k > 0; k--) { page[r++] = p; }
       }
       self.recPage = page; self.pageFirst = first;
       self.demoted = new Set(h.demoted.map(function (d) { at += d; return at; }));
