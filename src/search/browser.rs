@@ -230,7 +230,8 @@ pub fn export(pages: &[Arc<PageDoc>], written: &Written) -> Result<Bundle, Error
     let mut impacts = impacts(written)?;
     let records: usize = pages.iter().map(|p| p.sections.len()).sum();
     let mut bundle = Bundle::default();
-    let shard_table = dictionary_shards_of(&written.words, &mut impacts, &mut bundle.files, SHARD_BYTES, MAX_SHARD_BYTES)?;
+    let shard_table =
+        dictionary_shards_of(&written.words, &mut impacts, &mut bundle.files, (SHARD_BYTES, MAX_SHARD_BYTES), None)?;
     let word_table = word_packs(&written.words, &impacts, &mut bundle)?;
     let (frag_groups, per_pack) = fragment_packs(pages, &mut bundle.files)?;
     let facets = facet_lists(&page_facets(pages), &mut bundle.files)?;
@@ -310,6 +311,10 @@ pub trait PostingsSource {
     /// The (record, score) postings of `stem`, records ascending. Asked once per stem, in
     /// bytewise order.
     fn take(&mut self, stem: &str) -> Result<Option<std::borrow::Cow<'_, [(u32, f32)]>>, Error>;
+    /// What the searcher multiplies a record's score by (demoted pages rank lower).
+    fn factor(&self, _record: u32) -> f32 {
+        1.0
+    }
 }
 
 impl PostingsSource for Impacts {
@@ -333,7 +338,7 @@ pub fn dictionary_shards(
     impacts: &mut Impacts,
     files: &mut Vec<(String, Vec<u8>)>,
 ) -> Result<Vec<Value>, Error> {
-    dictionary_shards_of(&written.words, impacts, files, SHARD_BYTES, MAX_SHARD_BYTES)
+    dictionary_shards_of(&written.words, impacts, files, (SHARD_BYTES, MAX_SHARD_BYTES), None)
 }
 
 /// `dictionary_shards` with the cut sizes given. A shard that had to start between a word and
@@ -346,17 +351,24 @@ pub fn dictionary_shards_sized(
     shard_bytes: usize,
     max_bytes: usize,
 ) -> Result<Vec<Value>, Error> {
-    dictionary_shards_of(&written.words, impacts, files, shard_bytes, max_bytes)
+    dictionary_shards_of(&written.words, impacts, files, (shard_bytes, max_bytes), None)
 }
 
 /// [`dictionary_shards_sized`] over the corpus `words` (surface word → stem) and the postings
 /// of `source`. Shards are compressed as they are cut, so only one is held uncompressed.
+///
+/// With a `tier`, a stem with more postings than that keeps only the `tier` best (by score
+/// times the record's factor) in its entry, flag 8: after them come its full postings count,
+/// the best factored score of the rest (f32 LE: the searcher needs the rest only when a
+/// result could score that much) and the 8 characters of the hash naming the file of the
+/// rest, `t/<hash>.bin.gz` (postings as in an entry). A portal's merged index is tiered, so
+/// a first query fetches about as much of a common word as on one site.
 pub fn dictionary_shards_of(
     words: &BTreeMap<String, String>,
     source: &mut impl PostingsSource,
     files: &mut Vec<(String, Vec<u8>)>,
-    shard_bytes: usize,
-    max_bytes: usize,
+    (shard_bytes, max_bytes): (usize, usize),
+    tier: Option<usize>,
 ) -> Result<Vec<Value>, Error> {
     let stems: Vec<String> = source.stems().into_iter().map(str::to_owned).collect();
     let mut keys: BTreeMap<&str, (Option<&str>, bool)> = BTreeMap::new();
@@ -399,15 +411,38 @@ pub fn dictionary_shards_of(
         if alias.is_some() {
             flags |= 4;
         }
+        let alias_df = alias.map(|stem| source.df(stem));
+        let mut list = if flags & 2 != 0 { source.take(key)?.map(std::borrow::Cow::into_owned) } else { None };
+        let split = match (list.as_mut(), tier) {
+            (Some(l), Some(t)) if l.len() > t => {
+                let f: Vec<f32> = l.iter().map(|p| source.factor(p.0)).collect();
+                Some(split_tier(l, &f, t))
+            }
+            _ => None,
+        };
+        if split.is_some() {
+            flags |= 8;
+        }
         front_code(&mut buf, prev, key);
         buf.push(flags);
-        if let Some(stem) = alias {
+        if let (Some(stem), Some(df)) = (alias, alias_df) {
             front_code(&mut buf, key, stem);
-            varint(&mut buf, source.df(stem) as u64);
+            varint(&mut buf, df as u64);
         }
-        if flags & 2 != 0 {
-            let list = source.take(key)?.unwrap_or_default();
-            write_postings(&mut buf, &list);
+        match (split, list) {
+            (Some((head, tail, bound)), Some(all)) => {
+                write_postings(&mut buf, &head);
+                varint(&mut buf, all.len() as u64);
+                buf.extend_from_slice(&bound.to_le_bytes());
+                let mut rest = Vec::new();
+                write_postings(&mut rest, &tail);
+                let gz = gzip(&rest)?;
+                let hash = hash8(&gz);
+                buf.extend_from_slice(hash.as_bytes());
+                files.push((format!("search/t/{hash}.bin.gz"), gz));
+            }
+            (_, Some(all)) => write_postings(&mut buf, &all),
+            _ => {}
         }
         prev = key;
     }
@@ -422,6 +457,22 @@ pub fn dictionary_shards_of(
         files.push((format!("search/s/{hash}.bin.gz"), gz));
     }
     Ok(shard_table)
+}
+
+/// Splits `list` into its `t` best postings by score times `factor` and the rest, each in
+/// record order, and the best factored score of the rest.
+fn split_tier(list: &[(u32, f32)], factor: &[f32], t: usize) -> (Vec<(u32, f32)>, Vec<(u32, f32)>, f32) {
+    let key = |i: usize| list[i].1 * factor[i];
+    let mut order: Vec<usize> = (0..list.len()).collect();
+    order.sort_by(|&a, &b| key(b).total_cmp(&key(a)).then(list[a].0.cmp(&list[b].0)));
+    let mut keep = vec![false; list.len()];
+    order[..t].iter().for_each(|&i| keep[i] = true);
+    let bound = order[t..].iter().map(|&i| key(i)).fold(0.0, f32::max);
+    let (mut head, mut tail) = (Vec::with_capacity(t), Vec::with_capacity(list.len() - t));
+    for (i, p) in list.iter().enumerate() {
+        if keep[i] { head.push(*p) } else { tail.push(*p) }
+    }
+    (head, tail, bound)
 }
 
 /// Shards compressed together, in parallel.

@@ -100,6 +100,24 @@ pub enum Layout {
     Strided,
 }
 
+/// Postings a stem keeps in its dictionary entry; the rest are fetched only when a query
+/// needs them (see [`browser::dictionary_shards_of`]).
+pub const TIER: usize = 512;
+
+/// Per merged record number, whether its page is demoted.
+fn demoted_records(out: &Output, stride: Option<usize>) -> Vec<bool> {
+    let mut flags = vec![false; out.records_numbered(stride)];
+    let mut first = 0;
+    for (page, &count) in out.counts.iter().enumerate() {
+        let start = stride.map_or(first, |s| page * s);
+        if out.demoted.binary_search(&page).is_ok() {
+            flags[start..start + usize::from(count)].iter_mut().for_each(|f| *f = true);
+        }
+        first += usize::from(count);
+    }
+    flags
+}
+
 /// Pages from which [`Layout::Auto`] numbers records with a stride.
 pub const STRIDED_FROM_PAGES: usize = 20_000;
 /// Largest strided record space (the browser keeps a few bytes per record number).
@@ -107,11 +125,12 @@ pub const MAX_STRIDED_RECORDS: usize = 4_000_000;
 
 /// Merges the search of `sites` (in this order: it orders equal scores) into one index.
 pub fn merge(sites: &[SiteSearch]) -> Result<Merged, Error> {
-    merge_with(sites, Layout::Auto)
+    merge_with(sites, Layout::Auto, TIER)
 }
 
-/// [`merge`] with records numbered as `layout` says.
-pub fn merge_with(sites: &[SiteSearch], layout: Layout) -> Result<Merged, Error> {
+/// [`merge`] with records numbered as `layout` says and at most `tier` postings a dictionary
+/// entry.
+pub fn merge_with(sites: &[SiteSearch], layout: Layout, tier: usize) -> Result<Merged, Error> {
     if sites.len() > MAX_SITES {
         return Err(Error::Usage(format!("{} sites to merge, at most {MAX_SITES}", sites.len())));
     }
@@ -136,7 +155,9 @@ pub fn merge_with(sites: &[SiteSearch], layout: Layout) -> Result<Merged, Error>
     let mut source = Source::new(sites, &firsts, strided.then_some(stride))?;
     let words = merged_words(&firsts);
     let mut bundle = Bundle::default();
-    let shards = browser::dictionary_shards_of(&words, &mut source, &mut bundle.files, SHARD_BYTES, MAX_SHARD_BYTES)?;
+    source.demoted = demoted_records(&out, strided.then_some(stride));
+    let sizes = (SHARD_BYTES, MAX_SHARD_BYTES);
+    let shards = browser::dictionary_shards_of(&words, &mut source, &mut bundle.files, sizes, Some(tier.max(1)))?;
     let word_table = browser::word_packs(&words, &source, &mut bundle)?;
     let facets = browser::facet_lists(&out.facets(), &mut bundle.files)?;
     let parts = HeadParts {
@@ -187,6 +208,8 @@ struct Output {
     records: u64,
     sections: String,
     max_sections: usize,
+    /// Sections of every page.
+    counts: Vec<u16>,
     demoted: Vec<usize>,
     /// Per page: site, kind, owner, tags, freshness, status.
     facet_rows: Vec<[Arc<str>; 6]>,
@@ -213,6 +236,7 @@ impl Output {
         for mut page in st.pages {
             self.sections.push(char::from_u32(48 + page.sections.len() as u32).unwrap_or('0'));
             self.max_sections = self.max_sections.max(page.sections.len());
+            self.counts.push(page.sections.len() as u16);
             if super::demoted(&page.status, &page.freshness) {
                 self.demoted.push(self.pages);
             }
@@ -243,6 +267,11 @@ impl Output {
             df.push((term, [title, body, list.len() as u32]));
         }
         Ok(First { norms: st.norms, totals: st.totals, df, words: st.words, terms_end: st.terms_end, counts })
+    }
+
+    /// How many record numbers there are, with or without a stride.
+    fn records_numbered(&self, stride: Option<usize>) -> usize {
+        stride.map_or(self.records as usize, |s| self.pages * s)
     }
 
     fn intern(&mut self, s: &str) -> Arc<str> {
@@ -331,6 +360,8 @@ struct Source<'a> {
     n_docs: u64,
     avg: [f32; 2],
     list: Vec<(u32, f32)>,
+    /// Per merged record number, whether its page is demoted.
+    demoted: Vec<bool>,
 }
 
 impl<'a> Source<'a> {
@@ -363,7 +394,18 @@ impl<'a> Source<'a> {
             .collect::<Result<_, _>>()?;
         let avg = totals.map(|t| if n_docs == 0 { 0.0 } else { t as f32 / n_docs as f32 });
         let mut me =
-            Self { sites, firsts, streams, heads: Vec::new(), ids, df, n_docs, avg, list: Vec::new() };
+            Self {
+            sites,
+            firsts,
+            streams,
+            heads: Vec::new(),
+            ids,
+            df,
+            n_docs,
+            avg,
+            list: Vec::new(),
+            demoted: Vec::new(),
+        };
         me.heads = (0..me.streams.len()).map(|i| me.advance(i)).collect::<Result<_, _>>()?;
         Ok(me)
     }
@@ -411,6 +453,10 @@ impl PostingsSource for Source<'_> {
             self.heads[i] = self.advance(i)?;
         }
         Ok(Some(Cow::Borrowed(&self.list)))
+    }
+
+    fn factor(&self, record: u32) -> f32 {
+        if self.demoted.get(record as usize).copied().unwrap_or(false) { super::DEMOTION } else { 1.0 }
     }
 }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use lore::search::merge::{Layout, PORTAL_HEAD, SiteSearch, merge_with, portal_files};
+use lore::search::merge::{Layout, PORTAL_HEAD, SiteSearch, TIER, merge_with, portal_files};
 use lore::search::stats::{self, STATS};
 
 use crate::harness::{SiteTest, copy_tree};
@@ -74,7 +74,7 @@ fn sites() -> (Vec<(&'static str, SiteTest)>, SiteTest) {
 
 /// The portal's output folder: the merged index (records numbered as `layout` says; `None`:
 /// as `portal_files` numbers them) and the searcher's script.
-fn portal(built: &[(&str, SiteTest)], layout: Option<Layout>) -> SiteTest {
+fn portal(built: &[(&str, SiteTest)], layout: Option<(Layout, usize)>) -> SiteTest {
     let portal = SiteTest::empty("portal");
     let inputs: Vec<SiteSearch> = built
         .iter()
@@ -85,7 +85,7 @@ fn portal(built: &[(&str, SiteTest)], layout: Option<Layout>) -> SiteTest {
         })
         .collect();
     let files = match layout {
-        Some(layout) => merge_with(&inputs, layout).unwrap().files,
+        Some((layout, tier)) => merge_with(&inputs, layout, tier).unwrap().files,
         None => portal_files(&inputs).unwrap(),
     };
     for (rel, bytes) in files {
@@ -126,7 +126,12 @@ fn merged_index_ranks_like_one_index_of_all_sites() {
     }
     let (built, combined) = sites();
     parity(&portal(&built, None), &combined);
-    parity(&portal(&built, Some(Layout::Strided)), &combined);
+    parity(&portal(&built, Some((Layout::Strided, TIER))), &combined);
+    // Entries of at most 4 postings: most words' postings are mostly in their tail files,
+    // which a query loads when a record there could reach its results.
+    let tiered = portal(&built, Some((Layout::Dense, 4)));
+    assert!(std::fs::read_dir(tiered.path("book/search/t")).unwrap().count() > 100);
+    parity(&tiered, &combined);
 }
 
 fn parity(portal: &SiteTest, combined: &SiteTest) {

@@ -102,6 +102,13 @@
         e.recs = recs; e.imps = imps;
         if (!(flags & 4)) { e.df = df; }
       }
+      if (flags & 8) {
+        /* A portal's merged index: the best postings above, the rest in a file of their own. */
+        e.df = varint();
+        e.tailBound = new DataView(bytes.buffer, bytes.byteOffset + pos, 4).getFloat32(0, true);
+        e.tail = text8.decode(bytes.subarray(pos + 4, pos + 12));
+        pos += 12;
+      }
       if (!e.stem) { e.stem = key; }
       map.set(key, e);
       prev = keyBytes;
@@ -316,18 +323,46 @@
     });
   };
 
-  /* Record -> best weighted impact, for one expanded word: [records, scores] (typed arrays). */
-  Engine.prototype.scores = function (expansions) {
+  /* The rest of a tiered entry's postings (flag 8), loaded into it once. */
+  Engine.prototype.withTail = function (e) {
+    if (!e || !e.tail) { return Promise.resolve(e); }
+    if (!e.tailLoaded) {
+      e.tailLoaded = this.file("t/" + e.tail + ".bin.gz").then(function (bytes) {
+        var pos = 0, df, last = 0;
+        function varint() {
+          var v = 0, shift = 0, b;
+          do { b = bytes[pos++]; v += (b & 0x7f) * Math.pow(2, shift); shift += 7; } while (b & 0x80);
+          return v;
+        }
+        df = varint();
+        e.tailMax = new DataView(bytes.buffer, bytes.byteOffset + pos, 4).getFloat32(0, true);
+        pos += 4;
+        e.tailRecs = new Uint32Array(df); e.tailImps = new Uint8Array(df);
+        for (var i = 0; i < df; i++) { last += varint(); e.tailRecs[i] = last; e.tailImps[i] = bytes[pos++]; }
+        return e;
+      });
+    }
+    return e.tailLoaded;
+  };
+
+  /* Record -> best weighted impact, for one expanded word: [records, scores] (typed arrays).
+     `full`: with the rest of tiered entries. */
+  Engine.prototype.scores = function (expansions, full) {
     var self = this, keys = Array.from(expansions.keys());
-    return Promise.all(keys.map(function (k) { return self.entry(k); })).then(function (entries) {
+    return Promise.all(keys.map(function (k) {
+      return self.entry(k).then(function (e) { return full ? self.withTail(e) : e; });
+    })).then(function (entries) {
       var best = self.best, touched = [];
-      entries.forEach(function (e, i) {
-        if (!e || !e.recs) { return; }
-        var w = expansions.get(keys[i]) * e.max / 255, recs = e.recs, imps = e.imps;
+      function add(recs, imps, w) {
         for (var j = 0; j < recs.length; j++) {
           var s = w * imps[j], r = recs[j];
           if (best[r] === 0) { touched.push(r); best[r] = s; } else if (s > best[r]) { best[r] = s; }
         }
+      }
+      entries.forEach(function (e, i) {
+        if (!e || !e.recs) { return; }
+        add(e.recs, e.imps, expansions.get(keys[i]) * e.max / 255);
+        if (full && e.tailRecs) { add(e.tailRecs, e.tailImps, expansions.get(keys[i]) * e.tailMax / 255); }
       });
       var recs = Uint32Array.from(touched), scores = new Float32Array(recs.length);
       for (var k = 0; k < recs.length; k++) { scores[k] = best[recs[k]]; best[recs[k]] = 0; }
@@ -367,10 +402,26 @@
     var excluding = p.excluded.map(function (w) { return self.entry(w).then(function (e) { return e && e.surface ? e.stem : w; }); });
     return Promise.all([Promise.all(expanding), Promise.all(excluding), this.filterPages(filters)]).then(function (r) {
       var exps = r[0], excluded = r[1], allowed = r[2];
-      return Promise.all(exps.map(function (e) { return self.scores(e); })).then(function (maps) {
-        return Promise.all(excluded.map(function (s) { return self.entry(s); })).then(function (ex) {
+      /* Tiered entries (a portal's merged index): one word alone needs the rest of its
+         postings only if a record there could reach the results. */
+      var simple = n === 1 && !excluded.length && !p.phrases.length && !allowed;
+      return attempt(!simple).then(function (res) {
+        if (!simple) { return res; }
+        return Promise.all(Array.from(exps[0].keys()).map(function (k) { return self.entry(k); })).then(function (es) {
+          var bound = 0, keys = Array.from(exps[0].keys());
+          es.forEach(function (e, i) { if (e && e.tail) { bound = Math.max(bound, exps[0].get(keys[i]) * e.tailBound); } });
+          var last = res.pages[limit - 1];
+          return bound === 0 || (last && last.score > bound * self.head.scale) ? res : attempt(true);
+        });
+      });
+      function attempt(full) {
+      return Promise.all(exps.map(function (e) { return self.scores(e, full); })).then(function (maps) {
+        return Promise.all(excluded.map(function (s) { return self.entry(s).then(function (e) { return self.withTail(e); }); })).then(function (ex) {
           var banned = new Set();
-          ex.forEach(function (e) { if (e && e.recs) { e.recs.forEach(function (x) { banned.add(x); }); } });
+          ex.forEach(function (e) {
+            if (e && e.recs) { e.recs.forEach(function (x) { banned.add(x); }); }
+            if (e && e.tailRecs) { e.tailRecs.forEach(function (x) { banned.add(x); }); }
+          });
           function run(all) {
             var total = self.total, count = self.count, seen = [], out = [];
             maps.forEach(function (m) {
@@ -415,6 +466,7 @@
           }
         });
       });
+      }
     });
   };
 
