@@ -22,7 +22,7 @@ use serde_json::Value;
 use tantivy::query::Bm25Weight;
 
 use super::browser::{
-    self, Bundle, FRAGMENT_GROUP, HEAD, HeadParts, MAX_SHARD_BYTES, PostingsSource, SHARD_BYTES, gzip,
+    self, Bundle, FRAGMENT_GROUP, HEAD, HeadParts, MAX_SHARD_BYTES, PostingsSource, SHARD_BYTES, gzip_fast,
 };
 use super::schema::TITLE_BOOST;
 use super::stats::{self, Stats, TermStream};
@@ -82,7 +82,6 @@ struct First {
     /// Per term: documents holding it in the title, in the body, in either.
     df: Vec<(String, [u32; 3])>,
     words: Vec<String>,
-    terms_end: usize,
     /// Sections of each page.
     counts: Vec<u16>,
 }
@@ -266,7 +265,7 @@ impl Output {
             let body = list.iter().filter(|p| p.tf[1] > 0).count() as u32;
             df.push((term, [title, body, list.len() as u32]));
         }
-        Ok(First { norms: st.norms, totals: st.totals, df, words: st.words, terms_end: st.terms_end, counts })
+        Ok(First { norms: st.norms, totals: st.totals, df, words: st.words, counts })
     }
 
     /// How many record numbers there are, with or without a stride.
@@ -299,7 +298,7 @@ impl Output {
         let hash = hash8(&group.iter().flat_map(|(_, raw)| raw.iter().copied()).collect::<Vec<u8>>());
         let packed: Vec<(String, Vec<u8>)> = group
             .into_par_iter()
-            .map(|(n, raw)| Ok((format!("search/f/{hash}-{n}.json.gz"), gzip(&raw)?)))
+            .map(|(n, raw)| Ok((format!("search/f/{hash}-{n}.json.gz"), gzip_fast(&raw)?)))
             .collect::<Result<_, Error>>()?;
         self.files.extend(packed);
         self.groups.push(hash);
@@ -352,7 +351,7 @@ fn merged_words(firsts: &[First]) -> BTreeMap<String, String> {
 struct Source<'a> {
     sites: &'a [SiteSearch],
     firsts: &'a [First],
-    streams: Vec<TermStream>,
+    streams: Vec<TermStream<'a>>,
     heads: Vec<Option<stats::TermPostings>>,
     /// Per site, the merged record number of each of its records.
     ids: Vec<Vec<u32>>,
@@ -387,11 +386,8 @@ impl<'a> Source<'a> {
                 (0..3).for_each(|i| e[i] += d[i]);
             }
         }
-        let streams: Vec<TermStream> = sites
-            .par_iter()
-            .zip(firsts)
-            .map(|(s, f)| TermStream::open(&s.name, &s.stats, f.terms_end))
-            .collect::<Result<_, _>>()?;
+        let streams: Vec<TermStream<'a>> =
+            sites.iter().map(|s| TermStream::open(&s.name, &s.stats)).collect::<Result<_, _>>()?;
         let avg = totals.map(|t| if n_docs == 0 { 0.0 } else { t as f32 / n_docs as f32 });
         let mut me =
             Self {

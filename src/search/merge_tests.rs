@@ -146,7 +146,7 @@ fn bad_stats_files_are_errors_naming_the_site() {
         merge(&[site]).unwrap_err().to_string()
     };
     assert_eq!(err(b"garbage".to_vec()), "site `payments`: invalid search statistics: cannot inflate it (gzip): unexpected end of file");
-    assert_eq!(err(gz(b"LORESTAT")), "site `payments`: invalid search statistics: not a lore search statistics file");
+    assert_eq!(err(gz(b"LOREstats1")), "site `payments`: invalid search statistics: not a lore search statistics file");
     let mut v2 = raw.clone();
     v2[9] = 2;
     assert_eq!(err(gz(&v2)), "site `payments`: invalid search statistics: format 2, this lore reads format 1");

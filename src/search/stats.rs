@@ -32,6 +32,7 @@ use tantivy::{DocSet, TERMINATED};
 
 use super::browser::{FRAGMENT_CHARS, varint};
 use super::index::Written;
+use super::stats_reader::{ENDS_EARLY, Reader};
 use super::{MAX_TOKEN_BYTES, PageDoc, SectionDoc};
 use crate::error::Error;
 
@@ -78,8 +79,6 @@ pub struct Stats {
     pub terms: Vec<(String, Vec<Posting>)>,
     /// Pages (section texts cut to [`FRAGMENT_CHARS`] characters).
     pub pages: Vec<PageDoc>,
-    /// Where the pages start in the inflated file (read files only).
-    pub terms_end: usize,
 }
 
 /// The counts at the start of the file, enough for a manifest.
@@ -268,7 +267,7 @@ pub fn inflate(gz: &[u8], limit: usize) -> Result<Vec<u8>, String> {
 pub fn info(site: &str, gz: &[u8]) -> Result<Info, Error> {
     let bad = |problem: String| Error::SearchStats { site: site.to_owned(), problem };
     let head = inflate(gz, 128).map_err(bad)?;
-    let mut r = super::stats_reader::Reader::new(&head);
+    let mut r = Reader::new(&head);
     r.header().map(|h| h.info).map_err(bad)
 }
 
@@ -276,32 +275,89 @@ pub fn info(site: &str, gz: &[u8]) -> Result<Info, Error> {
 pub fn decode(site: &str, gz: &[u8]) -> Result<Stats, Error> {
     let bad = |problem: String| Error::SearchStats { site: site.to_owned(), problem };
     let raw = inflate(gz, usize::MAX).map_err(bad)?;
-    super::stats_reader::Reader::new(&raw).stats(true).map_err(bad)
+    Reader::new(&raw).stats(true).map_err(bad)
 }
 
 /// A term of a site's file with its postings, as [`TermStream`] reads them.
 pub type TermPostings = (String, Vec<Posting>);
 
-/// Reads a file's terms one at a time (the merge's second pass).
-pub struct TermStream {
-    raw: Vec<u8>,
+/// Reads a file's terms one at a time (the merge's second pass), inflating as it goes: a
+/// merge of many sites holds a small window of each, not its whole term section.
+pub struct TermStream<'a> {
+    inflater: flate2::read::GzDecoder<&'a [u8]>,
+    buf: Vec<u8>,
     pos: usize,
+    eof: bool,
+    inflated: usize,
     left: u64,
     records: u64,
     prev: String,
 }
 
-impl TermStream {
-    /// Opens the terms of a file [`decode`] already accepted (read again: checked again).
-    /// Only the first `terms_end` inflated bytes are kept: the pages after them are not needed.
-    pub fn open(site: &str, gz: &[u8], terms_end: usize) -> Result<Self, Error> {
+impl<'a> TermStream<'a> {
+    /// Opens the terms of a file [`decode`] accepted (read again: checked again).
+    pub fn open(site: &str, gz: &'a [u8]) -> Result<Self, Error> {
         let bad = |problem: String| Error::SearchStats { site: site.to_owned(), problem };
-        let raw = inflate(gz, terms_end).map_err(bad)?;
-        let mut r = super::stats_reader::Reader::new(&raw);
-        let h = r.header().map_err(bad)?;
-        r.skip_to_terms(&h).map_err(bad)?;
-        let pos = r.pos();
-        Ok(Self { raw, pos, left: h.info.terms, records: h.info.sections, prev: String::new() })
+        if gz.len() > MAX_COMPRESSED {
+            return Err(bad(format!("the file has {} bytes, at most {MAX_COMPRESSED}", gz.len())));
+        }
+        let mut me = Self {
+            inflater: flate2::read::GzDecoder::new(gz),
+            buf: Vec::new(),
+            pos: 0,
+            eof: false,
+            inflated: 0,
+            left: 0,
+            records: 0,
+            prev: String::new(),
+        };
+        let h = me
+            .parse(|r| {
+                let h = r.header()?;
+                r.skip_to_terms(&h)?;
+                Ok(h)
+            })
+            .map_err(bad)?;
+        (me.left, me.records) = (h.info.terms, h.info.sections);
+        Ok(me)
+    }
+
+    /// Runs `f` on the unread bytes, inflating more while it runs out of them.
+    fn parse<T>(&mut self, f: impl Fn(&mut Reader<'_>) -> Result<T, String>) -> Result<T, String> {
+        loop {
+            let mut r = Reader::at(&self.buf, self.pos);
+            match f(&mut r) {
+                Ok(v) => {
+                    self.pos = r.pos();
+                    return Ok(v);
+                }
+                Err(e) if e == ENDS_EARLY && !self.eof => self.refill()?,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Drops what was read and inflates at least as much again as is left (256 KiB or more).
+    fn refill(&mut self) -> Result<(), String> {
+        self.buf.drain(..self.pos);
+        self.pos = 0;
+        let start = self.buf.len();
+        self.buf.resize(start + start.max(1 << 18), 0);
+        let mut got = 0;
+        while start + got < self.buf.len() {
+            match self.inflater.read(&mut self.buf[start + got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) => return Err(format!("cannot inflate it (gzip): {e}")),
+            }
+        }
+        self.buf.truncate(start + got);
+        self.eof = got == 0;
+        self.inflated += got;
+        if self.inflated > MAX_INFLATED {
+            return Err(format!("it inflates to more than {MAX_INFLATED} bytes"));
+        }
+        Ok(())
     }
 
     /// The next term and its postings.
@@ -310,9 +366,8 @@ impl TermStream {
             return Ok(None);
         }
         self.left -= 1;
-        let mut r = super::stats_reader::Reader::at(&self.raw, self.pos);
-        let t = r.term(&self.prev, self.records)?;
-        self.pos = r.pos();
+        let (prev, records) = (std::mem::take(&mut self.prev), self.records);
+        let t = self.parse(|r| r.term(&prev, records))?;
         self.prev.clone_from(&t.0);
         Ok(Some(t))
     }

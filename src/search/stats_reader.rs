@@ -8,6 +8,9 @@ use super::stats::{
 };
 use super::{PageDoc, SectionDoc};
 
+/// The problem of a file cut short (a streaming reader inflates more and tries again).
+pub const ENDS_EARLY: &str = "the file ends early";
+
 /// The counts and totals at the start of a file.
 #[derive(Debug, Clone, Copy)]
 pub struct Header {
@@ -44,14 +47,14 @@ impl<'a> Reader<'a> {
     }
 
     fn byte(&mut self) -> Result<u8, String> {
-        let v = *self.b.get(self.pos).ok_or("the file ends early")?;
+        let v = *self.b.get(self.pos).ok_or(ENDS_EARLY)?;
         self.pos += 1;
         Ok(v)
     }
 
     fn bytes(&mut self, n: usize) -> Result<&'a [u8], String> {
         if n > self.left() {
-            return Err("the file ends early".to_owned());
+            return Err(ENDS_EARLY.to_owned());
         }
         let s = &self.b[self.pos..self.pos + n];
         self.pos += n;
@@ -77,7 +80,7 @@ impl<'a> Reader<'a> {
             return Err(format!("{n} {what}, at most {max}"));
         }
         if n.saturating_mul(min_bytes as u64) > self.left() as u64 {
-            return Err(format!("{n} {what} do not fit in the file"));
+            return Err(ENDS_EARLY.to_owned());
         }
         Ok(n)
     }
@@ -116,9 +119,13 @@ impl<'a> Reader<'a> {
 
     /// Magic, version, counts and totals.
     pub fn header(&mut self) -> Result<Header, String> {
-        if self.bytes(9).ok() != Some(b"LORESTATS".as_slice()) {
-            return Err("not a lore search statistics file".to_owned());
+        const MAGIC: &[u8] = b"LORESTATS";
+        let start = &self.b[self.pos.min(self.b.len())..];
+        if !start.starts_with(MAGIC) {
+            let cut = start.len() < MAGIC.len() && MAGIC.starts_with(start);
+            return Err(if cut { ENDS_EARLY } else { "not a lore search statistics file" }.to_owned());
         }
+        self.pos += MAGIC.len();
         let v = self.varint()?;
         if v != FORMAT {
             return Err(format!("format {v}, this lore reads format {FORMAT}"));
@@ -144,7 +151,7 @@ impl<'a> Reader<'a> {
 
     fn words(&mut self, n: u64) -> Result<Vec<String>, String> {
         if n.saturating_mul(2) > self.left() as u64 {
-            return Err(format!("{n} words do not fit in the file"));
+            return Err(ENDS_EARLY.to_owned());
         }
         let mut out: Vec<String> = Vec::with_capacity(n.min(1 << 16) as usize);
         for _ in 0..n {
@@ -165,7 +172,7 @@ impl<'a> Reader<'a> {
     /// One term after `prev` and its postings (records below `records`, ascending).
     pub fn term(&mut self, prev: &str, records: u64) -> Result<(String, Vec<Posting>), String> {
         let key = self.key(prev, "term")?;
-        let n = self.count("postings", records, 3).map_err(|e| format!("term `{key}`: {e}"))?;
+        let n = self.count("postings", records, 3).map_err(|e| if e == ENDS_EARLY { e } else { format!("term `{key}`: {e}") })?;
         if n == 0 {
             return Err(format!("term `{key}` has no postings"));
         }
@@ -228,7 +235,6 @@ impl<'a> Reader<'a> {
                 out.terms.push(t);
             }
         }
-        out.terms_end = self.pos;
         if h.info.pages.saturating_mul(12) > self.left() as u64 {
             return Err(format!("{} pages do not fit in the file", h.info.pages));
         }

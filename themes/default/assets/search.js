@@ -415,57 +415,57 @@
         });
       });
       function attempt(full) {
-      return Promise.all(exps.map(function (e) { return self.scores(e, full); })).then(function (maps) {
-        return Promise.all(excluded.map(function (s) { return self.entry(s).then(function (e) { return self.withTail(e); }); })).then(function (ex) {
-          var banned = new Set();
-          ex.forEach(function (e) {
-            if (e && e.recs) { e.recs.forEach(function (x) { banned.add(x); }); }
-            if (e && e.tailRecs) { e.tailRecs.forEach(function (x) { banned.add(x); }); }
-          });
-          function run(all) {
-            var total = self.total, count = self.count, seen = [], out = [];
-            maps.forEach(function (m) {
-              var recs = m[0], scores = m[1];
-              for (var j = 0; j < recs.length; j++) {
-                var rec = recs[j];
-                if (count[rec] === 0) { seen.push(rec); }
-                total[rec] += scores[j]; count[rec]++;
-              }
+        return Promise.all(exps.map(function (e) { return self.scores(e, full); })).then(function (maps) {
+          return Promise.all(excluded.map(function (s) { return self.entry(s).then(function (e) { return self.withTail(e); }); })).then(function (ex) {
+            var banned = new Set();
+            ex.forEach(function (e) {
+              if (e && e.recs) { e.recs.forEach(function (x) { banned.add(x); }); }
+              if (e && e.tailRecs) { e.tailRecs.forEach(function (x) { banned.add(x); }); }
             });
-            for (var i = 0; i < seen.length; i++) {
-              var rec = seen[i], s = total[rec], c = count[rec];
-              total[rec] = 0; count[rec] = 0;
-              if ((all && c !== n) || banned.has(rec)) { continue; }
-              var page = self.recPage[rec];
-              if (allowed && !allowed.has(page)) { continue; }
-              if (self.demoted.has(page)) { s *= self.head.demotion; }
-              out.push([rec, s]);
+            function run(all) {
+              var total = self.total, count = self.count, seen = [], out = [];
+              maps.forEach(function (m) {
+                var recs = m[0], scores = m[1];
+                for (var j = 0; j < recs.length; j++) {
+                  var rec = recs[j];
+                  if (count[rec] === 0) { seen.push(rec); }
+                  total[rec] += scores[j]; count[rec]++;
+                }
+              });
+              for (var i = 0; i < seen.length; i++) {
+                var rec = seen[i], s = total[rec], c = count[rec];
+                total[rec] = 0; count[rec] = 0;
+                if ((all && c !== n) || banned.has(rec)) { continue; }
+                var page = self.recPage[rec];
+                if (allowed && !allowed.has(page)) { continue; }
+                if (self.demoted.has(page)) { s *= self.head.demotion; }
+                out.push([rec, s]);
+              }
+              return ranked(out, limit * 30);
             }
-            return ranked(out, limit * 30);
-          }
-          var hits = run(true), partial = false;
-          if (!hits.length && n > 1 && !p.phrases.length) { hits = run(false); partial = hits.length > 0; }
-          var phrases = p.phrases.length ? self.phraseFilter(hits.slice(0, 200), p.phrases, exps) : Promise.resolve(hits);
-          return phrases.then(function (hits) {
-            var pages = group(hits);
-            if (pages.length < limit && hits.rest) { pages = group(hits.rest.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; })); }
-            return { partial: partial, pages: pages, parsed: p, stems: exps };
-          });
-          function group(hits) {
-            var pages = [], at = new Map();
-            hits.forEach(function (h) {
-              var page = self.recPage[h[0]], g = at.get(page);
-              if (g === undefined) {
-                if (pages.length >= limit) { return; }
-                g = pages.length; at.set(page, g);
-                pages.push({ page: page, score: h[1] * self.head.scale, records: [] });
-              }
-              if (pages[g].records.length < 3) { pages[g].records.push([h[0], h[1] * self.head.scale]); }
+            var hits = run(true), partial = false;
+            if (!hits.length && n > 1 && !p.phrases.length) { hits = run(false); partial = hits.length > 0; }
+            var phrases = p.phrases.length ? self.phraseFilter(hits.slice(0, 200), p.phrases, exps) : Promise.resolve(hits);
+            return phrases.then(function (hits) {
+              var pages = group(hits);
+              if (pages.length < limit && hits.rest) { pages = group(hits.rest.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; })); }
+              return { partial: partial, pages: pages, parsed: p, stems: exps };
             });
-            return pages;
-          }
+            function group(hits) {
+              var pages = [], at = new Map();
+              hits.forEach(function (h) {
+                var page = self.recPage[h[0]], g = at.get(page);
+                if (g === undefined) {
+                  if (pages.length >= limit) { return; }
+                  g = pages.length; at.set(page, g);
+                  pages.push({ page: page, score: h[1] * self.head.scale, records: [] });
+                }
+                if (pages[g].records.length < 3) { pages[g].records.push([h[0], h[1] * self.head.scale]); }
+              });
+              return pages;
+            }
+          });
         });
-      });
       }
     });
   };
