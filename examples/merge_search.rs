@@ -42,5 +42,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         merged.files.len(),
         written as f64 / 1e6
     );
+    for (step, took) in &merged.steps {
+        println!("  {:>8.2} s  {step}", took.as_secs_f64());
+    }
     Ok(())
 }

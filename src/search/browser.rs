@@ -230,8 +230,13 @@ pub fn export(pages: &[Arc<PageDoc>], written: &Written) -> Result<Bundle, Error
     let mut impacts = impacts(written)?;
     let records: usize = pages.iter().map(|p| p.sections.len()).sum();
     let mut bundle = Bundle::default();
-    let shard_table =
-        dictionary_shards_of(&written.words, &mut impacts, &mut bundle.files, (SHARD_BYTES, MAX_SHARD_BYTES), None)?;
+    let shard_table = dictionary_shards_of(
+        &written.words,
+        &mut impacts,
+        &mut bundle.files,
+        (SHARD_BYTES, MAX_SHARD_BYTES),
+        None,
+    )?;
     let word_table = word_packs(&written.words, &impacts, &mut bundle)?;
     let (frag_groups, per_pack) = fragment_packs(pages, &mut bundle.files)?;
     let facets = facet_lists(&page_facets(pages), &mut bundle.files)?;
@@ -413,7 +418,8 @@ pub fn dictionary_shards_of(
             flags |= 4;
         }
         let alias_df = alias.map(|stem| source.df(stem));
-        let mut list = if flags & 2 != 0 { source.take(key)?.map(std::borrow::Cow::into_owned) } else { None };
+        let mut list =
+            if flags & 2 != 0 { source.take(key)?.map(std::borrow::Cow::into_owned) } else { None };
         let split = match (list.as_mut(), tier) {
             (Some(l), Some(t)) if l.len() > t => {
                 let f: Vec<f32> = l.iter().map(|p| source.factor(p.0)).collect();
@@ -468,7 +474,8 @@ pub fn dictionary_shards_of(
 fn split_tier(list: &[(u32, f32)], factor: &[f32], t: usize) -> (Vec<(u32, f32)>, Vec<(u32, f32)>, f32) {
     let key = |i: usize| list[i].1 * factor[i];
     let mut order: Vec<usize> = (0..list.len()).collect();
-    order.sort_by(|&a, &b| key(b).total_cmp(&key(a)).then(list[a].0.cmp(&list[b].0)));
+    // Linear: only which `t` are best matters (ties: lower record first), not their order.
+    order.select_nth_unstable_by(t, |&a, &b| key(b).total_cmp(&key(a)).then(list[a].0.cmp(&list[b].0)));
     let mut keep = vec![false; list.len()];
     order[..t].iter().for_each(|&i| keep[i] = true);
     let bound = order[t..].iter().map(|&i| key(i)).fold(0.0, f32::max);
@@ -635,8 +642,10 @@ pub fn facet_lists(
             .collect();
         let gz = gzip(&to_json(&lists, &format!("the search filter `{facet}`"))?)?;
         let name = format!("search/filter-{facet}.{}.json.gz", hash8(&gz));
-        facets
-            .insert((*facet).to_owned(), json!({"file": name.trim_start_matches("search/"), "values": counts}));
+        facets.insert(
+            (*facet).to_owned(),
+            json!({"file": name.trim_start_matches("search/"), "values": counts}),
+        );
         files.push((name, gz));
     }
     Ok(facets)

@@ -21,12 +21,12 @@ use rayon::prelude::*;
 use serde_json::Value;
 use tantivy::query::Bm25Weight;
 
+use super::analyzer;
 use super::browser::{
     self, Bundle, FRAGMENT_GROUP, HEAD, HeadParts, MAX_SHARD_BYTES, PostingsSource, SHARD_BYTES, gzip_fast,
 };
 use super::schema::TITLE_BOOST;
 use super::stats::{self, Stats, TermStream};
-use super::analyzer;
 use crate::error::Error;
 use crate::output::hash8;
 
@@ -63,6 +63,8 @@ pub struct Merged {
     pub records: usize,
     /// Distinct terms.
     pub terms: usize,
+    /// Time taken by each step, in order.
+    pub steps: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// The head file the portal's pages point their searcher at (`data-search-head`).
@@ -134,6 +136,12 @@ pub fn merge_with(sites: &[SiteSearch], layout: Layout, tier: usize) -> Result<M
         return Err(Error::Usage(format!("{} sites to merge, at most {MAX_SITES}", sites.len())));
     }
     let bases: Vec<String> = sites.iter().map(check_site).collect::<Result<_, _>>()?;
+    let mut clock = std::time::Instant::now();
+    let mut steps = Vec::new();
+    let mut step = |name: &'static str| {
+        steps.push((name, clock.elapsed()));
+        clock = std::time::Instant::now();
+    };
     let mut out = Output::default();
     let mut firsts = Vec::with_capacity(sites.len());
     // Read two at a time: both cores busy, two decoded sites in memory at most.
@@ -145,6 +153,7 @@ pub fn merge_with(sites: &[SiteSearch], layout: Layout, tier: usize) -> Result<M
         }
     }
     out.finish_fragments()?;
+    step("read the sites, write fragments");
     let stride = out.max_sections.max(1);
     let strided = match layout {
         Layout::Dense => false,
@@ -156,7 +165,10 @@ pub fn merge_with(sites: &[SiteSearch], layout: Layout, tier: usize) -> Result<M
     let mut bundle = Bundle::default();
     source.demoted = demoted_records(&out, strided.then_some(stride));
     let sizes = (SHARD_BYTES, MAX_SHARD_BYTES);
-    let shards = browser::dictionary_shards_of(&words, &mut source, &mut bundle.files, sizes, Some(tier.max(1)))?;
+    step("open term streams, stem the words");
+    let shards =
+        browser::dictionary_shards_of(&words, &mut source, &mut bundle.files, sizes, Some(tier.max(1)))?;
+    step("score and write the dictionary");
     let word_table = browser::word_packs(&words, &source, &mut bundle)?;
     let facets = browser::facet_lists(&out.facets(), &mut bundle.files)?;
     let parts = HeadParts {
@@ -175,7 +187,8 @@ pub fn merge_with(sites: &[SiteSearch], layout: Layout, tier: usize) -> Result<M
     }
     let mut files = std::mem::take(&mut out.files);
     files.append(&mut bundle.files);
-    Ok(Merged { files, pages: out.pages, records: out.records as usize, terms: source.df.len() })
+    step("word packs, filters, head");
+    Ok(Merged { files, pages: out.pages, records: out.records as usize, terms: source.df.len(), steps })
 }
 
 /// Checks a site's name and base URL; returns the base ending in `/`.
@@ -318,10 +331,13 @@ impl Output {
     /// Facet values: site, kind, owner, tag, freshness, status.
     fn facets(&self) -> browser::FacetValues {
         let mut out: browser::FacetValues = Vec::new();
-        for (facet, col) in [("site", 0), ("kind", 1), ("owner", 2), ("tag", 9), ("freshness", 3), ("status", 4)] {
+        for (facet, col) in
+            [("site", 0), ("kind", 1), ("owner", 2), ("tag", 9), ("freshness", 3), ("status", 4)]
+        {
             let mut values: BTreeMap<String, Vec<u64>> = BTreeMap::new();
             for (i, row) in self.facet_rows.iter().enumerate() {
-                let vals: &[Arc<str>] = if col == 9 { &self.tags[i] } else { std::slice::from_ref(&row[col]) };
+                let vals: &[Arc<str>] =
+                    if col == 9 { &self.tags[i] } else { std::slice::from_ref(&row[col]) };
                 for v in vals.iter().filter(|v| !v.is_empty()) {
                     values.entry(v.to_string()).or_default().push(i as u64);
                 }
@@ -389,8 +405,7 @@ impl<'a> Source<'a> {
         let streams: Vec<TermStream<'a>> =
             sites.iter().map(|s| TermStream::open(&s.name, &s.stats)).collect::<Result<_, _>>()?;
         let avg = totals.map(|t| if n_docs == 0 { 0.0 } else { t as f32 / n_docs as f32 });
-        let mut me =
-            Self {
+        let mut me = Self {
             sites,
             firsts,
             streams,
@@ -426,7 +441,8 @@ impl PostingsSource for Source<'_> {
         let Some(df) = self.df.get(stem).copied() else { return Ok(None) };
         let weights: [Bm25Weight; 2] = [0, 1].map(|f| {
             let boost = if f == 0 { TITLE_BOOST } else { 1.0 };
-            Bm25Weight::for_one_term_without_explain(u64::from(df[f]), self.n_docs, self.avg[f]).boost_by(boost)
+            Bm25Weight::for_one_term_without_explain(u64::from(df[f]), self.n_docs, self.avg[f])
+                .boost_by(boost)
         });
         self.list.clear();
         for i in 0..self.heads.len() {

@@ -31,16 +31,47 @@ fn page(url: &str, title: &str, owner: &str, sections: &[(&str, &str)]) -> Arc<P
 
 fn site_a() -> Vec<Arc<PageDoc>> {
     vec![
-        page("db/", "Database failover", "dba", &[("", "Promote the replica when the primary fails."), ("lag", "Replication lag grows; the replica falls behind the primary database.")]),
-        page("queue/", "Queue backlog", "sre", &[("", "The queue grows when workers stall; restart the workers.")]),
+        page(
+            "db/",
+            "Database failover",
+            "dba",
+            &[
+                ("", "Promote the replica when the primary fails."),
+                ("lag", "Replication lag grows; the replica falls behind the primary database."),
+            ],
+        ),
+        page(
+            "queue/",
+            "Queue backlog",
+            "sre",
+            &[("", "The queue grows when workers stall; restart the workers.")],
+        ),
     ]
 }
 
 fn site_b() -> Vec<Arc<PageDoc>> {
     vec![
-        page("cache/", "Cache eviction", "web", &[("", "Evictions spike when the cache is full; the database takes the load."), ("size", "Raise the cache size or shorten lifetimes of keys.")]),
-        page("tls/", "Certificate rotation", "sec", &[("", "Rotate certificates before they expire; the replica and primary both need them.")]),
-        page("db/", "Database upgrade", "dba", &[("", "Upgrade the replica first, then fail over and upgrade the primary.")]),
+        page(
+            "cache/",
+            "Cache eviction",
+            "web",
+            &[
+                ("", "Evictions spike when the cache is full; the database takes the load."),
+                ("size", "Raise the cache size or shorten lifetimes of keys."),
+            ],
+        ),
+        page(
+            "tls/",
+            "Certificate rotation",
+            "sec",
+            &[("", "Rotate certificates before they expire; the replica and primary both need them.")],
+        ),
+        page(
+            "db/",
+            "Database upgrade",
+            "dba",
+            &[("", "Upgrade the replica first, then fail over and upgrade the primary.")],
+        ),
     ]
 }
 
@@ -79,8 +110,16 @@ fn merged_scores_equal_one_index_of_all_pages() {
 fn merged_pages_link_into_their_sites() {
     let dir = tempfile::tempdir().unwrap();
     let sites = vec![
-        SiteSearch { name: "alpha".into(), base: "https://docs.example.com/alpha".into(), stats: stats_of(&site_a(), &dir.path().join("a")) },
-        SiteSearch { name: "beta".into(), base: "beta/".into(), stats: stats_of(&site_b(), &dir.path().join("b")) },
+        SiteSearch {
+            name: "alpha".into(),
+            base: "https://docs.example.com/alpha".into(),
+            stats: stats_of(&site_a(), &dir.path().join("a")),
+        },
+        SiteSearch {
+            name: "beta".into(),
+            base: "beta/".into(),
+            stats: stats_of(&site_b(), &dir.path().join("b")),
+        },
     ];
     let merged = merge(&sites).unwrap();
     let mut packs: Vec<(usize, serde_json::Value)> = under(&merged.files, "search/f/")
@@ -145,12 +184,24 @@ fn bad_stats_files_are_errors_naming_the_site() {
         let site = SiteSearch { name: "payments".into(), base: "payments/".into(), stats };
         merge(&[site]).unwrap_err().to_string()
     };
-    assert_eq!(err(b"garbage".to_vec()), "site `payments`: invalid search statistics: cannot inflate it (gzip): unexpected end of file");
-    assert_eq!(err(gz(b"LOREstats1")), "site `payments`: invalid search statistics: not a lore search statistics file");
+    assert_eq!(
+        err(b"garbage".to_vec()),
+        "site `payments`: invalid search statistics: cannot inflate it (gzip): unexpected end of file"
+    );
+    assert_eq!(
+        err(gz(b"LOREstats1")),
+        "site `payments`: invalid search statistics: not a lore search statistics file"
+    );
     let mut v2 = raw.clone();
     v2[9] = 2;
-    assert_eq!(err(gz(&v2)), "site `payments`: invalid search statistics: format 2, this lore reads format 1");
-    assert_eq!(err(gz(&raw[..raw.len() - 1])), "site `payments`: invalid search statistics: the file ends early");
+    assert_eq!(
+        err(gz(&v2)),
+        "site `payments`: invalid search statistics: format 2, this lore reads format 1"
+    );
+    assert_eq!(
+        err(gz(&raw[..raw.len() - 1])),
+        "site `payments`: invalid search statistics: the file ends early"
+    );
     let mut evil = raw.clone();
     let at = evil.windows(3).position(|w| w == b"db/").unwrap();
     evil[at..at + 3].copy_from_slice(b"j:/");

@@ -111,7 +111,8 @@ impl<'a> Reader<'a> {
         }
         let rest = self.raw_str(MAX_KEY as u64)?;
         let key = format!("{}{rest}", &prev[..shared as usize]);
-        if key.len() >= MAX_KEY || key.is_empty() || key.as_str() <= prev || key.chars().any(char::is_control) {
+        if key.len() >= MAX_KEY || key.is_empty() || key.as_str() <= prev || key.chars().any(char::is_control)
+        {
             return Err(format!("the {what} `{}` is empty, too long or out of order", key.escape_debug()));
         }
         Ok(key)
@@ -135,7 +136,9 @@ impl<'a> Reader<'a> {
         let words = self.varint()?;
         let terms = self.varint()?;
         if pages > MAX_PAGES || sections > pages.saturating_mul(MAX_SECTIONS) || sections < pages {
-            return Err(format!("{pages} pages and {sections} sections: too many, or fewer sections than pages"));
+            return Err(format!(
+                "{pages} pages and {sections} sections: too many, or fewer sections than pages"
+            ));
         }
         let totals = [self.varint()?, self.varint()?];
         if totals.iter().any(|t| *t > 1 << 40) {
@@ -172,7 +175,9 @@ impl<'a> Reader<'a> {
     /// One term after `prev` and its postings (records below `records`, ascending).
     pub fn term(&mut self, prev: &str, records: u64) -> Result<(String, Vec<Posting>), String> {
         let key = self.key(prev, "term")?;
-        let n = self.count("postings", records, 3).map_err(|e| if e == ENDS_EARLY { e } else { format!("term `{key}`: {e}") })?;
+        let n = self
+            .count("postings", records, 3)
+            .map_err(|e| if e == ENDS_EARLY { e } else { format!("term `{key}`: {e}") })?;
         if n == 0 {
             return Err(format!("term `{key}` has no postings"));
         }
@@ -186,7 +191,9 @@ impl<'a> Reader<'a> {
             record = record.saturating_add(delta);
             let tf = [self.varint()?, self.varint()?];
             if record >= records || tf.iter().any(|t| *t > MAX_TERM_FREQ) || tf == [0, 0] {
-                return Err(format!("term `{key}`: a posting of record {record} of {records} or a bad frequency"));
+                return Err(format!(
+                    "term `{key}`: a posting of record {record} of {records} or a bad frequency"
+                ));
             }
             list.push(Posting { record: record as u32, tf: [tf[0] as u32, tf[1] as u32] });
         }

@@ -169,7 +169,8 @@ impl Search {
         let written =
             crate::search::index::write_beside(&job.docs, &beside, 1, crate::search::index::SERVE_HEAP)?;
         let bundle = crate::search::browser::export(&job.docs, &written)?;
-        let stats = crate::search::stats::collect(&job.docs, &written).and_then(|s| crate::search::stats::encode(&s))?;
+        let stats = crate::search::stats::collect(&job.docs, &written)
+            .and_then(|s| crate::search::stats::encode(&s))?;
         drop(written);
         if !self.current(job) {
             return Ok(Exported::Outdated);

@@ -31,16 +31,34 @@ fn alpha(src: &Path) {
 
 const BETA: &[(&str, &str)] = &[
     ("README.md", "# Billing\n\nThe billing team runs invoicing, the ledger and the payment exports.\n"),
-    ("runbooks/invoice-run-stuck.md", "---\ntitle: Invoice run stuck\nowner: billing\n---\n\nThe nightly invoice run has not finished.\n\n## Diagnosis\n\nCheck the ledger lock and the queue of pending invoices. A stuck lock holds every invoice behind it.\n\n## Mitigation\n\nRelease the ledger lock, then restart the invoice worker. Invoices resume within minutes.\n"),
-    ("runbooks/ledger-replica-lag.md", "---\ntitle: Ledger replica lag\nowner: billing\n---\n\nThe ledger replica falls behind the primary database.\n\n## Mitigation\n\nPause the payment export, let the replica catch up, then resume the export.\n"),
-    ("guides/payment-exports.md", "# Payment exports\n\nExports leave the ledger every hour as signed files. A failed export is retried three times before it pages billing.\n\n## Formats\n\nCSV for finance, JSON for the data warehouse.\n"),
+    (
+        "runbooks/invoice-run-stuck.md",
+        "---\ntitle: Invoice run stuck\nowner: billing\n---\n\nThe nightly invoice run has not finished.\n\n## Diagnosis\n\nCheck the ledger lock and the queue of pending invoices. A stuck lock holds every invoice behind it.\n\n## Mitigation\n\nRelease the ledger lock, then restart the invoice worker. Invoices resume within minutes.\n",
+    ),
+    (
+        "runbooks/ledger-replica-lag.md",
+        "---\ntitle: Ledger replica lag\nowner: billing\n---\n\nThe ledger replica falls behind the primary database.\n\n## Mitigation\n\nPause the payment export, let the replica catch up, then resume the export.\n",
+    ),
+    (
+        "guides/payment-exports.md",
+        "# Payment exports\n\nExports leave the ledger every hour as signed files. A failed export is retried three times before it pages billing.\n\n## Formats\n\nCSV for finance, JSON for the data warehouse.\n",
+    ),
 ];
 
 const GAMMA: &[(&str, &str)] = &[
     ("README.md", "# Network\n\nThe network team owns DNS, the edge proxies and the VPN.\n"),
-    ("runbooks/dns-resolution-failures.md", "---\ntitle: DNS resolution failures\nowner: network\n---\n\nResolvers return SERVFAIL for internal names.\n\n## Diagnosis\n\nQuery each resolver directly; compare the zone serials. A stale zone transfer explains most failures.\n\n## Mitigation\n\nForce a zone transfer, then flush the resolver cache.\n"),
-    ("runbooks/vpn-tunnel-down.md", "---\ntitle: VPN tunnel down\nowner: network\n---\n\nThe site-to-site tunnel to the data centre is down; replication between regions stops.\n\n## Mitigation\n\nRestart the tunnel on the edge proxy; check the certificate it presents has not expired.\n"),
-    ("guides/edge-proxies.md", "# Edge proxies\n\nThe edge proxies terminate TLS and route traffic to the clusters. Certificates rotate every sixty days.\n"),
+    (
+        "runbooks/dns-resolution-failures.md",
+        "---\ntitle: DNS resolution failures\nowner: network\n---\n\nResolvers return SERVFAIL for internal names.\n\n## Diagnosis\n\nQuery each resolver directly; compare the zone serials. A stale zone transfer explains most failures.\n\n## Mitigation\n\nForce a zone transfer, then flush the resolver cache.\n",
+    ),
+    (
+        "runbooks/vpn-tunnel-down.md",
+        "---\ntitle: VPN tunnel down\nowner: network\n---\n\nThe site-to-site tunnel to the data centre is down; replication between regions stops.\n\n## Mitigation\n\nRestart the tunnel on the edge proxy; check the certificate it presents has not expired.\n",
+    ),
+    (
+        "guides/edge-proxies.md",
+        "# Edge proxies\n\nThe edge proxies terminate TLS and route traffic to the clusters. Certificates rotate every sixty days.\n",
+    ),
 ];
 
 fn write_pages(src: &Path, pages: &[(&str, &str)]) {
@@ -104,9 +122,10 @@ fn build_writes_search_statistics_for_a_portal() {
     site.run(&["build"]).success();
     let bytes = std::fs::read(site.path(&format!("book/{STATS}"))).unwrap();
     let info = stats::info("billing", &bytes).unwrap();
-    let head: serde_json::Value =
-        serde_json::from_slice(&stats::inflate(&std::fs::read(site.path("book/search/head.json.gz")).unwrap(), usize::MAX).unwrap())
-            .unwrap();
+    let head: serde_json::Value = serde_json::from_slice(
+        &stats::inflate(&std::fs::read(site.path("book/search/head.json.gz")).unwrap(), usize::MAX).unwrap(),
+    )
+    .unwrap();
     assert_eq!(info.sections, head["n"].as_u64().unwrap());
     assert_eq!((info.pages, info.sections), (4, 8));
     assert_eq!(info.manifest()["stats"], "search/stats.bin.gz");
@@ -136,18 +155,28 @@ fn merged_index_ranks_like_one_index_of_all_sites() {
 
 fn parity(portal: &SiteTest, combined: &SiteTest) {
     assert!(portal.path(&format!("book/{PORTAL_HEAD}")).is_file());
-    let mut queries = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/search/queries.txt")).unwrap();
-    queries.push_str("ledger\ninvoice worker\nreplica\nzone transfer\ncertificate\ntunnel\nexport\nresolvr\nledg\n");
+    let mut queries =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/search/queries.txt"))
+            .unwrap();
+    queries.push_str(
+        "ledger\ninvoice worker\nreplica\nzone transfer\ncertificate\ntunnel\nexport\nresolvr\nledg\n",
+    );
     portal.write("queries.txt", &queries);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/search/run.js");
-    let out = Command::new("node").arg(script).arg(portal.path("book")).arg(portal.path("queries.txt")).output().unwrap();
+    let out = Command::new("node")
+        .arg(script)
+        .arg(portal.path("book"))
+        .arg(portal.path("queries.txt"))
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let (mut same_top, mut overlap, mut n, mut misses) = (0, 0.0, 0, Vec::new());
     let mut sites_seen = BTreeSet::new();
     for line in String::from_utf8(out.stdout).unwrap().lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         let query = v["query"].as_str().unwrap();
-        let js: Vec<String> = v["pages"].as_array().unwrap().iter().map(|u| u.as_str().unwrap().to_owned()).collect();
+        let js: Vec<String> =
+            v["pages"].as_array().unwrap().iter().map(|u| u.as_str().unwrap().to_owned()).collect();
         sites_seen.extend(js.iter().map(|u| u.split('/').next().unwrap().to_owned()));
         let cli = cli_pages(combined, query);
         n += 1;
