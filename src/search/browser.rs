@@ -35,6 +35,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocSet, TERMINATED};
 
 use super::PageDoc;
+pub use super::dictionary::{PostingsList, PostingsSource, dictionary_shards_of};
 use super::index::Written;
 use super::schema::TITLE_BOOST;
 use crate::error::Error;
@@ -306,36 +307,6 @@ pub fn write_head(parts: &HeadParts, bundle: &mut Bundle) -> Result<(), Error> {
     Ok(())
 }
 
-/// Where the dictionary writer gets each stem's postings: a site's own [`Impacts`], or a
-/// portal's merge computing them one stem at a time.
-pub trait PostingsSource {
-    /// Postings count of `stem` (0 when it has none).
-    fn df(&self, stem: &str) -> usize;
-    /// Every stem with postings.
-    fn stems(&self) -> Vec<&str>;
-    /// The (record, score) postings of `stem`, records ascending. Asked once per stem, in
-    /// bytewise order.
-    fn take(&mut self, stem: &str) -> Result<Option<std::borrow::Cow<'_, [(u32, f32)]>>, Error>;
-    /// What the searcher multiplies a record's score by (demoted pages rank lower).
-    fn factor(&self, _record: u32) -> f32 {
-        1.0
-    }
-}
-
-impl PostingsSource for Impacts {
-    fn df(&self, stem: &str) -> usize {
-        self.get(stem).map_or(0, Vec::len)
-    }
-
-    fn stems(&self) -> Vec<&str> {
-        self.keys().map(String::as_str).collect()
-    }
-
-    fn take(&mut self, stem: &str) -> Result<Option<std::borrow::Cow<'_, [(u32, f32)]>>, Error> {
-        Ok(self.get(stem).map(|l| std::borrow::Cow::Borrowed(l.as_slice())))
-    }
-}
-
 /// The dictionary (stems with postings and surface words, in bytewise order) cut into shards;
 /// returns the shard table of the head.
 pub fn dictionary_shards(
@@ -357,145 +328,6 @@ pub fn dictionary_shards_sized(
     max_bytes: usize,
 ) -> Result<Vec<Value>, Error> {
     dictionary_shards_of(&written.words, impacts, files, (shard_bytes, max_bytes), None)
-}
-
-/// [`dictionary_shards_sized`] over the corpus `words` (surface word → stem) and the postings
-/// of `source`. Shards are compressed as they are cut, so only one is held uncompressed.
-///
-/// With a `tier`, a stem with more postings than that keeps only the `tier` best (by score
-/// times the record's factor) in its entry, flag 8: after them come its full postings count,
-/// the best factored score of the rest (f32 LE: the searcher needs the rest only when a
-/// result could score that much) and the 8 characters of the hash naming the file of the
-/// rest, `t/<hash>.bin.gz` (postings as in an entry; the hash is of the uncompressed bytes). A portal's merged index is tiered, so
-/// a first query fetches about as much of a common word as on one site.
-pub fn dictionary_shards_of(
-    words: &BTreeMap<String, String>,
-    source: &mut impl PostingsSource,
-    files: &mut Vec<(String, Vec<u8>)>,
-    (shard_bytes, max_bytes): (usize, usize),
-    tier: Option<usize>,
-) -> Result<Vec<Value>, Error> {
-    let stems: Vec<String> = source.stems().into_iter().map(str::to_owned).collect();
-    let mut keys: BTreeMap<&str, (Option<&str>, bool)> = BTreeMap::new();
-    for (word, stem) in words {
-        let alias = (stem != word).then_some(stem.as_str());
-        keys.insert(word, (alias, true));
-    }
-    for stem in &stems {
-        keys.entry(stem).or_insert((None, false));
-    }
-    let has_postings: std::collections::HashSet<&str> = stems.iter().map(String::as_str).collect();
-    let joined = joined_boundaries(&keys);
-    let mut shards: Vec<(String, Vec<u8>, bool)> = Vec::new();
-    let mut packed: Vec<(String, Vec<u8>, bool)> = Vec::new();
-    let mut tails: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut buf = Vec::new();
-    let mut first = String::new();
-    let mut starts_joined = false;
-    let mut prev: &str = "";
-    for (i, (key, (alias, surface))) in keys.iter().enumerate() {
-        let full = buf.len() >= shard_bytes && (!joined[i] || buf.len() >= max_bytes);
-        if full {
-            shards.push((std::mem::take(&mut first), std::mem::take(&mut buf), starts_joined));
-            prev = "";
-            // Compressed in batches: a merged index of many sites would not fit raw.
-            if shards.len() >= GZIP_BATCH {
-                packed.extend(gzip_shards(std::mem::take(&mut shards))?);
-            }
-        }
-        if buf.is_empty() {
-            first = (*key).to_owned();
-            starts_joined = joined[i];
-        }
-        let mut flags = 0u8;
-        if *surface {
-            flags |= 1;
-        }
-        if has_postings.contains(key) {
-            flags |= 2;
-        }
-        if alias.is_some() {
-            flags |= 4;
-        }
-        let alias_df = alias.map(|stem| source.df(stem));
-        let mut list =
-            if flags & 2 != 0 { source.take(key)?.map(std::borrow::Cow::into_owned) } else { None };
-        let split = match (list.as_mut(), tier) {
-            (Some(l), Some(t)) if l.len() > t => {
-                let f: Vec<f32> = l.iter().map(|p| source.factor(p.0)).collect();
-                Some(split_tier(l, &f, t))
-            }
-            _ => None,
-        };
-        if split.is_some() {
-            flags |= 8;
-        }
-        front_code(&mut buf, prev, key);
-        buf.push(flags);
-        if let (Some(stem), Some(df)) = (alias, alias_df) {
-            front_code(&mut buf, key, stem);
-            varint(&mut buf, df as u64);
-        }
-        match (split, list) {
-            (Some((head, tail, bound)), Some(all)) => {
-                write_postings(&mut buf, &head);
-                varint(&mut buf, all.len() as u64);
-                buf.extend_from_slice(&bound.to_le_bytes());
-                let mut rest = Vec::new();
-                write_postings(&mut rest, &tail);
-                let hash = hash8(&rest);
-                buf.extend_from_slice(hash.as_bytes());
-                tails.push((format!("search/t/{hash}.bin.gz"), rest));
-                if tails.len() >= GZIP_BATCH {
-                    files.extend(gzip_tails(std::mem::take(&mut tails))?);
-                }
-            }
-            (_, Some(all)) => write_postings(&mut buf, &all),
-            _ => {}
-        }
-        prev = key;
-    }
-    if !buf.is_empty() {
-        shards.push((first, buf, starts_joined));
-    }
-    packed.extend(gzip_shards(shards)?);
-    files.extend(gzip_tails(tails)?);
-    let mut shard_table = Vec::new();
-    for (first, gz, joined) in packed {
-        let hash = hash8(&gz);
-        shard_table.push(if joined { json!([first, hash, 1]) } else { json!([first, hash]) });
-        files.push((format!("search/s/{hash}.bin.gz"), gz));
-    }
-    Ok(shard_table)
-}
-
-/// Splits `list` into its `t` best postings by score times `factor` and the rest, each in
-/// record order, and the best factored score of the rest.
-fn split_tier(list: &[(u32, f32)], factor: &[f32], t: usize) -> (Vec<(u32, f32)>, Vec<(u32, f32)>, f32) {
-    let key = |i: usize| list[i].1 * factor[i];
-    let mut order: Vec<usize> = (0..list.len()).collect();
-    // Linear: only which `t` are best matters (ties: lower record first), not their order.
-    order.select_nth_unstable_by(t, |&a, &b| key(b).total_cmp(&key(a)).then(list[a].0.cmp(&list[b].0)));
-    let mut keep = vec![false; list.len()];
-    order[..t].iter().for_each(|&i| keep[i] = true);
-    let bound = order[t..].iter().map(|&i| key(i)).fold(0.0, f32::max);
-    let (mut head, mut tail) = (Vec::with_capacity(t), Vec::with_capacity(list.len() - t));
-    for (i, p) in list.iter().enumerate() {
-        if keep[i] { head.push(*p) } else { tail.push(*p) }
-    }
-    (head, tail, bound)
-}
-
-/// Tail files (named by their raw bytes) compressed together, in parallel.
-fn gzip_tails(tails: Vec<(String, Vec<u8>)>) -> Result<Vec<(String, Vec<u8>)>, Error> {
-    tails.into_par_iter().map(|(name, raw)| Ok((name, gzip_fast(&raw)?))).collect()
-}
-
-/// Shards compressed together, in parallel.
-const GZIP_BATCH: usize = 256;
-
-fn gzip_shards(shards: Vec<(String, Vec<u8>, bool)>) -> Result<Vec<(String, Vec<u8>, bool)>, Error> {
-    shards.into_par_iter().map(|(first, bytes, joined)| Ok((first, gzip(&bytes)?, joined))).collect()
 }
 
 /// For each key (in order), whether a shard may not start at it: a surface word before it has

@@ -437,7 +437,7 @@ impl PostingsSource for Source<'_> {
         self.df.keys().map(String::as_str).collect()
     }
 
-    fn take(&mut self, stem: &str) -> Result<Option<Cow<'_, [(u32, f32)]>>, Error> {
+    fn take(&mut self, stem: &str) -> Result<Option<browser::PostingsList<'_>>, Error> {
         let Some(df) = self.df.get(stem).copied() else { return Ok(None) };
         let weights: [Bm25Weight; 2] = [0, 1].map(|f| {
             let boost = if f == 0 { TITLE_BOOST } else { 1.0 };

@@ -9,6 +9,7 @@
 //! tokens of 40 bytes or more, lowercase, stem (English Snowball).
 
 pub mod browser;
+pub mod dictionary;
 pub mod index;
 pub mod merge;
 pub mod query;

@@ -71,11 +71,14 @@ fn write_pages(src: &Path, pages: &[(&str, &str)]) {
 
 const TODAY: &str = "2026-11-30";
 
+/// Writes a site's pages into the folder given.
+type Fill = fn(&Path);
+
 /// One built site per `(name, filler)`, and one site holding all their pages under `<name>/`.
 fn sites() -> (Vec<(&'static str, SiteTest)>, SiteTest) {
     let combined = SiteTest::empty("portal-combined");
     combined.write("book.toml", "[book]\ntitle = \"All\"\n");
-    let fill: [(&str, fn(&Path)); 3] =
+    let fill: [(&str, Fill); 3] =
         [("alpha", alpha), ("beta", |src| write_pages(src, BETA)), ("gamma", |src| write_pages(src, GAMMA))];
     let mut built = Vec::new();
     for (name, fill) in fill {
