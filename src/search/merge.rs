@@ -146,13 +146,13 @@ pub fn merge_with(sites: &[SiteSearch], layout: Layout, tier: usize) -> Result<M
     let mut firsts = Vec::with_capacity(sites.len());
     // Read two at a time: both cores busy, two decoded sites in memory at most.
     for pair in sites.chunks(2).zip(bases.chunks(2)) {
-        let decoded: Vec<Stats> =
-            pair.0.par_iter().map(|s| stats::decode(&s.name, &s.stats)).collect::<Result<_, _>>()?;
-        for ((site, base), st) in pair.0.iter().zip(pair.1).zip(decoded) {
-            firsts.push(out.add_site(site, base, st)?);
+        let decoded: Vec<Decoded> =
+            pair.0.par_iter().zip(pair.1).map(|(s, base)| prepare(s, base)).collect::<Result<_, _>>()?;
+        for (site, d) in pair.0.iter().zip(decoded) {
+            firsts.push(out.add_site(site, d)?);
         }
     }
-    out.finish_fragments()?;
+    out.finish_fragments();
     step("read the sites, write fragments");
     let stride = out.max_sections.max(1);
     let strided = match layout {
@@ -226,16 +226,49 @@ struct Output {
     /// Per page: site, kind, owner, tags, freshness, status.
     facet_rows: Vec<[Arc<str>; 6]>,
     tags: Vec<Vec<Arc<str>>>,
-    /// Fragments of the pack being filled, and the raw packs of the group being filled.
-    pack: Vec<Value>,
-    group: Vec<(usize, Vec<u8>)>,
+    /// The packs of the group being filled: number, JSON, gzip.
+    group: Vec<(usize, Vec<u8>, Vec<u8>)>,
     groups: Vec<String>,
     interned: HashMap<String, Arc<str>>,
 }
 
+/// A site read, its fragment packs made (one page each: JSON, then gzip) and its document
+/// frequencies counted: the part of the first pass that runs for two sites at once.
+struct Decoded {
+    st: Stats,
+    packs: Vec<(Vec<u8>, Vec<u8>)>,
+    df: Vec<(String, [u32; 3])>,
+}
+
+fn prepare(site: &SiteSearch, base: &str) -> Result<Decoded, Error> {
+    let mut st = stats::decode(&site.name, &site.stats)?;
+    let packs = st
+        .pages
+        .par_iter()
+        .map(|page| {
+            let mut frag = browser::fragment(page);
+            frag["u"] = Value::from(format!("{base}{}", page.url));
+            frag["w"] = Value::from(site.name.as_str());
+            let raw = browser::to_json(&[frag], "a search fragment pack")?;
+            let gz = gzip_fast(&raw)?;
+            Ok((raw, gz))
+        })
+        .collect::<Result<_, Error>>()?;
+    let df = std::mem::take(&mut st.terms)
+        .into_iter()
+        .map(|(term, list)| {
+            let title = list.iter().filter(|p| p.tf[0] > 0).count() as u32;
+            let body = list.iter().filter(|p| p.tf[1] > 0).count() as u32;
+            (term, [title, body, list.len() as u32])
+        })
+        .collect();
+    Ok(Decoded { st, packs, df })
+}
+
 impl Output {
     /// Adds one site's pages; returns what the second pass needs of it.
-    fn add_site(&mut self, site: &SiteSearch, base: &str, st: Stats) -> Result<First, Error> {
+    fn add_site(&mut self, site: &SiteSearch, d: Decoded) -> Result<First, Error> {
+        let Decoded { st, packs, df } = d;
         self.records += st.norms.len() as u64;
         if self.records > MAX_RECORDS {
             return Err(Error::SearchStats {
@@ -245,7 +278,7 @@ impl Output {
         }
         let name: Arc<str> = self.intern(&site.name);
         let counts: Vec<u16> = st.pages.iter().map(|p| p.sections.len() as u16).collect();
-        for mut page in st.pages {
+        for (page, pack) in st.pages.iter().zip(packs) {
             self.sections.push(char::from_u32(48 + page.sections.len() as u32).unwrap_or('0'));
             self.max_sections = self.max_sections.max(page.sections.len());
             self.counts.push(page.sections.len() as u16);
@@ -263,20 +296,11 @@ impl Output {
             let tags = page.tags.iter().map(|t| self.intern(t)).collect();
             self.tags.push(tags);
             self.facet_rows.push(row);
-            page.url = format!("{base}{}", page.url);
-            let mut frag = browser::fragment(&page);
-            frag["w"] = Value::from(site.name.as_str());
-            self.pack.push(frag);
+            self.group.push((self.pages, pack.0, pack.1));
             self.pages += 1;
-            if self.pack.len() == MERGED_PACK_PAGES {
-                self.close_pack()?;
+            if self.group.len() == FRAGMENT_GROUP {
+                self.close_group();
             }
-        }
-        let mut df = Vec::with_capacity(st.terms.len());
-        for (term, list) in st.terms {
-            let title = list.iter().filter(|p| p.tf[0] > 0).count() as u32;
-            let body = list.iter().filter(|p| p.tf[1] > 0).count() as u32;
-            df.push((term, [title, body, list.len() as u32]));
         }
         Ok(First { norms: st.norms, totals: st.totals, df, words: st.words, counts })
     }
@@ -295,37 +319,20 @@ impl Output {
         a
     }
 
-    fn close_pack(&mut self) -> Result<(), Error> {
-        let raw = browser::to_json(&std::mem::take(&mut self.pack), "a search fragment pack")?;
-        let n = self.pages.div_ceil(MERGED_PACK_PAGES) - 1;
-        self.group.push((n, raw));
-        if self.group.len() == FRAGMENT_GROUP {
-            self.close_group()?;
-        }
-        Ok(())
-    }
-
-    /// Names a group of packs by the hash of their contents and compresses them.
-    fn close_group(&mut self) -> Result<(), Error> {
+    /// Names a group of packs by the hash of their contents.
+    fn close_group(&mut self) {
         let group = std::mem::take(&mut self.group);
-        let hash = hash8(&group.iter().flat_map(|(_, raw)| raw.iter().copied()).collect::<Vec<u8>>());
-        let packed: Vec<(String, Vec<u8>)> = group
-            .into_par_iter()
-            .map(|(n, raw)| Ok((format!("search/f/{hash}-{n}.json.gz"), gzip_fast(&raw)?)))
-            .collect::<Result<_, Error>>()?;
-        self.files.extend(packed);
+        let hash = hash8(&group.iter().flat_map(|(_, raw, _)| raw.iter().copied()).collect::<Vec<u8>>());
+        for (n, _, gz) in group {
+            self.files.push((format!("search/f/{hash}-{n}.json.gz"), gz));
+        }
         self.groups.push(hash);
-        Ok(())
     }
 
-    fn finish_fragments(&mut self) -> Result<(), Error> {
-        if !self.pack.is_empty() {
-            self.close_pack()?;
-        }
+    fn finish_fragments(&mut self) {
         if !self.group.is_empty() {
-            self.close_group()?;
+            self.close_group();
         }
-        Ok(())
     }
 
     /// Facet values: site, kind, owner, tag, freshness, status.
