@@ -226,17 +226,17 @@ struct Output {
     /// Per page: site, kind, owner, tags, freshness, status.
     facet_rows: Vec<[Arc<str>; 6]>,
     tags: Vec<Vec<Arc<str>>>,
-    /// The packs of the group being filled: number, JSON, gzip.
-    group: Vec<(usize, Vec<u8>, Vec<u8>)>,
+    /// The packs of the group being filled: number, gzip.
+    group: Vec<(usize, Vec<u8>)>,
     groups: Vec<String>,
     interned: HashMap<String, Arc<str>>,
 }
 
-/// A site read, its fragment packs made (one page each: JSON, then gzip) and its document
+/// A site read, its fragment packs made (one page each, compressed) and its document
 /// frequencies counted: the part of the first pass that runs for two sites at once.
 struct Decoded {
     st: Stats,
-    packs: Vec<(Vec<u8>, Vec<u8>)>,
+    packs: Vec<Vec<u8>>,
     df: Vec<(String, [u32; 3])>,
 }
 
@@ -249,9 +249,7 @@ fn prepare(site: &SiteSearch, base: &str) -> Result<Decoded, Error> {
             let mut frag = browser::fragment(page);
             frag["u"] = Value::from(format!("{base}{}", page.url));
             frag["w"] = Value::from(site.name.as_str());
-            let raw = browser::to_json(&[frag], "a search fragment pack")?;
-            let gz = gzip_fast(&raw)?;
-            Ok((raw, gz))
+            gzip_fast(&browser::to_json(&[frag], "a search fragment pack")?)
         })
         .collect::<Result<_, Error>>()?;
     let df = std::mem::take(&mut st.terms)
@@ -296,7 +294,7 @@ impl Output {
             let tags = page.tags.iter().map(|t| self.intern(t)).collect();
             self.tags.push(tags);
             self.facet_rows.push(row);
-            self.group.push((self.pages, pack.0, pack.1));
+            self.group.push((self.pages, pack));
             self.pages += 1;
             if self.group.len() == FRAGMENT_GROUP {
                 self.close_group();
@@ -319,11 +317,11 @@ impl Output {
         a
     }
 
-    /// Names a group of packs by the hash of their contents.
+    /// Names a group of packs by the hash of their (compressed) contents.
     fn close_group(&mut self) {
         let group = std::mem::take(&mut self.group);
-        let hash = hash8(&group.iter().flat_map(|(_, raw, _)| raw.iter().copied()).collect::<Vec<u8>>());
-        for (n, _, gz) in group {
+        let hash = hash8(&group.iter().flat_map(|(_, gz)| gz.iter().copied()).collect::<Vec<u8>>());
+        for (n, gz) in group {
             self.files.push((format!("search/f/{hash}-{n}.json.gz"), gz));
         }
         self.groups.push(hash);
