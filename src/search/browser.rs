@@ -17,7 +17,11 @@
 //!   first `FRAGMENT_CHARS` characters of each, the number the head gives); `<hash>` is that of
 //!   the pack's group of `FRAGMENT_GROUP` packs (the head lists them), so an edit renames one
 //!   group;
-//! - `filter-<facet>.<hash>.json.gz`: value → page numbers (delta-coded), loaded when used.
+//! - `filter-<facet>.<hash>.json.gz`: value → page numbers (delta-coded), loaded when used;
+//! - only in a portal's merged index ([`super::merge`]): `t/<hash>.bin.gz`, the postings a
+//!   tiered entry (flag 8, see [`super::dictionary`]) leaves out; the head's `stride` when
+//!   page `p`'s sections are records `p × stride + k` (its `sections` is then empty); and
+//!   each fragment's `w`, the page's site.
 //!
 //! An impact is tantivy's BM25 score of a stem in a record (title boosted, summed over fields),
 //! quantised linearly to one byte against the stem's largest; the browser only multiplies and

@@ -11,7 +11,10 @@
 //!
 //! Each stats file is another team's CI output, so untrusted: [`super::stats_reader`] checks
 //! it, and every problem is an error naming the site. Memory: the sites are read in pairs;
-//! the second pass keeps only each site's term section inflated.
+//! the second pass reads each site's terms through a small inflating window. Measured at 20
+//! sites x 5,000 pages (`bench/portal-search.sh`): 26 s, 975 MiB peak with the 244 MB of
+//! statistics and the 346 MB of output held; a first one-word query fetches 46.8 KB (one
+//! 5,000-page site: 43.7 KB).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
