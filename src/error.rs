@@ -62,6 +62,15 @@ pub enum Error {
         #[source]
         source: Option<std::io::Error>,
     },
+    /// A site's search statistics (another team's build, merged by a portal) are unreadable
+    /// or break a limit; `site` names it.
+    #[error("site `{site}`: invalid search statistics: {problem}")]
+    SearchStats {
+        /// The site's name in the portal.
+        site: String,
+        /// What is wrong, with the record or term where it is.
+        problem: String,
+    },
 }
 
 fn thread_message(name: &str, could_not_start: bool) -> String {

@@ -19,7 +19,9 @@
 //! - [`service_catalog`]: a Backstage catalog file (`[services] catalog`) read into services
 //!   with a service page and a runbook, and every service page and the index rendered;
 //! - [`slo_file`]: an OpenSLO or Sloth file (`[services] slos`) read, its error budgets
-//!   computed and the service pages rendered.
+//!   computed and the service pages rendered;
+//! - [`search_stats`]: a site's search statistics (inflated; compressed here) merged by a
+//!   portal into one browser index.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -224,6 +226,14 @@ fn config_freshness() -> crate::config::FreshnessConfig {
         .unwrap_or_else(|_| unreachable!("an empty book.toml is valid"))
 }
 
+/// Merges `data`, compressed, as the search statistics of one site of a portal (the bytes are
+/// the inflated file: fuzzing through gzip would mostly test the inflater).
+pub fn search_stats(data: &[u8]) {
+    let Ok(stats) = crate::search::browser::gzip(data) else { return };
+    let site = crate::search::merge::SiteSearch { name: "fuzz".to_owned(), base: "fuzz/".to_owned(), stats };
+    let _ = crate::search::merge::merge(&[site]);
+}
+
 /// A site whose file `rel` holds `data`, with one catalog entity (unless `rel` is the catalog),
 /// a service page, a runbook and an ADR naming services; every service page is rendered.
 fn services_site(data: &[u8], rel: &str) {
@@ -360,7 +370,7 @@ mod tests {
     #[test]
     fn replay_fuzz_regressions() {
         type Target = fn(&[u8]);
-        let targets: [(&str, Target); 11] = [
+        let targets: [(&str, Target); 12] = [
             ("page", super::page),
             ("adr", super::adr),
             ("markdown", super::markdown),
@@ -372,6 +382,7 @@ mod tests {
             ("service_catalog", super::service_catalog),
             ("slo_file", super::slo_file),
             ("portal_manifest", super::portal_manifest),
+            ("search_stats", super::search_stats),
         ];
         assert!(super::served_site().is_some(), "the site the http target serves must build");
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");

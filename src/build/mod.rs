@@ -147,8 +147,9 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
         // The last build's compressed search files, reused when their bytes come again.
         let memo =
             (options.cache && state.config.cache).then(|| cache::dir(&state.config.root).join("gzip.bin"));
-        let gz =
-            memo.as_deref().map_or_else(crate::search::gzip::Gzip::plain, crate::search::gzip::Gzip::open);
+        let gz = std::sync::Arc::new(
+            memo.as_deref().map_or_else(crate::search::gzip::Gzip::plain, crate::search::gzip::Gzip::open),
+        );
         let made = index_search(&mut state, &mut assets.files, options.keep, &gz, &mut stages)?;
         if let Some(path) = &memo {
             crate::fs::create_dir_all(&cache::dir(&state.config.root))?;
@@ -196,7 +197,7 @@ fn index_search(
     state: &mut State,
     files: &mut Vec<(String, Vec<u8>)>,
     keep: bool,
-    gz: &crate::search::gzip::Gzip,
+    gz: &std::sync::Arc<crate::search::gzip::Gzip>,
     stages: &mut Stages,
 ) -> Result<usize, Error> {
     let docs = state.search_docs();
@@ -207,7 +208,16 @@ fn index_search(
     let _lock = crate::search::index::lock(&dir)?;
     let index = crate::search::index::write(&docs, &dir)?;
     stages.done("search: tantivy index");
-    let mut bundle = crate::search::browser::export_with(&docs, &index, gz)?;
+    let (bundle, stats) = {
+        // The last build's compressed files, reused when their bytes come again.
+        let _memo = crate::search::gzip::install(gz.clone());
+        rayon::join(
+            || crate::search::browser::export(&docs, &index),
+            || crate::search::stats::collect(&docs, &index).and_then(|s| crate::search::stats::encode(&s)),
+        )
+    };
+    let mut bundle = bundle?;
+    files.push((crate::search::stats::STATS.to_owned(), stats?));
     crate::fs::write(&dir.join("words.tsv"), bundle.words.as_bytes())?;
     // Pages name the head by a fixed name (the searcher revalidates it), so a page whose own
     // content did not change keeps its bytes when the index changes.

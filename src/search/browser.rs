@@ -17,13 +17,18 @@
 //!   first `FRAGMENT_CHARS` characters of each, the number the head gives); `<hash>` is that of
 //!   the pack's group of `FRAGMENT_GROUP` packs (the head lists them), so an edit renames one
 //!   group;
-//! - `filter-<facet>.<hash>.json.gz`: value → page numbers (delta-coded), loaded when used.
+//! - `filter-<facet>.<hash>.json.gz`: value → page numbers (delta-coded), loaded when used;
+//! - only in a portal's merged index ([`super::merge`]): `t/<hash>.bin.gz`, the postings a
+//!   tiered entry (flag 8, see [`super::dictionary`]) leaves out; the head's `stride` when
+//!   page `p`'s sections are records `p × stride + k` (its `sections` is then empty); and
+//!   each fragment's `w`, the page's site.
 //!
 //! An impact is tantivy's BM25 score of a stem in a record (title boosted, summed over fields),
 //! quantised linearly to one byte against the stem's largest; the browser only multiplies and
 //! adds.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -34,7 +39,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocSet, TERMINATED};
 
 use super::PageDoc;
-use super::gzip::Gzip;
+pub use super::dictionary::{PostingsList, PostingsSource, dictionary_shards_of};
 use super::index::Written;
 use super::schema::TITLE_BOOST;
 use crate::error::Error;
@@ -227,58 +232,93 @@ pub fn quantise(score: f32, max: f32) -> u8 {
 
 /// Writes the browser index of `pages`.
 pub fn export(pages: &[Arc<PageDoc>], written: &Written) -> Result<Bundle, Error> {
-    export_with(pages, written, &Gzip::plain())
-}
-
-/// Writes the browser index of `pages`, compressing its files with `gz` (which may reuse the
-/// last build's).
-pub fn export_with(pages: &[Arc<PageDoc>], written: &Written, gz: &Gzip) -> Result<Bundle, Error> {
-    let impacts = impacts(written)?;
+    let mut impacts = impacts(written)?;
     let records: usize = pages.iter().map(|p| p.sections.len()).sum();
     let mut bundle = Bundle::default();
-    let shard_table = dictionary_shards(written, &impacts, &mut bundle.files, gz)?;
-    let word_table = word_packs(written, &impacts, &mut bundle, gz)?;
-    let (frag_groups, per_pack) = fragment_packs(pages, &mut bundle.files, gz)?;
-    let facets = facet_lists(pages, &mut bundle.files, gz)?;
+    let shard_table = dictionary_shards_of(
+        &written.words,
+        &mut impacts,
+        &mut bundle.files,
+        (SHARD_BYTES, MAX_SHARD_BYTES),
+        None,
+    )?;
+    let word_table = word_packs(&written.words, &impacts, &mut bundle)?;
+    let (frag_groups, per_pack) = fragment_packs(pages, &mut bundle.files)?;
+    let facets = facet_lists(&page_facets(pages), &mut bundle.files)?;
     let demoted: Vec<usize> = pages
         .iter()
         .enumerate()
         .filter(|(_, p)| super::demoted(&p.status, &p.freshness))
         .map(|(i, _)| i)
         .collect();
-    let head = json!({
-        "v": VERSION,
-        "n": records,
-        "scale": 1.0,
-        "shards": shard_table,
-        "words": word_table,
-        "sections": section_counts(pages),
-        "fragments": {"groups": frag_groups, "group": FRAGMENT_GROUP, "per": per_pack, "chars": FRAGMENT_CHARS},
-        "facets": facets,
-        "demoted": deltas(&demoted),
-        "demotion": super::DEMOTION,
-    });
-    let head = gz.compress(&to_json(&head, "the search head")?)?;
-    let name = format!("search/head.{}.json.gz", hash8(&head));
-    bundle.head = name.clone();
-    bundle.files.push((name, head));
+    let parts = HeadParts {
+        records,
+        stride: None,
+        shards: shard_table,
+        words: word_table,
+        sections: section_counts(pages),
+        fragments: (frag_groups, per_pack),
+        facets,
+        demoted,
+    };
+    write_head(&parts, &mut bundle)?;
     Ok(bundle)
 }
 
-/// Postings count of a stem.
-fn df(impacts: &Impacts, stem: &str) -> usize {
-    impacts.get(stem).map_or(0, Vec::len)
+/// What the head lists, made by [`export`] for one site or by a portal's merge.
+#[derive(Debug, Default)]
+pub struct HeadParts {
+    /// Records (sections) in all; with a stride, pages × stride.
+    pub records: usize,
+    /// Record numbers per page, when records are numbered `page × stride + section` (a
+    /// portal's merged index) and `sections` is empty.
+    pub stride: Option<usize>,
+    /// The shard table.
+    pub shards: Vec<Value>,
+    /// The word-pack table.
+    pub words: Vec<Value>,
+    /// Sections per page, as [`section_counts`] writes them.
+    pub sections: String,
+    /// Fragment-pack group hashes and pages per pack.
+    pub fragments: (Vec<String>, usize),
+    /// Facet names with their files and value counts.
+    pub facets: serde_json::Map<String, Value>,
+    /// Demoted page numbers, ascending.
+    pub demoted: Vec<usize>,
+}
+
+/// Writes the head file of `parts` into `bundle` (named by its hash) and names it there.
+pub fn write_head(parts: &HeadParts, bundle: &mut Bundle) -> Result<(), Error> {
+    let mut head = json!({
+        "v": VERSION,
+        "n": parts.records,
+        "scale": 1.0,
+        "shards": parts.shards,
+        "words": parts.words,
+        "sections": parts.sections,
+        "fragments": {"groups": parts.fragments.0, "group": FRAGMENT_GROUP, "per": parts.fragments.1, "chars": FRAGMENT_CHARS},
+        "facets": parts.facets,
+        "demoted": deltas(&parts.demoted),
+        "demotion": super::DEMOTION,
+    });
+    if let Some(stride) = parts.stride {
+        head["stride"] = json!(stride);
+    }
+    let gz = gzip(&to_json(&head, "the search head")?)?;
+    let name = format!("search/head.{}.json.gz", hash8(&gz));
+    bundle.head = name.clone();
+    bundle.files.push((name, gz));
+    Ok(())
 }
 
 /// The dictionary (stems with postings and surface words, in bytewise order) cut into shards;
 /// returns the shard table of the head.
-fn dictionary_shards(
+pub fn dictionary_shards(
     written: &Written,
-    impacts: &Impacts,
+    impacts: &mut Impacts,
     files: &mut Vec<(String, Vec<u8>)>,
-    gz: &Gzip,
 ) -> Result<Vec<Value>, Error> {
-    dictionary_shards_sized(written, impacts, files, SHARD_BYTES, MAX_SHARD_BYTES, gz)
+    dictionary_shards_of(&written.words, impacts, files, (SHARD_BYTES, MAX_SHARD_BYTES), None)
 }
 
 /// `dictionary_shards` with the cut sizes given. A shard that had to start between a word and
@@ -286,72 +326,12 @@ fn dictionary_shards(
 /// shard table: the searcher then loads its neighbour with it.
 pub fn dictionary_shards_sized(
     written: &Written,
-    impacts: &Impacts,
+    impacts: &mut Impacts,
     files: &mut Vec<(String, Vec<u8>)>,
     shard_bytes: usize,
     max_bytes: usize,
-    gz: &Gzip,
 ) -> Result<Vec<Value>, Error> {
-    let mut keys: BTreeMap<&str, (Option<&str>, bool)> = BTreeMap::new();
-    for (word, stem) in &written.words {
-        let alias = (stem != word).then_some(stem.as_str());
-        keys.insert(word, (alias, true));
-    }
-    for stem in impacts.keys() {
-        keys.entry(stem).or_insert((None, false));
-    }
-    let joined = joined_boundaries(&keys);
-    let mut shards: Vec<(String, Vec<u8>, bool)> = Vec::new();
-    let mut buf = Vec::new();
-    let mut first = String::new();
-    let mut starts_joined = false;
-    let mut prev: &str = "";
-    for (i, (key, (alias, surface))) in keys.iter().enumerate() {
-        let full = buf.len() >= shard_bytes && (!joined[i] || buf.len() >= max_bytes);
-        if full {
-            shards.push((std::mem::take(&mut first), std::mem::take(&mut buf), starts_joined));
-            prev = "";
-        }
-        if buf.is_empty() {
-            first = (*key).to_owned();
-            starts_joined = joined[i];
-        }
-        let postings = impacts.get(*key);
-        let mut flags = 0u8;
-        if *surface {
-            flags |= 1;
-        }
-        if postings.is_some() {
-            flags |= 2;
-        }
-        if alias.is_some() {
-            flags |= 4;
-        }
-        front_code(&mut buf, prev, key);
-        buf.push(flags);
-        if let Some(stem) = alias {
-            front_code(&mut buf, key, stem);
-            varint(&mut buf, df(impacts, stem) as u64);
-        }
-        if let Some(list) = postings {
-            write_postings(&mut buf, list);
-        }
-        prev = key;
-    }
-    if !buf.is_empty() {
-        shards.push((first, buf, starts_joined));
-    }
-    let shards: Vec<(String, Vec<u8>, bool)> = shards
-        .into_par_iter()
-        .map(|(first, bytes, joined)| Ok((first, gz.compress(&bytes)?, joined)))
-        .collect::<Result<_, Error>>()?;
-    let mut shard_table = Vec::new();
-    for (first, gz, joined) in shards {
-        let hash = hash8(&gz);
-        shard_table.push(if joined { json!([first, hash, 1]) } else { json!([first, hash]) });
-        files.push((format!("search/s/{hash}.bin.gz"), gz));
-    }
-    Ok(shard_table)
+    dictionary_shards_of(&written.words, impacts, files, (shard_bytes, max_bytes), None)
 }
 
 /// For each key (in order), whether a shard may not start at it: a surface word before it has
@@ -382,17 +362,16 @@ pub fn joined_boundaries(keys: &BTreeMap<&str, (Option<&str>, bool)>) -> Vec<boo
 
 /// Word packs by the first two letters (and the word list for the terminal); returns the word
 /// table of the head.
-fn word_packs(
-    written: &Written,
-    impacts: &Impacts,
+pub fn word_packs(
+    words: &BTreeMap<String, String>,
+    source: &impl PostingsSource,
     bundle: &mut Bundle,
-    gz: &Gzip,
 ) -> Result<Vec<Value>, Error> {
     let mut packs: Vec<(String, String)> = Vec::new();
     let mut text = String::new();
     let mut pack_first = String::new();
     let mut last_bucket = String::new();
-    for (word, stem) in &written.words {
+    for (word, stem) in words {
         let b = bucket(word);
         if b != last_bucket && text.len() >= WORD_PACK_BYTES {
             packs.push((std::mem::take(&mut pack_first), std::mem::take(&mut text)));
@@ -401,7 +380,7 @@ fn word_packs(
             pack_first = b.clone();
         }
         last_bucket = b;
-        let d = df(impacts, stem);
+        let d = source.df(stem);
         if stem == word {
             text.push_str(&format!("{word}\t{d}\n"));
         } else {
@@ -414,10 +393,10 @@ fn word_packs(
     }
     let mut word_table = Vec::new();
     for (first, text) in packs {
-        let pack = gz.compress(text.as_bytes())?;
-        let name = format!("search/w/{}.txt.gz", hash8(&pack));
+        let gz = gzip(text.as_bytes())?;
+        let name = format!("search/w/{}.txt.gz", hash8(&gz));
         word_table.push(json!([first, name.trim_start_matches("search/")]));
-        bundle.files.push((name, pack));
+        bundle.files.push((name, gz));
     }
     Ok(word_table)
 }
@@ -427,7 +406,6 @@ fn word_packs(
 fn fragment_packs(
     pages: &[Arc<PageDoc>],
     files: &mut Vec<(String, Vec<u8>)>,
-    gz: &Gzip,
 ) -> Result<(Vec<String>, usize), Error> {
     let per_pack = pages.len().div_ceil(12_000).max(1);
     let fragments: Vec<Vec<u8>> = pages
@@ -438,20 +416,18 @@ fn fragment_packs(
         .collect::<Result<_, Error>>()?;
     // Named by the hash of their group: an edit renames one group's packs, not all of them.
     let hashes: Vec<String> = fragments.chunks(FRAGMENT_GROUP).map(|group| hash8(&group.concat())).collect();
-    let packed: Vec<Vec<u8>> = fragments.par_iter().map(|f| gz.compress(f)).collect::<Result<_, Error>>()?;
-    for (n, pack) in packed.into_iter().enumerate() {
-        files.push((format!("search/f/{}-{n}.json.gz", hashes[n / FRAGMENT_GROUP]), pack));
+    let packed: Vec<Vec<u8>> = fragments.par_iter().map(|f| gzip(f)).collect::<Result<_, Error>>()?;
+    for (n, gz) in packed.into_iter().enumerate() {
+        files.push((format!("search/f/{}-{n}.json.gz", hashes[n / FRAGMENT_GROUP]), gz));
     }
     Ok((hashes, per_pack))
 }
 
-/// Filters: value → page numbers, one file per facet; returns the facets of the head.
-fn facet_lists(
-    pages: &[Arc<PageDoc>],
-    files: &mut Vec<(String, Vec<u8>)>,
-    gz: &Gzip,
-) -> Result<serde_json::Map<String, Value>, Error> {
-    let mut facets = serde_json::Map::new();
+/// Per facet (in the head's order), value → page numbers ascending.
+pub type FacetValues = Vec<(&'static str, BTreeMap<String, Vec<u64>>)>;
+
+/// The facet values of `pages`: kind, owner, tag, freshness, status.
+fn page_facets(pages: &[Arc<PageDoc>]) -> FacetValues {
     type Getter = fn(&PageDoc) -> Vec<String>;
     let getters: [(&str, Getter); 5] = [
         ("kind", |p| vec![p.kind.clone()]),
@@ -460,13 +436,27 @@ fn facet_lists(
         ("freshness", |p| vec![p.freshness.clone()]),
         ("status", |p| if p.status.is_empty() { vec![] } else { vec![p.status.clone()] }),
     ];
-    for (facet, get) in getters {
-        let mut values: BTreeMap<String, Vec<u64>> = BTreeMap::new();
-        for (i, p) in pages.iter().enumerate() {
-            for v in get(p) {
-                values.entry(v).or_default().push(i as u64);
+    getters
+        .into_iter()
+        .map(|(facet, get)| {
+            let mut values: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+            for (i, p) in pages.iter().enumerate() {
+                for v in get(p) {
+                    values.entry(v).or_default().push(i as u64);
+                }
             }
-        }
+            (facet, values)
+        })
+        .collect()
+}
+
+/// Filters: value → page numbers, one file per facet; returns the facets of the head.
+pub fn facet_lists(
+    all: &FacetValues,
+    files: &mut Vec<(String, Vec<u8>)>,
+) -> Result<serde_json::Map<String, Value>, Error> {
+    let mut facets = serde_json::Map::new();
+    for (facet, values) in all {
         if values.is_empty() {
             continue;
         }
@@ -486,10 +476,12 @@ fn facet_lists(
                 (v.clone(), json!(deltas))
             })
             .collect();
-        let gz = gz.compress(&to_json(&lists, &format!("the search filter `{facet}`"))?)?;
+        let gz = gzip(&to_json(&lists, &format!("the search filter `{facet}`"))?)?;
         let name = format!("search/filter-{facet}.{}.json.gz", hash8(&gz));
-        facets
-            .insert(facet.to_owned(), json!({"file": name.trim_start_matches("search/"), "values": counts}));
+        facets.insert(
+            (*facet).to_owned(),
+            json!({"file": name.trim_start_matches("search/"), "values": counts}),
+        );
         files.push((name, gz));
     }
     Ok(facets)
@@ -502,7 +494,7 @@ pub fn section_counts(pages: &[Arc<PageDoc>]) -> String {
 }
 
 /// Ascending numbers as differences from the previous one.
-fn deltas(list: &[usize]) -> Vec<usize> {
+pub fn deltas(list: &[usize]) -> Vec<usize> {
     let mut last = 0;
     list.iter()
         .map(|x| {
@@ -518,7 +510,8 @@ pub fn bucket(word: &str) -> String {
     word.chars().take(2).collect()
 }
 
-fn fragment(p: &PageDoc) -> Value {
+/// The fragment record of a page: URL, title, facets and the start of each section's text.
+pub fn fragment(p: &PageDoc) -> Value {
     let sections: Vec<Value> = p
         .sections
         .iter()
@@ -562,7 +555,26 @@ pub fn varint(buf: &mut Vec<u8>, mut v: u64) {
     buf.push(v as u8);
 }
 
+/// gzip at the default level (the best level took half again as long for files 0.01 %
+/// smaller), through the last build's memo when `lore build` installed one
+/// ([`super::gzip::install`]). Writing into memory fails only when memory does; the error is
+/// still returned, so a failure never becomes an empty file.
+pub fn gzip(bytes: &[u8]) -> Result<Vec<u8>, Error> {
+    super::gzip::compress(bytes)
+}
+
+/// gzip at the default level: a portal's merged index compresses 350 MB of files, where the
+/// best level takes three times as long for a few percent.
+pub fn gzip_fast(bytes: &[u8]) -> Result<Vec<u8>, Error> {
+    gzip_at(bytes, flate2::Compression::default())
+}
+
+fn gzip_at(bytes: &[u8], level: flate2::Compression) -> Result<Vec<u8>, Error> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), level);
+    enc.write_all(bytes).and_then(|()| enc.finish()).map_err(|e| Error::encode("a search file with gzip", e))
+}
+
 /// `value` as compact JSON; `what` names it in the error.
-fn to_json(value: &impl serde::Serialize, what: &str) -> Result<Vec<u8>, Error> {
+pub fn to_json(value: &impl serde::Serialize, what: &str) -> Result<Vec<u8>, Error> {
     serde_json::to_vec(value).map_err(|e| Error::encode(what, e))
 }

@@ -30,6 +30,39 @@ const MAX_MEMO: u64 = 1 << 30;
 /// One compressed file in the memo larger than this is ignored.
 const MAX_ENTRY: u32 = 64 << 20;
 
+/// The memo `lore build` installed for its export, used by [`compress`].
+static INSTALLED: std::sync::RwLock<Option<std::sync::Arc<Gzip>>> = std::sync::RwLock::new(None);
+
+/// Keeps a memo installed until dropped.
+#[derive(Debug)]
+pub struct Installed(std::sync::Arc<Gzip>);
+
+/// Makes [`compress`] go through `gz` until the returned guard is dropped. A memo only ever
+/// saves work (every file it gives is checked against the bytes it stands for), so an export
+/// running beside the build that installed it is still right.
+pub fn install(gz: std::sync::Arc<Gzip>) -> Installed {
+    *INSTALLED.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(gz.clone());
+    Installed(gz)
+}
+
+impl Drop for Installed {
+    fn drop(&mut self) {
+        let mut slot = INSTALLED.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if slot.as_ref().is_some_and(|g| std::sync::Arc::ptr_eq(g, &self.0)) {
+            *slot = None;
+        }
+    }
+}
+
+/// `bytes` gzipped, through the installed memo if there is one.
+pub fn compress(bytes: &[u8]) -> Result<Vec<u8>, Error> {
+    let memo = INSTALLED.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
+    match memo {
+        Some(gz) => gz.compress(bytes),
+        None => deflate(bytes),
+    }
+}
+
 /// Compresses browser-index files, reusing the memo's when the bytes are the same.
 #[derive(Debug, Default)]
 pub struct Gzip {

@@ -9,10 +9,14 @@
 //! tokens of 40 bytes or more, lowercase, stem (English Snowball).
 
 pub mod browser;
+pub mod dictionary;
 pub mod gzip;
 pub mod index;
+pub mod merge;
 pub mod query;
 pub mod schema;
+pub mod stats;
+pub mod stats_reader;
 pub mod stem;
 
 use std::path::{Path, PathBuf};

@@ -223,17 +223,9 @@ fn forced_cuts_are_marked_in_the_shard_table() {
     let sections: Vec<(&str, &str)> = sections.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let pages = vec![page("net/", "Network", &sections)];
     let written = index::write(&pages, &dir.path().join("idx")).unwrap();
-    let impacts = browser::impacts(&written).unwrap();
+    let mut impacts = browser::impacts(&written).unwrap();
     let mut files = Vec::new();
-    let table = browser::dictionary_shards_sized(
-        &written,
-        &impacts,
-        &mut files,
-        64,
-        128,
-        &super::gzip::Gzip::plain(),
-    )
-    .unwrap();
+    let table = browser::dictionary_shards_sized(&written, &mut impacts, &mut files, 64, 128).unwrap();
     let shards: Vec<Vec<Entry>> = files.iter().map(|(_, gz)| decode(&gunzip(gz))).collect();
     let marked: Vec<bool> = table.iter().map(|r| r.get(2).is_some_and(|v| v == 1)).collect();
     assert!(marked.iter().any(|m| *m), "no forced cut: {table:?}");

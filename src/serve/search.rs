@@ -169,6 +169,8 @@ impl Search {
         let written =
             crate::search::index::write_beside(&job.docs, &beside, 1, crate::search::index::SERVE_HEAP)?;
         let bundle = crate::search::browser::export(&job.docs, &written)?;
+        let stats = crate::search::stats::collect(&job.docs, &written)
+            .and_then(|s| crate::search::stats::encode(&s))?;
         drop(written);
         if !self.current(job) {
             return Ok(Exported::Outdated);
@@ -194,6 +196,8 @@ impl Search {
                 self.reindex.store(false, Ordering::SeqCst);
             }
             crate::output::replace(&job.index_dir, "words.tsv", bundle.words.as_bytes())?;
+            // A fixed name (a portal's manifest names it): replaced, as `build` writes it.
+            crate::output::replace(&job.site, crate::search::stats::STATS, &stats)?;
             *write(&self.alias) = Some(bundle.head.clone());
         }
         history.push(&job.site, bundle.files.iter().map(|(rel, _)| rel.clone()).collect(), created);

@@ -30,6 +30,10 @@ fn main() {
         ("issue_10_overlay_on_a_page_opened_while_broken", issue_10_overlay_on_a_page_opened_while_broken),
         ("search_finds_and_follows_a_heading", search_finds_and_follows_a_heading),
         ("search_snippets_never_run_page_text", search_snippets_never_run_page_text),
+        (
+            "issue_16_portal_search_labels_and_links_into_sites",
+            issue_16_portal_search_labels_and_links_into_sites,
+        ),
         ("path_progress_survives_a_reload", path_progress_survives_a_reload),
         ("decision_log_sorts_and_filters", decision_log_sorts_and_filters),
         ("freshness_tables_become_sortable", freshness_tables_become_sortable),
@@ -225,6 +229,70 @@ fn search_snippets_never_run_page_text(chromium: &Path, _site: &Path) {
         mark: "",
     };
     search_in_browser(chromium, &root.join("book"), &case);
+}
+
+/// Issue 16: a portal's merged index (two sites, one published under the portal's `billing/`)
+/// finds a page of the other site, shows the site's name with it, and the keyboard follows the
+/// result into that site.
+fn issue_16_portal_search_labels_and_links_into_sites(chromium: &Path, _site: &Path) {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-portal");
+    let _ = std::fs::remove_dir_all(&root);
+    let build = |name: &str, pages: &[(&str, &str)]| {
+        let dir = root.join(name);
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(dir.join("book.toml"), format!("[book]\ntitle = \"{name}\"\n")).unwrap();
+        for (rel, text) in pages {
+            std::fs::write(dir.join("src").join(rel), text).unwrap();
+        }
+        let status =
+            Command::new(env!("CARGO_BIN_EXE_lore")).args(["build", "-q"]).arg(&dir).status().unwrap();
+        assert!(status.success(), "lore build failed");
+        dir.join("book")
+    };
+    let portal = build("portal", &[("README.md", "# Portal\n\nEvery team's documentation.\n")]);
+    let billing = build(
+        "billing",
+        &[("ledger.md", "# Ledger lock\n\n## Release the lock\n\nRelease the quokka ledger lock.\n")],
+    );
+    let sites: Vec<lore::search::merge::SiteSearch> =
+        [("portal", "", &portal), ("billing", "billing/", &billing)]
+            .into_iter()
+            .map(|(name, base, book)| lore::search::merge::SiteSearch {
+                name: name.to_owned(),
+                base: base.to_owned(),
+                stats: std::fs::read(book.join(lore::search::stats::STATS)).unwrap(),
+            })
+            .collect();
+    let files = lore::search::merge::portal_files(&sites).unwrap();
+    std::fs::remove_dir_all(portal.join("search")).unwrap();
+    for (rel, bytes) in files {
+        let path = portal.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    copy_dir(&billing, &portal.join("billing"));
+    let case = SearchCase {
+        query: "quokka",
+        title: "Ledger lock",
+        hash: "#release-the-lock",
+        text: "billing",
+        kind: "",
+        mark: "",
+    };
+    search_in_browser(chromium, &portal, &case);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }
 
 /// Ticks two steps of an onboarding path, reloads, and finds them still ticked (the script

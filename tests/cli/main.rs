@@ -24,6 +24,7 @@ pub mod oracle;
 mod portal;
 mod rng;
 mod search;
+mod search_portal;
 mod serve;
 mod services;
 mod summary;

@@ -185,7 +185,7 @@ fn issue_14_corrupt_search_index_prints_its_cause() {
 }
 
 /// The ranked page URLs of `lore search --json` for one query.
-fn cli_pages(site: &SiteTest, query: &str) -> Vec<String> {
+pub(crate) fn cli_pages(site: &SiteTest, query: &str) -> Vec<String> {
     let run = site.run(&["search", "--json", "--", query]);
     run.success();
     let v: serde_json::Value = serde_json::from_str(run.stdout()).expect("JSON");
@@ -197,7 +197,7 @@ fn cli_pages(site: &SiteTest, query: &str) -> Vec<String> {
         .collect()
 }
 
-fn node() -> bool {
+pub(crate) fn node() -> bool {
     let ok = Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
     // CI installs node: there a missing tool fails the test instead of skipping it silently.
     assert!(ok || std::env::var("CI").as_deref() != Ok("true"), "node not found under CI=true");

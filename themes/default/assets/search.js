@@ -102,6 +102,13 @@
         e.recs = recs; e.imps = imps;
         if (!(flags & 4)) { e.df = df; }
       }
+      if (flags & 8) {
+        /* A portal's merged index: the best postings above, the rest in a file of their own. */
+        e.df = varint();
+        e.tailBound = new DataView(bytes.buffer, bytes.byteOffset + pos, 4).getFloat32(0, true);
+        e.tail = text8.decode(bytes.subarray(pos + 4, pos + 12));
+        pos += 12;
+      }
       if (!e.stem) { e.stem = key; }
       map.set(key, e);
       prev = keyBytes;
@@ -122,10 +129,14 @@
       var h = JSON.parse(text8.decode(bytes));
       if (h.v !== 2) { throw new Error("unsupported search index version " + h.v); }
       self.head = h;
-      var page = new Uint32Array(h.n), r = 0, first = [], at = 0;
-      for (var p = 0; p < h.sections.length; p++) {
+      var page = new Uint32Array(h.n), r = 0, first = [], at = 0, p, k;
+      if (h.stride) {
+        /* A portal's merged index: page p's sections are records p × stride onwards. */
+        for (p = 0; r < h.n; p++) { first.push(r); for (k = 0; k < h.stride; k++) { page[r++] = p; } }
+      }
+      for (p = 0; p < h.sections.length; p++) {
         first.push(r);
-        for (var k = h.sections.charCodeAt(p) - 48; k > 0; k--) { page[r++] = p; }
+        for (k = h.sections.charCodeAt(p) - 48; k > 0; k--) { page[r++] = p; }
       }
       self.recPage = page; self.pageFirst = first;
       self.demoted = new Set(h.demoted.map(function (d) { at += d; return at; }));
@@ -312,18 +323,46 @@
     });
   };
 
-  /* Record -> best weighted impact, for one expanded word: [records, scores] (typed arrays). */
-  Engine.prototype.scores = function (expansions) {
+  /* The rest of a tiered entry's postings (flag 8), loaded into it once. */
+  Engine.prototype.withTail = function (e) {
+    if (!e || !e.tail) { return Promise.resolve(e); }
+    if (!e.tailLoaded) {
+      e.tailLoaded = this.file("t/" + e.tail + ".bin.gz").then(function (bytes) {
+        var pos = 0, df, last = 0;
+        function varint() {
+          var v = 0, shift = 0, b;
+          do { b = bytes[pos++]; v += (b & 0x7f) * Math.pow(2, shift); shift += 7; } while (b & 0x80);
+          return v;
+        }
+        df = varint();
+        e.tailMax = new DataView(bytes.buffer, bytes.byteOffset + pos, 4).getFloat32(0, true);
+        pos += 4;
+        e.tailRecs = new Uint32Array(df); e.tailImps = new Uint8Array(df);
+        for (var i = 0; i < df; i++) { last += varint(); e.tailRecs[i] = last; e.tailImps[i] = bytes[pos++]; }
+        return e;
+      });
+    }
+    return e.tailLoaded;
+  };
+
+  /* Record -> best weighted impact, for one expanded word: [records, scores] (typed arrays).
+     `full`: with the rest of tiered entries. */
+  Engine.prototype.scores = function (expansions, full) {
     var self = this, keys = Array.from(expansions.keys());
-    return Promise.all(keys.map(function (k) { return self.entry(k); })).then(function (entries) {
+    return Promise.all(keys.map(function (k) {
+      return self.entry(k).then(function (e) { return full ? self.withTail(e) : e; });
+    })).then(function (entries) {
       var best = self.best, touched = [];
-      entries.forEach(function (e, i) {
-        if (!e || !e.recs) { return; }
-        var w = expansions.get(keys[i]) * e.max / 255, recs = e.recs, imps = e.imps;
+      function add(recs, imps, w) {
         for (var j = 0; j < recs.length; j++) {
           var s = w * imps[j], r = recs[j];
           if (best[r] === 0) { touched.push(r); best[r] = s; } else if (s > best[r]) { best[r] = s; }
         }
+      }
+      entries.forEach(function (e, i) {
+        if (!e || !e.recs) { return; }
+        add(e.recs, e.imps, expansions.get(keys[i]) * e.max / 255);
+        if (full && e.tailRecs) { add(e.tailRecs, e.tailImps, expansions.get(keys[i]) * e.tailMax / 255); }
       });
       var recs = Uint32Array.from(touched), scores = new Float32Array(recs.length);
       for (var k = 0; k < recs.length; k++) { scores[k] = best[recs[k]]; best[recs[k]] = 0; }
@@ -363,54 +402,71 @@
     var excluding = p.excluded.map(function (w) { return self.entry(w).then(function (e) { return e && e.surface ? e.stem : w; }); });
     return Promise.all([Promise.all(expanding), Promise.all(excluding), this.filterPages(filters)]).then(function (r) {
       var exps = r[0], excluded = r[1], allowed = r[2];
-      return Promise.all(exps.map(function (e) { return self.scores(e); })).then(function (maps) {
-        return Promise.all(excluded.map(function (s) { return self.entry(s); })).then(function (ex) {
-          var banned = new Set();
-          ex.forEach(function (e) { if (e && e.recs) { e.recs.forEach(function (x) { banned.add(x); }); } });
-          function run(all) {
-            var total = self.total, count = self.count, seen = [], out = [];
-            maps.forEach(function (m) {
-              var recs = m[0], scores = m[1];
-              for (var j = 0; j < recs.length; j++) {
-                var rec = recs[j];
-                if (count[rec] === 0) { seen.push(rec); }
-                total[rec] += scores[j]; count[rec]++;
-              }
-            });
-            for (var i = 0; i < seen.length; i++) {
-              var rec = seen[i], s = total[rec], c = count[rec];
-              total[rec] = 0; count[rec] = 0;
-              if ((all && c !== n) || banned.has(rec)) { continue; }
-              var page = self.recPage[rec];
-              if (allowed && !allowed.has(page)) { continue; }
-              if (self.demoted.has(page)) { s *= self.head.demotion; }
-              out.push([rec, s]);
-            }
-            return ranked(out, limit * 30);
-          }
-          var hits = run(true), partial = false;
-          if (!hits.length && n > 1 && !p.phrases.length) { hits = run(false); partial = hits.length > 0; }
-          var phrases = p.phrases.length ? self.phraseFilter(hits.slice(0, 200), p.phrases, exps) : Promise.resolve(hits);
-          return phrases.then(function (hits) {
-            var pages = group(hits);
-            if (pages.length < limit && hits.rest) { pages = group(hits.rest.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; })); }
-            return { partial: partial, pages: pages, parsed: p, stems: exps };
-          });
-          function group(hits) {
-            var pages = [], at = new Map();
-            hits.forEach(function (h) {
-              var page = self.recPage[h[0]], g = at.get(page);
-              if (g === undefined) {
-                if (pages.length >= limit) { return; }
-                g = pages.length; at.set(page, g);
-                pages.push({ page: page, score: h[1] * self.head.scale, records: [] });
-              }
-              if (pages[g].records.length < 3) { pages[g].records.push([h[0], h[1] * self.head.scale]); }
-            });
-            return pages;
-          }
+      /* Tiered entries (a portal's merged index): one word alone needs the rest of its
+         postings only if a record there could reach the results. */
+      var simple = n === 1 && !excluded.length && !p.phrases.length && !allowed;
+      return attempt(!simple).then(function (res) {
+        if (!simple) { return res; }
+        return Promise.all(Array.from(exps[0].keys()).map(function (k) { return self.entry(k); })).then(function (es) {
+          var bound = 0, keys = Array.from(exps[0].keys());
+          es.forEach(function (e, i) { if (e && e.tail) { bound = Math.max(bound, exps[0].get(keys[i]) * e.tailBound); } });
+          var last = res.pages[limit - 1];
+          return bound === 0 || (last && last.score > bound * self.head.scale) ? res : attempt(true);
         });
       });
+      function attempt(full) {
+        return Promise.all(exps.map(function (e) { return self.scores(e, full); })).then(function (maps) {
+          return Promise.all(excluded.map(function (s) { return self.entry(s).then(function (e) { return self.withTail(e); }); })).then(function (ex) {
+            var banned = new Set();
+            ex.forEach(function (e) {
+              if (e && e.recs) { e.recs.forEach(function (x) { banned.add(x); }); }
+              if (e && e.tailRecs) { e.tailRecs.forEach(function (x) { banned.add(x); }); }
+            });
+            function run(all) {
+              var total = self.total, count = self.count, seen = [], out = [];
+              maps.forEach(function (m) {
+                var recs = m[0], scores = m[1];
+                for (var j = 0; j < recs.length; j++) {
+                  var rec = recs[j];
+                  if (count[rec] === 0) { seen.push(rec); }
+                  total[rec] += scores[j]; count[rec]++;
+                }
+              });
+              for (var i = 0; i < seen.length; i++) {
+                var rec = seen[i], s = total[rec], c = count[rec];
+                total[rec] = 0; count[rec] = 0;
+                if ((all && c !== n) || banned.has(rec)) { continue; }
+                var page = self.recPage[rec];
+                if (allowed && !allowed.has(page)) { continue; }
+                if (self.demoted.has(page)) { s *= self.head.demotion; }
+                out.push([rec, s]);
+              }
+              return ranked(out, limit * 30);
+            }
+            var hits = run(true), partial = false;
+            if (!hits.length && n > 1 && !p.phrases.length) { hits = run(false); partial = hits.length > 0; }
+            var phrases = p.phrases.length ? self.phraseFilter(hits.slice(0, 200), p.phrases, exps) : Promise.resolve(hits);
+            return phrases.then(function (hits) {
+              var pages = group(hits);
+              if (pages.length < limit && hits.rest) { pages = group(hits.rest.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; })); }
+              return { partial: partial, pages: pages, parsed: p, stems: exps };
+            });
+            function group(hits) {
+              var pages = [], at = new Map();
+              hits.forEach(function (h) {
+                var page = self.recPage[h[0]], g = at.get(page);
+                if (g === undefined) {
+                  if (pages.length >= limit) { return; }
+                  g = pages.length; at.set(page, g);
+                  pages.push({ page: page, score: h[1] * self.head.scale, records: [] });
+                }
+                if (pages[g].records.length < 3) { pages[g].records.push([h[0], h[1] * self.head.scale]); }
+              });
+              return pages;
+            }
+          });
+        });
+      }
     });
   };
 
@@ -561,7 +617,7 @@
 
     ready.then(facetFilters, function () {});
     function facetFilters() {
-      ["kind", "owner", "tag", "freshness"].forEach(function (f) {
+      ["site", "kind", "owner", "tag", "freshness"].forEach(function (f) {
         var meta = engine.head.facets[f];
         if (!meta || meta.values.length < 2) { return; }
         var sel = el("select", "search-filter");
@@ -579,6 +635,8 @@
     }
 
     function href(url) {
+      /* A portal's merged index links into other sites: absolute URLs stay as they are. */
+      if (/^https?:\/\//i.test(url)) { return url; }
       var hash = url.indexOf("#"), path = hash < 0 ? url : url.slice(0, hash), rest = hash < 0 ? "" : url.slice(hash);
       if (location.protocol === "file:" && (path === "" || path.slice(-1) === "/")) { path += "index.html"; }
       return rootUrl + path + rest;
@@ -616,6 +674,8 @@
         a.setAttribute("role", "option");
         a.appendChild(marked(el("span", "search-title"), f.t, words));
         a.appendChild(el("span", "search-kind badge", f.k));
+        /* In a portal's merged index, the site the page lives in. */
+        if (f.w) { a.appendChild(el("span", "search-site badge", f.w)); }
         if (f.f === "stale") { a.appendChild(el("span", "search-badge badge stale", "stale")); }
         if (f.s === "superseded" || f.s === "deprecated") { a.appendChild(el("span", "search-badge badge superseded", f.s)); }
         li.appendChild(a);

@@ -1,0 +1,485 @@
+//! Organisation-wide search: one browser index merged from the search statistics
+//! ([`super::stats`]) that many sites published, for a portal over them.
+//!
+//! The merged index has the format of a site's own ([`super::browser`]; the same searcher
+//! reads it), with BM25 recomputed over the records of every site, exactly as tantivy would
+//! score one index holding all their pages: per field, document frequencies summed over the
+//! sites, the record count and average lengths of the whole corpus, each record's own
+//! quantised lengths. Every page links into its site (its base URL, absolute or relative to
+//! the portal, then its own URL) and carries the site's name as a facet (`site`) and a label
+//! (`w` in its fragment).
+//!
+//! Each stats file is another team's CI output, so untrusted: [`super::stats_reader`] checks
+//! it, and every problem is an error naming the site. Memory: the sites are read in pairs;
+//! the second pass reads each site's terms through a small inflating window. Measured at 20
+//! sites x 5,000 pages (`bench/portal-search.sh`): 26 s, 975 MiB peak with the 244 MB of
+//! statistics and the 346 MB of output held; a first one-word query fetches 46.8 KB (one
+//! 5,000-page site: 43.7 KB).
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde_json::Value;
+use tantivy::query::Bm25Weight;
+
+use super::analyzer;
+use super::browser::{
+    self, Bundle, FRAGMENT_GROUP, HEAD, HeadParts, MAX_SHARD_BYTES, PostingsSource, SHARD_BYTES, gzip_fast,
+};
+use super::schema::TITLE_BOOST;
+use super::stats::{self, Stats, TermStream};
+use crate::error::Error;
+use crate::output::hash8;
+
+/// Most sites in one portal.
+pub const MAX_SITES: usize = 2000;
+/// Most records (sections) over all sites: record numbers are `u32` in the browser.
+pub const MAX_RECORDS: u64 = 50_000_000;
+/// Pages per fragment pack in a merged index: one, as a site of up to 12,000 pages has. A
+/// first query fetches the packs of its top five pages, so a pack of several pages costs
+/// each of them (measured: 8 pages a pack made the first query 2.7 times as heavy); the price
+/// is one file per page (100,000 files under `search/f/` for 100,000 pages).
+const MERGED_PACK_PAGES: usize = 1;
+
+/// One site to merge: its name (a facet and a label), its base URL (absolute `http(s)` or
+/// relative to the portal's root, e.g. `payments/`), and its `search/stats.bin.gz` bytes.
+#[derive(Debug, Clone)]
+pub struct SiteSearch {
+    /// Name shown with its results.
+    pub name: String,
+    /// Base URL of the site's pages.
+    pub base: String,
+    /// The site's stats file (gzip), as published.
+    pub stats: Vec<u8>,
+}
+
+/// A merged browser index.
+#[derive(Debug, Default)]
+pub struct Merged {
+    /// Its files (paths relative to the portal's root), the head among them under [`HEAD`].
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Pages over all sites.
+    pub pages: usize,
+    /// Records (sections) over all sites.
+    pub records: usize,
+    /// Distinct terms.
+    pub terms: usize,
+    /// Time taken by each step, in order.
+    pub steps: Vec<(&'static str, std::time::Duration)>,
+}
+
+/// The head file the portal's pages point their searcher at (`data-search-head`).
+pub const PORTAL_HEAD: &str = HEAD;
+
+/// The files to write into the portal's output (paths relative to its root): the merged
+/// browser index, its head at [`PORTAL_HEAD`]. The portal's pages load the site's own
+/// `search.js`, which reads it like any site's index.
+pub fn portal_files(sites: &[SiteSearch]) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    Ok(merge(sites)?.files)
+}
+
+/// What the first pass keeps of one site.
+struct First {
+    norms: Vec<[u8; 2]>,
+    totals: [u64; 2],
+    /// Per term: documents holding it in the title, in the body, in either.
+    df: Vec<(String, [u32; 3])>,
+    words: Vec<String>,
+    /// Sections of each page.
+    counts: Vec<u16>,
+}
+
+/// How records are numbered in a merged index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// [`Layout::Strided`] from [`STRIDED_FROM_PAGES`] pages on, when it fits.
+    Auto,
+    /// Consecutively, as a site's own index: the head lists each page's section count (one
+    /// character a page: 52 KB gzipped at 100,000 pages, fetched before any first query).
+    Dense,
+    /// Page `p`'s section `k` is record `p × stride + k` (stride: the most sections of any
+    /// page): the head gives the stride instead of the counts.
+    Strided,
+}
+
+/// Postings a stem keeps in its dictionary entry; the rest are fetched only when a query
+/// needs them (see [`browser::dictionary_shards_of`]).
+pub const TIER: usize = 512;
+
+/// Per merged record number, whether its page is demoted.
+fn demoted_records(out: &Output, stride: Option<usize>) -> Vec<bool> {
+    let mut flags = vec![false; out.records_numbered(stride)];
+    let mut first = 0;
+    for (page, &count) in out.counts.iter().enumerate() {
+        let start = stride.map_or(first, |s| page * s);
+        if out.demoted.binary_search(&page).is_ok() {
+            flags[start..start + usize::from(count)].iter_mut().for_each(|f| *f = true);
+        }
+        first += usize::from(count);
+    }
+    flags
+}
+
+/// Pages from which [`Layout::Auto`] numbers records with a stride.
+pub const STRIDED_FROM_PAGES: usize = 20_000;
+/// Largest strided record space (the browser keeps a few bytes per record number).
+pub const MAX_STRIDED_RECORDS: usize = 4_000_000;
+
+/// Merges the search of `sites` (in this order: it orders equal scores) into one index.
+pub fn merge(sites: &[SiteSearch]) -> Result<Merged, Error> {
+    merge_with(sites, Layout::Auto, TIER)
+}
+
+/// [`merge`] with records numbered as `layout` says and at most `tier` postings a dictionary
+/// entry.
+pub fn merge_with(sites: &[SiteSearch], layout: Layout, tier: usize) -> Result<Merged, Error> {
+    if sites.len() > MAX_SITES {
+        return Err(Error::Usage(format!("{} sites to merge, at most {MAX_SITES}", sites.len())));
+    }
+    let bases: Vec<String> = sites.iter().map(check_site).collect::<Result<_, _>>()?;
+    let mut clock = std::time::Instant::now();
+    let mut steps = Vec::new();
+    let mut step = |name: &'static str| {
+        steps.push((name, clock.elapsed()));
+        clock = std::time::Instant::now();
+    };
+    let mut out = Output::default();
+    let mut firsts = Vec::with_capacity(sites.len());
+    // Read two at a time: both cores busy, two decoded sites in memory at most.
+    for pair in sites.chunks(2).zip(bases.chunks(2)) {
+        let decoded: Vec<Decoded> =
+            pair.0.par_iter().zip(pair.1).map(|(s, base)| prepare(s, base)).collect::<Result<_, _>>()?;
+        for (site, d) in pair.0.iter().zip(decoded) {
+            firsts.push(out.add_site(site, d)?);
+        }
+    }
+    out.finish_fragments();
+    step("read the sites, write fragments");
+    let stride = out.max_sections.max(1);
+    let strided = match layout {
+        Layout::Dense => false,
+        Layout::Strided => true,
+        Layout::Auto => out.pages >= STRIDED_FROM_PAGES,
+    } && out.pages.saturating_mul(stride) <= MAX_STRIDED_RECORDS;
+    let mut source = Source::new(sites, &firsts, strided.then_some(stride))?;
+    let words = merged_words(&firsts);
+    let mut bundle = Bundle::default();
+    source.demoted = demoted_records(&out, strided.then_some(stride));
+    let sizes = (SHARD_BYTES, MAX_SHARD_BYTES);
+    step("open term streams, stem the words");
+    let shards =
+        browser::dictionary_shards_of(&words, &mut source, &mut bundle.files, sizes, Some(tier.max(1)))?;
+    step("score and write the dictionary");
+    let word_table = browser::word_packs(&words, &source, &mut bundle)?;
+    let facets = browser::facet_lists(&out.facets(), &mut bundle.files)?;
+    let parts = HeadParts {
+        records: if strided { out.pages * stride } else { out.records as usize },
+        stride: strided.then_some(stride),
+        shards,
+        words: word_table,
+        sections: if strided { String::new() } else { std::mem::take(&mut out.sections) },
+        fragments: (std::mem::take(&mut out.groups), MERGED_PACK_PAGES),
+        facets,
+        demoted: std::mem::take(&mut out.demoted),
+    };
+    browser::write_head(&parts, &mut bundle)?;
+    for (rel, _) in bundle.files.iter_mut().filter(|(rel, _)| *rel == bundle.head) {
+        HEAD.clone_into(rel);
+    }
+    let mut files = std::mem::take(&mut out.files);
+    files.append(&mut bundle.files);
+    step("word packs, filters, head");
+    Ok(Merged { files, pages: out.pages, records: out.records as usize, terms: source.df.len(), steps })
+}
+
+/// Checks a site's name and base URL; returns the base ending in `/`.
+fn check_site(site: &SiteSearch) -> Result<String, Error> {
+    let bad = |problem: String| Error::SearchStats { site: site.name.clone(), problem };
+    if site.name.is_empty() || site.name.chars().any(char::is_control) || site.name.len() > 200 {
+        return Err(bad("the site name is empty, too long or holds control characters".to_owned()));
+    }
+    let base = &site.base;
+    let scheme = base.split_once(':').map(|(s, _)| s).filter(|s| !s.contains('/'));
+    let ok = match scheme {
+        Some(s) => (s == "https" || s == "http") && base[s.len()..].starts_with("://"),
+        None => super::stats_reader::check_url(base).is_ok(),
+    };
+    if !ok || base.chars().any(|c| c.is_control() || c.is_whitespace() || "\"<>\\".contains(c)) {
+        return Err(bad(format!(
+            "the base URL `{}` is neither `http(s)://…` nor a relative path",
+            base.escape_debug()
+        )));
+    }
+    Ok(if base.is_empty() || base.ends_with('/') { base.clone() } else { format!("{base}/") })
+}
+
+/// The merged pages' side of the index: fragment packs, facets, sections, demoted pages.
+#[derive(Default)]
+struct Output {
+    files: Vec<(String, Vec<u8>)>,
+    pages: usize,
+    records: u64,
+    sections: String,
+    max_sections: usize,
+    /// Sections of every page.
+    counts: Vec<u16>,
+    demoted: Vec<usize>,
+    /// Per page: site, kind, owner, tags, freshness, status.
+    facet_rows: Vec<[Arc<str>; 6]>,
+    tags: Vec<Vec<Arc<str>>>,
+    /// The packs of the group being filled: number, gzip.
+    group: Vec<(usize, Vec<u8>)>,
+    groups: Vec<String>,
+    interned: HashMap<String, Arc<str>>,
+}
+
+/// A site read, its fragment packs made (one page each, compressed) and its document
+/// frequencies counted: the part of the first pass that runs for two sites at once.
+struct Decoded {
+    st: Stats,
+    packs: Vec<Vec<u8>>,
+    df: Vec<(String, [u32; 3])>,
+}
+
+fn prepare(site: &SiteSearch, base: &str) -> Result<Decoded, Error> {
+    let mut st = stats::decode(&site.name, &site.stats)?;
+    let packs = st
+        .pages
+        .par_iter()
+        .map(|page| {
+            let mut frag = browser::fragment(page);
+            frag["u"] = Value::from(format!("{base}{}", page.url));
+            frag["w"] = Value::from(site.name.as_str());
+            gzip_fast(&browser::to_json(&[frag], "a search fragment pack")?)
+        })
+        .collect::<Result<_, Error>>()?;
+    let df = std::mem::take(&mut st.terms)
+        .into_iter()
+        .map(|(term, list)| {
+            let title = list.iter().filter(|p| p.tf[0] > 0).count() as u32;
+            let body = list.iter().filter(|p| p.tf[1] > 0).count() as u32;
+            (term, [title, body, list.len() as u32])
+        })
+        .collect();
+    Ok(Decoded { st, packs, df })
+}
+
+impl Output {
+    /// Adds one site's pages; returns what the second pass needs of it.
+    fn add_site(&mut self, site: &SiteSearch, d: Decoded) -> Result<First, Error> {
+        let Decoded { st, packs, df } = d;
+        self.records += st.norms.len() as u64;
+        if self.records > MAX_RECORDS {
+            return Err(Error::SearchStats {
+                site: site.name.clone(),
+                problem: format!("the sites have more than {MAX_RECORDS} sections in all"),
+            });
+        }
+        let name: Arc<str> = self.intern(&site.name);
+        let counts: Vec<u16> = st.pages.iter().map(|p| p.sections.len() as u16).collect();
+        for (page, pack) in st.pages.iter().zip(packs) {
+            self.sections.push(char::from_u32(48 + page.sections.len() as u32).unwrap_or('0'));
+            self.max_sections = self.max_sections.max(page.sections.len());
+            self.counts.push(page.sections.len() as u16);
+            if super::demoted(&page.status, &page.freshness) {
+                self.demoted.push(self.pages);
+            }
+            let row = [
+                name.clone(),
+                self.intern(&page.kind),
+                self.intern(&page.owner),
+                self.intern(&page.freshness),
+                self.intern(&page.status),
+                self.intern(""),
+            ];
+            let tags = page.tags.iter().map(|t| self.intern(t)).collect();
+            self.tags.push(tags);
+            self.facet_rows.push(row);
+            self.group.push((self.pages, pack));
+            self.pages += 1;
+            if self.group.len() == FRAGMENT_GROUP {
+                self.close_group();
+            }
+        }
+        Ok(First { norms: st.norms, totals: st.totals, df, words: st.words, counts })
+    }
+
+    /// How many record numbers there are, with or without a stride.
+    fn records_numbered(&self, stride: Option<usize>) -> usize {
+        stride.map_or(self.records as usize, |s| self.pages * s)
+    }
+
+    fn intern(&mut self, s: &str) -> Arc<str> {
+        if let Some(a) = self.interned.get(s) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(s);
+        self.interned.insert(s.to_owned(), a.clone());
+        a
+    }
+
+    /// Names a group of packs by the hash of their (compressed) contents.
+    fn close_group(&mut self) {
+        let group = std::mem::take(&mut self.group);
+        let hash = hash8(&group.iter().flat_map(|(_, gz)| gz.iter().copied()).collect::<Vec<u8>>());
+        for (n, gz) in group {
+            self.files.push((format!("search/f/{hash}-{n}.json.gz"), gz));
+        }
+        self.groups.push(hash);
+    }
+
+    fn finish_fragments(&mut self) {
+        if !self.group.is_empty() {
+            self.close_group();
+        }
+    }
+
+    /// Facet values: site, kind, owner, tag, freshness, status.
+    fn facets(&self) -> browser::FacetValues {
+        let mut out: browser::FacetValues = Vec::new();
+        for (facet, col) in
+            [("site", 0), ("kind", 1), ("owner", 2), ("tag", 9), ("freshness", 3), ("status", 4)]
+        {
+            let mut values: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+            for (i, row) in self.facet_rows.iter().enumerate() {
+                let vals: &[Arc<str>] =
+                    if col == 9 { &self.tags[i] } else { std::slice::from_ref(&row[col]) };
+                for v in vals.iter().filter(|v| !v.is_empty()) {
+                    values.entry(v.to_string()).or_default().push(i as u64);
+                }
+            }
+            out.push((facet, values));
+        }
+        out
+    }
+}
+
+/// Every site's surface words, with stems from this lore's analyser (never a site's claim).
+fn merged_words(firsts: &[First]) -> BTreeMap<String, String> {
+    let mut all: Vec<&str> = firsts.iter().flat_map(|f| f.words.iter().map(String::as_str)).collect();
+    all.par_sort_unstable();
+    all.dedup();
+    all.par_chunks(4096)
+        .map(|chunk| {
+            let mut a = analyzer();
+            chunk.iter().map(|w| ((*w).to_owned(), super::stem(&mut a, w))).collect::<Vec<_>>()
+        })
+        .flatten_iter()
+        .collect()
+}
+
+/// The second pass: each stem's postings over all sites, scored with the whole corpus's
+/// statistics, as the dictionary writer asks for them (bytewise order).
+struct Source<'a> {
+    sites: &'a [SiteSearch],
+    firsts: &'a [First],
+    streams: Vec<TermStream<'a>>,
+    heads: Vec<Option<stats::TermPostings>>,
+    /// Per site, the merged record number of each of its records.
+    ids: Vec<Vec<u32>>,
+    df: BTreeMap<String, [u32; 3]>,
+    n_docs: u64,
+    avg: [f32; 2],
+    list: Vec<(u32, f32)>,
+    /// Per merged record number, whether its page is demoted.
+    demoted: Vec<bool>,
+}
+
+impl<'a> Source<'a> {
+    /// `stride`: number records as [`Layout::Strided`] says, else consecutively.
+    fn new(sites: &'a [SiteSearch], firsts: &'a [First], stride: Option<usize>) -> Result<Self, Error> {
+        let mut df: BTreeMap<String, [u32; 3]> = BTreeMap::new();
+        let (mut ids, mut n_docs, mut totals, mut page) = (Vec::new(), 0u64, [0u64; 2], 0usize);
+        for f in firsts {
+            let mut site_ids = Vec::with_capacity(f.norms.len());
+            for &count in &f.counts {
+                for k in 0..usize::from(count) {
+                    let id = stride.map_or(n_docs as usize + site_ids.len(), |s| page * s + k);
+                    site_ids.push(id as u32);
+                }
+                page += 1;
+            }
+            ids.push(site_ids);
+            n_docs += f.norms.len() as u64;
+            totals[0] += f.totals[0];
+            totals[1] += f.totals[1];
+            for (term, d) in &f.df {
+                let e = df.entry(term.clone()).or_default();
+                (0..3).for_each(|i| e[i] += d[i]);
+            }
+        }
+        let streams: Vec<TermStream<'a>> =
+            sites.iter().map(|s| TermStream::open(&s.name, &s.stats)).collect::<Result<_, _>>()?;
+        let avg = totals.map(|t| if n_docs == 0 { 0.0 } else { t as f32 / n_docs as f32 });
+        let mut me = Self {
+            sites,
+            firsts,
+            streams,
+            heads: Vec::new(),
+            ids,
+            df,
+            n_docs,
+            avg,
+            list: Vec::new(),
+            demoted: Vec::new(),
+        };
+        me.heads = (0..me.streams.len()).map(|i| me.advance(i)).collect::<Result<_, _>>()?;
+        Ok(me)
+    }
+
+    fn advance(&mut self, i: usize) -> Result<Option<stats::TermPostings>, Error> {
+        self.streams[i]
+            .next_term()
+            .map_err(|problem| Error::SearchStats { site: self.sites[i].name.clone(), problem })
+    }
+}
+
+impl PostingsSource for Source<'_> {
+    fn df(&self, stem: &str) -> usize {
+        self.df.get(stem).map_or(0, |d| d[2] as usize)
+    }
+
+    fn stems(&self) -> Vec<&str> {
+        self.df.keys().map(String::as_str).collect()
+    }
+
+    fn take(&mut self, stem: &str) -> Result<Option<browser::PostingsList<'_>>, Error> {
+        let Some(df) = self.df.get(stem).copied() else { return Ok(None) };
+        let weights: [Bm25Weight; 2] = [0, 1].map(|f| {
+            let boost = if f == 0 { TITLE_BOOST } else { 1.0 };
+            Bm25Weight::for_one_term_without_explain(u64::from(df[f]), self.n_docs, self.avg[f])
+                .boost_by(boost)
+        });
+        self.list.clear();
+        for i in 0..self.heads.len() {
+            if self.heads[i].as_ref().is_none_or(|(t, _)| t != stem) {
+                continue;
+            }
+            let Some((_, postings)) = self.heads[i].take() else { continue };
+            let norms = &self.firsts[i].norms;
+            for p in postings {
+                let norm = norms[p.record as usize];
+                let mut score = 0.0f32;
+                if p.tf[0] > 0 {
+                    score = weights[0].score(norm[0], p.tf[0]);
+                }
+                if p.tf[1] > 0 {
+                    score += weights[1].score(norm[1], p.tf[1]);
+                }
+                self.list.push((self.ids[i][p.record as usize], score));
+            }
+            self.heads[i] = self.advance(i)?;
+        }
+        Ok(Some(Cow::Borrowed(&self.list)))
+    }
+
+    fn factor(&self, record: u32) -> f32 {
+        if self.demoted.get(record as usize).copied().unwrap_or(false) { super::DEMOTION } else { 1.0 }
+    }
+}
+
+#[cfg(test)]
+#[path = "merge_tests.rs"]
+mod tests;
