@@ -122,12 +122,10 @@ pub struct Parsed {
 /// Reads the entities of one catalog file's text (`shown` names it in messages).
 pub fn parse(text: &str, shown: &Path) -> Parsed {
     let mut out = Parsed::default();
-    let docs = match yaml::documents(text) {
+    let docs = match super::documents(text, shown, "catalog file") {
         Ok(docs) => docs,
-        Err(err) => {
-            let (line, col) = crate::alerts::error_place(&err);
-            let message = format!("invalid YAML in catalog file: {}", crate::content::yaml_message(&err));
-            out.diagnostics.push(Diagnostic::error(message).at_text(shown, text, line, col));
+        Err(diag) => {
+            out.diagnostics.push(diag);
             return out;
         }
     };

@@ -114,3 +114,17 @@ pub fn runbook_summary(counts: &[usize; 5], total: usize) -> Option<String> {
     }
     Some(parts.join(" · "))
 }
+
+/// The YAML documents of a service data file, or the parse error at its place in `shown`
+/// (`what` names the file's kind: "catalog file", "SLO file").
+fn documents(
+    text: &str,
+    shown: &std::path::Path,
+    what: &str,
+) -> Result<Vec<crate::alerts::yaml::Node>, Diagnostic> {
+    crate::alerts::yaml::documents(text).map_err(|err| {
+        let (line, col) = crate::alerts::error_place(&err);
+        let message = format!("invalid YAML in {what}: {}", crate::content::yaml_message(&err));
+        Diagnostic::error(message).at_text(shown, text, line, col)
+    })
+}

@@ -69,12 +69,10 @@ pub struct Parsed {
 /// Reads the SLOs of one file's text (`shown` names it in messages).
 pub fn parse(text: &str, shown: &Path) -> Parsed {
     let mut out = Parsed::default();
-    let docs = match yaml::documents(text) {
+    let docs = match super::documents(text, shown, "SLO file") {
         Ok(docs) => docs,
-        Err(err) => {
-            let (line, col) = crate::alerts::error_place(&err);
-            let message = format!("invalid YAML in SLO file: {}", crate::content::yaml_message(&err));
-            out.diagnostics.push(Diagnostic::error(message).at_text(shown, text, line, col));
+        Err(diag) => {
+            out.diagnostics.push(diag);
             return out;
         }
     };

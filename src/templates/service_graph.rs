@@ -164,21 +164,10 @@ fn node(
     }
 }
 
-/// XML text and attribute escaping.
+/// XML text and attribute escaping; XML 1.0 has no control characters, so they are dropped.
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
+    let text: String = text.chars().filter(|c| !c.is_control()).collect();
+    crate::markdown::escape(&text)
 }
 
 #[cfg(test)]
