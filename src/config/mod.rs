@@ -143,6 +143,8 @@ pub struct RawHtml {
     pub raw_html: Option<bool>,
     /// Whether `mermaid` fences are drawn by the bundled mermaid (default) or kept as code.
     pub mermaid: Option<bool>,
+    /// Whether the build writes `search/stats.bin.gz` for a portal's merged search (default no).
+    pub search_stats: Option<bool>,
 }
 
 /// `[output.html.search]`
@@ -286,6 +288,9 @@ pub struct SiteConfig {
     pub content_root: ContentRoot,
     /// Raw HTML in pages is kept (`[output.html] raw-html`, default true); else escaped.
     pub raw_html: bool,
+    /// The build writes `search/stats.bin.gz`, what a portal's merged search reads
+    /// (`[output.html] search-stats`, default false: it costs memory every site would pay).
+    pub search_stats: bool,
     /// `mermaid` fences are drawn in the browser by the theme's copy of mermaid
     /// (`[output.html] mermaid`, default true); else they stay code blocks.
     pub mermaid: bool,
@@ -500,6 +505,7 @@ impl SiteConfig {
             freshness,
             content_root: ContentRoot::of(root),
             raw_html: html.raw_html.unwrap_or(true),
+            search_stats: html.search_stats.unwrap_or(false),
             mermaid: html.mermaid.unwrap_or(true),
             cache: raw.build.cache.unwrap_or(true),
             mkdocs: None,

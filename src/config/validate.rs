@@ -72,6 +72,7 @@ static HTML: &Schema = &[
     ("theme", Rule::Known),
     ("search", Rule::Table(HTML_SEARCH)),
     ("raw-html", Rule::Known),
+    ("search-stats", Rule::Known),
     ("mermaid", Rule::Known),
     ("preferred-dark-theme", Rule::MdBookOnly),
     ("smart-punctuation", Rule::MdBookOnly),

@@ -704,7 +704,8 @@ impl Worker<'_> {
             (self.note)(Note::SearchStale(&e));
         }
         let generation = self.shared.generation.load(Ordering::SeqCst);
-        let job = search::Job::new(docs, self.live.dir().to_path_buf(), index_dir, generation);
+        let mut job = search::Job::new(docs, self.live.dir().to_path_buf(), index_dir, generation);
+        job.stats = self.live.config().is_some_and(|c| c.search_stats);
         search.post(if reindex { job.reindexing() } else { job });
     }
 }

@@ -62,13 +62,15 @@ pub struct Job {
     /// Pages were added or removed: until this export puts its index in place, edits leave
     /// the one on disk alone (it numbers pages as before).
     pub reindex: bool,
+    /// Write `search/stats.bin.gz` too (`[output.html] search-stats`), as `build` does.
+    pub stats: bool,
     epoch: u64,
 }
 
 impl Job {
     /// An export of `docs` into `site`.
     pub fn new(docs: Docs, site: PathBuf, index_dir: PathBuf, generation: u64) -> Self {
-        Self { docs, site, index_dir, generation, reindex: false, epoch: 0 }
+        Self { docs, site, index_dir, generation, reindex: false, stats: false, epoch: 0 }
     }
 
     /// The same export, writing the tantivy index on disk whole too.
@@ -169,8 +171,14 @@ impl Search {
         let written =
             crate::search::index::write_beside(&job.docs, &beside, 1, crate::search::index::SERVE_HEAP)?;
         let bundle = crate::search::browser::export(&job.docs, &written)?;
-        let stats = crate::search::stats::collect(&job.docs, &written)
-            .and_then(|s| crate::search::stats::encode(&s))?;
+        let stats = if job.stats {
+            Some(
+                crate::search::stats::collect(&job.docs, &written)
+                    .and_then(|s| crate::search::stats::encode(&s))?,
+            )
+        } else {
+            None
+        };
         drop(written);
         if !self.current(job) {
             return Ok(Exported::Outdated);
@@ -197,7 +205,9 @@ impl Search {
             }
             crate::output::replace(&job.index_dir, "words.tsv", bundle.words.as_bytes())?;
             // A fixed name (a portal's manifest names it): replaced, as `build` writes it.
-            crate::output::replace(&job.site, crate::search::stats::STATS, &stats)?;
+            if let Some(stats) = &stats {
+                crate::output::replace(&job.site, crate::search::stats::STATS, stats)?;
+            }
             *write(&self.alias) = Some(bundle.head.clone());
         }
         history.push(&job.site, bundle.files.iter().map(|(rel, _)| rel.clone()).collect(), created);

@@ -240,7 +240,11 @@ fn issue_16_portal_search_labels_and_links_into_sites(chromium: &Path, _site: &P
     let build = |name: &str, pages: &[(&str, &str)]| {
         let dir = root.join(name);
         std::fs::create_dir_all(dir.join("src")).unwrap();
-        std::fs::write(dir.join("book.toml"), format!("[book]\ntitle = \"{name}\"\n")).unwrap();
+        std::fs::write(
+            dir.join("book.toml"),
+            format!("[book]\ntitle = \"{name}\"\n\n[output.html]\nsearch-stats = true\n"),
+        )
+        .unwrap();
         for (rel, text) in pages {
             std::fs::write(dir.join("src").join(rel), text).unwrap();
         }

@@ -77,13 +77,16 @@ type Fill = fn(&Path);
 /// One built site per `(name, filler)`, and one site holding all their pages under `<name>/`.
 fn sites() -> (Vec<(&'static str, SiteTest)>, SiteTest) {
     let combined = SiteTest::empty("portal-combined");
-    combined.write("book.toml", "[book]\ntitle = \"All\"\n");
+    combined.write("book.toml", "[book]\ntitle = \"All\"\n\n[output.html]\nsearch-stats = true\n");
     let fill: [(&str, Fill); 3] =
         [("alpha", alpha), ("beta", |src| write_pages(src, BETA)), ("gamma", |src| write_pages(src, GAMMA))];
     let mut built = Vec::new();
     for (name, fill) in fill {
         let site = SiteTest::empty(&format!("portal-{name}"));
-        site.write("book.toml", format!("[book]\ntitle = \"{name}\"\n"));
+        site.write(
+            "book.toml",
+            format!("[book]\ntitle = \"{name}\"\n\n[output.html]\nsearch-stats = true\n"),
+        );
         fill(&site.path("src"));
         fill(&combined.path(&format!("src/{name}")));
         site.run(&["build", "--today", TODAY]).success();
@@ -120,7 +123,7 @@ fn portal(built: &[(&str, SiteTest)], layout: Option<(Layout, usize)>) -> SiteTe
 #[test]
 fn build_writes_search_statistics_for_a_portal() {
     let site = SiteTest::empty("stats-file");
-    site.write("book.toml", "[book]\ntitle = \"Billing\"\n");
+    site.write("book.toml", "[book]\ntitle = \"Billing\"\n\n[output.html]\nsearch-stats = true\n");
     write_pages(&site.path("src"), BETA);
     site.run(&["build"]).success();
     let bytes = std::fs::read(site.path(&format!("book/{STATS}"))).unwrap();
@@ -206,7 +209,7 @@ fn parity(portal: &SiteTest, combined: &SiteTest) {
 #[test]
 fn a_damaged_site_is_named() {
     let site = SiteTest::empty("stats-damaged");
-    site.write("book.toml", "[book]\ntitle = \"Network\"\n");
+    site.write("book.toml", "[book]\ntitle = \"Network\"\n\n[output.html]\nsearch-stats = true\n");
     write_pages(&site.path("src"), GAMMA);
     site.run(&["build"]).success();
     let mut bytes = std::fs::read(site.path(&format!("book/{STATS}"))).unwrap();
@@ -220,4 +223,19 @@ fn a_damaged_site_is_named() {
         portal_files(&inputs).unwrap_err().to_string(),
         "site `network`: invalid search statistics: cannot inflate it (gzip): incomplete deflate stream"
     );
+}
+
+/// The statistics cost memory every build would pay (about 280 MiB at 10,000 pages): a site
+/// writes them only when `[output.html] search-stats = true` asks for them.
+#[test]
+fn search_statistics_are_written_only_when_asked_for() {
+    let site = SiteTest::empty("search-stats-off");
+    site.write("book.toml", "[book]\ntitle = \"Plain\"\n");
+    site.write("src/index.md", "# Home\n\nSome words to index.\n");
+    site.run(&["build"]).success();
+    assert!(site.path("book/search/head.json.gz").is_file());
+    assert!(!site.path(&format!("book/{STATS}")).exists(), "no statistics unless asked for");
+    site.write("book.toml", "[book]\ntitle = \"Plain\"\n\n[output.html]\nsearch-stats = true\n");
+    site.run(&["build"]).success();
+    assert!(site.path(&format!("book/{STATS}")).is_file());
 }
