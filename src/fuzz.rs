@@ -167,13 +167,7 @@ pub fn alert_rules(data: &[u8]) {
         ("alerts/HighCPU.md", "# High CPU\n"),
         ("guide.md", "# Guide\n"),
     ];
-    let mut content = Content::default();
-    for (rel, text) in pages {
-        let Some(page) = load(&config, rel, text) else { return };
-        content.pages.push(page);
-    }
-    let (mut site, _) = site::build(content, &config);
-    let _ = site::freshness::apply(&mut site, &config, TODAY);
+    let Some(site) = site_of(&config, &pages) else { return };
     let _ = crate::templates::kind_view::alerts_json(&site, Some("https://x.example/"));
 }
 
@@ -263,13 +257,7 @@ fn services_site(data: &[u8], rel: &str) {
         ("runbooks/db.md", "---\nowner: dba\nservice: ledger\n---\n# Db\n\n## Mitigation\n\nx\n"),
         ("adr/0001-x.md", "---\nstatus: accepted\nservices: [ledger, accounts]\n---\n# 1. X\n"),
     ];
-    let mut content = Content::default();
-    for (rel, text) in pages {
-        let Some(page) = load(&config, rel, text) else { return };
-        content.pages.push(page);
-    }
-    let (mut site, _) = site::build(content, &config);
-    let _ = site::freshness::apply(&mut site, &config, TODAY);
+    let Some(site) = site_of(&config, &pages) else { return };
     let Ok(templates) = crate::templates::Templates::load(&config.theme_dir) else { return };
     let inputs = crate::templates::view::ViewInputs {
         config: &config,
@@ -329,6 +317,18 @@ fn config(root: &Path) -> SiteConfig {
 }
 
 /// Loads one page from text, as discovery would have found it at `src/<rel>`.
+/// The site model of `pages` (source path, text) with freshness applied; `None` when a page
+/// does not load.
+fn site_of(config: &SiteConfig, pages: &[(&str, &str)]) -> Option<site::Site> {
+    let mut content = Content::default();
+    for (rel, text) in pages {
+        content.pages.push(load(config, rel, text)?);
+    }
+    let (mut site, _) = site::build(content, config);
+    let _ = site::freshness::apply(&mut site, config, TODAY);
+    Some(site)
+}
+
 fn load(config: &SiteConfig, rel: &str, text: &str) -> Option<Page> {
     let source =
         SourceFile { path: config.src.join(rel), rel: rel.to_owned(), shown: PathBuf::from("src").join(rel) };

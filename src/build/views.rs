@@ -150,6 +150,17 @@ mod tests {
         bytes[last] ^= 1;
         std::fs::write(&path, bytes).unwrap();
         assert!(Views::open(&path).last("a/index.html").is_none(), "a damaged memo is no memo");
+        // `.lore/` may arrive with a pull request: a symlinked memo is never followed.
+        #[cfg(unix)]
+        {
+            let real = dir.path().join("real.bin");
+            views.made("a/index.html", made, false);
+            views.save(&real).unwrap();
+            assert_eq!(Views::open(&real).last("a/index.html"), Some(made));
+            std::fs::remove_file(&path).unwrap();
+            std::os::unix::fs::symlink(&real, &path).unwrap();
+            assert!(Views::open(&path).last("a/index.html").is_none(), "a symlinked memo is no memo");
+        }
     }
 
     #[test]
