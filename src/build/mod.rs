@@ -150,7 +150,24 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
         let gz = std::sync::Arc::new(
             memo.as_deref().map_or_else(crate::search::gzip::Gzip::plain, crate::search::gzip::Gzip::open),
         );
-        let made = index_search(&mut state, &mut assets.files, options.keep, &gz, &mut stages)?;
+        let (made, updated) =
+            index_search(&mut state, &mut assets.files, options.keep, memo.is_some(), &gz, &mut stages)?;
+        match updated {
+            crate::search::index::Updated::Replaced(n) => {
+                let pages = state.site.pages.len();
+                notes.push(format!("{n} of {pages} pages indexed again, the rest kept in the search index"));
+            }
+            crate::search::index::Updated::Damaged => {
+                if let Some(tell) = options.note {
+                    let dir = crate::config::display_path(&crate::search::index_dir(&state.config));
+                    tell(&format!(
+                        "the search index `{}` does not match what the last build left (damaged, or changed since); it was written anew",
+                        dir.display()
+                    ));
+                }
+            }
+            crate::search::index::Updated::Afresh => {}
+        }
         if let Some(path) = &memo {
             crate::fs::create_dir_all(&cache::dir(&state.config.root))?;
             gz.save(path, &assets.files)?;
@@ -190,23 +207,28 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     })
 }
 
-/// Writes the tantivy index and exports the browser index; its files join `files`, and the
-/// state's theme links the searcher. Unless `keep`, the records let go of their search
-/// documents.
+/// Writes the tantivy index (with `reuse`, replacing only the pages that changed since the
+/// last build) and exports the browser index; its files join `files`, and the state's theme
+/// links the searcher. Unless `keep`, the records let go of their search documents.
 fn index_search(
     state: &mut State,
     files: &mut Vec<(String, Vec<u8>)>,
     keep: bool,
+    reuse: bool,
     gz: &std::sync::Arc<crate::search::gzip::Gzip>,
     stages: &mut Stages,
-) -> Result<usize, Error> {
+) -> Result<(usize, crate::search::index::Updated), Error> {
     let docs = state.search_docs();
     if !keep {
         state.forget_search();
     }
     let dir = crate::search::index_dir(&state.config);
     let _lock = crate::search::index::lock(&dir)?;
-    let index = crate::search::index::write(&docs, &dir)?;
+    let (index, updated) = if reuse {
+        crate::search::index::update(&docs, &dir)?
+    } else {
+        (crate::search::index::write(&docs, &dir)?, crate::search::index::Updated::Afresh)
+    };
     stages.done("search: tantivy index");
     let stats_wanted = state.config.search_stats;
     let (bundle, stats) = {
@@ -240,7 +262,7 @@ fn index_search(
     let made = bundle.files.len();
     files.extend(bundle.files);
     stages.done("search: browser index");
-    Ok(made)
+    Ok((made, updated))
 }
 
 /// Writes every page, listing and asset into a staging folder swapped in when complete (or,

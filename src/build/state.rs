@@ -175,6 +175,7 @@ impl Theme {
                 key,
                 hash: xxhash_rust::xxh3::xxh3_64(html.as_bytes()),
                 len: html.len() as u64,
+                stamp: sink.stamp_of(&rel),
             };
             views.made(&rel, made, false);
         }

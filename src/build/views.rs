@@ -5,8 +5,9 @@
 //! navigation, freshness, links…). `.lore/cache/views.bin` keeps, per file, the xxh3-128 of the
 //! template set, the template's name and the view, and the xxh3-64 and length of the file that
 //! came out. When the key is the same this build, the file in the site being replaced is used
-//! as it is — after checking that it still has that length and hash, so a file edited or
-//! damaged in the build folder is written anew, and the output stays byte-identical to a
+//! as it is — after checking that it still has that length and hash (or the same inode and
+//! modification time it had when written), so a file edited or damaged in the build folder is
+//! written anew, and the output stays byte-identical to a
 //! build without the cache.
 
 use std::collections::HashMap;
@@ -19,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 
 /// The memo file's first bytes; a memo of another format or lore version is not read.
-const MAGIC: &[u8; 8] = b"LOREVW01";
+const MAGIC: &[u8; 8] = b"LOREVW02";
 /// A memo larger than this is not read (a 30,000-page site's is about 2 MB).
 const MAX_MEMO: u64 = 256 << 20;
 
@@ -32,6 +33,9 @@ pub struct Made {
     pub hash: u64,
     /// Its length in bytes.
     pub len: u64,
+    /// Its [`crate::output::stamp`] once written (0: unknown): while the file keeps it, it is
+    /// taken without being read again.
+    pub stamp: u128,
 }
 
 /// The memo of the last build, and this build's, by site-relative file (`runbooks/db/index.html`).
@@ -141,7 +145,7 @@ mod tests {
         let path = dir.path().join("views.bin");
         let views = Views::open(&path);
         assert!(views.last("a/index.html").is_none());
-        let made = Made { key: 7, hash: 9, len: 11 };
+        let made = Made { key: 7, hash: 9, len: 11, stamp: 13 };
         views.made("a/index.html", made, false);
         views.save(&path).unwrap();
         assert_eq!(Views::open(&path).last("a/index.html"), Some(made));

@@ -36,8 +36,16 @@ impl Sink<'_> {
     /// (a staging folder only); returns whether it did.
     pub fn link_same(&self, rel: &str, made: super::views::Made) -> Result<bool, Error> {
         match self {
-            Sink::Staging(Some(staging)) => staging.link_same(rel, made.len, made.hash),
+            Sink::Staging(Some(staging)) => staging.link_same(rel, made.len, made.hash, made.stamp),
             _ => Ok(false),
+        }
+    }
+
+    /// The stamp of the file just written at `rel` (a staging folder only; else 0).
+    pub fn stamp_of(&self, rel: &str) -> u128 {
+        match self {
+            Sink::Staging(Some(staging)) => staging.stamp_of(rel),
+            _ => 0,
         }
     }
 

@@ -70,11 +70,16 @@ impl Staging {
     }
 
     /// Hard-links the file at `rel` from the site being replaced when it is still the file it
-    /// was (`len` bytes whose xxh3-64 is `hash`); returns whether it did.
-    pub fn link_same(&self, rel: &str, len: u64, hash: u64) -> Result<bool, Error> {
+    /// was (`len` bytes whose xxh3-64 is `hash`); returns whether it did. A file whose
+    /// [`stamp`] is still `stamp` (the same inode, unmodified since) is taken without reading
+    /// it; any other is read and hashed.
+    pub fn link_same(&self, rel: &str, len: u64, hash: u64, stamp: u128) -> Result<bool, Error> {
         let old = self.target.join(rel);
-        let same = std::fs::symlink_metadata(&old).is_ok_and(|m| m.is_file() && m.len() == len)
-            && std::fs::read(&old).is_ok_and(|b| xxhash_rust::xxh3::xxh3_64(&b) == hash);
+        let Ok(meta) = std::fs::symlink_metadata(&old) else { return Ok(false) };
+        let same = meta.is_file()
+            && meta.len() == len
+            && ((stamp != 0 && self::stamp(&meta) == stamp)
+                || std::fs::read(&old).is_ok_and(|b| xxhash_rust::xxh3::xxh3_64(&b) == hash));
         if !same {
             return Ok(false);
         }
@@ -83,6 +88,11 @@ impl Staging {
             crate::fs::create_dir_all(parent)?;
         }
         Ok(std::fs::hard_link(&old, &path).is_ok())
+    }
+
+    /// The [`stamp`] of the file written at `rel`, 0 when there is none.
+    pub fn stamp_of(&self, rel: &str) -> u128 {
+        std::fs::symlink_metadata(self.tmp.join(rel)).map_or(0, |m| stamp(&m))
     }
 
     /// Copies a file to `rel`.
@@ -174,6 +184,22 @@ pub fn hashed_name(name: &str, bytes: &[u8]) -> String {
     match name.rsplit_once('.') {
         Some((stem, ext)) => format!("assets/{stem}.{hash}.{ext}"),
         None => format!("assets/{name}.{hash}"),
+    }
+}
+
+/// A file's identity and last change: its inode and modification time in nanoseconds (0 where
+/// the platform gives no inode). Hard links and renames keep it; writing the file changes it.
+pub fn stamp(meta: &std::fs::Metadata) -> u128 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let nanos = (meta.mtime() as u128) * 1_000_000_000 + meta.mtime_nsec() as u128;
+        (u128::from(meta.ino()) << 64) ^ nanos ^ (u128::from(meta.dev()) << 100)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        0
     }
 }
 

@@ -27,7 +27,7 @@
 //! quantised linearly to one byte against the stem's largest; the browser only multiplies and
 //! adds.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::sync::Arc;
 
@@ -77,19 +77,23 @@ pub struct Bundle {
 /// Per stem, the (record, score) postings merged over the title and body fields.
 pub type Impacts = BTreeMap<String, Vec<(u32, f32)>>;
 
-/// Reads every term of the title and body fields with its BM25 score per record.
+/// Reads every term of the title and body fields with its BM25 score per record, over the
+/// live documents only: the statistics are those of the pages indexed now, whatever the
+/// segments' history (a build that replaced a few pages gives what a fresh index gives).
 pub fn impacts(written: &Written) -> Result<Impacts, Error> {
     let reader = written.index.reader()?;
     let searcher = reader.searcher();
     let mut out: Impacts = BTreeMap::new();
-    let n_docs: u64 = searcher.segment_readers().iter().map(|s| u64::from(s.max_doc())).sum();
+    let n_docs = live_docs(&searcher);
     if n_docs == 0 {
         return Ok(out);
     }
-    for (field, boost) in [(written.fields.title, TITLE_BOOST), (written.fields.body, 1.0)] {
-        let bm25 = Bm25Stats { boost, n_docs, avg: average_length(&searcher, field, n_docs)? };
+    let fields = [(written.fields.title, TITLE_BOOST), (written.fields.body, 1.0)];
+    for (slot, (field, boost)) in fields.into_iter().enumerate() {
+        let bm25 = Bm25Stats { boost, n_docs, avg: written.totals[slot] as f32 / n_docs as f32 };
+        let df = live_doc_freqs(&searcher, field)?;
         for seg in searcher.segment_readers() {
-            collect_field(seg, field, bm25, &mut out)?;
+            collect_field(seg, field, bm25, df.as_ref(), &mut out)?;
         }
     }
     out.values_mut().for_each(merge_fields);
@@ -107,14 +111,35 @@ struct Bm25Stats {
     avg: f32,
 }
 
-/// The average token count of `field` per document, as BM25 uses it.
-fn average_length(searcher: &tantivy::Searcher, field: Field, n_docs: u64) -> Result<f32, Error> {
-    let total_tokens: u64 = searcher
-        .segment_readers()
-        .iter()
-        .map(|s| s.inverted_index(field).map(|i| i.total_num_tokens()))
-        .sum::<tantivy::Result<u64>>()?;
-    Ok(total_tokens as f32 / n_docs as f32)
+/// The live documents of the index.
+fn live_docs(searcher: &tantivy::Searcher) -> u64 {
+    searcher.segment_readers().iter().map(|s| u64::from(s.num_docs())).sum()
+}
+
+/// Live documents per term of `field`, when tantivy's own counts would not do: they count
+/// deleted documents, and are per segment. `None` for one segment without deletes (a freshly
+/// written index), whose counts are exact.
+fn live_doc_freqs(
+    searcher: &tantivy::Searcher,
+    field: Field,
+) -> Result<Option<HashMap<Vec<u8>, u32>>, Error> {
+    let segs = searcher.segment_readers();
+    if segs.len() == 1 && !segs[0].has_deletes() {
+        return Ok(None);
+    }
+    let mut df: HashMap<Vec<u8>, u32> = HashMap::new();
+    for seg in segs {
+        let inverted = seg.inverted_index(field)?;
+        let alive = seg.alive_bitset();
+        let mut stream = inverted.terms().stream().map_err(|e| Error::search("read", e.into()))?;
+        while stream.advance() {
+            let n = count_live(&inverted, stream.value(), alive)?;
+            if n > 0 {
+                *df.entry(stream.key().to_vec()).or_default() += n;
+            }
+        }
+    }
+    Ok(Some(df))
 }
 
 /// Postings of the title and body fields, in record order, one per record (scores summed).
@@ -135,14 +160,23 @@ fn collect_field(
     seg: &tantivy::SegmentReader,
     field: Field,
     bm25: Bm25Stats,
+    df: Option<&HashMap<Vec<u8>, u32>>,
     out: &mut Impacts,
 ) -> Result<(), Error> {
     let reader = SegmentField::open(seg, field)?;
     let mut stream = reader.inverted.terms().stream().map_err(|e| Error::search("read", e.into()))?;
     while stream.advance() {
         let Ok(term) = std::str::from_utf8(stream.key()) else { continue };
+        let info = stream.value();
+        let freq = match df {
+            None => info.doc_freq,
+            Some(df) => match df.get(stream.key()) {
+                Some(&n) => n,
+                None => continue,
+            },
+        };
         let list = out.entry(term.to_owned()).or_default();
-        reader.score_postings(stream.value(), bm25, list)?;
+        reader.score_postings(info, freq, bm25, list)?;
     }
     Ok(())
 }
@@ -165,17 +199,17 @@ impl<'a> SegmentField<'a> {
         })
     }
 
-    /// Appends the (record, BM25 score) postings of one term, deleted documents (a page
-    /// `lore serve` replaced) left out.
+    /// Appends the (record, BM25 score) postings of one term found in `df` live documents,
+    /// deleted documents left out.
     fn score_postings(
         &self,
         info: &tantivy::postings::TermInfo,
+        df: u32,
         bm25: Bm25Stats,
         list: &mut Vec<(u32, f32)>,
     ) -> Result<(), Error> {
-        let weight =
-            Bm25Weight::for_one_term_without_explain(u64::from(info.doc_freq), bm25.n_docs, bm25.avg)
-                .boost_by(bm25.boost);
+        let weight = Bm25Weight::for_one_term_without_explain(u64::from(df), bm25.n_docs, bm25.avg)
+            .boost_by(bm25.boost);
         let mut postings = self
             .inverted
             .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)
@@ -193,21 +227,52 @@ impl<'a> SegmentField<'a> {
     }
 }
 
+/// The token totals of the title and body fields of the index in `dir`: the ledger's exact
+/// counts when it describes the index, else tantivy's (exact for segments that never merged
+/// deletes away).
+pub fn token_totals(
+    searcher: &tantivy::Searcher,
+    fields: &super::schema::Fields,
+    dir: &std::path::Path,
+) -> Result<[u64; 2], Error> {
+    if let super::ledger::Read::Ledger(ledger) = super::ledger::Ledger::read(dir) {
+        let mut ids: Vec<(String, u32)> = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| (s.segment_id().uuid_string(), s.num_deleted_docs()))
+            .collect();
+        ids.sort();
+        if ids == ledger.segments {
+            return Ok(ledger.totals);
+        }
+    }
+    let mut totals = [0u64; 2];
+    for (slot, field) in [fields.title, fields.body].into_iter().enumerate() {
+        for s in searcher.segment_readers() {
+            totals[slot] += s.inverted_index(field)?.total_num_tokens();
+        }
+    }
+    Ok(totals)
+}
+
 /// The postings of one stem exactly as `impacts` exports them (title and body merged per
-/// record), for explaining a score.
+/// record), for explaining a score; `totals` from [`token_totals`].
 pub fn stem_postings(
     searcher: &tantivy::Searcher,
     fields: &super::schema::Fields,
+    totals: [u64; 2],
     stem: &str,
 ) -> Result<Vec<(u32, f32)>, Error> {
-    let n_docs: u64 = searcher.segment_readers().iter().map(|s| u64::from(s.max_doc())).sum();
+    let n_docs = live_docs(searcher);
     let mut list = Vec::new();
     if n_docs == 0 {
         return Ok(list);
     }
-    for (field, boost) in [(fields.title, TITLE_BOOST), (fields.body, 1.0)] {
-        let bm25 = Bm25Stats { boost, n_docs, avg: average_length(searcher, field, n_docs)? };
+    for (slot, (field, boost)) in [(fields.title, TITLE_BOOST), (fields.body, 1.0)].into_iter().enumerate() {
+        let bm25 = Bm25Stats { boost, n_docs, avg: totals[slot] as f32 / n_docs as f32 };
         let term = tantivy::Term::from_field_text(field, stem);
+        let mut found = Vec::new();
+        let mut df = 0u32;
         for seg in searcher.segment_readers() {
             let reader = SegmentField::open(seg, field)?;
             let Some(info) =
@@ -215,11 +280,34 @@ pub fn stem_postings(
             else {
                 continue;
             };
-            reader.score_postings(&info, bm25, &mut list)?;
+            df += count_live(&reader.inverted, &info, reader.alive)?;
+            found.push((reader, info));
+        }
+        for (reader, info) in &found {
+            reader.score_postings(info, df, bm25, &mut list)?;
         }
     }
     merge_fields(&mut list);
     Ok(list)
+}
+
+/// The live documents among a term's postings in one segment.
+fn count_live(
+    inverted: &tantivy::InvertedIndexReader,
+    info: &tantivy::postings::TermInfo,
+    alive: Option<&tantivy::fastfield::AliveBitSet>,
+) -> Result<u32, Error> {
+    let Some(alive) = alive else { return Ok(info.doc_freq) };
+    let mut postings = inverted
+        .read_postings_from_terminfo(info, IndexRecordOption::Basic)
+        .map_err(|e| Error::search("read", e.into()))?;
+    let mut n = 0;
+    let mut doc = postings.doc();
+    while doc != TERMINATED {
+        n += u32::from(alive.is_alive(doc));
+        doc = postings.advance();
+    }
+    Ok(n)
 }
 
 /// One byte per impact, at least 1 so every posting counts.

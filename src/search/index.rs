@@ -1,12 +1,13 @@
 //! Writing the tantivy index of record.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
 use tantivy::schema::Schema;
 use tantivy::{Index, IndexWriter, TantivyDocument};
 
+use super::ledger::{self, Ledger};
 use super::schema::{self, Fields};
 use super::{PageDoc, analyzer, surface_analyzer};
 use crate::error::Error;
@@ -28,6 +29,9 @@ pub struct Written {
     pub fields: Fields,
     /// Every surface word of the corpus and its stem, sorted by word.
     pub words: BTreeMap<String, String>,
+    /// Tokens of the title and body fields over the live documents, counted by lore (exact
+    /// whatever the segments' history; see [`super::ledger`]).
+    pub totals: [u64; 2],
 }
 
 /// Takes the project's lock, `.lore/lock` beside the index folder `dir`, until the returned file
@@ -69,11 +73,138 @@ fn register(index: &Index) {
 /// complete.
 pub fn write(pages: &[Arc<PageDoc>], dir: &Path) -> Result<Written, Error> {
     let tmp = dir.with_extension("new");
-    let Written { index, words, .. } = write_beside(pages, &tmp, INDEX_THREADS, WRITER_HEAP)?;
+    let Written { index, words, totals, .. } = write_beside(pages, &tmp, INDEX_THREADS, WRITER_HEAP)?;
+    write_ledger(&index, &tmp, pages, totals)?;
     drop(index);
     swap_in(&tmp, dir)?;
     let (index, fields) = open(dir)?;
-    Ok(Written { index, fields, words })
+    Ok(Written { index, fields, words, totals })
+}
+
+/// How [`update`] brought the index up to date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Updated {
+    /// Written afresh (no ledger, another lore's, or too much changed).
+    Afresh,
+    /// Written afresh because the index or its ledger was damaged or changed since the last
+    /// build wrote them.
+    Damaged,
+    /// The documents of this many pages replaced; the rest kept.
+    Replaced(usize),
+}
+
+/// Brings the index in `dir` up to date with `pages`, replacing only the documents of the pages
+/// whose documents would change, when the ledger the last build left describes the index as
+/// it is. Otherwise, or when more than a third of the pages changed, or the index has grown
+/// many segments, writes it afresh ([`write`]). Both give the same browser index.
+pub fn update(pages: &[Arc<PageDoc>], dir: &Path) -> Result<(Written, Updated), Error> {
+    let (index, fields, ledger) = match open_with_ledger(dir) {
+        Ok(opened) => opened,
+        Err(why) => return Ok((write(pages, dir)?, why)),
+    };
+    let digests = page_digests(pages);
+    let changed: Vec<usize> = (0..digests.len().max(ledger.pages.len()))
+        .filter(|&p| digests.get(p) != ledger.pages.get(p))
+        .collect();
+    if changed.len() * 3 > pages.len().max(1) || ledger.segments.len() >= MAX_SEGMENTS {
+        drop(index);
+        return Ok((write(pages, dir)?, Updated::Afresh));
+    }
+    let (replaced, words) = rayon::join(
+        || -> Result<(), Error> {
+            if changed.is_empty() {
+                return Ok(());
+            }
+            // One segment for what changed: a larger heap when many pages did.
+            let heap = if changed.len() > 50 { WRITER_HEAP / 2 } else { UPDATE_HEAP };
+            let mut writer: IndexWriter = index.writer_with_num_threads(1, heap)?;
+            writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+            for &p in &changed {
+                writer.delete_term(tantivy::Term::from_field_u64(fields.page, p as u64));
+            }
+            let mut first = 0u64;
+            let mut next = changed.iter().peekable();
+            for (p, page) in pages.iter().enumerate() {
+                if next.peek() == Some(&&p) {
+                    next.next();
+                    add_page(&writer, fields, p, page, first)?;
+                }
+                first += page.sections.len() as u64;
+            }
+            writer.commit()?;
+            writer.wait_merging_threads()?;
+            Ok(())
+        },
+        || vocabulary(pages),
+    );
+    replaced?;
+    let (words, totals) = words;
+    write_ledger_digests(&index, dir, digests, totals)?;
+    Ok((Written { index, fields, words, totals }, Updated::Replaced(changed.len())))
+}
+
+/// Segments an index may grow through updates before the next build writes it afresh.
+const MAX_SEGMENTS: usize = 8;
+
+/// The index in `dir` and its ledger, when the ledger describes the index as it is; else why
+/// not: no ledger or another lore's is [`Updated::Afresh`], anything else
+/// [`Updated::Damaged`].
+fn open_with_ledger(dir: &Path) -> Result<(Index, Fields, Ledger), Updated> {
+    let ledger = match Ledger::read(dir) {
+        ledger::Read::Ledger(ledger) => ledger,
+        ledger::Read::Missing | ledger::Read::OtherVersion => return Err(Updated::Afresh),
+        ledger::Read::Damaged => return Err(Updated::Damaged),
+    };
+    if ledger::fingerprint(dir).as_ref() != Some(&ledger.files) {
+        return Err(Updated::Damaged);
+    }
+    let (index, fields) = open(dir).map_err(|_| Updated::Damaged)?;
+    match segments(&index) {
+        Ok(s) if s == ledger.segments => Ok((index, fields, ledger)),
+        _ => Err(Updated::Damaged),
+    }
+}
+
+/// The searchable segments of `index`: (id, deleted documents), sorted.
+fn segments(index: &Index) -> Result<Vec<(String, u32)>, Error> {
+    let mut out: Vec<(String, u32)> = index
+        .searchable_segment_metas()?
+        .iter()
+        .map(|m| (m.id().uuid_string(), m.num_deleted_docs()))
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// Each page's document digest, in page order.
+fn page_digests(pages: &[Arc<PageDoc>]) -> Vec<u128> {
+    let mut first = 0u64;
+    let mut out = Vec::with_capacity(pages.len());
+    for (p, page) in pages.iter().enumerate() {
+        out.push(ledger::digest(page, p, first));
+        first += page.sections.len() as u64;
+    }
+    out
+}
+
+fn write_ledger(index: &Index, dir: &Path, pages: &[Arc<PageDoc>], totals: [u64; 2]) -> Result<(), Error> {
+    write_ledger_digests(index, dir, page_digests(pages), totals)
+}
+
+fn write_ledger_digests(index: &Index, dir: &Path, pages: Vec<u128>, totals: [u64; 2]) -> Result<(), Error> {
+    let files = ledger::fingerprint(dir).unwrap_or_default();
+    let ledger = Ledger { pages, totals, segments: segments(index)?, files };
+    crate::fs::write(&ledger::path(dir), ledger.encode())
+}
+
+/// Removes the ledger of the index in `dir`: the index is changing under another writer, and
+/// the next build writes it afresh.
+pub fn forget_ledger(dir: &Path) -> Result<(), Error> {
+    let path = ledger::path(dir);
+    match std::fs::remove_file(&path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io("remove", &path, e)),
+        _ => Ok(()),
+    }
 }
 
 /// Writes the index of `pages` into the folder `tmp` (emptied first) with `threads` indexing
@@ -92,10 +223,10 @@ pub fn write_beside(
     let index = Index::create_in_dir(tmp, schema)?;
     register(&index);
     // The corpus word list is built while tantivy indexes.
-    let (indexed, words) =
+    let (indexed, (words, totals)) =
         rayon::join(|| add_all(&index, fields, pages, threads, heap), || vocabulary(pages));
     indexed?;
-    Ok(Written { index, fields, words })
+    Ok(Written { index, fields, words, totals })
 }
 
 /// Puts the index written in `tmp` in place of `dir`. The old one is moved aside rather than
@@ -185,6 +316,7 @@ const UPDATE_HEAP: usize = 15_000_000;
 /// the order of equally scored results. Scores keep counting the deleted documents until
 /// segments merge (the next full build starts afresh).
 pub fn replace_pages(dir: &Path, pages: &[Arc<PageDoc>], changed: &[usize]) -> Result<(), Error> {
+    forget_ledger(dir)?;
     let (index, fields) = open(dir)?;
     let mut writer: IndexWriter = index.writer_with_num_threads(1, UPDATE_HEAP)?;
     for &p in changed {
@@ -208,29 +340,54 @@ pub fn title_text(page: &PageDoc, heading: &[String]) -> String {
     t
 }
 
-/// Every surface word of the indexed text, with its stem from the same analyser.
-fn vocabulary(pages: &[Arc<PageDoc>]) -> BTreeMap<String, String> {
+/// Every surface word of the indexed text, with its stem from the same analyser; and the
+/// tokens of the title and body fields over all documents (the analyser's stemmer maps tokens
+/// one to one, so the surface tokens count what tantivy indexes). Pages are read in parallel
+/// chunks whose word lists are merged.
+fn vocabulary(pages: &[Arc<PageDoc>]) -> (BTreeMap<String, String>, [u64; 2]) {
+    use rayon::prelude::*;
+    let chunk = pages.len().div_ceil(2 * rayon::current_num_threads()).max(256);
+    let parts: Vec<(HashMap<String, String>, [u64; 2])> =
+        pages.par_chunks(chunk).map(chunk_vocabulary).collect();
+    let mut totals = [0u64; 2];
+    let mut words: BTreeMap<String, String> = BTreeMap::new();
+    for (part, t) in parts {
+        totals[0] += t[0];
+        totals[1] += t[1];
+        words.extend(part);
+    }
+    (words, totals)
+}
+
+/// [`vocabulary`] of one chunk of pages.
+fn chunk_vocabulary(pages: &[Arc<PageDoc>]) -> (HashMap<String, String>, [u64; 2]) {
     let mut surface = surface_analyzer();
     let mut stemmer = analyzer();
-    // Hashed while reading every token (no allocation for a word already seen), sorted once.
-    let mut words: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    let mut add = |text: &str| {
+    // Hashed while reading every token (no allocation for a word already seen).
+    let mut words: HashMap<String, String> = HashMap::new();
+    let mut add = |text: &str| -> u64 {
         let mut stream = surface.token_stream(text);
+        let mut n = 0;
         while stream.advance() {
+            n += 1;
             let w = &stream.token().text;
             if !words.contains_key(w.as_str()) {
                 words.insert(w.clone(), super::stem(&mut stemmer, w));
             }
         }
+        n
     };
+    let mut totals = [0u64; 2];
     for page in pages {
-        add(&page.title);
+        let title = add(&page.title);
         for s in &page.sections {
+            // The title field of a section: the page title, then its heading path.
+            totals[0] += title;
             for h in &s.heading {
-                add(h);
+                totals[0] += add(h);
             }
-            add(&s.text);
+            totals[1] += add(&s.text);
         }
     }
-    words.into_iter().collect()
+    (words, totals)
 }

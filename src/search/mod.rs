@@ -12,6 +12,7 @@ pub mod browser;
 pub mod dictionary;
 pub mod gzip;
 pub mod index;
+pub mod ledger;
 pub mod merge;
 pub mod query;
 pub mod schema;

@@ -352,6 +352,8 @@ pub struct Searcher {
     vocab: Vocabulary,
     /// The index folder as messages show it.
     shown: std::path::PathBuf,
+    /// The index folder (its ledger holds the exact token totals).
+    dir: std::path::PathBuf,
 }
 
 impl Searcher {
@@ -366,7 +368,7 @@ impl Searcher {
         let (index, fields) = super::index::open(dir).map_err(|e| e.in_search_action("open"))?;
         let words = crate::fs::read_to_string(&dir.join("words.tsv"))?;
         let shown = crate::config::display_path(dir);
-        Ok(Self { index, fields, vocab: Vocabulary::parse(&words), shown })
+        Ok(Self { index, fields, vocab: Vocabulary::parse(&words), shown, dir: dir.to_path_buf() })
     }
 
     /// Runs a query: the best `limit` pages. A query over the caps of [`check_query`] is an
@@ -431,11 +433,12 @@ impl Searcher {
         let expansions = self.expansions(&parsed);
         let reader = self.index.reader()?;
         let searcher = reader.searcher();
+        let totals = super::browser::token_totals(&searcher, &self.fields, &self.dir)?;
         // Per stem: the largest score (the quantisation scale) and the score per record.
         let mut postings: HashMap<String, (f32, HashMap<u32, f32>)> = HashMap::new();
         for stem in expansions.iter().flatten().map(|(s, _)| s) {
             if !postings.contains_key(stem) {
-                let list = super::browser::stem_postings(&searcher, &self.fields, stem)?;
+                let list = super::browser::stem_postings(&searcher, &self.fields, totals, stem)?;
                 let max = list.iter().map(|p| p.1).fold(0.0, f32::max);
                 postings.insert(stem.clone(), (max, list.into_iter().collect()));
             }

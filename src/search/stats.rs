@@ -112,7 +112,8 @@ pub fn collect(pages: &[Arc<PageDoc>], written: &Written) -> Result<Stats, Error
     for (slot, field) in [written.fields.title, written.fields.body].into_iter().enumerate() {
         for seg in searcher.segment_readers() {
             let inverted = seg.inverted_index(field)?;
-            stats.totals[slot] += inverted.total_num_tokens();
+            let alive = seg.alive_bitset();
+            let live = |doc: u32| alive.is_none_or(|a| a.is_alive(doc));
             let norms = seg.get_fieldnorms_reader(field)?;
             let ids = seg.fast_fields().u64("record")?;
             let record = |doc: u32| -> Result<usize, Error> {
@@ -122,7 +123,7 @@ pub fn collect(pages: &[Arc<PageDoc>], written: &Written) -> Result<Stats, Error
                 }
                 Ok(r)
             };
-            for doc in 0..seg.max_doc() {
+            for doc in (0..seg.max_doc()).filter(|&d| live(d)) {
                 stats.norms[record(doc)?][slot] = norms.fieldnorm_id(doc);
             }
             let mut stream = inverted.terms().stream().map_err(|e| Error::search("read", e.into()))?;
@@ -134,14 +135,19 @@ pub fn collect(pages: &[Arc<PageDoc>], written: &Written) -> Result<Stats, Error
                     .map_err(|e| Error::search("read", e.into()))?;
                 let mut doc = postings.doc();
                 while doc != TERMINATED {
-                    let mut tf = [0, 0];
-                    tf[slot] = postings.term_freq();
-                    list.push(Posting { record: record(doc)? as u32, tf });
+                    if live(doc) {
+                        let mut tf = [0, 0];
+                        tf[slot] = postings.term_freq();
+                        list.push(Posting { record: record(doc)? as u32, tf });
+                    }
                     doc = postings.advance();
                 }
             }
         }
     }
+    // Counted by lore: tantivy's totals are estimates once segments merge deletes away.
+    stats.totals = written.totals;
+    terms.retain(|_, list| !list.is_empty());
     for list in terms.values_mut() {
         list.sort_by_key(|p| p.record);
         list.dedup_by(|b, a| {

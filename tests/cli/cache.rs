@@ -19,15 +19,28 @@ fn cached_equals_uncached(site: &SiteTest, context: &str) -> String {
 }
 
 fn cached_equals_uncached_in(site: &SiteTest, out: &str, context: &str) -> String {
+    let stderr = cached_equals_uncached_stderr(site, out, context);
+    stderr.lines().find(|l| l.contains("reused from the build cache")).unwrap_or("").to_owned()
+}
+
+/// [`cached_equals_uncached_in`], returning the cached build's whole `--verbose` stderr.
+fn cached_equals_uncached_stderr(site: &SiteTest, out: &str, context: &str) -> String {
     let cached = site.run(&["build", "-v", "."]);
     cached.success();
     let with_cache = site.files(out);
+    // The uncached build writes the search index afresh: it runs beside the cached builds'
+    // index, so through a series the cached builds keep replacing pages in their own (segments
+    // and deletions pile up as they would on a CI runner).
+    let (index, kept) = (site.path(".lore/search"), site.path(".lore/search.kept"));
+    std::fs::rename(&index, &kept).unwrap();
     let fresh = site.run(&["build", "--no-cache", "."]);
     fresh.success();
+    std::fs::remove_dir_all(&index).unwrap();
+    std::fs::rename(&kept, &index).unwrap();
     let without = site.files(out);
     assert_same(&with_cache, &without, context);
     assert_eq!(diagnostics(cached.stderr()), diagnostics(fresh.stderr()), "{context}: diagnostics differ");
-    cached.stderr().lines().find(|l| l.contains("reused from the build cache")).unwrap_or("").to_owned()
+    cached.stderr().to_owned()
 }
 
 /// The diagnostics of a run's stderr, without the verbose and summary lines.
@@ -38,6 +51,8 @@ fn diagnostics(stderr: &str) -> String {
             || l.starts_with("built ")
             || l.contains("reused from")
             || l.contains("from the last build")
+            || l.contains("indexed again")
+            || l.starts_with("note: the search index `.lore/search` does not match")
     };
     stderr.lines().filter(|l| !verbose(l)).collect::<Vec<_>>().join("\n")
 }
@@ -68,11 +83,16 @@ fn issue_13_cached_builds_equal_uncached_builds_through_a_series_of_changes() {
     assert!(site.path(CACHE).is_file(), "the build wrote no cache");
     let steps =
         [Body, Title, Add, Delete, Rename, Snippet, Owner, Tags, LastVerified, Rename, Add, Delete, Body];
+    let mut replaced = Vec::new();
     for (n, kind) in steps.into_iter().enumerate() {
         let change = model.change(kind, &mut BTreeSet::new());
         apply(&site, &change.ops);
         let context = format!("seed {SEED}, step {n} ({})", change.what);
-        let reused = cached_equals_uncached(&site, &context);
+        let stderr = cached_equals_uncached_stderr(&site, "book", &context);
+        if let Some(line) = stderr.lines().find(|l| l.contains("pages indexed again")) {
+            replaced.push(format!("{n}: {line}"));
+        }
+        let reused = stderr.lines().find(|l| l.contains("reused from the build cache")).unwrap_or("");
         let numbers: Vec<usize> = reused.split(' ').filter_map(|n| n.parse().ok()).collect();
         // Pages that include the snippet are always rendered; most others come from the cache.
         assert!(
@@ -80,6 +100,9 @@ fn issue_13_cached_builds_equal_uncached_builds_through_a_series_of_changes() {
             "{context}: {reused:?}"
         );
     }
+    // Most steps replaced a few pages in the search index the earlier steps left (segments and
+    // deletions piling up), rather than writing it afresh, and gave the same site.
+    assert!(replaced.len() >= 8, "{replaced:#?}");
 }
 
 /// Issue 13: a body edit renders that page again and no other (pages without includes).
@@ -468,6 +491,14 @@ fn issue_13_search_files_are_reused_from_the_build_cache() {
         .success()
         .stderr_contains("30 of 31 pages linked from the last build unchanged");
     assert_eq!(site.read("book/p03/index.html"), good);
+    // Linked files are taken by their inode and modification time; an edit in place that keeps
+    // the length changes the time, and the file is read, found changed, and written anew.
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    site.write("book/p03/index.html", good.replace("quokka3", "quokka9"));
+    site.run(&["build", "-v"])
+        .success()
+        .stderr_contains("30 of 31 pages linked from the last build unchanged");
+    assert_eq!(site.read("book/p03/index.html"), good);
     site.write("src/p07.md", "# Page 7\n\nOther words: platypus.\n");
     let (reused, now) = search_line(site.run(&["build", "-v"]).success());
     assert!(reused > 0 && reused < now, "{reused} of {now}");
@@ -480,4 +511,62 @@ fn issue_13_search_files_are_reused_from_the_build_cache() {
     }
     std::fs::write(&memo, bytes).unwrap();
     cached_equals_uncached(&site, "scribbled memo");
+}
+
+/// Issue 13: the search index is brought up to date page by page from what the last build
+/// left; an index file damaged or changed since (tantivy does not checksum its files), or a
+/// damaged ledger, is written anew with one note, and the site is what a build without the
+/// cache writes.
+#[test]
+fn issue_13_a_damaged_search_index_is_written_anew() {
+    let site = SiteTest::empty("cache-damaged-index");
+    site.write("book.toml", BOOK_TOML);
+    for n in 0..6 {
+        site.write(&format!("src/p{n}.md"), format!("# Page {n}\n\nFailover step {n} for the primary.\n"));
+    }
+    site.run(&["build"]).success();
+    let index = site.path(".lore/search");
+    let biggest = |ext: &str| {
+        std::fs::read_dir(&index)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == ext))
+            .max_by_key(|p| std::fs::metadata(p).unwrap().len())
+            .unwrap()
+    };
+    let note = "note: the search index `.lore/search` does not match what the last build left (damaged, or changed since); it was written anew";
+    type Damage<'a> = Box<dyn Fn() + 'a>;
+    let damages: [(&str, Damage); 4] = [
+        ("postings scribbled", Box::new(|| scribble(&biggest("idx")))),
+        ("stored text scribbled", Box::new(|| scribble(&biggest("store")))),
+        ("ledger truncated", Box::new(|| cut_in_half(&index.join("lore-ledger.bin")))),
+        ("a file planted", Box::new(|| std::fs::write(index.join("planted.idx"), "x").unwrap())),
+    ];
+    for (n, (what, damage)) in damages.iter().enumerate() {
+        site.write("src/p1.md", format!("# Page 1\n\nFailover step one, edit {n}.\n"));
+        damage();
+        let stderr = cached_equals_uncached_stderr(&site, "book", what);
+        assert_eq!(stderr.matches("note: ").count(), 1, "{what}: {stderr}");
+        assert!(stderr.contains(note), "{what}: {stderr}");
+        assert!(!stderr.contains("indexed again"), "{what}: {stderr}");
+        let _ = std::fs::remove_file(index.join("planted.idx"));
+    }
+    // Undamaged, the next edit replaces one page, without a note.
+    site.write("src/p1.md", "# Page 1\n\nFailover step one, edited again.\n");
+    let stderr = cached_equals_uncached_stderr(&site, "book", "after");
+    assert!(stderr.contains("1 of 6 pages indexed again, the rest kept in the search index"), "{stderr}");
+    assert!(!stderr.contains("note: "), "{stderr}");
+}
+
+fn scribble(path: &std::path::Path) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let at = bytes.len() / 2;
+    let end = (at + 8).min(bytes.len());
+    bytes[at..end].iter_mut().for_each(|b| *b ^= 0x5a);
+    std::fs::write(path, bytes).unwrap();
+}
+
+fn cut_in_half(path: &std::path::Path) {
+    let bytes = std::fs::read(path).unwrap();
+    std::fs::write(path, &bytes[..bytes.len() / 2]).unwrap();
 }
