@@ -228,6 +228,14 @@ pub fn search_stats(data: &[u8]) {
     let _ = crate::search::merge::merge(&[site]);
 }
 
+/// Reads `data` as the search index's ledger (restored with `.lore/` from a CI cache): never
+/// a panic, and a ledger that reads is the one its bytes encode.
+pub fn search_ledger(data: &[u8]) {
+    if let Some(ledger) = crate::search::ledger::Ledger::decode(data) {
+        assert_eq!(ledger.encode(), data, "a ledger reads back only from its own bytes");
+    }
+}
+
 /// A site whose file `rel` holds `data`, with one catalog entity (unless `rel` is the catalog),
 /// a service page, a runbook and an ADR naming services; every service page is rendered.
 fn services_site(data: &[u8], rel: &str) {
@@ -370,7 +378,7 @@ mod tests {
     #[test]
     fn replay_fuzz_regressions() {
         type Target = fn(&[u8]);
-        let targets: [(&str, Target); 12] = [
+        let targets: [(&str, Target); 13] = [
             ("page", super::page),
             ("adr", super::adr),
             ("markdown", super::markdown),
@@ -383,6 +391,7 @@ mod tests {
             ("slo_file", super::slo_file),
             ("portal_manifest", super::portal_manifest),
             ("search_stats", super::search_stats),
+            ("search_ledger", super::search_ledger),
         ];
         assert!(super::served_site().is_some(), "the site the http target serves must build");
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
