@@ -183,9 +183,12 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     if options.write && options.cache && state.config.cache && !options.keep {
         state.theme.views = Some(views::Views::open(&views_path));
     }
-    let copied = write_site(&mut state, assets, options, portal.as_ref().map(|p| (p, &report)))?;
+    let kept = cache::dir(&state.config.root).join("site");
+    let linked_from = state.theme.views.is_some().then_some(kept.as_path());
+    let copied = write_site(&mut state, assets, options, linked_from, portal.as_ref().map(|p| (p, &report)))?;
     if let Some(views) = &state.theme.views {
         crate::fs::create_dir_all(&cache::dir(&state.config.root))?;
+        views.keep_site(&state.config.build_dir, &kept)?;
         views.save(&views_path)?;
         let files = state.site.pages.len() + state.site.sections.len();
         notes.insert(
@@ -271,10 +274,14 @@ fn write_site(
     state: &mut State,
     assets: write::ThemeAssets,
     options: &BuildOptions,
+    kept: Option<&Path>,
     portal: Option<(&crate::portal::Portal, &FreshnessReport)>,
 ) -> Result<usize, Error> {
     // `check` renders every template too (a template error is a build error) but writes nothing.
-    let staging = if options.write { Some(Staging::create(&state.config.build_dir)?) } else { None };
+    let mut staging = if options.write { Some(Staging::create(&state.config.build_dir)?) } else { None };
+    if let (Some(staging), Some(kept)) = (staging.as_mut(), kept) {
+        staging.keep_from(kept);
+    }
     let sink = Sink::Staging(staging.as_ref());
     state.write_all(&sink, options.keep)?;
     let not_found = state.theme.templates.render("404.html", &state.inputs().not_found())?;

@@ -162,9 +162,9 @@ impl Theme {
         let key = super::views::key(self.templates.digest, template, &(body_digest, &view));
         if let (Some(key), Some(last)) = (key, views.last(&rel))
             && last.key == key
-            && sink.link_same(&rel, last)?
+            && let Some(stamp) = sink.link_same(&rel, last)?
         {
-            views.made(&rel, last, true);
+            views.made(&rel, super::views::Made { stamp, ..last }, true);
             return Ok(());
         }
         unpack(&mut view)?;

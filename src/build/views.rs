@@ -15,6 +15,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
@@ -78,8 +79,7 @@ impl Views {
 
     /// Writes this build's memo to `path` (a temporary file renamed over it).
     pub fn save(&self, path: &Path) -> Result<(), Error> {
-        let mut files =
-            std::mem::take(&mut *self.now.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        let mut files = self.now.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();
         files.sort_by(|a, b| a.0.cmp(&b.0));
         let file = File { version: env!("CARGO_PKG_VERSION").to_owned(), files };
         let body = postcard::to_stdvec(&file).map_err(|e| Error::encode("the page memo", e))?;
@@ -90,6 +90,69 @@ impl Views {
         let tmp = path.with_extension("bin.tmp");
         crate::fs::write(&tmp, &bytes)?;
         std::fs::rename(&tmp, path).map_err(|e| Error::io("replace", path, e))
+    }
+
+    /// Brings `kept` up to date as a copy of this build's pages in the site just written at
+    /// `site`, by hard links (no bytes copied): a page still there from the last build (the
+    /// same inode) is left, one written anew is linked again, one gone is removed. The next
+    /// build links its unchanged pages from there when the build folder is not there (a CI
+    /// runner that restores only `.lore/`). A folder holding anything but files and folders
+    /// (a planted symlink) is removed and made anew, so nothing is written through it.
+    pub fn keep_site(&self, site: &Path, kept: &Path) -> Result<(), Error> {
+        if !plain_tree(kept) {
+            remove_any(kept)?;
+        }
+        let now = self.now.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let current: std::collections::HashSet<&str> = now.iter().map(|(rel, _)| rel.as_str()).collect();
+        for rel in self.last.keys().filter(|rel| !current.contains(rel.as_str())) {
+            let _ = std::fs::remove_file(kept.join(rel));
+        }
+        now.par_iter().try_for_each(|(rel, made)| -> Result<(), Error> {
+            let to = kept.join(rel);
+            let there = std::fs::symlink_metadata(&to).ok();
+            if made.stamp != 0 && there.as_ref().is_some_and(|m| crate::output::stamp(m) == made.stamp) {
+                return Ok(());
+            }
+            if there.is_some() {
+                std::fs::remove_file(&to).map_err(|e| Error::io("remove", &to, e))?;
+            }
+            if let Some(parent) = to.parent() {
+                crate::fs::create_dir_all(parent)?;
+            }
+            // A page that cannot be linked is only not kept.
+            let _ = std::fs::hard_link(site.join(rel), &to);
+            Ok(())
+        })
+    }
+}
+
+/// Whether `dir` is a folder whose tree holds only folders and regular files.
+fn plain_tree(dir: &Path) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(dir) else { return true };
+    if !meta.is_dir() {
+        return false;
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { return false };
+        for entry in entries {
+            let Ok(entry) = entry else { return false };
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => stack.push(entry.path()),
+                Ok(t) if t.is_file() => {}
+                _ => return false,
+            }
+        }
+    }
+    true
+}
+
+/// Removes `path` whatever it is, never following a symlink.
+fn remove_any(path: &Path) -> Result<(), Error> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => std::fs::remove_dir_all(path).map_err(|e| Error::io("remove", path, e)),
+        Ok(_) => std::fs::remove_file(path).map_err(|e| Error::io("remove", path, e)),
+        Err(_) => Ok(()),
     }
 }
 

@@ -33,11 +33,11 @@ impl Sink<'_> {
     }
 
     /// Links `rel` from the site being replaced when it is still the file `made` describes
-    /// (a staging folder only); returns whether it did.
-    pub fn link_same(&self, rel: &str, made: super::views::Made) -> Result<bool, Error> {
+    /// (a staging folder only); returns the linked file's stamp when it did.
+    pub fn link_same(&self, rel: &str, made: super::views::Made) -> Result<Option<u128>, Error> {
         match self {
             Sink::Staging(Some(staging)) => staging.link_same(rel, made.len, made.hash, made.stamp),
-            _ => Ok(false),
+            _ => Ok(None),
         }
     }
 

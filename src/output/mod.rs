@@ -27,6 +27,9 @@ pub struct Staging {
     /// The lock on the temporary folder's marker, held until the build ends.
     _lock: Option<File>,
     committed: bool,
+    /// A copy of the last site's pages kept elsewhere (`.lore/cache/site/`), linked from when
+    /// the build folder does not have them (a CI runner that restored only `.lore/`).
+    kept: Option<PathBuf>,
 }
 
 impl Staging {
@@ -45,8 +48,15 @@ impl Staging {
         crate::fs::create_dir_all(parent)?;
         // Not `create_dir_all`: a folder of this name that is still there is not ours to reuse.
         std::fs::create_dir(&tmp).map_err(|e| Error::io("create folder", &tmp, e))?;
-        let mut staging =
-            Self { build_dir: build_dir.to_path_buf(), target, tmp, old, _lock: None, committed: false };
+        let mut staging = Self {
+            build_dir: build_dir.to_path_buf(),
+            target,
+            tmp,
+            old,
+            _lock: None,
+            committed: false,
+            kept: None,
+        };
         staging._lock = Some(owner::claim(&staging.tmp)?);
         Ok(staging)
     }
@@ -69,25 +79,38 @@ impl Staging {
         crate::fs::write(&path, contents)
     }
 
-    /// Hard-links the file at `rel` from the site being replaced when it is still the file it
-    /// was (`len` bytes whose xxh3-64 is `hash`); returns whether it did. A file whose
-    /// [`stamp`] is still `stamp` (the same inode, unmodified since) is taken without reading
-    /// it; any other is read and hashed.
-    pub fn link_same(&self, rel: &str, len: u64, hash: u64, stamp: u128) -> Result<bool, Error> {
-        let old = self.target.join(rel);
-        let Ok(meta) = std::fs::symlink_metadata(&old) else { return Ok(false) };
-        let same = meta.is_file()
-            && meta.len() == len
-            && ((stamp != 0 && self::stamp(&meta) == stamp)
-                || std::fs::read(&old).is_ok_and(|b| xxhash_rust::xxh3::xxh3_64(&b) == hash));
-        if !same {
-            return Ok(false);
-        }
+    /// Hard-links the file at `rel` from the site being replaced (or the kept copy of its
+    /// pages) when it is still the file it was (`len` bytes whose xxh3-64 is `hash`); returns
+    /// the linked file's [`stamp`] when it did. A file whose stamp is still `stamp` (the same
+    /// inode, unmodified since) is taken without reading it; any other is read and hashed.
+    pub fn link_same(&self, rel: &str, len: u64, hash: u64, stamp: u128) -> Result<Option<u128>, Error> {
+        let same = |old: &Path| -> Option<u128> {
+            let meta = std::fs::symlink_metadata(old).ok()?;
+            let now = self::stamp(&meta);
+            let same = meta.is_file()
+                && meta.len() == len
+                && ((stamp != 0 && now == stamp)
+                    || std::fs::read(old).is_ok_and(|b| xxhash_rust::xxh3::xxh3_64(&b) == hash));
+            same.then_some(now)
+        };
+        let candidates =
+            std::iter::once(self.target.join(rel)).chain(self.kept.as_ref().map(|k| k.join(rel)));
+        let Some((old, now)) = candidates.into_iter().find_map(|old| same(&old).map(|now| (old, now))) else {
+            return Ok(None);
+        };
         let path = self.tmp.join(rel);
         if let Some(parent) = path.parent() {
             crate::fs::create_dir_all(parent)?;
         }
-        Ok(std::fs::hard_link(&old, &path).is_ok())
+        Ok(std::fs::hard_link(&old, &path).is_ok().then_some(now))
+    }
+
+    /// Links pages also from `kept`, a copy of the last site's pages (see [`Staging::link_same`]),
+    /// unless it is not a real folder.
+    pub fn keep_from(&mut self, kept: &Path) {
+        if std::fs::symlink_metadata(kept).is_ok_and(|m| m.is_dir()) {
+            self.kept = Some(kept.to_path_buf());
+        }
     }
 
     /// The [`stamp`] of the file written at `rel`, 0 when there is none.

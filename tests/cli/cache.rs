@@ -317,7 +317,9 @@ fn issue_13_unchanged_files_are_linked_from_the_previous_site() {
     assert_ne!(inode("book/b/index.html"), b, "the changed page was not written");
     assert!(site.read("book/b/index.html").contains("Other text."));
     assert!(site.read("book/a/index.html").contains("data-search-head=\"../search/head.json.gz\""));
-    assert_eq!(std::fs::metadata(site.path("book/a/index.html")).unwrap().nlink(), 1);
+    // Once the previous site is gone, its one other name is the kept copy in `.lore/cache/site/`.
+    assert_eq!(std::fs::metadata(site.path("book/a/index.html")).unwrap().nlink(), 2);
+    assert_eq!(inode(".lore/cache/site/a/index.html"), a);
 }
 
 /// Issue 13: a few pages rendered again are appended to the cache file (the rest of it is not
@@ -569,4 +571,54 @@ fn scribble(path: &std::path::Path) {
 fn cut_in_half(path: &std::path::Path) {
     let bytes = std::fs::read(path).unwrap();
     std::fs::write(path, &bytes[..bytes.len() / 2]).unwrap();
+}
+
+/// Issue 13: a CI runner restores only `.lore/`: the pages the last build wrote are kept there
+/// as hard links (`.lore/cache/site/`), so unchanged pages are linked from it even with no
+/// build folder, and the site is what a build without the cache writes.
+#[test]
+fn issue_13_pages_are_linked_from_the_cache_without_the_last_build_folder() {
+    let site = SiteTest::empty("cache-kept-site");
+    site.write("book.toml", BOOK_TOML);
+    for n in 0..5 {
+        site.write(&format!("src/p{n}.md"), format!("# Page {n}\n\nStep {n}.\n"));
+    }
+    site.run(&["build"]).success();
+    assert_eq!(site.read(".lore/cache/site/p2/index.html"), site.read("book/p2/index.html"));
+    // A fresh runner: the build folder is gone, `.lore/` copied (new inodes, new times).
+    std::fs::remove_dir_all(site.path("book")).unwrap();
+    let lore = site.path(".lore");
+    let copy = site.path("lore-restored");
+    copy_tree(&lore, &copy);
+    std::fs::remove_dir_all(&lore).unwrap();
+    std::fs::rename(&copy, &lore).unwrap();
+    site.write("src/p1.md", "# Page 1\n\nStep one, edited.\n");
+    let stderr = cached_equals_uncached_stderr(&site, "book", "restored");
+    assert!(stderr.contains("5 of 6 pages linked from the last build unchanged"), "{stderr}");
+    // The kept copy follows the site: the edited page, a removed page.
+    site.remove("src/p4.md");
+    cached_equals_uncached(&site, "removed");
+    assert!(site.read(".lore/cache/site/p1/index.html").contains("Step one, edited."));
+    assert!(!site.path(".lore/cache/site/p4/index.html").exists());
+}
+
+/// Issue 13: a symlink planted in the kept copy of the site (`.lore/` may come from a pull
+/// request's cache) is never written through: the copy is made anew.
+#[test]
+fn issue_13_a_planted_link_in_the_kept_site_is_not_followed() {
+    let site = SiteTest::empty("cache-kept-planted");
+    site.write("book.toml", BOOK_TOML);
+    site.write("src/a.md", "# Alpha\n\nText.\n");
+    site.write("src/b.md", "# Beta\n\nText.\n");
+    site.run(&["build"]).success();
+    let elsewhere = site.path("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let kept_b = site.path(".lore/cache/site/b");
+    std::fs::remove_dir_all(&kept_b).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &kept_b).unwrap();
+    site.write("src/b.md", "# Beta\n\nOther text.\n");
+    cached_equals_uncached(&site, "planted");
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0, "nothing was written through the link");
+    assert!(std::fs::symlink_metadata(&kept_b).unwrap().is_dir());
+    assert!(site.read(".lore/cache/site/b/index.html").contains("Other text."));
 }
