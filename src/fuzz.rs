@@ -196,6 +196,7 @@ pub fn portal_manifest(data: &[u8]) {
         base: format!("{name}/"),
         local: None,
         manifest: manifest.clone(),
+        search: crate::portal::search::SearchState::default(),
     };
     let portal = crate::portal::Portal {
         sites: vec![site("a"), site("b")],

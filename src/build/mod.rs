@@ -103,8 +103,12 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     let mut stages = Stages::new();
     let mut state = model(options, &mut stages)?;
     let mut report = FreshnessReport::new(&state.site, &state.config.freshness, state.today);
-    let portal =
+    let mut portal =
         state.config.portal.as_ref().map(|c| crate::portal::load(c, state.today, options.require_all_sites));
+    if let (Some(portal), Some(config), false) = (&mut portal, &state.config.portal, options.write) {
+        // `check` merges nothing: it decodes every site's search statistics to report them.
+        portal.decode_search(config, options.require_all_sites);
+    }
     if options.cache && state.config.cache {
         state.cache = Some(cache::Cache::open(&state.config, options.write));
     }
@@ -139,25 +143,13 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
             state.theme.diagrams_written = AtomicBool::new(true);
         }
     }
-    // Search indexes: only when writing (`check` has nothing to search).
-    if state.searched && options.defer_search {
-        let head = crate::search::browser::HEAD;
-        state.theme.search = Some(write::search_links(&state.config, head, &mut assets.files)?);
-    } else if state.searched {
-        // The last build's compressed search files, reused when their bytes come again.
-        let memo =
-            (options.cache && state.config.cache).then(|| cache::dir(&state.config.root).join("gzip.bin"));
-        let gz = std::sync::Arc::new(
-            memo.as_deref().map_or_else(crate::search::gzip::Gzip::plain, crate::search::gzip::Gzip::open),
-        );
-        let made = index_search(&mut state, &mut assets.files, options.keep, &gz, &mut stages)?;
-        if let Some(path) = &memo {
-            crate::fs::create_dir_all(&cache::dir(&state.config.root))?;
-            gz.save(path, &assets.files)?;
-            notes.insert(
-                1.min(notes.len()),
-                format!("{} of {made} search files reused from the build cache", gz.reused()),
-            );
+    let search_diags =
+        write_search(&mut state, &mut assets.files, options, portal.as_mut(), &mut stages, &mut notes)?;
+    if !search_diags.is_empty() {
+        diags.extend(search_diags);
+        crate::diag::sort(&mut diags);
+        if !options.keep_going && diags.iter().any(Diagnostic::is_error) {
+            return Err(Error::Diagnostics(diags));
         }
     }
     // `lore build` with the cache: pages whose template input is unchanged are linked from the
@@ -190,16 +182,87 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     })
 }
 
-/// Writes the tantivy index and exports the browser index; its files join `files`, and the
-/// state's theme links the searcher. Unless `keep`, the records let go of their search
-/// documents.
+/// The search indexes (only when writing: `check` has nothing to search), their files added
+/// to `files`. A portal's pages enter the merge of its sites' search as one more site, and the
+/// merged index replaces the portal's own (one search box over everything); when no site is
+/// searchable the portal keeps its own. Returns what the merge reports of the sites.
+fn write_search(
+    state: &mut State,
+    files: &mut Vec<(String, Vec<u8>)>,
+    options: &BuildOptions,
+    portal: Option<&mut crate::portal::Portal>,
+    stages: &mut Stages,
+    notes: &mut Vec<String>,
+) -> Result<Vec<Diagnostic>, Error> {
+    let head = crate::search::browser::HEAD;
+    if state.searched && options.defer_search {
+        state.theme.search = Some(write::search_links(&state.config, head, files)?);
+        return Ok(Vec::new());
+    }
+    // The last build's compressed search files, reused when their bytes come again.
+    let memo = (options.cache && state.config.cache).then(|| cache::dir(&state.config.root).join("gzip.bin"));
+    let gz = Arc::new(
+        memo.as_deref().map_or_else(crate::search::gzip::Gzip::plain, crate::search::gzip::Gzip::open),
+    );
+    let mut own =
+        if state.searched { Some(index_search(state, files, options.keep, &gz, stages)?) } else { None };
+    let mut diags = Vec::new();
+    if let (Some(portal), Some(config), true) =
+        (portal, &state.config.portal, options.write && !options.defer_search)
+    {
+        let name = crate::portal::search::own_name(portal, &state.config.title);
+        let own_stats = own.as_mut().and_then(|o| o.stats.take());
+        let own_site =
+            own_stats.map(|stats| crate::search::merge::SiteSearch { name, base: String::new(), stats });
+        let merged = crate::portal::search::merge_sites(portal, config, own_site, options.require_all_sites)?;
+        diags = merged.diagnostics;
+        if let Some(merged) = merged.files {
+            if state.theme.search.is_none() {
+                state.theme.search = Some(write::search_links(&state.config, head, files)?);
+            }
+            // The merged head replaces the portal's own: none of its own index's files is written.
+            own = None;
+            files.extend(merged);
+            stages.done("search: the organisation's merged index");
+        }
+    }
+    let made = own.map_or(0, |own| {
+        let made = own.bundle.len();
+        files.extend(own.bundle);
+        made
+    });
+    if let Some(path) = &memo
+        && state.searched
+    {
+        crate::fs::create_dir_all(&cache::dir(&state.config.root))?;
+        gz.save(path, files)?;
+        notes.insert(
+            1.min(notes.len()),
+            format!("{} of {made} search files reused from the build cache", gz.reused()),
+        );
+    }
+    Ok(diags)
+}
+
+/// The portal's own browser index, before a merge may replace it.
+struct OwnSearch {
+    /// The browser index's files.
+    bundle: Vec<(String, Vec<u8>)>,
+    /// The search statistics, kept in memory for a portal's merge.
+    stats: Option<Vec<u8>>,
+}
+
+/// Writes the tantivy index and exports the browser index (returned, not yet in `files`); the
+/// state's theme links the searcher. The statistics are written when `search-stats` asks for
+/// them, and kept in memory for a portal's merge. Unless `keep`, the records let go of their
+/// search documents.
 fn index_search(
     state: &mut State,
     files: &mut Vec<(String, Vec<u8>)>,
     keep: bool,
-    gz: &std::sync::Arc<crate::search::gzip::Gzip>,
+    gz: &Arc<crate::search::gzip::Gzip>,
     stages: &mut Stages,
-) -> Result<usize, Error> {
+) -> Result<OwnSearch, Error> {
     let docs = state.search_docs();
     if !keep {
         state.forget_search();
@@ -208,7 +271,7 @@ fn index_search(
     let _lock = crate::search::index::lock(&dir)?;
     let index = crate::search::index::write(&docs, &dir)?;
     stages.done("search: tantivy index");
-    let stats_wanted = state.config.search_stats;
+    let stats_wanted = state.config.search_stats || state.config.portal.is_some();
     let (bundle, stats) = {
         // The last build's compressed files, reused when their bytes come again.
         let _memo = crate::search::gzip::install(gz.clone());
@@ -216,19 +279,17 @@ fn index_search(
         // 280 MiB more at 10,000 pages).
         rayon::join(
             || crate::search::browser::export(&docs, &index),
-            || {
-                stats_wanted
-                    .then(|| {
-                        crate::search::stats::collect(&docs, &index)
-                            .and_then(|s| crate::search::stats::encode(&s))
-                    })
-                    .transpose()
-            },
+            || stats_wanted.then(|| stats_file(&docs, &index)).transpose(),
         )
     };
     let mut bundle = bundle?;
-    if let Some(stats) = stats? {
-        files.push((crate::search::stats::STATS.to_owned(), stats));
+    let stats = stats?;
+    state.search_manifest = None;
+    if let Some((bytes, info)) = &stats
+        && state.config.search_stats
+    {
+        files.push((crate::search::stats::STATS.to_owned(), bytes.clone()));
+        state.search_manifest = Some(info.manifest());
     }
     crate::fs::write(&dir.join("words.tsv"), bundle.words.as_bytes())?;
     // Pages name the head by a fixed name (the searcher revalidates it), so a page whose own
@@ -237,10 +298,23 @@ fn index_search(
         crate::search::browser::HEAD.clone_into(rel);
     }
     state.theme.search = Some(write::search_links(&state.config, crate::search::browser::HEAD, files)?);
-    let made = bundle.files.len();
-    files.extend(bundle.files);
     stages.done("search: browser index");
-    Ok(made)
+    Ok(OwnSearch { bundle: bundle.files, stats: stats.map(|(bytes, _)| bytes) })
+}
+
+/// The search statistics file of `docs` and the counts `lore-site.json` gives of it.
+fn stats_file(
+    docs: &[Arc<crate::search::PageDoc>],
+    index: &crate::search::index::Written,
+) -> Result<(Vec<u8>, crate::search::stats::Info), Error> {
+    let stats = crate::search::stats::collect(docs, index)?;
+    let info = crate::search::stats::Info {
+        pages: stats.pages.len() as u64,
+        sections: stats.norms.len() as u64,
+        words: stats.words.len() as u64,
+        terms: stats.terms.len() as u64,
+    };
+    Ok((crate::search::stats::encode(&stats)?, info))
 }
 
 /// Writes every page, listing and asset into a staging folder swapped in when complete (or,
@@ -326,6 +400,7 @@ fn model(options: &BuildOptions, stages: &mut Stages) -> Result<State, Error> {
             Arc::new(if options.keep { Highlighter::new() } else { Highlighter::without_cache() })
         }),
         cache: None,
+        search_manifest: None,
     })
 }
 
