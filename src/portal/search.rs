@@ -292,10 +292,12 @@ pub fn merge_sites(
     Ok(out)
 }
 
-/// The name the portal's own pages go by in the merged index: its title, unless a site has it.
+/// The name the portal's own pages go by in the merged index (their label and `site` filter):
+/// its title (at most 100 characters, no control characters), unless a site has that name.
 pub fn own_name(portal: &Portal, title: &str) -> String {
-    let title = if title.trim().is_empty() { "portal" } else { title.trim() };
-    if portal.sites.iter().any(|s| s.name == title) { format!("{title} (portal)") } else { title.to_owned() }
+    let title: String = title.trim().chars().filter(|c| !c.is_control()).take(100).collect();
+    let title = if title.is_empty() { "portal".to_owned() } else { title };
+    if portal.sites.iter().any(|s| s.name == title) { format!("{title} (portal)") } else { title }
 }
 
 #[cfg(test)]
