@@ -21,7 +21,8 @@
 //! - [`slo_file`]: an OpenSLO or Sloth file (`[services] slos`) read, its error budgets
 //!   computed and the service pages rendered;
 //! - [`search_stats`]: a site's search statistics (inflated; compressed here) merged by a
-//!   portal into one browser index.
+//!   portal into one browser index;
+//! - [`search_ledger`]: the search index's ledger, as `.lore/` restored from a cache holds it.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -196,6 +197,7 @@ pub fn portal_manifest(data: &[u8]) {
         base: format!("{name}/"),
         local: None,
         manifest: manifest.clone(),
+        search: crate::portal::search::SearchState::default(),
     };
     let portal = crate::portal::Portal {
         sites: vec![site("a"), site("b")],

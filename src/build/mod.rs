@@ -103,8 +103,12 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     let mut stages = Stages::new();
     let mut state = model(options, &mut stages)?;
     let mut report = FreshnessReport::new(&state.site, &state.config.freshness, state.today);
-    let portal =
+    let mut portal =
         state.config.portal.as_ref().map(|c| crate::portal::load(c, state.today, options.require_all_sites));
+    if let (Some(portal), Some(config), false) = (&mut portal, &state.config.portal, options.write) {
+        // `check` merges nothing: it decodes every site's search statistics to report them.
+        portal.decode_search(config, options.require_all_sites);
+    }
     if options.cache && state.config.cache {
         state.cache = Some(cache::Cache::open(&state.config, options.write));
     }
@@ -139,42 +143,13 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
             state.theme.diagrams_written = AtomicBool::new(true);
         }
     }
-    // Search indexes: only when writing (`check` has nothing to search).
-    if state.searched && options.defer_search {
-        let head = crate::search::browser::HEAD;
-        state.theme.search = Some(write::search_links(&state.config, head, &mut assets.files)?);
-    } else if state.searched {
-        // The last build's compressed search files, reused when their bytes come again.
-        let memo =
-            (options.cache && state.config.cache).then(|| cache::dir(&state.config.root).join("gzip.bin"));
-        let gz = std::sync::Arc::new(
-            memo.as_deref().map_or_else(crate::search::gzip::Gzip::plain, crate::search::gzip::Gzip::open),
-        );
-        let (made, updated) =
-            index_search(&mut state, &mut assets.files, options.keep, memo.is_some(), &gz, &mut stages)?;
-        match updated {
-            crate::search::index::Updated::Replaced(n) => {
-                let pages = state.site.pages.len();
-                notes.push(format!("{n} of {pages} pages indexed again, the rest kept in the search index"));
-            }
-            crate::search::index::Updated::Damaged => {
-                if let Some(tell) = options.note {
-                    let dir = crate::config::display_path(&crate::search::index_dir(&state.config));
-                    tell(&format!(
-                        "the search index `{}` does not match what the last build left (damaged, or changed since); it was written anew",
-                        dir.display()
-                    ));
-                }
-            }
-            crate::search::index::Updated::Afresh => {}
-        }
-        if let Some(path) = &memo {
-            crate::fs::create_dir_all(&cache::dir(&state.config.root))?;
-            gz.save(path, &assets.files)?;
-            notes.insert(
-                1.min(notes.len()),
-                format!("{} of {made} search files reused from the build cache", gz.reused()),
-            );
+    let search_diags =
+        write_search(&mut state, &mut assets.files, options, portal.as_mut(), &mut stages, &mut notes)?;
+    if !search_diags.is_empty() {
+        diags.extend(search_diags);
+        crate::diag::sort(&mut diags);
+        if !options.keep_going && diags.iter().any(Diagnostic::is_error) {
+            return Err(Error::Diagnostics(diags));
         }
     }
     // `lore build` with the cache: pages whose template input is unchanged are linked from the
@@ -210,17 +185,122 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     })
 }
 
-/// Writes the tantivy index (with `reuse`, replacing only the pages that changed since the
-/// last build) and exports the browser index; its files join `files`, and the state's theme
-/// links the searcher. Unless `keep`, the records let go of their search documents.
+/// The search indexes (only when writing: `check` has nothing to search), their files added
+/// to `files`. A portal's pages enter the merge of its sites' search as one more site, and the
+/// merged index replaces the portal's own (one search box over everything); when no site is
+/// searchable the portal keeps its own. Returns what the merge reports of the sites.
+fn write_search(
+    state: &mut State,
+    files: &mut Vec<(String, Vec<u8>)>,
+    options: &BuildOptions,
+    portal: Option<&mut crate::portal::Portal>,
+    stages: &mut Stages,
+    notes: &mut Vec<String>,
+) -> Result<Vec<Diagnostic>, Error> {
+    let head = crate::search::browser::HEAD;
+    if state.searched && options.defer_search {
+        state.theme.search = Some(write::search_links(&state.config, head, files)?);
+        return Ok(Vec::new());
+    }
+    // The last build's compressed search files, reused when their bytes come again.
+    let memo = (options.cache && state.config.cache).then(|| cache::dir(&state.config.root).join("gzip.bin"));
+    let gz = Arc::new(
+        memo.as_deref().map_or_else(crate::search::gzip::Gzip::plain, crate::search::gzip::Gzip::open),
+    );
+    let mut own = if state.searched {
+        Some(index_search(state, files, options.keep, memo.is_some(), &gz, stages)?)
+    } else {
+        None
+    };
+    if let Some(own) = &own {
+        index_note(state, own.updated, options.note, notes);
+    }
+    let mut diags = Vec::new();
+    if let (Some(portal), Some(config), true) =
+        (portal, &state.config.portal, options.write && !options.defer_search)
+    {
+        let name = crate::portal::search::own_name(portal, &state.config.title);
+        let own_stats = own.as_mut().and_then(|o| o.stats.take());
+        let own_site =
+            own_stats.map(|stats| crate::search::merge::SiteSearch { name, base: String::new(), stats });
+        let merged = crate::portal::search::merge_sites(portal, config, own_site, options.require_all_sites)?;
+        diags = merged.diagnostics;
+        if let Some(merged) = merged.files {
+            if state.theme.search.is_none() {
+                state.theme.search = Some(write::search_links(&state.config, head, files)?);
+            }
+            // The merged head replaces the portal's own: none of its own index's files is written.
+            own = None;
+            files.extend(merged);
+            stages.done("search: the organisation's merged index");
+        }
+    }
+    let made = own.map_or(0, |own| {
+        let made = own.bundle.len();
+        files.extend(own.bundle);
+        made
+    });
+    if let Some(path) = &memo
+        && state.searched
+    {
+        crate::fs::create_dir_all(&cache::dir(&state.config.root))?;
+        gz.save(path, files)?;
+        notes.insert(
+            1.min(notes.len()),
+            format!("{} of {made} search files reused from the build cache", gz.reused()),
+        );
+    }
+    Ok(diags)
+}
+
+/// Tells how the tantivy index was brought up to date: `--verbose` counts the pages indexed
+/// again; an index found damaged is noted.
+fn index_note(
+    state: &State,
+    updated: crate::search::index::Updated,
+    note: Option<fn(&str)>,
+    notes: &mut Vec<String>,
+) {
+    match updated {
+        crate::search::index::Updated::Replaced(n) => {
+            let pages = state.site.pages.len();
+            notes.push(format!("{n} of {pages} pages indexed again, the rest kept in the search index"));
+        }
+        crate::search::index::Updated::Damaged => {
+            if let Some(tell) = note {
+                let dir = crate::config::display_path(&crate::search::index_dir(&state.config));
+                tell(&format!(
+                    "the search index `{}` does not match what the last build left (damaged, or changed since); it was written anew",
+                    dir.display()
+                ));
+            }
+        }
+        crate::search::index::Updated::Afresh => {}
+    }
+}
+
+/// The portal's own browser index, before a merge may replace it.
+struct OwnSearch {
+    /// The browser index's files.
+    bundle: Vec<(String, Vec<u8>)>,
+    /// The search statistics, kept in memory for a portal's merge.
+    stats: Option<Vec<u8>>,
+    /// How the tantivy index was brought up to date.
+    updated: crate::search::index::Updated,
+}
+
+/// Writes the tantivy index and exports the browser index (returned, not yet in `files`); the
+/// state's theme links the searcher. The statistics are written when `search-stats` asks for
+/// them, and kept in memory for a portal's merge. Unless `keep`, the records let go of their
+/// search documents.
 fn index_search(
     state: &mut State,
     files: &mut Vec<(String, Vec<u8>)>,
     keep: bool,
     reuse: bool,
-    gz: &std::sync::Arc<crate::search::gzip::Gzip>,
+    gz: &Arc<crate::search::gzip::Gzip>,
     stages: &mut Stages,
-) -> Result<(usize, crate::search::index::Updated), Error> {
+) -> Result<OwnSearch, Error> {
     let docs = state.search_docs();
     if !keep {
         state.forget_search();
@@ -233,7 +313,7 @@ fn index_search(
         (crate::search::index::write(&docs, &dir)?, crate::search::index::Updated::Afresh)
     };
     stages.done("search: tantivy index");
-    let stats_wanted = state.config.search_stats;
+    let stats_wanted = state.config.search_stats || state.config.portal.is_some();
     let (bundle, stats) = {
         // The last build's compressed files, reused when their bytes come again.
         let _memo = crate::search::gzip::install(gz.clone());
@@ -241,19 +321,17 @@ fn index_search(
         // 280 MiB more at 10,000 pages).
         rayon::join(
             || crate::search::browser::export(&docs, &index),
-            || {
-                stats_wanted
-                    .then(|| {
-                        crate::search::stats::collect(&docs, &index)
-                            .and_then(|s| crate::search::stats::encode(&s))
-                    })
-                    .transpose()
-            },
+            || stats_wanted.then(|| stats_file(&docs, &index)).transpose(),
         )
     };
     let mut bundle = bundle?;
-    if let Some(stats) = stats? {
-        files.push((crate::search::stats::STATS.to_owned(), stats));
+    let stats = stats?;
+    state.search_manifest = None;
+    if let Some((bytes, info)) = &stats
+        && state.config.search_stats
+    {
+        files.push((crate::search::stats::STATS.to_owned(), bytes.clone()));
+        state.search_manifest = Some(info.manifest());
     }
     crate::fs::write(&dir.join("words.tsv"), bundle.words.as_bytes())?;
     // Pages name the head by a fixed name (the searcher revalidates it), so a page whose own
@@ -262,17 +340,30 @@ fn index_search(
         crate::search::browser::HEAD.clone_into(rel);
     }
     state.theme.search = Some(write::search_links(&state.config, crate::search::browser::HEAD, files)?);
-    let made = bundle.files.len();
-    files.extend(bundle.files);
     stages.done("search: browser index");
-    Ok((made, updated))
+    Ok(OwnSearch { bundle: bundle.files, stats: stats.map(|(bytes, _)| bytes), updated })
+}
+
+/// The search statistics file of `docs` and the counts `lore-site.json` gives of it.
+fn stats_file(
+    docs: &[Arc<crate::search::PageDoc>],
+    index: &crate::search::index::Written,
+) -> Result<(Vec<u8>, crate::search::stats::Info), Error> {
+    let stats = crate::search::stats::collect(docs, index)?;
+    let info = crate::search::stats::Info {
+        pages: stats.pages.len() as u64,
+        sections: stats.norms.len() as u64,
+        words: stats.words.len() as u64,
+        terms: stats.terms.len() as u64,
+    };
+    Ok((crate::search::stats::encode(&stats)?, info))
 }
 
 /// Writes every page, listing and asset into a staging folder swapped in when complete (or,
 /// for `check`, renders them and writes nothing); returns how many files were copied.
 fn write_site(
     state: &mut State,
-    assets: write::ThemeAssets,
+    mut assets: write::ThemeAssets,
     options: &BuildOptions,
     kept: Option<&Path>,
     portal: Option<(&crate::portal::Portal, &FreshnessReport)>,
@@ -283,6 +374,10 @@ fn write_site(
         staging.keep_from(kept);
     }
     let sink = Sink::Staging(staging.as_ref());
+    // About 11,000 search files at 10,000 pages: written in parallel, as pages are. First, and
+    // let go before the pages render: a portal's merged index over 100,000 pages is 350 MB.
+    assets.files.par_iter().try_for_each(|(path, bytes)| sink.write(path, bytes))?;
+    drop(std::mem::take(&mut assets.files));
     state.write_all(&sink, options.keep)?;
     let not_found = state.theme.templates.render("404.html", &state.inputs().not_found())?;
     sink.write("404.html", not_found.as_bytes())?;
@@ -296,8 +391,6 @@ fn write_site(
             &|rel, bytes| sink.write(rel, bytes),
         )?;
     }
-    // About 11,000 search files at 10,000 pages: written in parallel, as pages are.
-    assets.files.par_iter().try_for_each(|(path, bytes)| sink.write(path, bytes))?;
     let copies = state.site.assets.iter().map(|a| (a.path.clone(), a.rel.clone())).chain(assets.copies);
     let copies: Vec<_> = copies.collect();
     copies.par_iter().try_for_each(|(from, rel)| sink.copy(from, rel))?;
@@ -355,6 +448,7 @@ fn model(options: &BuildOptions, stages: &mut Stages) -> Result<State, Error> {
             Arc::new(if options.keep { Highlighter::new() } else { Highlighter::without_cache() })
         }),
         cache: None,
+        search_manifest: None,
     })
 }
 

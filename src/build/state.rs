@@ -214,6 +214,9 @@ pub struct State {
     pub(super) docs: Option<crate::search::Docs>,
     /// The build cache, while a full build renders.
     pub(super) cache: Option<Cache>,
+    /// What `lore-site.json` says of the search statistics the build wrote (`search`): which
+    /// file, its format and counts; `None` when it wrote none.
+    pub search_manifest: Option<serde_json::Value>,
 }
 
 impl State {
@@ -423,7 +426,8 @@ impl State {
     pub fn write_listings(&mut self, sink: &Sink<'_>) -> Result<(), Error> {
         let report = FreshnessReport::new(&self.site, &self.config.freshness, self.today);
         let listings = write::listings(&self.inputs(), &self.theme.templates, &report, sink)?;
-        let manifest = crate::portal::Manifest::of(&self.site, &self.config, self.today);
+        let mut manifest = crate::portal::Manifest::of(&self.site, &self.config, self.today);
+        manifest.search.clone_from(&self.search_manifest);
         sink.write(crate::portal::manifest::FILE, manifest.to_json()?.as_bytes())?;
         let browsed_gone = self.listings.browsed.iter().filter(|g| !listings.browsed.contains(g));
         let redirects_gone = self.listings.redirects.iter().filter(|g| !listings.redirects.contains(g));

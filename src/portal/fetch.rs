@@ -2,7 +2,9 @@
 //!
 //! HTTPS goes through ureq with rustls (Mozilla's roots, plus `[portal] ca-file` for an
 //! internal CA), one overall timeout per fetch, no plain HTTP, and a size cap on the body. The
-//! bytes are parsed by [`super::manifest::Manifest::parse`]; this module only gets them.
+//! bytes are parsed by [`super::manifest::Manifest::parse`]; this module only gets them. A
+//! site's search statistics come through the same client ([`Fetcher::read_at`]), with their
+//! own size cap.
 
 use std::io::Read;
 use std::path::Path;
@@ -52,12 +54,16 @@ impl Fetcher {
     /// The manifest bytes of `site`, or why they cannot be had (one line, escaped).
     pub fn read(&self, site: &PortalSite) -> Result<Vec<u8>, String> {
         match &site.source {
-            SiteSource::Path(dir) => read_file(&dir.join(FILE)),
-            SiteSource::Url(url) => self.get(&format!("{url}{FILE}"), site.auth_env.as_deref()),
+            SiteSource::Path(dir) => read_file(&dir.join(FILE), MAX_BYTES),
+            SiteSource::Url(url) => {
+                self.read_at(&format!("{url}{FILE}"), site.auth_env.as_deref(), MAX_BYTES)
+            }
         }
     }
 
-    fn get(&self, url: &str, auth_env: Option<&str>) -> Result<Vec<u8>, String> {
+    /// The file at `url` (the site's `auth-env` header sent with it), at most `cap` bytes plus
+    /// one, so that a larger one is seen as such.
+    pub fn read_at(&self, url: &str, auth_env: Option<&str>, cap: u64) -> Result<Vec<u8>, String> {
         let shown = crate::diag::escape(url);
         if crate::config::data_url::scheme(url).as_deref() != Some("https") {
             return Err(format!("`{shown}` is not fetched: lore fetches manifests over `https` only"));
@@ -78,15 +84,16 @@ impl Fetcher {
         let mut bytes = Vec::new();
         let reader = response.into_body().into_reader();
         reader
-            .take(MAX_BYTES + 1)
+            .take(cap + 1)
             .read_to_end(&mut bytes)
             .map_err(|e| format!("cannot fetch `{shown}`: {}", crate::diag::escape(&e.to_string())))?;
         Ok(bytes)
     }
 }
 
-/// A manifest file, at most [`MAX_BYTES`] (plus one, so that a larger one is seen as such).
-fn read_file(path: &Path) -> Result<Vec<u8>, String> {
+/// A file of a site's build folder, at most `cap` bytes (plus one, so that a larger one is seen
+/// as such).
+pub fn read_file(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
     let shown = crate::config::display_path(path);
     let shown = crate::diag::escape(&shown.display().to_string()).into_owned();
     let file = std::fs::File::open(path).map_err(|e| match e.kind() {
@@ -96,6 +103,6 @@ fn read_file(path: &Path) -> Result<Vec<u8>, String> {
         _ => format!("cannot read `{shown}`: {e}"),
     })?;
     let mut bytes = Vec::new();
-    file.take(MAX_BYTES + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+    file.take(cap + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
     Ok(bytes)
 }

@@ -45,8 +45,9 @@ pub struct Manifest {
     pub adrs: Vec<AdrEntry>,
     /// Every onboarding path.
     pub onboarding: Vec<PathEntry>,
-    /// What organisation-wide search needs to merge this site's index; `null` until the
-    /// search side fills it (owned by `crate::search`).
+    /// What organisation-wide search needs to merge this site's index: the search statistics
+    /// file, its format and counts (`crate::search::stats::Info::manifest`); `null` when the
+    /// site was built without `[output.html] search-stats`.
     pub search: Option<serde_json::Value>,
 }
 

@@ -7,12 +7,14 @@
 //! (alert conflicts, dangling cross-site dependencies, stale paging runbooks); [`pages`] writes
 //! the organisation's pages. Nothing here prints.
 //!
-//! Organisation-wide search is built by `crate::search` from [`Portal::sites`]; its one call
-//! site is [`portal_search`].
+//! Organisation-wide search: [`load`] also reads the search statistics each manifest names
+//! ([`search`]); the build merges them with the portal's own pages through
+//! [`search::merge_sites`], the one call site of `crate::search::merge`.
 
 pub mod fetch;
 pub mod manifest;
 pub mod pages;
+pub mod search;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -40,6 +42,8 @@ pub struct LoadedSite {
     pub local: Option<PathBuf>,
     /// What the site published.
     pub manifest: Manifest,
+    /// Its part in the organisation's search.
+    pub search: search::SearchState,
 }
 
 /// A site the portal could not read.
@@ -64,12 +68,13 @@ pub struct Portal {
     pub load_diagnostics: Vec<Diagnostic>,
 }
 
-/// Reads every site of `config` (fetches run in parallel, a few at a time). A site that fails
-/// is a warning, or an error when `require_all` (`--require-all-sites`).
+/// Reads every site of `config` and the search statistics their manifests name (fetches run in
+/// parallel, a few at a time). A site that fails is a warning, or an error when `require_all`
+/// (`--require-all-sites`).
 pub fn load(config: &PortalConfig, today: Date, require_all: bool) -> Portal {
     let fetcher = fetch::Fetcher::new(config);
     let results: Vec<Result<Vec<u8>, String>> = match &fetcher {
-        Ok(fetcher) => read_all(fetcher, &config.sites),
+        Ok(fetcher) => in_parallel(&config.sites, |site| fetcher.read(site)),
         Err(reason) => config.sites.iter().map(|_| Err(reason.clone())).collect(),
     };
     let mut portal =
@@ -92,23 +97,27 @@ pub fn load(config: &PortalConfig, today: Date, require_all: bool) -> Portal {
             }
         }
     }
+    if let Ok(fetcher) = &fetcher {
+        let diags = search::read(fetcher, &mut portal.sites, config, require_all);
+        portal.load_diagnostics.extend(diags);
+    }
     portal
 }
 
-/// Fetches at most this many manifests at once.
+/// Fetches at most this many files at once.
 const PARALLEL_FETCHES: usize = 8;
 
-fn read_all(fetcher: &fetch::Fetcher, sites: &[PortalSite]) -> Vec<Result<Vec<u8>, String>> {
-    let mut out = Vec::with_capacity(sites.len());
-    for chunk in sites.chunks(PARALLEL_FETCHES) {
+/// `read` of every item, [`PARALLEL_FETCHES`] at a time, in order.
+fn in_parallel<T: Sync>(
+    items: &[T],
+    read: impl Fn(&T) -> Result<Vec<u8>, String> + Sync,
+) -> Vec<Result<Vec<u8>, String>> {
+    let mut out = Vec::with_capacity(items.len());
+    for chunk in items.chunks(PARALLEL_FETCHES) {
         std::thread::scope(|scope| {
-            let handles: Vec<_> = chunk.iter().map(|site| scope.spawn(|| fetcher.read(site))).collect();
+            let handles: Vec<_> = chunk.iter().map(|item| scope.spawn(|| read(item))).collect();
             for handle in handles {
-                out.push(
-                    handle
-                        .join()
-                        .unwrap_or_else(|_| Err("reading the manifest failed (a bug in lore)".to_owned())),
-                );
+                out.push(handle.join().unwrap_or_else(|_| Err("reading failed (a bug in lore)".to_owned())));
             }
         });
     }
@@ -139,7 +148,7 @@ fn loaded(
         SiteSource::Path(dir) => Some(dir.clone()),
         SiteSource::Url(_) => None,
     };
-    LoadedSite { name: site.name.clone(), base, local, manifest }
+    LoadedSite { name: site.name.clone(), base, local, manifest, search: search::SearchState::default() }
 }
 
 impl LoadedSite {
@@ -350,14 +359,4 @@ impl<'a> OrgServices<'a> {
     pub fn link(&self, name: &str) -> Option<(String, &'a str)> {
         self.by_name.get(&name.to_lowercase()).map(|(site, s)| (site.link(&s.url), site.name.as_str()))
     }
-}
-
-/// The files of the organisation-wide search index, written beside the portal's pages.
-///
-/// THE ONE CALL SITE of the organisation-wide search merge (issue 16, built in
-/// `crate::search`): it takes every [`LoadedSite`] (manifest `search` field, base URL, local
-/// build folder) and returns (portal-relative path, bytes) pairs. Until the merge lands it
-/// writes nothing.
-pub fn portal_search(_sites: &[LoadedSite]) -> Result<Vec<(String, Vec<u8>)>, crate::error::Error> {
-    Ok(Vec::new())
 }

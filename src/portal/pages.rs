@@ -112,9 +112,6 @@ pub fn write(
     sink.write("alerts.json", alerts_json(portal)?.as_bytes())?;
     render("services/", "Services", services(portal))?;
     render("decisions/", "Decisions", decisions(portal))?;
-    for (path, bytes) in super::portal_search(&portal.sites)? {
-        sink.write(&path, &bytes)?;
-    }
     Ok(())
 }
 
@@ -130,6 +127,7 @@ fn front(portal: &Portal, report: &FreshnessReport) -> PageBody {
             text(site.manifest.pages.len().to_string()),
             text(stale.to_string()),
             text(&site.manifest.today),
+            text(site.search.describe()),
         ]);
     }
     PageBody {
@@ -152,7 +150,9 @@ fn front(portal: &Portal, report: &FreshnessReport) -> PageBody {
                 id: "sites".to_owned(),
                 title: "Sites".to_owned(),
                 empty: "No site could be read.".to_owned(),
-                columns: ["Site", "Title", "Pages", "Stale", "Built for"].map(str::to_owned).to_vec(),
+                columns: ["Site", "Title", "Pages", "Stale", "Built for", "Search"]
+                    .map(str::to_owned)
+                    .to_vec(),
                 rows,
             },
             onboarding(portal, from),

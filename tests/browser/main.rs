@@ -231,20 +231,18 @@ fn search_snippets_never_run_page_text(chromium: &Path, _site: &Path) {
     search_in_browser(chromium, &root.join("book"), &case);
 }
 
-/// Issue 16: a portal's merged index (two sites, one published under the portal's `billing/`)
-/// finds a page of the other site, shows the site's name with it, and the keyboard follows the
-/// result into that site.
+/// Issue 16: a portal built by `lore build` over a site published under the portal's
+/// `billing/` merges that site's search with its own page: the search box finds a page of the
+/// other site, shows the site's name with it, and the keyboard follows the result into that
+/// site.
 fn issue_16_portal_search_labels_and_links_into_sites(chromium: &Path, _site: &Path) {
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-portal");
     let _ = std::fs::remove_dir_all(&root);
-    let build = |name: &str, pages: &[(&str, &str)]| {
+    let build = |name: &str, toml: &str, pages: &[(&str, &str)]| {
         let dir = root.join(name);
         std::fs::create_dir_all(dir.join("src")).unwrap();
-        std::fs::write(
-            dir.join("book.toml"),
-            format!("[book]\ntitle = \"{name}\"\n\n[output.html]\nsearch-stats = true\n"),
-        )
-        .unwrap();
+        std::fs::create_dir_all(dir.join(".git")).unwrap();
+        std::fs::write(dir.join("book.toml"), format!("[book]\ntitle = \"{name}\"\n\n{toml}")).unwrap();
         for (rel, text) in pages {
             std::fs::write(dir.join("src").join(rel), text).unwrap();
         }
@@ -253,27 +251,16 @@ fn issue_16_portal_search_labels_and_links_into_sites(chromium: &Path, _site: &P
         assert!(status.success(), "lore build failed");
         dir.join("book")
     };
-    let portal = build("portal", &[("README.md", "# Portal\n\nEvery team's documentation.\n")]);
     let billing = build(
         "billing",
+        "[output.html]\nsearch-stats = true\n",
         &[("ledger.md", "# Ledger lock\n\n## Release the lock\n\nRelease the quokka ledger lock.\n")],
     );
-    let sites: Vec<lore::search::merge::SiteSearch> =
-        [("portal", "", &portal), ("billing", "billing/", &billing)]
-            .into_iter()
-            .map(|(name, base, book)| lore::search::merge::SiteSearch {
-                name: name.to_owned(),
-                base: base.to_owned(),
-                stats: std::fs::read(book.join(lore::search::stats::STATS)).unwrap(),
-            })
-            .collect();
-    let files = lore::search::merge::portal_files(&sites).unwrap();
-    std::fs::remove_dir_all(portal.join("search")).unwrap();
-    for (rel, bytes) in files {
-        let path = portal.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
+    let portal = build(
+        "portal",
+        "[portal]\nsites = [{ name = \"billing\", path = \"../billing/book\" }]\n",
+        &[("README.md", "# Portal\n\nEvery team's documentation.\n")],
+    );
     copy_dir(&billing, &portal.join("billing"));
     let case = SearchCase {
         query: "quokka",

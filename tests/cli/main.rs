@@ -22,6 +22,7 @@ mod mutation;
 mod new;
 pub mod oracle;
 mod portal;
+mod portal_search;
 mod rng;
 mod search;
 mod search_portal;

@@ -9,7 +9,7 @@ use crate::harness::SiteTest;
 const SITES: [&str; 3] = ["payments", "platform", "identity"];
 
 /// The fixture with each site built on 2026-04-01 (each is its own repository).
-fn org(name: &str) -> SiteTest {
+pub(crate) fn org(name: &str) -> SiteTest {
     let org = SiteTest::empty(name).with_build_dir("portal/book");
     org.overlay("portal/org");
     for site in SITES {
@@ -115,7 +115,11 @@ fn issue_16_sites_write_a_deterministic_versioned_manifest() {
     let json: serde_json::Value = serde_json::from_slice(&first).expect("json");
     assert_eq!(json["schema"], 1);
     assert_eq!(json["base_url"], "https://docs.example.com/payments/");
-    assert_eq!(json["search"], serde_json::Value::Null);
+    // Issue 16: what a portal's search needs, from the statistics the build wrote.
+    assert_eq!(
+        json["search"],
+        serde_json::json!({"stats": "search/stats.bin.gz", "format": 1, "sections": 7, "terms": 26})
+    );
     assert_eq!(
         json["alerts"],
         serde_json::json!([
@@ -262,6 +266,14 @@ fn issue_16_untrusted_manifest_urls_and_control_characters() {
 /// `GET /payments/lore-site.json` with `body` when the `Authorization` header is `Bearer s3cret`,
 /// 401 otherwise. It serves `requests` connections, then stops (or gives up after 60 s).
 fn https_server(body: Vec<u8>, requests: usize) -> (u16, String, std::thread::JoinHandle<Vec<String>>) {
+    https_files(vec![("/payments/lore-site.json".to_owned(), body)], requests)
+}
+
+/// [`https_server`] with a body for each path (`/payments/lore-site.json`, …).
+pub(crate) fn https_files(
+    files: Vec<(String, Vec<u8>)>,
+    requests: usize,
+) -> (u16, String, std::thread::JoinHandle<Vec<String>>) {
     use std::io::{BufRead, BufReader, Write};
     use std::sync::Arc;
     let rcgen::CertifiedKey { cert, signing_key } =
@@ -301,10 +313,12 @@ fn https_server(body: Vec<u8>, requests: usize) -> (u16, String, std::thread::Jo
                 }
             }
             let authorised = head.iter().any(|h| h.eq_ignore_ascii_case("authorization: Bearer s3cret"));
-            let right_path = head.first().is_some_and(|l| l.starts_with("GET /payments/lore-site.json "));
-            let (status, payload): (&str, &[u8]) = match (right_path, authorised) {
-                (true, true) => ("200 OK", &body),
-                (true, false) => ("401 Unauthorized", b"no"),
+            let body = files.iter().find_map(|(path, body)| {
+                head.first().filter(|l| l.starts_with(&format!("GET {path} "))).map(|_| body.as_slice())
+            });
+            let (status, payload): (&str, &[u8]) = match (body, authorised) {
+                (Some(body), true) => ("200 OK", body),
+                (Some(_), false) => ("401 Unauthorized", b"no"),
                 _ => ("404 Not Found", b"no"),
             };
             let _ = write!(

@@ -76,8 +76,17 @@ type Fill = fn(&Path);
 
 /// One built site per `(name, filler)`, and one site holding all their pages under `<name>/`.
 fn sites() -> (Vec<(&'static str, SiteTest)>, SiteTest) {
+    sites_with_home(None)
+}
+
+/// [`sites`], the combined site also holding `home` as its own front page (`src/README.md`),
+/// as a portal with a page of its own.
+fn sites_with_home(home: Option<&str>) -> (Vec<(&'static str, SiteTest)>, SiteTest) {
     let combined = SiteTest::empty("portal-combined");
     combined.write("book.toml", "[book]\ntitle = \"All\"\n\n[output.html]\nsearch-stats = true\n");
+    if let Some(home) = home {
+        combined.write("src/README.md", home);
+    }
     let fill: [(&str, Fill); 3] =
         [("alpha", alpha), ("beta", |src| write_pages(src, BETA)), ("gamma", |src| write_pages(src, GAMMA))];
     let mut built = Vec::new();
@@ -160,30 +169,27 @@ fn merged_index_ranks_like_one_index_of_all_sites() {
 }
 
 fn parity(portal: &SiteTest, combined: &SiteTest) {
-    assert!(portal.path(&format!("book/{PORTAL_HEAD}")).is_file());
+    parity_of(&portal.path("book"), combined, "", &["alpha", "beta", "gamma"]);
+}
+
+/// The parity of the merged index in `book` with `lore search` over `combined`, over the
+/// shared queries and `more`; the results' site labels are `sites`.
+fn parity_of(book: &Path, combined: &SiteTest, more: &str, sites: &[&str]) {
+    assert!(book.join(PORTAL_HEAD).is_file());
     let mut queries =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/search/queries.txt"))
             .unwrap();
     queries.push_str(
         "ledger\ninvoice worker\nreplica\nzone transfer\ncertificate\ntunnel\nexport\nresolvr\nledg\n",
     );
-    portal.write("queries.txt", &queries);
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/search/run.js");
-    let out = Command::new("node")
-        .arg(script)
-        .arg(portal.path("book"))
-        .arg(portal.path("queries.txt"))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    queries.push_str(more);
     let (mut same_top, mut overlap, mut n, mut misses) = (0, 0.0, 0, Vec::new());
     let mut sites_seen = BTreeSet::new();
-    for line in String::from_utf8(out.stdout).unwrap().lines() {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+    for v in run_searcher(book, &queries) {
         let query = v["query"].as_str().unwrap();
         let js: Vec<String> =
             v["pages"].as_array().unwrap().iter().map(|u| u.as_str().unwrap().to_owned()).collect();
-        sites_seen.extend(js.iter().map(|u| u.split('/').next().unwrap().to_owned()));
+        sites_seen.extend(v["sites"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_owned()));
         let cli = cli_pages(combined, query);
         n += 1;
         if js.first() == cli.first() {
@@ -202,7 +208,85 @@ fn parity(portal: &SiteTest, combined: &SiteTest) {
     eprintln!("merged parity over {n} queries: same top {top:.3}, top-10 overlap {overlap:.3}");
     assert!(top >= 0.95, "same top result for {same_top}/{n}: {misses:#?}");
     assert!(overlap >= 0.90, "top-10 overlap {overlap:.3}");
-    assert_eq!(sites_seen, BTreeSet::from(["alpha".to_owned(), "beta".to_owned(), "gamma".to_owned()]));
+    assert_eq!(sites_seen, sites.iter().map(|s| (*s).to_owned()).collect::<BTreeSet<_>>());
+}
+
+/// The theme's searcher (`tests/search/run.js` under Node) over the index in `book`: one JSON
+/// value per line of `queries` (`pages`: the URLs, `sites`: their site labels, best first).
+pub(crate) fn run_searcher(book: &Path, queries: &str) -> Vec<serde_json::Value> {
+    let file = tempfile::NamedTempFile::new_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    std::fs::write(file.path(), queries).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/search/run.js");
+    let out = Command::new("node").arg(script).arg(book).arg(file.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// Every result of each query as `site url`, best first.
+pub(crate) fn results(book: &Path, queries: &[&str]) -> Vec<Vec<String>> {
+    run_searcher(book, &(queries.join("\n") + "\n"))
+        .iter()
+        .map(|v| {
+            let urls = v["pages"].as_array().unwrap().iter();
+            let sites = v["sites"].as_array().unwrap().iter();
+            sites.zip(urls).map(|(s, u)| format!("{} {}", s.as_str().unwrap(), u.as_str().unwrap())).collect()
+        })
+        .collect()
+}
+
+/// The portal's own front page in [`issue_16_portal_build_searches_every_site_and_its_own_pages`].
+const HOME: &str = "# Organisation\n\nThe zeppelin handbook: where every team keeps its documentation.\n";
+
+/// Issue 16: `lore build` of a portal over three sites (read by path, published beside the
+/// portal: links relative to it) with a page of its own writes one merged index. A word of each
+/// site finds that site's page, labelled with the site and linked into it; a word of the
+/// portal's own page finds it; and the index ranks like `lore search` over one site of all the
+/// pages. The portal's own index is not written beside the merged one.
+#[test]
+fn issue_16_portal_build_searches_every_site_and_its_own_pages() {
+    if !node() {
+        return;
+    }
+    let (built, combined) = sites_with_home(Some(HOME));
+    let portal = SiteTest::empty("portal-built");
+    let entries: String = built
+        .iter()
+        .map(|(name, site)| {
+            format!("  {{ name = \"{name}\", path = \"{}\" }},\n", site.path("book").display())
+        })
+        .collect();
+    portal.write("book.toml", format!("[book]\ntitle = \"Org\"\n\n[portal]\nsites = [\n{entries}]\n"));
+    portal.write("src/README.md", HOME);
+    let beside: String = (6..9)
+        .zip(["alpha", "beta", "gamma"])
+        .map(|(line, name)| format!("book.toml:{line}:1: warning: portal site `{name}` does not say where it is published; links go to `{name}/` beside the portal\n  = hint: add `url = \"https://…/\"` to its entry, or set `site-url` in the site's `[output.html]`\n\n"))
+        .collect();
+    portal
+        .run(&["build", "--today", TODAY])
+        .success()
+        .stderr_eq(&format!("{beside}built 1 page in [TIME] s → book/\n"));
+    let book = portal.path("book");
+    assert_eq!(
+        results(&book, &["cloudwatch", "csv", "servfail", "zeppelin"]),
+        [
+            vec!["alpha alpha/runbooks/kafka-under-replicated-partitions/"],
+            vec!["beta beta/guides/payment-exports/"],
+            vec!["gamma gamma/runbooks/dns-resolution-failures/"],
+            vec!["Org "],
+        ]
+    );
+    parity_of(&book, &combined, "zeppelin\nhandbook\n", &["alpha", "beta", "gamma", "Org"]);
+    // One index: the merged one (its files are named by what the sites published), and none
+    // of the portal's own beside it.
+    let own = SiteTest::empty("portal-own");
+    own.write("book.toml", "[book]\ntitle = \"Org\"\n");
+    own.write("src/README.md", HOME);
+    own.run(&["build", "-q", "--today", TODAY]).success();
+    let merged: BTreeSet<String> = portal.files("book/search").into_keys().collect();
+    let stale: Vec<String> =
+        own.files("book/search").into_keys().filter(|f| f != "head.json.gz" && merged.contains(f)).collect();
+    assert_eq!(stale, Vec::<String>::new(), "files of the portal's own index");
+    assert!(!portal.path(&format!("book/{STATS}")).exists(), "the portal wrote no statistics of its own");
 }
 
 /// A site whose statistics are damaged stops the merge with an error naming it.

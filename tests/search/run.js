@@ -59,6 +59,8 @@ async function stems(tsv) {
       query: q,
       partial: res.partial,
       pages: frags.map((f) => f.u),
+      // A portal's merged index labels each page with its site.
+      sites: frags.map((f) => f.w || ""),
       sections: res.pages.map((p, i) => p.records.map((r) => { const s = frags[i].x[r[0] - e.pageFirst[p.page]]; return s[0] ? `${frags[i].u}#${s[0]}` : frags[i].u; })),
       head_bytes: headBytes,
       index_bytes: counter.bytes - headBytes - 0,
