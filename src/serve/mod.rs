@@ -15,6 +15,7 @@
 //! Nothing here prints: progress goes to the caller's [`Note`] callback.
 
 pub mod answer;
+pub mod first;
 pub mod http;
 pub mod live;
 mod memory;
@@ -61,19 +62,23 @@ pub struct ServeOptions {
 /// Something worth telling the user.
 #[derive(Debug)]
 pub enum Note<'a> {
-    /// The first build finished (or failed) and the server is listening.
+    /// The server is listening and watching; the first build starts (pages are answered
+    /// while it runs).
     Listening {
         /// `http://127.0.0.1:3000/`
         url: &'a str,
-        /// Pages built, when the first build worked.
-        pages: Option<usize>,
-        /// Wall time of the first build.
-        elapsed: Duration,
         /// Bound to an address other machines can reach.
         exposed: bool,
         /// The watcher polls (asked for, or native events are unavailable).
         polling: bool,
-        /// Problems of the first build (content errors too: they do not stop a preview).
+    },
+    /// The first build wrote every page (its failure is a [`Note::Failed`]).
+    Built {
+        /// Pages and folder listings written.
+        pages: usize,
+        /// Wall time from the start of the server.
+        elapsed: Duration,
+        /// Problems of the site (content errors too: they do not stop a preview).
         diagnostics: &'a [crate::diag::Diagnostic],
     },
     /// A rebuild worked.
@@ -197,6 +202,8 @@ struct Shared {
     allowed_hosts: RwLock<Vec<String>>,
     /// Exports of the browser index done (finished or given up).
     exports: AtomicU64,
+    /// The first build, which requests may render pages from.
+    first: first::First,
     /// Requests answered.
     requests: AtomicU64,
 }
@@ -213,6 +220,7 @@ impl Shared {
             search: search::Search::default(),
             allowed_hosts: RwLock::new(allowed_hosts),
             exports: AtomicU64::new(0),
+            first: first::First::default(),
             requests: AtomicU64::new(0),
         }
     }
@@ -225,6 +233,8 @@ impl Shared {
     /// answering).
     fn answer(&self, raw: &[u8]) -> answer::Answer {
         self.requests.fetch_add(1, Ordering::Relaxed);
+        // Nothing can be answered before the site model is read (or its config failed).
+        self.first.wait_reading();
         let dir = read(&self.dir).clone();
         let error = read(&self.error).clone();
         let problems = read(&self.problems).clone();
@@ -239,6 +249,8 @@ impl Shared {
             generation: self.generation.load(Ordering::SeqCst),
             streams: self.hub.len(),
             allowed_hosts: &allowed_hosts,
+            first: Some(&self.first),
+            search_ready: self.search.is_ready(),
         };
         answer::answer(raw, &view)
     }
@@ -462,17 +474,10 @@ impl Worker<'_> {
     /// The first build, then watching and rebuilding until `stop`.
     fn run(mut self, options: &ServeOptions, addr: SocketAddr, stop: &AtomicBool) -> Result<(), Error> {
         let start = Instant::now();
-        let first = self.first_build();
-        // Pages are served from here on; search is exported behind them.
-        if let Err(e) = unpanicked(|| self.update_search(&[])) {
-            (self.note)(Note::SearchStale(&e));
-        }
-        // Without a good first build, watch what the config names (or its defaults).
-        let config = match self.live.config() {
-            Some(c) => c.clone(),
-            None => crate::config::SiteConfig::load(&options.root, options.config_file.as_deref())
-                .unwrap_or_else(|_| crate::config::SiteConfig::for_tests(&options.root)),
-        };
+        // Watched from the start, so a change saved during the first build is rebuilt after
+        // it; a broken config is watched with the defaults until it is fixed.
+        let config = crate::config::SiteConfig::load(&options.root, options.config_file.as_deref())
+            .unwrap_or_else(|_| crate::config::SiteConfig::for_tests(&options.root));
         self.shared.allow_hosts(&options.allowed_hosts, &config);
         let (tx, rx) = mpsc::channel();
         let debounce = Duration::from_millis(config.serve.debounce_ms);
@@ -493,18 +498,28 @@ impl Worker<'_> {
             return Ok(());
         }
         let host = if addr.ip().is_unspecified() { IpAddr::from([127, 0, 0, 1]) } else { addr.ip() };
-        let (pages, diagnostics) = match &first {
-            Update::Rebuilt { pages, diagnostics, .. } => (Some(*pages), diagnostics.as_slice()),
-            _ => (None, &[][..]),
-        };
         (self.note)(Note::Listening {
             url: &format!("http://{}/", SocketAddr::new(host, addr.port())),
-            pages,
-            elapsed: start.elapsed(),
             exposed: !addr.ip().is_loopback(),
             polling: watching.watcher.as_ref().is_some_and(watch::Watcher::is_polling),
-            diagnostics,
         });
+        // Pages are answered while it runs, rendered on demand until they are written.
+        if let Update::Rebuilt { pages, diagnostics, .. } = self.first_build() {
+            (self.note)(Note::Built { pages, elapsed: start.elapsed(), diagnostics: &diagnostics });
+        }
+        // Search is exported behind the pages.
+        match unpanicked(|| self.update_search(&[])) {
+            Ok(true) => {}
+            Ok(false) => self.shared.search.mark_ready(),
+            Err(e) => {
+                self.shared.search.mark_ready();
+                (self.note)(Note::SearchStale(&e));
+            }
+        }
+        if let Some(config) = self.live.config() {
+            self.shared.allow_hosts(&options.allowed_hosts, config);
+            watching.follow(config, options.config_file.as_deref())?;
+        }
         self.watch(&mut watching, &rx, options, stop, debounce)
     }
 
@@ -552,15 +567,19 @@ impl Worker<'_> {
         Ok(())
     }
 
-    /// The first build (a panic in it is a failed build); a failure is told at once.
+    /// The first build (a panic in it is a failed build); a failure is told at once. Once the
+    /// server's state says how it went, requests read the site folder, and open pages showing
+    /// a site with problems reload to show them (they were served before the site was checked).
     fn first_build(&mut self) -> Update {
-        let live = &mut self.live;
-        let first = unpanicked(|| live.full()).unwrap_or_else(|e| {
+        let (live, first) = (&mut self.live, &self.shared.first);
+        let update = unpanicked(|| live.first(first)).unwrap_or_else(|e| {
+            drop(first.take());
             live.after_panic();
+            live.discard_first();
             Update::Failed(e)
         });
         *write(&self.shared.dir) = self.live.dir().to_path_buf();
-        match &first {
+        match &update {
             Update::Failed(e) => {
                 (self.note)(Note::Failed(e));
                 *write(&self.shared.error) = Some((self.error_text)(e));
@@ -571,7 +590,12 @@ impl Worker<'_> {
             }
             Update::Nothing => {}
         }
-        first
+        self.shared.first.settle();
+        if matches!(update, Update::Rebuilt { .. }) {
+            let problems = !read(&self.shared.problems).is_empty();
+            self.shared.hub.send(&reload::event("settled", &serde_json::json!({ "reload": problems })));
+        }
+        update
     }
 
     /// Rebuilds for a batch of changed paths (a panic in it is a failed rebuild); returns the
@@ -688,14 +712,15 @@ impl Worker<'_> {
 
     /// Replaces the `changed` pages' sections in the tantivy index (after pages were added or
     /// removed, the export indexes every page again instead), then queues the export of the
-    /// browser index. Runs on the rebuild thread, so it never overlaps a rebuild.
-    fn update_search(&mut self, changed: &[String]) {
+    /// browser index; returns whether it did. Runs on the rebuild thread, so it never overlaps
+    /// a rebuild.
+    fn update_search(&mut self, changed: &[String]) -> bool {
         let all_search = self.live.take_all_search();
         if changed.is_empty() && !all_search {
-            return;
+            return false;
         }
-        let Some((docs, numbers)) = self.live.search_docs(changed) else { return };
-        let Some(index_dir) = self.live.config().map(crate::search::index_dir) else { return };
+        let Some((docs, numbers)) = self.live.search_docs(changed) else { return false };
+        let Some(index_dir) = self.live.config().map(crate::search::index_dir) else { return false };
         // Pages added or removed move the page numbers the index is keyed by: the export writes
         // it whole, and until it has, edits leave it alone.
         let search = &self.shared.search;
@@ -707,6 +732,7 @@ impl Worker<'_> {
         let mut job = search::Job::new(docs, self.live.dir().to_path_buf(), index_dir, generation);
         job.stats = self.live.config().is_some_and(|c| c.search_stats);
         search.post(if reindex { job.reindexing() } else { job });
+        true
     }
 }
 
@@ -753,6 +779,10 @@ fn panic_for_tests(paths: &[PathBuf]) {
 /// Tells the open pages about a published browser index.
 fn exported(shared: &Shared, job: &search::Job, outcome: Result<search::Exported, Error>, note: &Notes) {
     shared.exports.fetch_add(1, Ordering::SeqCst);
+    if outcome.is_err() {
+        // `GET /api/search` answers from the index on disk, the note says it may be behind.
+        shared.search.mark_ready();
+    }
     match outcome {
         Ok(search::Exported::Published(head)) => {
             let data = serde_json::json!({ "generation": job.generation, "head": head });

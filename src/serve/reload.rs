@@ -15,8 +15,9 @@ pub const SCRIPT: &str = "/__lore/live.js";
 /// The build status as JSON (generation and error text).
 pub const STATUS: &str = "/__lore/status";
 
-/// The browser side: reload on `reload`, swap stylesheets on `css`, show the overlay on
-/// `failed`, point a searcher not loaded yet at the new browser index on `search`; the scroll
+/// The browser side: reload on `reload` (and on `settled` when the first build found
+/// problems), swap stylesheets on `css`, show the overlay on `failed`, point a searcher not
+/// loaded yet at the new browser index on `search`; the scroll
 /// position of a page survives its own reload.
 pub const LIVE_JS: &str = r##"(() => {
   "use strict";
@@ -146,6 +147,8 @@ pub const LIVE_JS: &str = r##"(() => {
     swapCss(d.css);
   });
   source.addEventListener("failed", (e) => overlay(JSON.parse(e.data).error));
+  // The first build is done: a page served before the site was checked shows its problems.
+  source.addEventListener("settled", (e) => { if (JSON.parse(e.data).reload) reload(); });
   // A newer browser index: a searcher that has not loaded yet (it loads on first use) takes
   // it; one already loaded keeps its own until the page reloads (the server keeps its files).
   source.addEventListener("search", (e) => {
