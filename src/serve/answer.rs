@@ -148,7 +148,7 @@ fn route(head: &Head, view: &View<'_>) -> Reply {
                 reply = Reply::new(204, "image/x-icon", Vec::new());
             }
             if reply.is_html() {
-                let problems = view.problems.for_page(&site_url(path));
+                let problems = view.problems.for_page(&http::site_url(path));
                 reply.body = reload::inject(&reply.body, view.error, problems.as_deref());
             }
             reply
@@ -215,14 +215,6 @@ fn never_built(error: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-/// The site-relative URL of the page a request path asks for (as [`shown_page`] gives it):
-/// `/runbooks/db/index.html` → `runbooks/db/`.
-pub(super) fn site_url(path: &str) -> String {
-    let page = crate::site::decode_path(path);
-    let page = page.trim_start_matches('/');
-    page.strip_suffix("index.html").unwrap_or(page).to_owned()
-}
-
 /// Whether `path` asks for the head file of the browser index.
 fn is_search_head(path: &str) -> bool {
     path.strip_prefix("/search/head.")
@@ -236,7 +228,7 @@ fn shown_page(query: &str) -> Option<String> {
     // The tab sends `encodeURIComponent(location.pathname)`, and the path is itself
     // percent-encoded (`what%3F/` for `what?.md`): decode the value, then the path, to get the
     // page's real URL, as the site model keeps it.
-    Some(site_url(&decode_query(page)))
+    Some(http::site_url(&decode_query(page)))
 }
 
 /// Decodes a query-string value: `+` is a space, `%XX` a byte.

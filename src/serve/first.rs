@@ -135,7 +135,7 @@ impl First {
     fn on_demand(&self, path: &str) -> Option<Reply> {
         let guard = self.read();
         let state = guard.as_deref()?;
-        let url = super::answer::site_url(path);
+        let url = http::site_url(path);
         if let Some(target) = state.site.by_url(&url) {
             if !state.owns_file(target) {
                 return None;

@@ -211,8 +211,14 @@ impl Live {
             Err(e) => return self.failed(Health::NeedsFull, e),
         };
         match self.write_first(state, steps, first) {
-            Ok((state, diagnostics)) => {
+            Ok((mut state, diagnostics)) => {
                 let pages = state.site.pages.len() + state.site.sections.len();
+                // The highlighter kept every code block it highlighted (about 100 MB at 10,000
+                // pages rendered afresh): rebuilds start with an empty cache, as after a build
+                // that took its pages from the build cache.
+                let highlighter = Arc::new(Highlighter::new());
+                state.highlighter = highlighter.clone();
+                self.options.highlighter = Some(highlighter);
                 self.state = Some(state);
                 self.broken.clear();
                 // The build wrote no search index: the next search update exports all of it.

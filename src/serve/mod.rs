@@ -1,4 +1,5 @@
-//! The preview server: build once into a private folder, serve it, watch the sources and
+//! The preview server: listen at once, build into a private folder while answering pages
+//! (those not written yet are rendered on demand from the site model), watch the sources and
 //! rebuild only what a change affects, and tell open pages to reload once the new files are in
 //! place. A change is classified ([`Change`]: the table there says what each rebuilds), the
 //! kept build state (`build::State`) renders, checks and writes what it needs, then the open
@@ -6,6 +7,7 @@
 //!
 //! - [`server`]: the sockets, with bounded connections, workers and event streams;
 //! - [`answer`]: the answer to a request, a pure function of its bytes and the server's state;
+//! - [`first`]: the first build as requests see it, and pages rendered on demand during it;
 //! - [`http`]: the request head within its caps, the Host check, and the site's files;
 //! - [`watch`]: the watcher and the classification of changed paths;
 //! - [`live`]: the kept site and incremental rebuilds;
@@ -507,6 +509,8 @@ impl Worker<'_> {
         if let Update::Rebuilt { pages, diagnostics, .. } = self.first_build() {
             (self.note)(Note::Built { pages, elapsed: start.elapsed(), diagnostics: &diagnostics });
         }
+        // What rendering every page freed goes back to the system before the export allocates.
+        memory::release_free();
         // Search is exported behind the pages.
         match unpanicked(|| self.update_search(&[])) {
             Ok(true) => {}
@@ -592,8 +596,12 @@ impl Worker<'_> {
         }
         self.shared.first.settle();
         if matches!(update, Update::Rebuilt { .. }) {
-            let problems = !read(&self.shared.problems).is_empty();
-            self.shared.hub.send(&reload::event("settled", &serde_json::json!({ "reload": problems })));
+            // Pages served before were not checked: those with problems to show reload.
+            let problems = read(&self.shared.problems).clone();
+            self.shared.hub.send_each(|page| {
+                let reload = page.map_or(!problems.is_empty(), |url| problems.for_page(url).is_some());
+                reload::event("settled", &serde_json::json!({ "reload": reload }))
+            });
         }
         update
     }

@@ -147,7 +147,7 @@ pub const LIVE_JS: &str = r##"(() => {
     swapCss(d.css);
   });
   source.addEventListener("failed", (e) => overlay(JSON.parse(e.data).error));
-  // The first build is done: a page served before the site was checked shows its problems.
+  // The first build checked the site: a page served before shows the problems it found.
   source.addEventListener("settled", (e) => { if (JSON.parse(e.data).reload) reload(); });
   // A newer browser index: a searcher that has not loaded yet (it loads on first use) takes
   // it; one already loaded keeps its own until the page reloads (the server keeps its files).
@@ -291,6 +291,15 @@ impl Hub {
         let mut clients = self.lock();
         clients.retain(|c| c.open.load(Ordering::SeqCst) && c.queue.try_send(text.clone()).is_ok());
         clients.len()
+    }
+
+    /// Queues for every stream the text `text` makes of the page its tab shows (when it said),
+    /// as [`Hub::send`] does.
+    pub fn send_each(&self, text: impl Fn(Option<&str>) -> String) {
+        let mut clients = self.lock();
+        clients.retain(|c| {
+            c.open.load(Ordering::SeqCst) && c.queue.try_send(text(c.page.as_deref()).into()).is_ok()
+        });
     }
 
     /// The site-relative URLs the open tabs show.

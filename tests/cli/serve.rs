@@ -1277,17 +1277,26 @@ fn issue_13_a_change_saved_during_the_first_build_is_rebuilt_after_it() {
 }
 
 /// Issue 13: a page answered before the first build checked the site carries no problems; once
-/// the build finds some, open pages are told to reload (`settled`), and show them.
+/// the build finds some, the tabs whose page has problems to show are told to reload
+/// (`settled`), and the page then shows them; other tabs stay as they are.
 #[test]
-fn issue_13_pages_served_before_the_site_is_checked_reload_to_show_its_problems() {
+fn issue_13_pages_served_before_the_site_is_checked_reload_to_show_their_problems() {
     let site = basic();
-    site.append("src/runbooks/cache-flush.md", "\n\n[gone](nowhere.md)\n");
+    site.write("src/runbooks/no-steps.md", "# No steps\n\nNothing to do.\n");
     let (server, hold) = start_held(&site);
     std::fs::write(hold.join("read"), "").unwrap();
-    let mut events = server.events_on("%2Fadr%2F");
-    assert_eq!(problems_of(&server.get("/adr/").2), None, "not checked yet");
+    let mut warned = server.events_on("%2Frunbooks%2Fno-steps%2F");
+    let mut clean = server.events_on("%2Fadr%2F");
+    assert_eq!(problems_of(&server.get("/runbooks/no-steps/").2), None, "not checked yet");
     std::fs::write(hold.join("write"), "").unwrap();
-    assert_eq!(events.next("settled"), r#"{"reload":true}"#);
-    let problems = problems_of(&server.get("/adr/").2).expect("the problems once checked");
-    assert_eq!(problems["errors"], 1, "{problems}");
+    assert_eq!(warned.next("settled"), r#"{"reload":true}"#);
+    assert_eq!(clean.next("settled"), r#"{"reload":false}"#);
+    let problems = problems_of(&server.get("/runbooks/no-steps/").2).expect("the problems once checked");
+    assert_eq!(problems["warnings"], 2, "{problems}");
+    let here = problems["here"].to_string();
+    assert!(
+        here.contains("runbook has no Mitigation section") && here.contains("runbook has no `owner`"),
+        "{here}"
+    );
+    assert_eq!(problems_of(&server.get("/adr/").2), None);
 }
