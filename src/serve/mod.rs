@@ -302,7 +302,15 @@ pub fn run(
         let (shared, stop, note) = (shared.clone(), stop.clone(), note.clone());
         std::thread::Builder::new()
             .name("lore-search".into())
-            .spawn(move || shared.search.run(&stop, &|job, outcome| exported(&shared, job, outcome, &*note)))
+            .spawn(move || {
+                // An export cut short by the server stopping (its folder removed) is no news.
+                let done = |job: &search::Job, outcome| {
+                    if !stop.load(Ordering::SeqCst) {
+                        exported(&shared, job, outcome, &*note);
+                    }
+                };
+                shared.search.run(&stop, &done);
+            })
             .map_err(|e| Error::Thread { name: "lore-search", source: Some(e) })?
     };
     let worker = {
@@ -732,10 +740,15 @@ impl Worker<'_> {
         // Pages added or removed move the page numbers the index is keyed by: the export writes
         // it whole, and until it has, edits leave it alone.
         let search = &self.shared.search;
-        let reindex = search.reindex_pending(all_search);
-        if !reindex && let Err(e) = crate::search::index::replace_pages(&index_dir, &docs, &numbers) {
-            (self.note)(Note::SearchStale(&e));
-        }
+        let reindex = {
+            // An export publishing meanwhile would rename the index away under the writer.
+            let _held = search.hold();
+            let reindex = search.reindex_pending(all_search);
+            if !reindex && let Err(e) = crate::search::index::replace_pages(&index_dir, &docs, &numbers) {
+                (self.note)(Note::SearchStale(&e));
+            }
+            reindex
+        };
         let generation = self.shared.generation.load(Ordering::SeqCst);
         let mut job = search::Job::new(docs, self.live.dir().to_path_buf(), index_dir, generation);
         job.stats = self.live.config().is_some_and(|c| c.search_stats);

@@ -18,8 +18,9 @@
 //! searcher that has not loaded yet, and a searcher that has loaded keeps its consistent, older
 //! index until the page reloads.
 //!
-//! Exports never race a rebuild: an export only publishes its head and word list while holding
-//! the lock the rebuild thread holds for each rebuild, and only when no rebuild since its
+//! Exports never race a rebuild: an export only publishes its head and word list (and puts its
+//! index of record in place) while holding the lock the rebuild thread holds for each rebuild
+//! and while it replaces an edit's pages in the index, and only when no rebuild since its
 //! edit has replaced what it was made from (an epoch counter). A rebuild waits at most for that
 //! publishing step (renaming one file), never for an export.
 
