@@ -1300,3 +1300,29 @@ fn issue_13_pages_served_before_the_site_is_checked_reload_to_show_their_problem
     );
     assert_eq!(problems_of(&server.get("/adr/").2), None);
 }
+
+/// Issue 13: a full rebuild lets go of the last good build state before it builds (memory),
+/// so after a broken config the site is still served from its folder, a page edited
+/// meanwhile rebuilds everything again, and fixing the config serves the edit.
+#[test]
+fn issue_13_after_a_failed_full_rebuild_the_last_site_is_served_and_edits_rebuild_it_all() {
+    let site = basic();
+    let server = Server::start(&site, &[]);
+    server.wait_stderr("built 7 pages in ");
+    let mut events = server.events();
+    let good = site.read("book.toml");
+    site.append("book.toml", "\n[frobnicate]\nx = 1\n");
+    events.next("failed");
+    let (status, _, body) = server.get("/runbooks/db-failover/");
+    assert_eq!(status, 200);
+    assert!(body.contains("Database failover") && body.contains("lore-overlay-text"), "{body}");
+    site.append("src/runbooks/db-failover.md", "\n\nEDITED-WHILE-BROKEN\n");
+    events.next("failed");
+    site.write("book.toml", good);
+    events.next("reload");
+    let (status, _, body) = server.get("/runbooks/db-failover/");
+    assert_eq!(status, 200);
+    assert!(body.contains("EDITED-WHILE-BROKEN") && !body.contains("lore-overlay-text"), "{body}");
+    // The edit came with a broken config: a full rebuild, which lore says.
+    server.wait_stderr("rebuilt everything: 7 pages in ");
+}
