@@ -6,7 +6,9 @@
 //! - waits (at most [`READING_WAIT`]) while the site model is read;
 //! - for a page or folder listing, gets it rendered on demand from the published model, with
 //!   the templates and the same view the full build writes it with, so the bytes are those the
-//!   settled site serves (a URL a generated listing or a portal page takes is left to them);
+//!   settled site serves (a URL a generated listing takes, and every page of a portal, is left
+//!   to the build). Only the problems panel differs: the site is not checked yet, and open
+//!   pages with problems to show reload once it is (the `settled` event);
 //! - for a file of the source folder, gets it from there (the build copies it last);
 //! - for anything else (generated listings, the diagram script), waits for the next step of
 //!   the build and looks again, until the build settles or [`FILE_WAIT`] has passed.
@@ -151,6 +153,10 @@ impl First {
             return Some(reply);
         }
         let asset = state.site.assets.iter().find(|a| a.rel == url)?;
+        // Still a regular file (a FIFO put in its place would block this thread).
+        if !std::fs::metadata(&asset.path).is_ok_and(|m| m.is_file()) {
+            return None;
+        }
         let bytes = std::fs::read(&asset.path).ok()?;
         Some(Reply::new(200, http::content_type(Path::new(&asset.rel)), bytes))
     }
