@@ -11,11 +11,14 @@
 //!   pages with problems to show reload once it is (the `settled` event);
 //! - for a file of the source folder, gets it from there (the build copies it last);
 //! - for anything else (generated listings, the diagram script), waits for the next step of
-//!   the build and looks again, until the build settles or [`FILE_WAIT`] has passed.
+//!   the build and looks again, until the build settles or [`FILE_WAIT`] has passed; at most
+//!   [`MAX_WAITING`] requests wait at once (the next ones get a 503 page that asks again in a
+//!   second), and `favicon.ico` never waits.
 //!
 //! Once settled, files are served as they are.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
@@ -27,6 +30,9 @@ use crate::error::Error;
 pub const READING_WAIT: Duration = Duration::from_secs(10);
 /// How long a request for a file not written yet waits for it.
 pub const FILE_WAIT: Duration = Duration::from_secs(60);
+/// Requests waiting for a file at once: half the server's workers, so that a page asked for
+/// always finds one to render it. Past it, a request is told to come back in a second.
+pub const MAX_WAITING: usize = super::server::LIMITS.workers / 2;
 
 /// Where the first build is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,11 +53,27 @@ pub struct First {
     /// The phase, and a count of the steps that wrote files.
     progress: Mutex<(Phase, u64)>,
     moved: Condvar,
+    /// Requests waiting for a file.
+    waiting: AtomicUsize,
+}
+
+/// A request's place among those waiting for a file, given back when dropped.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Default for First {
     fn default() -> Self {
-        Self { state: RwLock::new(None), progress: Mutex::new((Phase::Reading, 0)), moved: Condvar::new() }
+        Self {
+            state: RwLock::new(None),
+            progress: Mutex::new((Phase::Reading, 0)),
+            moved: Condvar::new(),
+            waiting: AtomicUsize::new(0),
+        }
     }
 }
 
@@ -108,28 +130,45 @@ impl First {
             return None;
         }
         let path = target.split(['?', '#']).next().unwrap_or("");
+        if let Some(reply) = self.on_demand(path) {
+            return Some(reply);
+        }
+        // Browsers ask for it with every page: no step writes one that is not there yet.
+        if path == "/favicon.ico" {
+            return None;
+        }
+        let Some(_waiting) = self.wait_slot() else { return Some(still_building()) };
         let deadline = Instant::now() + FILE_WAIT;
         let mut seen = self.progress().1;
         loop {
-            let (phase, step) = *self.progress();
-            if step != seen || phase == Phase::Settled {
-                // A step wrote files: look again.
-                seen = step;
-                let reply = http::respond(target, dir);
-                if reply.status != 404 || phase == Phase::Settled {
-                    return Some(reply);
-                }
+            let left = deadline.checked_duration_since(Instant::now())?;
+            let progress = self.progress();
+            let (progress, _) = self
+                .moved
+                .wait_timeout_while(progress, left, |(_, step)| *step == seen)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let (phase, step) = *progress;
+            drop(progress);
+            if step == seen {
+                return None;
+            }
+            // A step wrote files: look again.
+            seen = step;
+            let reply = http::respond(target, dir);
+            if reply.status != 404 || phase == Phase::Settled {
+                return Some(reply);
             }
             if let Some(reply) = self.on_demand(path) {
                 return Some(reply);
             }
-            let left = deadline.checked_duration_since(Instant::now())?;
-            let progress = self.progress();
-            let _unused = self
-                .moved
-                .wait_timeout_while(progress, left, |(_, step)| *step == seen)
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
+    }
+
+    /// One of the [`MAX_WAITING`] places of requests waiting for a file.
+    fn wait_slot(&self) -> Option<Waiting<'_>> {
+        let take = |n: usize| (n < MAX_WAITING).then_some(n + 1);
+        self.waiting.fetch_update(Ordering::SeqCst, Ordering::SeqCst, take).ok()?;
+        Some(Waiting(&self.waiting))
     }
 
     /// A page or folder listing rendered from the published model, a redirect to its
@@ -181,6 +220,13 @@ impl First {
     fn write(&self) -> RwLockWriteGuard<'_, Option<Box<State>>> {
         self.state.write().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+/// The answer to a request for a file not written yet when [`MAX_WAITING`] others wait: a page
+/// that asks again in a second.
+fn still_building() -> Reply {
+    let body = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"1\"><title>lore: building the site</title></head><body><p>The site is still being built: this page loads once it is written.</p></body></html>";
+    Reply::new(503, http::HTML, body.as_bytes().to_vec())
 }
 
 fn unpublished() -> Error {
