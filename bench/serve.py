@@ -4,9 +4,10 @@
 Usage: bench/serve.py SITE_DIR [--reps 30] [--lore PATH] [--gap 0.3] [--in-place] [--title]
 
 Copies SITE_DIR (the folder holding book.toml) into a temporary folder unless --in-place,
-starts `lore serve --port 0` on the copy, waits for the URL, opens the live-reload event
-stream, then REPS times: appends a unique marker paragraph to one page's markdown (a different
-page each time, spread over the site), and timestamps
+starts `lore serve --port 0` on the copy, waits for the URL and for the first build to be
+done (pages are answered before), opens the live-reload event stream, then REPS times:
+appends a unique marker paragraph to one page's markdown (a different page each time, spread
+over the site), and timestamps
 
   - edit -> event:  the write, then the arrival of the `reload` event on the stream;
   - edit -> served: the write, then the first GET of that page whose HTML has the marker
@@ -97,7 +98,15 @@ def main():
             raise SystemExit(f"no URL from lore serve (see {log_path})")
         url = line.split()[-1]
         host, port = url[len("http://"):].rstrip("/").split(":")
-        print(f"initial build and listening after {time.monotonic() - t0:.2f} s ({len(pages)} pages)", flush=True)
+        listening = time.monotonic() - t0
+        # The server answers before its first build is done; edits saved meanwhile are rebuilt
+        # after it, so wait for it (its `built N pages` line) before timing edits.
+        while not any(l.startswith(("built ", "error")) for l in open(log_path, encoding="utf-8")):
+            if proc.poll() is not None or time.monotonic() - t0 > 600:
+                raise SystemExit(f"lore serve never finished its first build (see {log_path})")
+            time.sleep(0.05)
+        print(f"listening after {listening:.2f} s, first build done after {time.monotonic() - t0:.2f} s "
+              f"({len(pages)} pages)", flush=True)
         events = Events(host, int(port))
         src = None
         for candidate in ("src", "content-example", "content"):

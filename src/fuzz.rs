@@ -133,6 +133,8 @@ pub fn http(data: &[u8]) {
         generation: 1,
         streams: 0,
         allowed_hosts: &["docs.internal".to_owned()],
+        first: None,
+        search_ready: true,
     };
     if let Answer::Reply { reply, head_only } = answer::answer(data, &view) {
         let _ = reply.wire(head_only);

@@ -9,6 +9,7 @@
 
 pub mod cache;
 pub mod state;
+pub mod steps;
 pub mod views;
 pub mod write;
 

@@ -22,11 +22,11 @@ use crate::report::FreshnessReport;
 use crate::search::PageDoc;
 use crate::site::{self, Site, Target};
 use crate::templates::Templates;
-use crate::templates::context::SearchLinks;
+use crate::templates::context::{PageView, SearchLinks};
 use crate::templates::view::ViewInputs;
 
 /// Pages rendered between two writes of new cache entries.
-const RENDER_CHUNK: usize = 256;
+pub const RENDER_CHUNK: usize = 256;
 
 /// What the build made of one page (the page itself is in [`Site::pages`]).
 #[derive(Debug, Default)]
@@ -123,6 +123,38 @@ impl Theme {
         }
     }
 
+    /// The template of `target` and its view; a page's view is made without its body's HTML,
+    /// which is hashed compressed as it is kept and unpacked only when the page is rendered.
+    fn template_view(
+        inputs: &ViewInputs<'_>,
+        target: Target,
+        body: Option<&Body>,
+    ) -> Result<(&'static str, PageView), Error> {
+        match (target, body) {
+            (Target::Page(_), Some(body)) => Ok(("page.html", inputs.view(target, Some(&body.shell())))),
+            (Target::Page(i), None) => {
+                let rel = &inputs.site.pages[i].source.rel;
+                Err(Error::Bug(format!("page `{rel}` was to be written before it was rendered")))
+            }
+            (Target::Section(_), _) => {
+                let view = inputs.view(target, None);
+                // The services folder without a page of its own is the services index.
+                let template =
+                    if view.kinds.services_index.is_some() { "services.html" } else { "section.html" };
+                Ok((template, view))
+            }
+        }
+    }
+
+    /// The HTML of `target` as it is written (without the page memo); a page needs its `body`.
+    fn html(&self, inputs: &ViewInputs<'_>, target: Target, body: Option<&Body>) -> Result<String, Error> {
+        let (template, mut view) = Self::template_view(inputs, target, body)?;
+        if let Some(body) = body {
+            view.content = body.unpack()?.html;
+        }
+        self.templates.render(template, &view)
+    }
+
     /// Renders `target` through its template and writes it; a page needs its kept `body`.
     fn write_target(
         &self,
@@ -131,32 +163,16 @@ impl Theme {
         body: Option<&Body>,
         sink: &Sink<'_>,
     ) -> Result<(), Error> {
-        // A page's view is made without its body's HTML, which is hashed compressed as it is
-        // kept and unpacked only when the page is rendered.
-        let (template, mut view) = match (target, body) {
-            (Target::Page(_), Some(body)) => ("page.html", inputs.view(target, Some(&body.shell()))),
-            (Target::Page(i), None) => {
-                let rel = &inputs.site.pages[i].source.rel;
-                return Err(Error::Bug(format!("page `{rel}` was to be written before it was rendered")));
-            }
-            (Target::Section(_), _) => {
-                let view = inputs.view(target, None);
-                // The services folder without a page of its own is the services index.
-                let template =
-                    if view.kinds.services_index.is_some() { "services.html" } else { "section.html" };
-                (template, view)
-            }
-        };
         let rel = format!("{}index.html", inputs.site.url(target));
-        let unpack = |view: &mut crate::templates::context::PageView| -> Result<(), Error> {
+        let Some(views) = &self.views else {
+            return sink.write(&rel, self.html(inputs, target, body)?.as_bytes());
+        };
+        let (template, mut view) = Self::template_view(inputs, target, body)?;
+        let unpack = |view: &mut PageView| -> Result<(), Error> {
             if let Some(body) = body {
                 view.content = body.unpack()?.html;
             }
             Ok(())
-        };
-        let Some(views) = &self.views else {
-            unpack(&mut view)?;
-            return sink.write(&rel, self.templates.render(template, &view)?.as_bytes());
         };
         let body_digest = body.map_or(0, Body::digest);
         let key = super::views::key(self.templates.digest, template, &(body_digest, &view));
@@ -246,41 +262,81 @@ impl State {
     fn render_numbered(&mut self, pages: &[usize], progress: Option<Progress<'_>>) -> Vec<String> {
         let total = self.site.pages.len() + self.site.sections.len();
         let done = AtomicUsize::new(0);
+        let each = || {
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if let Some(p) = progress {
+                p(n, total);
+            }
+        };
         let (mut notes, mut reused) = (Vec::new(), 0);
         // In chunks, so that new cache entries go to disk as they are made.
         for chunk in pages.chunks(RENDER_CHUNK) {
-            let (site, highlighter, cache) = (&self.site, &*self.highlighter, self.cache.as_ref());
-            let (as_errors, searched) = (self.config.broken_links_are_errors, self.searched);
-            let made: Vec<Made> = chunk
-                .par_iter()
-                .map(|&i| {
-                    let made = make(site, i, highlighter, as_errors, searched, cache);
-                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    if let Some(p) = progress {
-                        p(n, total);
-                    }
-                    made
-                })
-                .collect();
-            for (made, &i) in made.into_iter().zip(chunk) {
-                if let (Some(docs), Some(doc)) = (&mut self.docs, &made.record.search) {
-                    // Copies the list of pointers only while an export still holds the old one.
-                    if let Some(slot) = Arc::make_mut(docs).get_mut(i) {
-                        *slot = doc.clone();
-                    }
-                }
-                if let (Some(cache), Some((key, entry))) = (&mut self.cache, made.entry) {
-                    cache.insert(key, entry);
-                }
-                reused += usize::from(made.reused);
-                self.records.insert(made.rel, made.record);
-                notes.extend(made.notes);
-            }
+            let renders = self.render_some(chunk, &each);
+            reused += renders.reused();
+            notes.extend(self.keep(renders));
         }
         if self.cache.is_some() {
             notes.insert(0, format!("{reused} of {} pages reused from the build cache", pages.len()));
         }
         notes
+    }
+
+    /// Renders pages `numbers` of the site model (in parallel, calling `each` after each one)
+    /// without changing the state: `lore serve` renders while requests read the state, and
+    /// keeps the renderings with [`State::keep`].
+    pub fn render_some(&self, numbers: &[usize], each: &(dyn Fn() + Sync)) -> Renders {
+        let (site, highlighter, cache) = (&self.site, &*self.highlighter, self.cache.as_ref());
+        let (as_errors, searched) = (self.config.broken_links_are_errors, self.searched);
+        let made = numbers
+            .par_iter()
+            .map(|&i| {
+                let made = make(site, i, highlighter, as_errors, searched, cache);
+                each();
+                (i, made)
+            })
+            .collect();
+        Renders { made }
+    }
+
+    /// Keeps what [`State::render_some`] rendered: the pages' records, their search documents
+    /// and new cache entries. Returns what `--verbose` reports.
+    pub fn keep(&mut self, renders: Renders) -> Vec<String> {
+        let mut notes = Vec::new();
+        for (i, made) in renders.made {
+            if let (Some(docs), Some(doc)) = (&mut self.docs, &made.record.search) {
+                // Copies the list of pointers only while an export still holds the old one.
+                if let Some(slot) = Arc::make_mut(docs).get_mut(i) {
+                    *slot = doc.clone();
+                }
+            }
+            if let (Some(cache), Some((key, entry))) = (&mut self.cache, made.entry) {
+                cache.insert(key, entry);
+            }
+            self.records.insert(made.rel, made.record);
+            notes.extend(made.notes);
+        }
+        notes
+    }
+
+    /// The HTML of page or folder listing `target` as the build writes it, rendered now: its
+    /// kept body, or the page rendered afresh when it has none yet (`lore serve` answers a
+    /// page the full build has not written yet). Search and cache entries are left alone.
+    pub fn html(&self, target: Target) -> Result<String, Error> {
+        let made;
+        let body = match target {
+            Target::Page(i) => match self.record(i) {
+                Some(record) => Some(&record.body),
+                None if i < self.site.pages.len() => {
+                    let (highlighter, cache) = (&*self.highlighter, self.cache.as_ref());
+                    let as_errors = self.config.broken_links_are_errors;
+                    made = make(&self.site, i, highlighter, as_errors, false, cache);
+                    Some(&made.record.body)
+                }
+                None => None,
+            },
+            Target::Section(_) => None,
+        };
+        self.theme.html(&self.inputs(), target, body)
     }
 
     /// Writes the build cache (when the build uses one and anything in it changed) and lets go
@@ -404,13 +460,18 @@ impl State {
             }
             Ok::<(), Error>(())
         })?;
-        // A portal's front page (`portal::pages`) replaces a generated home listing.
-        let portal = self.config.portal.is_some();
-        let sections: Vec<Target> = (0..site.sections.len())
+        let sections = self.written_sections();
+        self.write(&sections, sink)
+    }
+
+    /// The folder listings a full build writes: every one but a portal's home, which its front
+    /// page (`portal::pages`) replaces.
+    pub fn written_sections(&self) -> Vec<Target> {
+        let (site, portal) = (&self.site, self.config.portal.is_some());
+        (0..site.sections.len())
             .filter(|&i| !(portal && site.sections[i].url.is_empty()))
             .map(Target::Section)
-            .collect();
-        self.write(&sections, sink)
+            .collect()
     }
 
     /// Every page and folder listing of the site model.
@@ -424,11 +485,7 @@ impl State {
     /// Writes the pages that list other pages (kind pages, alert redirects, the freshness
     /// dashboard and its JSON, the sitemap), and removes those the site no longer has.
     pub fn write_listings(&mut self, sink: &Sink<'_>) -> Result<(), Error> {
-        let report = FreshnessReport::new(&self.site, &self.config.freshness, self.today);
-        let listings = write::listings(&self.inputs(), &self.theme.templates, &report, sink)?;
-        let mut manifest = crate::portal::Manifest::of(&self.site, &self.config, self.today);
-        manifest.search.clone_from(&self.search_manifest);
-        sink.write(crate::portal::manifest::FILE, manifest.to_json()?.as_bytes())?;
+        let listings = self.write_generated(sink)?;
         let browsed_gone = self.listings.browsed.iter().filter(|g| !listings.browsed.contains(g));
         let redirects_gone = self.listings.redirects.iter().filter(|g| !listings.redirects.contains(g));
         for gone in browsed_gone.chain(redirects_gone) {
@@ -439,6 +496,30 @@ impl State {
         }
         self.listings = listings;
         Ok(())
+    }
+
+    /// Whether the file `target` is written as is by a full build: not a URL a generated
+    /// listing (a tag or owner page) or a portal page is written over afterwards.
+    pub fn owns_file(&self, target: Target) -> bool {
+        if self.config.portal.is_some() {
+            return false;
+        }
+        let url = self.site.url(target);
+        let listed = |t: &site::taxonomy::Taxonomy| {
+            t.url() == url || t.values.keys().any(|value| t.value_url(value) == url)
+        };
+        !self.site.taxonomies.iter().any(listed)
+    }
+
+    /// Writes the pages that list other pages (as [`State::write_listings`]) without removing
+    /// any or keeping what was written: returns the listings, for [`State::listings`].
+    pub fn write_generated(&self, sink: &Sink<'_>) -> Result<Listings, Error> {
+        let report = FreshnessReport::new(&self.site, &self.config.freshness, self.today);
+        let listings = write::listings(&self.inputs(), &self.theme.templates, &report, sink)?;
+        let mut manifest = crate::portal::Manifest::of(&self.site, &self.config, self.today);
+        manifest.search.clone_from(&self.search_manifest);
+        sink.write(crate::portal::manifest::FILE, manifest.to_json()?.as_bytes())?;
+        Ok(listings)
     }
 
     /// What search indexes of every page, in the site model's order (empty without search).
@@ -496,6 +577,19 @@ struct Made {
     entry: Option<(u128, Vec<u8>)>,
     /// The rendering came from the cache.
     reused: bool,
+}
+
+/// Pages rendered by [`State::render_some`], not yet kept.
+pub struct Renders {
+    /// Each page's number in the site model, and what was made of it.
+    made: Vec<(usize, Made)>,
+}
+
+impl Renders {
+    /// How many renderings came from the build cache.
+    pub fn reused(&self) -> usize {
+        self.made.iter().filter(|(_, m)| m.reused).count()
+    }
 }
 
 /// Page `i`'s record: from the cache when it has the page, else rendered (and a cache entry

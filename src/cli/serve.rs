@@ -56,25 +56,12 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
     let open = args.open;
     let bind = args.bind;
     let note = move |note: Note<'_>| match note {
-        Note::Listening { url, pages, elapsed, exposed, polling, diagnostics } => {
-            super::print_diagnostics(diagnostics, quiet);
-            let (errors, _) = crate::diag::count(diagnostics);
-            if errors > 0 {
-                say(&format!(
-                    "{} found: every page is served anyway, with the problems in an overlay; `lore build` fails until they are fixed",
-                    super::count_of(errors, "error")
-                ));
-            }
+        Note::Listening { url, exposed, polling } => {
             if exposed {
                 say(&format!("warning: listening on {} — anyone on your network can read this site\n", bind));
             }
-            if !quiet {
-                if let Some(n) = pages {
-                    say(&format!("built {} in {:.2} s", super::count_of(n, "page"), elapsed.as_secs_f64()));
-                }
-                if polling {
-                    say("watching for changes by polling");
-                }
+            if !quiet && polling {
+                say("watching for changes by polling");
             }
             // The URL goes to stdout, alone on its line, for scripts.
             say_out(&format!("serving at {url}"));
@@ -83,6 +70,19 @@ pub(super) fn execute(args: &Args, global: &GlobalArgs) -> Result<ExitCode, Erro
             }
             if open {
                 open_browser(url);
+            }
+        }
+        Note::Built { pages, elapsed, diagnostics } => {
+            super::print_diagnostics(diagnostics, quiet);
+            let (errors, _) = crate::diag::count(diagnostics);
+            if errors > 0 {
+                say(&format!(
+                    "{} found: every page is served anyway, with the problems in an overlay; `lore build` fails until they are fixed",
+                    super::count_of(errors, "error")
+                ));
+            }
+            if !quiet {
+                say(&format!("built {} in {:.2} s", super::count_of(pages, "page"), elapsed.as_secs_f64()));
             }
         }
         rebuilt @ Note::Rebuilt { .. } => say_rebuilt(&rebuilt, quiet),

@@ -31,6 +31,10 @@ pub struct View<'a> {
     pub streams: usize,
     /// Host names allowed besides IP addresses and `localhost` names.
     pub allowed_hosts: &'a [String],
+    /// The first build, which renders pages it has not written yet.
+    pub first: Option<&'a super::first::First>,
+    /// The first export of the search indexes is done: `GET /api/search` answers.
+    pub search_ready: bool,
 }
 
 /// What to do with a connection.
@@ -105,6 +109,11 @@ fn route(head: &Head, view: &View<'_>) -> Reply {
             });
             Reply::new(200, "application/json", body.to_string().into_bytes())
         }
+        "/api/search" if !view.search_ready => Reply::new(
+            503,
+            "application/json",
+            serde_json::json!({ "error": SEARCH_BUILDING }).to_string().into_bytes(),
+        ),
         "/api/search" => search_reply(view.search_dir, head.query()),
         p if p.starts_with("/api/") => {
             Reply::new(404, "application/json", br#"{"error":"no such endpoint"}"#.to_vec())
@@ -116,13 +125,17 @@ fn route(head: &Head, view: &View<'_>) -> Reply {
                 Some(head) => http::respond(&format!("/{head}"), view.dir),
                 None => http::respond(&head.target, view.dir),
             };
+            if reply.status == 404
+                && !is_search_head(path)
+                && let Some(found) = view.first.and_then(|first| first.missing(&head.target, view.dir))
+            {
+                // The first build has not written it yet.
+                reply = found;
+            }
             if reply.status == 404 && is_search_head(path) {
                 // A full build serves pages before its search index is exported.
-                reply = Reply::new(
-                    503,
-                    "text/plain; charset=utf-8",
-                    b"the search index is being built\n".to_vec(),
-                );
+                reply =
+                    Reply::new(503, "text/plain; charset=utf-8", format!("{SEARCH_BUILDING}\n").into_bytes());
             }
             if reply.status == 404 && view.error.is_some() && !view.dir.join("404.html").is_file() {
                 // No good build yet (its configuration or theme is broken): a page that says
@@ -135,7 +148,7 @@ fn route(head: &Head, view: &View<'_>) -> Reply {
                 reply = Reply::new(204, "image/x-icon", Vec::new());
             }
             if reply.is_html() {
-                let problems = view.problems.for_page(&site_url(path));
+                let problems = view.problems.for_page(&http::site_url(path));
                 reply.body = reload::inject(&reply.body, view.error, problems.as_deref());
             }
             reply
@@ -189,6 +202,9 @@ fn search_reply(dir: &Path, query: &str) -> Reply {
     }
 }
 
+/// What search answers until its index is exported (503, and `Retry-After: 1`).
+pub const SEARCH_BUILDING: &str = "the search index is being built";
+
 /// The page shown while no build has worked yet; the overlay shows `error` over it, and the
 /// text is in the page too, for a browser without scripts.
 fn never_built(error: &str) -> Vec<u8> {
@@ -197,14 +213,6 @@ fn never_built(error: &str) -> Vec<u8> {
         crate::markdown::escape(error)
     )
     .into_bytes()
-}
-
-/// The site-relative URL of the page a request path asks for (as [`shown_page`] gives it):
-/// `/runbooks/db/index.html` → `runbooks/db/`.
-fn site_url(path: &str) -> String {
-    let page = crate::site::decode_path(path);
-    let page = page.trim_start_matches('/');
-    page.strip_suffix("index.html").unwrap_or(page).to_owned()
 }
 
 /// Whether `path` asks for the head file of the browser index.
@@ -220,7 +228,7 @@ fn shown_page(query: &str) -> Option<String> {
     // The tab sends `encodeURIComponent(location.pathname)`, and the path is itself
     // percent-encoded (`what%3F/` for `what?.md`): decode the value, then the path, to get the
     // page's real URL, as the site model keeps it.
-    Some(site_url(&decode_query(page)))
+    Some(http::site_url(&decode_query(page)))
 }
 
 /// Decodes a query-string value: `+` is a space, `%XX` a byte.
@@ -268,6 +276,8 @@ mod tests {
             generation: 1,
             streams: 0,
             allowed_hosts: allowed,
+            first: None,
+            search_ready: true,
         };
         match answer(raw, &view) {
             Answer::Reply { reply, .. } => (reply.status, String::from_utf8_lossy(&reply.body).into_owned()),
@@ -414,6 +424,8 @@ mod tests {
             generation: 1,
             streams: 0,
             allowed_hosts: &[],
+            first: None,
+            search_ready: true,
         };
         let events = answer(b"GET /__lore/events?page=%2Fa%2F HTTP/1.1\r\nHost: localhost\r\n\r\n", &view);
         assert_eq!(events, Answer::Events { page: Some("a/".to_owned()) });

@@ -320,6 +320,14 @@ pub fn respond(url: &str, out_dir: &Path) -> Reply {
     }
 }
 
+/// The site-relative URL of the page a request path asks for (as an event stream names it):
+/// `/runbooks/db/index.html` → `runbooks/db/`.
+pub fn site_url(path: &str) -> String {
+    let page = crate::site::decode_path(path);
+    let page = page.trim_start_matches('/');
+    page.strip_suffix("index.html").unwrap_or(page).to_owned()
+}
+
 /// The segments of a request path, or `None` when it tries to leave the site.
 fn safe_path(path: &str) -> Option<Vec<String>> {
     if !path.starts_with('/') {

@@ -2,8 +2,10 @@
 //! incremental rebuilds of what a change affects: read and classify the changed files
 //! ([`Change`]), ask the build state for what that change rebuilds, write, reload.
 //!
-//! Every full build goes into a fresh folder `site-N` of the private folder and is swapped in
-//! only when complete; an incremental rebuild writes each file beside its old version and
+//! The first build is written into the folder already served, file by file, while requests
+//! render on demand what it has not written yet ([`super::first`]). Every later full build
+//! goes into a fresh folder `site-N` of the private folder and is swapped in only when
+//! complete; an incremental rebuild writes each file beside its old version and
 //! renames it over, so a request never sees a half-written file.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -14,7 +16,9 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use super::Change;
+use super::first::First;
 use super::problems::Problems;
+use crate::build::steps::Steps;
 use crate::build::write::Sink;
 use crate::build::{self, BuildOptions, State};
 use crate::config::SiteConfig;
@@ -192,10 +196,103 @@ impl Live {
         known && state.config.src.join(rel).is_file()
     }
 
+    /// The first build, in steps, into the folder already served: the site model is published
+    /// to `first` as soon as it is read (pages are then rendered on demand), then every page
+    /// is rendered and written, files appearing one by one (each written beside and renamed
+    /// in place), the listings, the copied files; the state is taken back at the end. The
+    /// caller settles `first` once the server's state says how it went.
+    pub fn first(&mut self, first: &First) -> Update {
+        let start = Instant::now();
+        #[cfg(debug_assertions)]
+        hold_for_tests("read");
+        let options = BuildOptions { out_dir: Some(self.dir.clone()), ..self.options.clone() };
+        let (state, steps) = match build::steps::begin(&options) {
+            Ok(begun) => begun,
+            Err(e) => return self.failed(Health::NeedsFull, e),
+        };
+        match self.write_first(state, steps, first) {
+            Ok((mut state, diagnostics)) => {
+                let pages = state.site.pages.len() + state.site.sections.len();
+                // The highlighter kept every code block it highlighted (about 100 MB at 10,000
+                // pages rendered afresh): rebuilds start with an empty cache, as after a build
+                // that took its pages from the build cache.
+                let highlighter = Arc::new(Highlighter::new());
+                state.highlighter = highlighter.clone();
+                self.options.highlighter = Some(highlighter);
+                self.state = Some(state);
+                self.broken.clear();
+                // The build wrote no search index: the next search update exports all of it.
+                self.pending = Pending { all_search: true, ..Pending::default() };
+                self.health = Health::Good;
+                Update::Rebuilt {
+                    pages,
+                    full: true,
+                    changed: Vec::new(),
+                    diagnostics,
+                    elapsed: start.elapsed(),
+                }
+            }
+            Err(e) => {
+                drop(first.take());
+                self.discard_first();
+                self.failed(Health::NeedsFull, e)
+            }
+        }
+    }
+
+    /// The steps of [`Live::first`] after the site model is read: returns the state and every
+    /// diagnostic of the site.
+    fn write_first(
+        &self,
+        state: Box<State>,
+        mut steps: Steps,
+        first: &First,
+    ) -> Result<(Box<State>, Vec<Diagnostic>), Error> {
+        let sink = Sink::InPlace(&self.dir);
+        // Marked as lore's, as every build folder is.
+        drop(crate::output::owner::claim(&self.dir)?);
+        steps.write_theme(&state, &sink)?;
+        let chunks = Steps::chunks(&state);
+        first.publish(state);
+        #[cfg(debug_assertions)]
+        hold_for_tests("write");
+        for chunk in chunks {
+            let renders = first.with(|state| state.render_some(&chunk, &|| {}))?;
+            first.with_mut(|state| state.keep(renders))?;
+            first.with(|state| Steps::write_pages(state, &chunk, &sink))??;
+        }
+        first.step();
+        let listings = first.with(|state| steps.write_listings(state, &sink))??;
+        first.step();
+        first.with(|state| steps.write_copies(state, &sink))??;
+        let mut state =
+            first.take().ok_or_else(|| Error::Bug("the first build lost its state".to_owned()))?;
+        state.listings = listings;
+        let diagnostics = steps.finish(&mut state)?;
+        Ok((state, diagnostics))
+    }
+
+    /// After the first build failed half-way: a new, empty folder is served (a site that was
+    /// never built shows the error alone), and the half-written one is removed.
+    pub fn discard_first(&mut self) {
+        self.builds += 1;
+        let dir = self.base.join(format!("site-{}", self.builds));
+        if crate::fs::create_dir_all(&dir).is_ok() {
+            let old = std::mem::replace(&mut self.dir, dir);
+            std::thread::spawn(move || {
+                let _ = std::fs::remove_dir_all(old);
+            });
+        }
+    }
+
     /// Rebuilds everything into a new folder and swaps it in. Its search indexes are not written
     /// yet: [`Live::take_all_search`] says so, and the rebuild thread posts their export.
     pub fn full(&mut self) -> Update {
         let start = Instant::now();
+        // The last good site stays served from its folder, but its build state is let go
+        // first: a failed full build leaves only another full build to do, and keeping both
+        // states raised a 10,000-page rebuild's peak from about 500 to 658 MiB.
+        self.state = None;
         self.builds += 1;
         let dir = self.base.join(format!("site-{}", self.builds));
         let options = BuildOptions { out_dir: Some(dir.clone()), ..self.options.clone() };
@@ -472,6 +569,20 @@ impl Live {
         }
         let numbers = changed.iter().filter_map(|rel| state.site.by_source.get(rel).copied()).collect();
         Some((state.search_docs(), numbers))
+    }
+}
+
+/// Test hook, in debug builds only: with `LORE_TEST_HOLD_FIRST=DIR` in the environment, the
+/// first build waits (at most 20 s) before it reads the site model until `DIR/read` exists,
+/// and after publishing it until `DIR/write` exists. The tests of requests answered during the
+/// first build need it to last as long as they take.
+#[cfg(debug_assertions)]
+fn hold_for_tests(step: &str) {
+    let Some(dir) = std::env::var_os("LORE_TEST_HOLD_FIRST") else { return };
+    let release = Path::new(&dir).join(step);
+    let start = Instant::now();
+    while !release.exists() && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 

@@ -1,4 +1,5 @@
-//! The preview server: build once into a private folder, serve it, watch the sources and
+//! The preview server: listen at once, build into a private folder while answering pages
+//! (those not written yet are rendered on demand from the site model), watch the sources and
 //! rebuild only what a change affects, and tell open pages to reload once the new files are in
 //! place. A change is classified ([`Change`]: the table there says what each rebuilds), the
 //! kept build state (`build::State`) renders, checks and writes what it needs, then the open
@@ -6,6 +7,7 @@
 //!
 //! - [`server`]: the sockets, with bounded connections, workers and event streams;
 //! - [`answer`]: the answer to a request, a pure function of its bytes and the server's state;
+//! - [`first`]: the first build as requests see it, and pages rendered on demand during it;
 //! - [`http`]: the request head within its caps, the Host check, and the site's files;
 //! - [`watch`]: the watcher and the classification of changed paths;
 //! - [`live`]: the kept site and incremental rebuilds;
@@ -15,6 +17,7 @@
 //! Nothing here prints: progress goes to the caller's [`Note`] callback.
 
 pub mod answer;
+pub mod first;
 pub mod http;
 pub mod live;
 mod memory;
@@ -61,19 +64,23 @@ pub struct ServeOptions {
 /// Something worth telling the user.
 #[derive(Debug)]
 pub enum Note<'a> {
-    /// The first build finished (or failed) and the server is listening.
+    /// The server is listening and watching; the first build starts (pages are answered
+    /// while it runs).
     Listening {
         /// `http://127.0.0.1:3000/`
         url: &'a str,
-        /// Pages built, when the first build worked.
-        pages: Option<usize>,
-        /// Wall time of the first build.
-        elapsed: Duration,
         /// Bound to an address other machines can reach.
         exposed: bool,
         /// The watcher polls (asked for, or native events are unavailable).
         polling: bool,
-        /// Problems of the first build (content errors too: they do not stop a preview).
+    },
+    /// The first build wrote every page (its failure is a [`Note::Failed`]).
+    Built {
+        /// Pages and folder listings written.
+        pages: usize,
+        /// Wall time from the start of the server.
+        elapsed: Duration,
+        /// Problems of the site (content errors too: they do not stop a preview).
         diagnostics: &'a [crate::diag::Diagnostic],
     },
     /// A rebuild worked.
@@ -197,6 +204,8 @@ struct Shared {
     allowed_hosts: RwLock<Vec<String>>,
     /// Exports of the browser index done (finished or given up).
     exports: AtomicU64,
+    /// The first build, which requests may render pages from.
+    first: first::First,
     /// Requests answered.
     requests: AtomicU64,
 }
@@ -213,6 +222,7 @@ impl Shared {
             search: search::Search::default(),
             allowed_hosts: RwLock::new(allowed_hosts),
             exports: AtomicU64::new(0),
+            first: first::First::default(),
             requests: AtomicU64::new(0),
         }
     }
@@ -225,6 +235,8 @@ impl Shared {
     /// answering).
     fn answer(&self, raw: &[u8]) -> answer::Answer {
         self.requests.fetch_add(1, Ordering::Relaxed);
+        // Nothing can be answered before the site model is read (or its config failed).
+        self.first.wait_reading();
         let dir = read(&self.dir).clone();
         let error = read(&self.error).clone();
         let problems = read(&self.problems).clone();
@@ -239,6 +251,8 @@ impl Shared {
             generation: self.generation.load(Ordering::SeqCst),
             streams: self.hub.len(),
             allowed_hosts: &allowed_hosts,
+            first: Some(&self.first),
+            search_ready: self.search.is_ready(),
         };
         answer::answer(raw, &view)
     }
@@ -288,7 +302,15 @@ pub fn run(
         let (shared, stop, note) = (shared.clone(), stop.clone(), note.clone());
         std::thread::Builder::new()
             .name("lore-search".into())
-            .spawn(move || shared.search.run(&stop, &|job, outcome| exported(&shared, job, outcome, &*note)))
+            .spawn(move || {
+                // An export cut short by the server stopping (its folder removed) is no news.
+                let done = |job: &search::Job, outcome| {
+                    if !stop.load(Ordering::SeqCst) {
+                        exported(&shared, job, outcome, &*note);
+                    }
+                };
+                shared.search.run(&stop, &done);
+            })
             .map_err(|e| Error::Thread { name: "lore-search", source: Some(e) })?
     };
     let worker = {
@@ -462,17 +484,10 @@ impl Worker<'_> {
     /// The first build, then watching and rebuilding until `stop`.
     fn run(mut self, options: &ServeOptions, addr: SocketAddr, stop: &AtomicBool) -> Result<(), Error> {
         let start = Instant::now();
-        let first = self.first_build();
-        // Pages are served from here on; search is exported behind them.
-        if let Err(e) = unpanicked(|| self.update_search(&[])) {
-            (self.note)(Note::SearchStale(&e));
-        }
-        // Without a good first build, watch what the config names (or its defaults).
-        let config = match self.live.config() {
-            Some(c) => c.clone(),
-            None => crate::config::SiteConfig::load(&options.root, options.config_file.as_deref())
-                .unwrap_or_else(|_| crate::config::SiteConfig::for_tests(&options.root)),
-        };
+        // Watched from the start, so a change saved during the first build is rebuilt after
+        // it; a broken config is watched with the defaults until it is fixed.
+        let config = crate::config::SiteConfig::load(&options.root, options.config_file.as_deref())
+            .unwrap_or_else(|_| crate::config::SiteConfig::for_tests(&options.root));
         self.shared.allow_hosts(&options.allowed_hosts, &config);
         let (tx, rx) = mpsc::channel();
         let debounce = Duration::from_millis(config.serve.debounce_ms);
@@ -493,18 +508,30 @@ impl Worker<'_> {
             return Ok(());
         }
         let host = if addr.ip().is_unspecified() { IpAddr::from([127, 0, 0, 1]) } else { addr.ip() };
-        let (pages, diagnostics) = match &first {
-            Update::Rebuilt { pages, diagnostics, .. } => (Some(*pages), diagnostics.as_slice()),
-            _ => (None, &[][..]),
-        };
         (self.note)(Note::Listening {
             url: &format!("http://{}/", SocketAddr::new(host, addr.port())),
-            pages,
-            elapsed: start.elapsed(),
             exposed: !addr.ip().is_loopback(),
             polling: watching.watcher.as_ref().is_some_and(watch::Watcher::is_polling),
-            diagnostics,
         });
+        // Pages are answered while it runs, rendered on demand until they are written.
+        if let Update::Rebuilt { pages, diagnostics, .. } = self.first_build() {
+            (self.note)(Note::Built { pages, elapsed: start.elapsed(), diagnostics: &diagnostics });
+        }
+        // What rendering every page freed goes back to the system before the export allocates.
+        memory::release_free();
+        // Search is exported behind the pages.
+        match unpanicked(|| self.update_search(&[])) {
+            Ok(true) => {}
+            Ok(false) => self.shared.search.mark_ready(),
+            Err(e) => {
+                self.shared.search.mark_ready();
+                (self.note)(Note::SearchStale(&e));
+            }
+        }
+        if let Some(config) = self.live.config() {
+            self.shared.allow_hosts(&options.allowed_hosts, config);
+            watching.follow(config, options.config_file.as_deref())?;
+        }
         self.watch(&mut watching, &rx, options, stop, debounce)
     }
 
@@ -552,15 +579,19 @@ impl Worker<'_> {
         Ok(())
     }
 
-    /// The first build (a panic in it is a failed build); a failure is told at once.
+    /// The first build (a panic in it is a failed build); a failure is told at once. Once the
+    /// server's state says how it went, requests read the site folder, and open pages showing
+    /// a site with problems reload to show them (they were served before the site was checked).
     fn first_build(&mut self) -> Update {
-        let live = &mut self.live;
-        let first = unpanicked(|| live.full()).unwrap_or_else(|e| {
+        let (live, first) = (&mut self.live, &self.shared.first);
+        let update = unpanicked(|| live.first(first)).unwrap_or_else(|e| {
+            drop(first.take());
             live.after_panic();
+            live.discard_first();
             Update::Failed(e)
         });
         *write(&self.shared.dir) = self.live.dir().to_path_buf();
-        match &first {
+        match &update {
             Update::Failed(e) => {
                 (self.note)(Note::Failed(e));
                 *write(&self.shared.error) = Some((self.error_text)(e));
@@ -571,7 +602,16 @@ impl Worker<'_> {
             }
             Update::Nothing => {}
         }
-        first
+        self.shared.first.settle();
+        if matches!(update, Update::Rebuilt { .. }) {
+            // Pages served before were not checked: those with problems to show reload.
+            let problems = read(&self.shared.problems).clone();
+            self.shared.hub.send_each(|page| {
+                let reload = page.map_or(!problems.is_empty(), |url| problems.for_page(url).is_some());
+                reload::event("settled", &serde_json::json!({ "reload": reload }))
+            });
+        }
+        update
     }
 
     /// Rebuilds for a batch of changed paths (a panic in it is a failed rebuild); returns the
@@ -688,25 +728,32 @@ impl Worker<'_> {
 
     /// Replaces the `changed` pages' sections in the tantivy index (after pages were added or
     /// removed, the export indexes every page again instead), then queues the export of the
-    /// browser index. Runs on the rebuild thread, so it never overlaps a rebuild.
-    fn update_search(&mut self, changed: &[String]) {
+    /// browser index; returns whether it did. Runs on the rebuild thread, so it never overlaps
+    /// a rebuild.
+    fn update_search(&mut self, changed: &[String]) -> bool {
         let all_search = self.live.take_all_search();
         if changed.is_empty() && !all_search {
-            return;
+            return false;
         }
-        let Some((docs, numbers)) = self.live.search_docs(changed) else { return };
-        let Some(index_dir) = self.live.config().map(crate::search::index_dir) else { return };
+        let Some((docs, numbers)) = self.live.search_docs(changed) else { return false };
+        let Some(index_dir) = self.live.config().map(crate::search::index_dir) else { return false };
         // Pages added or removed move the page numbers the index is keyed by: the export writes
         // it whole, and until it has, edits leave it alone.
         let search = &self.shared.search;
-        let reindex = search.reindex_pending(all_search);
-        if !reindex && let Err(e) = crate::search::index::replace_pages(&index_dir, &docs, &numbers) {
-            (self.note)(Note::SearchStale(&e));
-        }
+        let reindex = {
+            // An export publishing meanwhile would rename the index away under the writer.
+            let _held = search.hold();
+            let reindex = search.reindex_pending(all_search);
+            if !reindex && let Err(e) = crate::search::index::replace_pages(&index_dir, &docs, &numbers) {
+                (self.note)(Note::SearchStale(&e));
+            }
+            reindex
+        };
         let generation = self.shared.generation.load(Ordering::SeqCst);
         let mut job = search::Job::new(docs, self.live.dir().to_path_buf(), index_dir, generation);
         job.stats = self.live.config().is_some_and(|c| c.search_stats);
         search.post(if reindex { job.reindexing() } else { job });
+        true
     }
 }
 
@@ -753,6 +800,10 @@ fn panic_for_tests(paths: &[PathBuf]) {
 /// Tells the open pages about a published browser index.
 fn exported(shared: &Shared, job: &search::Job, outcome: Result<search::Exported, Error>, note: &Notes) {
     shared.exports.fetch_add(1, Ordering::SeqCst);
+    if outcome.is_err() {
+        // `GET /api/search` answers from the index on disk, the note says it may be behind.
+        shared.search.mark_ready();
+    }
     match outcome {
         Ok(search::Exported::Published(head)) => {
             let data = serde_json::json!({ "generation": job.generation, "head": head });

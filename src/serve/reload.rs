@@ -15,8 +15,9 @@ pub const SCRIPT: &str = "/__lore/live.js";
 /// The build status as JSON (generation and error text).
 pub const STATUS: &str = "/__lore/status";
 
-/// The browser side: reload on `reload`, swap stylesheets on `css`, show the overlay on
-/// `failed`, point a searcher not loaded yet at the new browser index on `search`; the scroll
+/// The browser side: reload on `reload` (and on `settled` when the first build found
+/// problems), swap stylesheets on `css`, show the overlay on `failed`, point a searcher not
+/// loaded yet at the new browser index on `search`; the scroll
 /// position of a page survives its own reload.
 pub const LIVE_JS: &str = r##"(() => {
   "use strict";
@@ -146,6 +147,8 @@ pub const LIVE_JS: &str = r##"(() => {
     swapCss(d.css);
   });
   source.addEventListener("failed", (e) => overlay(JSON.parse(e.data).error));
+  // The first build checked the site: a page served before shows the problems it found.
+  source.addEventListener("settled", (e) => { if (JSON.parse(e.data).reload) reload(); });
   // A newer browser index: a searcher that has not loaded yet (it loads on first use) takes
   // it; one already loaded keeps its own until the page reloads (the server keeps its files).
   source.addEventListener("search", (e) => {
@@ -288,6 +291,15 @@ impl Hub {
         let mut clients = self.lock();
         clients.retain(|c| c.open.load(Ordering::SeqCst) && c.queue.try_send(text.clone()).is_ok());
         clients.len()
+    }
+
+    /// Queues for every stream the text `text` makes of the page its tab shows (when it said),
+    /// as [`Hub::send`] does.
+    pub fn send_each(&self, text: impl Fn(Option<&str>) -> String) {
+        let mut clients = self.lock();
+        clients.retain(|c| {
+            c.open.load(Ordering::SeqCst) && c.queue.try_send(text(c.page.as_deref()).into()).is_ok()
+        });
     }
 
     /// The site-relative URLs the open tabs show.

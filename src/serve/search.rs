@@ -18,8 +18,9 @@
 //! searcher that has not loaded yet, and a searcher that has loaded keeps its consistent, older
 //! index until the page reloads.
 //!
-//! Exports never race a rebuild: an export only publishes its head and word list while holding
-//! the lock the rebuild thread holds for each rebuild, and only when no rebuild since its
+//! Exports never race a rebuild: an export only publishes its head and word list (and puts its
+//! index of record in place) while holding the lock the rebuild thread holds for each rebuild
+//! and while it replaces an edit's pages in the index, and only when no rebuild since its
 //! edit has replaced what it was made from (an epoch counter). A rebuild waits at most for that
 //! publishing step (renaming one file), never for an export.
 
@@ -46,6 +47,9 @@ pub struct Search {
     /// Pages were added or removed: the tantivy index on disk waits for an export that writes
     /// it whole, and no edit may change it in place meanwhile.
     reindex: AtomicBool,
+    /// An export was published (or there is none to wait for): the index on disk is this
+    /// site's, and `GET /api/search` answers from it.
+    ready: AtomicBool,
 }
 
 /// One export of the browser index.
@@ -132,6 +136,18 @@ impl Search {
         self.reindex.load(Ordering::SeqCst)
     }
 
+    /// Whether the index on disk is this site's: an export was published, or
+    /// [`Search::mark_ready`] said there is none to wait for.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::SeqCst)
+    }
+
+    /// Search answers from the index on disk from now on: the server exports none (a site
+    /// without search, a failed first build), or the export failed.
+    pub fn mark_ready(&self) {
+        self.ready.store(true, Ordering::SeqCst);
+    }
+
     /// The head every head file request gets, once an export replaced the built one.
     pub fn head_alias(&self) -> Option<String> {
         read(&self.alias).clone()
@@ -208,6 +224,8 @@ impl Search {
             if let Some(stats) = &stats {
                 crate::output::replace(&job.site, crate::search::stats::STATS, stats)?;
             }
+            // Ready before the head answers: whoever sees the head finds search answering.
+            self.ready.store(true, Ordering::SeqCst);
             *write(&self.alias) = Some(bundle.head.clone());
         }
         history.push(&job.site, bundle.files.iter().map(|(rel, _)| rel.clone()).collect(), created);

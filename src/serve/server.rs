@@ -390,7 +390,10 @@ mod tests {
 
     fn shared(dir: &std::path::Path) -> Arc<Shared> {
         std::fs::write(dir.join("index.html"), "<body>home</body>").unwrap();
-        Arc::new(Shared::new(dir.to_path_buf(), dir.to_path_buf(), Vec::new()))
+        let shared = Shared::new(dir.to_path_buf(), dir.to_path_buf(), Vec::new());
+        // No first build here: the folder is the site.
+        shared.first.settle();
+        Arc::new(shared)
     }
 
     fn start(dir: &std::path::Path, limits: Limits, spawn: Spawn) -> (Server, Arc<Mutex<Vec<String>>>) {

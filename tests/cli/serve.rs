@@ -584,13 +584,15 @@ fn issue_15_a_site_with_content_errors_from_the_start_is_served() {
     let site = basic();
     site.append("src/runbooks/cache-flush.md", "\n\n[gone](nowhere.md)\n");
     let server = Server::start(&site, &[]);
+    // Pages answered before the first build has checked the site do not know its problems
+    // yet (issue 13): ask once it has.
+    let stderr = server.wait_stderr("built 7 pages in ");
     for page in ["/", "/runbooks/cache-flush/", "/adr/0001-use-postgresql/"] {
         let (status, _, body) = server.get(page);
         assert_eq!(status, 200, "{page} is served");
         let problems = problems_of(&body).unwrap_or_else(|| panic!("{page} shows the problems"));
         assert_eq!(problems["errors"], 1, "{page}: {problems}");
     }
-    let stderr = server.wait_stderr("press Ctrl-C to stop");
     assert!(
         stderr.contains("src/runbooks/cache-flush.md:")
             && stderr.contains("1 error found: every page is served anyway, with the problems in an overlay; `lore build` fails until they are fixed"),
@@ -1174,4 +1176,167 @@ fn issue_12_a_page_that_gains_a_diagram_gets_the_script() {
     let (status, head, _) = server.get(&script);
     assert_eq!(status, 200, "{script}: {head}");
     assert!(head.contains("text/javascript"), "{head}");
+}
+
+/// Starts `lore serve` on `site` with its first build held (issue 13): it waits before
+/// reading the site model until `hold/read` exists, and after publishing it until
+/// `hold/write` does (`LORE_TEST_HOLD_FIRST`, a hook of debug builds).
+fn start_held(site: &SiteTest) -> (Server, std::path::PathBuf) {
+    let hold = site.path("hold");
+    std::fs::create_dir(&hold).unwrap();
+    (Server::start_env(site, &[], &[("LORE_TEST_HOLD_FIRST", &hold)]), hold)
+}
+
+/// Issue 13: `lore serve` answers before its first build has written anything. A request made
+/// right after the start waits for the site model, then gets its page rendered on demand, as
+/// do pages and folder listings asked for while none is written yet, with exactly the bytes the
+/// settled site serves; files of the source folder come from there. A generated listing waits
+/// until the build writes it.
+#[test]
+fn issue_13_pages_asked_for_during_the_first_build_are_the_settled_bytes() {
+    let site = basic();
+    let (server, hold) = start_held(&site);
+    let addr = server.addr.clone();
+    let early = std::thread::spawn(move || raw_get(&addr, "/runbooks/db-failover/"));
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!early.is_finished(), "a request before the site model is read waits for it");
+    std::fs::write(hold.join("read"), "").unwrap();
+    let (status, _, early_body) = early.join().unwrap();
+    assert_eq!(status, 200, "{early_body}");
+    // The build holds before writing any page: each of these is rendered on demand.
+    let urls = [
+        "/",
+        "/runbooks/",
+        "/runbooks/db-failover/",
+        "/runbooks/cache-flush/index.html",
+        "/adr/",
+        "/adr/0002-use-kafka-for-events/",
+    ];
+    let during: Vec<(u16, String, String)> = urls.iter().map(|url| server.get(url)).collect();
+    let (status, head, _) = server.get("/runbooks/cache-flush");
+    assert_eq!(status, 301, "{head}");
+    assert!(head.contains("Location: /runbooks/cache-flush/"), "{head}");
+    let (status, head, png) = raw_get_bytes(&server.addr, "/images/topology.png");
+    assert_eq!(status, 200, "{head}");
+    assert!(head.contains("Content-Type: image/png"), "{head}");
+    assert_eq!(png, std::fs::read(site.path("src/images/topology.png")).unwrap());
+    // Generated listings wait until written, four requests at most; the next is asked to
+    // come back; a favicon the site does not have never waits.
+    let listings: Vec<_> = (0..4)
+        .map(|_| {
+            let addr = server.addr.clone();
+            std::thread::spawn(move || raw_get(&addr, "/owners/dba-team/"))
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(listings.iter().all(|l| !l.is_finished()), "a generated listing waits until it is written");
+    let (status, head, body) = server.get("/tags/");
+    assert_eq!(status, 503, "{head}");
+    assert!(head.contains("Retry-After: 1"), "{head}");
+    assert!(body.contains("<meta http-equiv=\"refresh\" content=\"1\">"), "{body}");
+    assert_eq!(server.get("/favicon.ico").0, 204);
+    std::fs::write(hold.join("write"), "").unwrap();
+    server.wait_stderr("built 7 pages in ");
+    for (url, (status, _, body)) in urls.iter().zip(&during) {
+        assert_eq!(*status, 200, "{url}: {body}");
+        let (status, _, settled) = server.get(url);
+        assert_eq!(status, 200, "{url}");
+        assert!(
+            *body == settled,
+            "{url} rendered on demand differs from the page written:\n{body}\n---\n{settled}"
+        );
+    }
+    assert_eq!(early_body, server.get("/runbooks/db-failover/").2);
+    for listing in listings {
+        let (status, _, body) = listing.join().unwrap();
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body, server.get("/owners/dba-team/").2);
+    }
+    assert_eq!(server.get("/tags/").0, 200);
+}
+
+/// Issue 13: until the first build's search indexes are exported, search says so: the browser
+/// index head and `GET /api/search` answer 503 (retry in a second), then search answers.
+#[test]
+fn issue_13_search_says_it_is_being_built_until_its_index_is_ready() {
+    let site = basic();
+    let (server, hold) = start_held(&site);
+    std::fs::write(hold.join("read"), "").unwrap();
+    let (status, head, body) = server.get("/api/search?q=replica");
+    assert_eq!(status, 503, "{head}");
+    assert!(head.contains("Content-Type: application/json\r\n") && head.contains("Retry-After: 1"), "{head}");
+    assert_eq!(body, r#"{"error":"the search index is being built"}"#);
+    let (status, head, body) = server.get("/search/head.json.gz");
+    assert_eq!((status, body.as_str()), (503, "the search index is being built\n"), "{head}");
+    assert!(head.contains("Retry-After: 1"), "{head}");
+    std::fs::write(hold.join("write"), "").unwrap();
+    server.wait_search();
+    assert_eq!(found(&server, "replica"), ["runbooks/db-failover/"]);
+}
+
+/// Issue 13: a page saved while the first build writes the site is rebuilt once it is done
+/// (the sources are watched from the start), and open pages reload.
+#[test]
+fn issue_13_a_change_saved_during_the_first_build_is_rebuilt_after_it() {
+    let site = basic();
+    let (server, hold) = start_held(&site);
+    std::fs::write(hold.join("read"), "").unwrap();
+    let mut events = server.events();
+    assert!(!server.get("/runbooks/db-failover/").2.contains("SAVED-MID-WRITE"));
+    site.append("src/runbooks/db-failover.md", "\n\nSAVED-MID-WRITE\n");
+    std::thread::sleep(Duration::from_millis(200));
+    std::fs::write(hold.join("write"), "").unwrap();
+    events.next("reload");
+    assert!(server.get("/runbooks/db-failover/").2.contains("SAVED-MID-WRITE"));
+}
+
+/// Issue 13: a page answered before the first build checked the site carries no problems; once
+/// the build finds some, the tabs whose page has problems to show are told to reload
+/// (`settled`), and the page then shows them; other tabs stay as they are.
+#[test]
+fn issue_13_pages_served_before_the_site_is_checked_reload_to_show_their_problems() {
+    let site = basic();
+    site.write("src/runbooks/no-steps.md", "# No steps\n\nNothing to do.\n");
+    let (server, hold) = start_held(&site);
+    std::fs::write(hold.join("read"), "").unwrap();
+    let mut warned = server.events_on("%2Frunbooks%2Fno-steps%2F");
+    let mut clean = server.events_on("%2Fadr%2F");
+    assert_eq!(problems_of(&server.get("/runbooks/no-steps/").2), None, "not checked yet");
+    std::fs::write(hold.join("write"), "").unwrap();
+    assert_eq!(warned.next("settled"), r#"{"reload":true}"#);
+    assert_eq!(clean.next("settled"), r#"{"reload":false}"#);
+    let problems = problems_of(&server.get("/runbooks/no-steps/").2).expect("the problems once checked");
+    assert_eq!(problems["warnings"], 2, "{problems}");
+    let here = problems["here"].to_string();
+    assert!(
+        here.contains("runbook has no Mitigation section") && here.contains("runbook has no `owner`"),
+        "{here}"
+    );
+    assert_eq!(problems_of(&server.get("/adr/").2), None);
+}
+
+/// Issue 13: a full rebuild lets go of the last good build state before it builds (memory),
+/// so after a broken config the site is still served from its folder, a page edited
+/// meanwhile rebuilds everything again, and fixing the config serves the edit.
+#[test]
+fn issue_13_after_a_failed_full_rebuild_the_last_site_is_served_and_edits_rebuild_it_all() {
+    let site = basic();
+    let server = Server::start(&site, &[]);
+    server.wait_stderr("built 7 pages in ");
+    let mut events = server.events();
+    let good = site.read("book.toml");
+    site.append("book.toml", "\n[frobnicate]\nx = 1\n");
+    events.next("failed");
+    let (status, _, body) = server.get("/runbooks/db-failover/");
+    assert_eq!(status, 200);
+    assert!(body.contains("Database failover") && body.contains("lore-overlay-text"), "{body}");
+    site.append("src/runbooks/db-failover.md", "\n\nEDITED-WHILE-BROKEN\n");
+    events.next("failed");
+    site.write("book.toml", good);
+    events.next("reload");
+    let (status, _, body) = server.get("/runbooks/db-failover/");
+    assert_eq!(status, 200);
+    assert!(body.contains("EDITED-WHILE-BROKEN") && !body.contains("lore-overlay-text"), "{body}");
+    // The edit came with a broken config: a full rebuild, which lore says.
+    server.wait_stderr("rebuilt everything: 7 pages in ");
 }
