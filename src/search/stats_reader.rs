@@ -62,6 +62,11 @@ impl<'a> Reader<'a> {
     }
 
     fn varint(&mut self) -> Result<u64, String> {
+        // Most numbers (record deltas, term frequencies) take one byte.
+        if let Some(&b) = self.b.get(self.pos).filter(|b| **b < 0x80) {
+            self.pos += 1;
+            return Ok(u64::from(b));
+        }
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
             let b = self.byte()?;
@@ -96,7 +101,10 @@ impl<'a> Reader<'a> {
     /// A string with control characters replaced (they would reach terminals and pages).
     fn string(&mut self) -> Result<String, String> {
         let s = self.raw_str(MAX_STRING)?;
-        Ok(if s.chars().any(char::is_control) {
+        // Control characters are U+0000–U+001F and U+007F–U+009F: bytes below 0x20, 0x7f, or
+        // 0xc2 leading the two-byte ones; most strings have none of these bytes.
+        let maybe = s.bytes().fold(false, |any, b| any | (b < 0x20) | (b == 0x7f) | (b == 0xc2));
+        Ok(if maybe && s.chars().any(char::is_control) {
             s.chars().map(|c| if c.is_control() { '\u{fffd}' } else { c }).collect()
         } else {
             s.to_owned()
@@ -174,6 +182,23 @@ impl<'a> Reader<'a> {
 
     /// One term after `prev` and its postings (records below `records`, ascending).
     pub fn term(&mut self, prev: &str, records: u64) -> Result<(String, Vec<Posting>), String> {
+        let mut list = Vec::new();
+        let key = self.term_into(prev, records, &mut list)?;
+        Ok((key, list))
+    }
+
+    /// [`Reader::term`] with the postings appended to `out` (left as it was on an error), so
+    /// a reader of many terms allocates nothing per term.
+    pub fn term_into(&mut self, prev: &str, records: u64, out: &mut Vec<Posting>) -> Result<String, String> {
+        let start = out.len();
+        let read = self.postings_into(prev, records, out);
+        if read.is_err() {
+            out.truncate(start);
+        }
+        read
+    }
+
+    fn postings_into(&mut self, prev: &str, records: u64, out: &mut Vec<Posting>) -> Result<String, String> {
         let key = self.key(prev, "term")?;
         let n = self
             .count("postings", records, 3)
@@ -181,7 +206,7 @@ impl<'a> Reader<'a> {
         if n == 0 {
             return Err(format!("term `{key}` has no postings"));
         }
-        let mut list = Vec::with_capacity(n.min(1 << 16) as usize);
+        out.reserve(n.min(1 << 16) as usize);
         let mut record = 0u64;
         for i in 0..n {
             let delta = self.varint()?;
@@ -195,9 +220,9 @@ impl<'a> Reader<'a> {
                     "term `{key}`: a posting of record {record} of {records} or a bad frequency"
                 ));
             }
-            list.push(Posting { record: record as u32, tf: [tf[0] as u32, tf[1] as u32] });
+            out.push(Posting { record: record as u32, tf: [tf[0] as u32, tf[1] as u32] });
         }
-        Ok((key, list))
+        Ok(key)
     }
 
     fn page(&mut self, number: u64) -> Result<(PageDoc, u64), String> {
@@ -227,6 +252,19 @@ impl<'a> Reader<'a> {
 
     /// The whole file; with `terms`, the postings too (else they are only checked).
     pub fn stats(&mut self, terms: bool) -> Result<Stats, String> {
+        let mut list = Vec::new();
+        let mut out = self.stats_with(|key, postings| {
+            if terms {
+                list.push((key, postings.to_vec()));
+            }
+        })?;
+        out.terms = list;
+        Ok(out)
+    }
+
+    /// The whole file with its terms left out of the result: each term is checked, then
+    /// handed to `on_term` with its postings (a merge counts them and drops them).
+    pub fn stats_with(&mut self, mut on_term: impl FnMut(String, &[Posting])) -> Result<Stats, String> {
         let h = self.header()?;
         let norms = self.norms(h.info.sections)?;
         let words = self.words(h.info.words)?;
@@ -235,12 +273,12 @@ impl<'a> Reader<'a> {
         if h.info.terms.saturating_mul(5) > self.left() as u64 {
             return Err(format!("{} terms do not fit in the file", h.info.terms));
         }
+        let mut list = Vec::new();
         for _ in 0..h.info.terms {
-            let t = self.term(&prev, h.info.sections)?;
-            prev.clone_from(&t.0);
-            if terms {
-                out.terms.push(t);
-            }
+            list.clear();
+            let key = self.term_into(&prev, h.info.sections, &mut list)?;
+            prev.clone_from(&key);
+            on_term(key, &list);
         }
         if h.info.pages.saturating_mul(12) > self.left() as u64 {
             return Err(format!("{} pages do not fit in the file", h.info.pages));
