@@ -355,3 +355,71 @@ pub fn gzip_lean(bytes: &[u8]) -> Result<Vec<u8>, Error> {
         Ok(buf[..n].to_vec())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tier split as it was made before issue 16: a selection over all the postings.
+    fn split_by_selection(list: &[(u32, f32)], factor: &[f32], t: usize) -> Tiered {
+        let key = |i: usize| list[i].1 * factor[i];
+        let mut order: Vec<usize> = (0..list.len()).collect();
+        order.select_nth_unstable_by(t, |&a, &b| key(b).total_cmp(&key(a)).then(list[a].0.cmp(&list[b].0)));
+        let mut keep = vec![false; list.len()];
+        order[..t].iter().for_each(|&i| keep[i] = true);
+        let bound = order[t..].iter().map(|&i| key(i)).fold(0.0, f32::max);
+        let (mut head, mut tail) = (Vec::new(), Vec::new());
+        for (i, p) in list.iter().enumerate() {
+            if keep[i] { head.push(*p) } else { tail.push(*p) }
+        }
+        (head, tail, bound)
+    }
+
+    /// Issue 16: the one-pass tier split keeps the postings the full selection kept, ties to
+    /// the lower record included (scores from a few values, half the records demoted).
+    #[test]
+    fn issue_16_the_one_pass_tier_split_keeps_what_a_selection_keeps() {
+        let mut seed = 0x9e37_79b9_u32;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        };
+        for round in 0..300 {
+            let len = 2 + (next() % 700) as usize;
+            let mut record = 0;
+            let list: Vec<(u32, f32)> = (0..len)
+                .map(|_| {
+                    record += 1 + next() % 5;
+                    let score = if round % 2 == 0 { (next() % 6) as f32 * 0.25 } else { next() as f32 / 7.0 };
+                    (record, score)
+                })
+                .collect();
+            let factor: Vec<f32> = list.iter().map(|p| if p.0 % 3 == 0 { 0.5 } else { 1.0 }).collect();
+            let of = |record: u32| if record % 3 == 0 { 0.5 } else { 1.0 };
+            for t in [1, len / 3, len - 1].into_iter().filter(|t| (1..len).contains(t)) {
+                assert_eq!(
+                    split_tier(&list, of, t),
+                    split_by_selection(&list, &factor, t),
+                    "round {round}, t {t}"
+                );
+            }
+        }
+    }
+
+    /// Issue 16: what `gzip_lean` writes is gzip that inflates to its input.
+    #[test]
+    fn issue_16_lean_gzip_inflates_to_its_input() {
+        let text = "fragment packs and postings ".repeat(5000);
+        let noise: Vec<u8> = (0..300_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        for input in [Vec::new(), b"a".to_vec(), text.into_bytes(), noise] {
+            let gz = gzip_lean(&input).unwrap();
+            assert_eq!(gz[..3], [0x1f, 0x8b, 8]);
+            let mut out = Vec::new();
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gz.as_slice()), &mut out).unwrap();
+            assert_eq!(out, input);
+            assert_eq!(gzip_lean(&input).unwrap(), gz, "the same bytes each time");
+        }
+    }
+}
