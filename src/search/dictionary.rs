@@ -18,6 +18,9 @@ use crate::output::hash8;
 /// A stem's (record, score) postings, borrowed or made for the occasion.
 pub type PostingsList<'a> = Cow<'a, [(u32, f32)]>;
 
+/// The postings of a run of stems, each `None` when the source has none for it.
+pub type RunPostings = Vec<Option<Vec<(u32, f32)>>>;
+
 /// A tiered list: the best postings, the rest, and the best factored score of the rest.
 type Tiered = (Vec<(u32, f32)>, Vec<(u32, f32)>, f32);
 
@@ -31,7 +34,7 @@ pub trait PostingsSource {
     /// The (record, score) postings of each of `stems` (records ascending), in their order.
     /// The dictionary writer asks for consecutive runs of the stems with postings, in bytewise
     /// order, each once, one run at a time; it encodes a run's entries while it takes the next.
-    fn take_run(&self, stems: &[&str]) -> Result<Vec<Option<Vec<(u32, f32)>>>, Error>;
+    fn take_run(&self, stems: &[&str]) -> Result<RunPostings, Error>;
     /// What the searcher multiplies a record's score by (demoted pages rank lower).
     fn factor(&self, _record: u32) -> f32 {
         1.0
@@ -47,7 +50,7 @@ impl PostingsSource for Impacts {
         self.keys().map(String::as_str).collect()
     }
 
-    fn take_run(&self, stems: &[&str]) -> Result<Vec<Option<Vec<(u32, f32)>>>, Error> {
+    fn take_run(&self, stems: &[&str]) -> Result<RunPostings, Error> {
         Ok(stems.iter().map(|stem| self.get(*stem).cloned()).collect())
     }
 }
@@ -163,7 +166,7 @@ fn runs(keys: &[Key], source: &impl PostingsSource) -> Vec<(usize, usize)> {
 /// of its keys that have some, in order.
 fn entries(
     run: &[Key],
-    lists: Vec<Option<Vec<(u32, f32)>>>,
+    lists: RunPostings,
     source: &(impl PostingsSource + Sync),
     tier: Option<usize>,
 ) -> Result<Vec<Entry>, Error> {
@@ -172,7 +175,7 @@ fn entries(
         return Err(Error::Bug(format!("{} postings lists for {stems} stems", lists.len())));
     }
     let mut lists = lists.into_iter();
-    let jobs: Vec<(&Key, Option<Vec<(u32, f32)>>)> =
+    let jobs: Vec<_> =
         run.iter().map(|k| (k, if k.kind.postings { lists.next().flatten() } else { None })).collect();
     jobs.into_par_iter().map(|(key, list)| entry(source, key, list, tier)).collect()
 }
@@ -396,8 +399,8 @@ mod tests {
                     (record, score)
                 })
                 .collect();
-            let factor: Vec<f32> = list.iter().map(|p| if p.0 % 3 == 0 { 0.5 } else { 1.0 }).collect();
-            let of = |record: u32| if record % 3 == 0 { 0.5 } else { 1.0 };
+            let of = |record: u32| if record.is_multiple_of(3) { 0.5 } else { 1.0 };
+            let factor: Vec<f32> = list.iter().map(|p| of(p.0)).collect();
             for t in [1, len / 3, len - 1].into_iter().filter(|t| (1..len).contains(t)) {
                 assert_eq!(
                     split_tier(&list, of, t),

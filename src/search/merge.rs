@@ -25,7 +25,7 @@ use tantivy::query::Bm25Weight;
 use super::browser::{
     self, Bundle, FRAGMENT_CHARS, FRAGMENT_GROUP, HEAD, HeadParts, MAX_SHARD_BYTES, SHARD_BYTES,
 };
-use super::dictionary::{PostingsSource, gzip_lean};
+use super::dictionary::{PostingsSource, RunPostings, gzip_lean};
 use super::schema::TITLE_BOOST;
 use super::stats::{self, Posting, Stats, TermStream};
 use super::{PageDoc, analyzer};
@@ -576,7 +576,7 @@ impl PostingsSource for Source<'_> {
         self.df.keys().map(String::as_str).collect()
     }
 
-    fn take_run(&self, stems: &[&str]) -> Result<Vec<Option<Vec<(u32, f32)>>>, Error> {
+    fn take_run(&self, stems: &[&str]) -> Result<RunPostings, Error> {
         let Some(last) = stems.last() else { return Ok(Vec::new()) };
         self.sites.par_iter().try_for_each(|site| lock(site).read_run(last))?;
         let guards: Vec<_> = self.sites.iter().map(lock).collect();

@@ -252,7 +252,7 @@ fn generated_page(site: usize, n: usize) -> Arc<PageDoc> {
         "sre",
         &[("", &text)],
     ));
-    if n % 4 == 0 {
+    if n.is_multiple_of(4) {
         p.freshness = "stale".to_owned();
     }
     Arc::new(p)
