@@ -83,8 +83,8 @@ pub fn portal_files(sites: &[SiteSearch]) -> Result<Vec<(String, Vec<u8>)>, Erro
 struct First {
     norms: Vec<[u8; 2]>,
     totals: [u64; 2],
-    /// Per term: documents holding it in the title, in the body, in either.
-    df: Vec<(String, [u32; 3])>,
+    /// Per term: its postings (records holding it).
+    df: Vec<(String, u32)>,
     words: Vec<String>,
     /// Sections of each page.
     counts: Vec<u16>,
@@ -254,12 +254,8 @@ struct PageMeta {
 
 fn prepare(site: &SiteSearch, base: &str) -> Result<Decoded, Error> {
     let mut df = Vec::new();
-    // The postings are checked and counted here, and read again in the second pass.
-    let st = stats::decode_with(&site.name, &site.stats, |term, list| {
-        let title = list.iter().filter(|p| p.tf[0] > 0).count() as u32;
-        let body = list.iter().filter(|p| p.tf[1] > 0).count() as u32;
-        df.push((term, [title, body, list.len() as u32]));
-    })?;
+    // Postings are only counted here; the second pass reads (and checks) them.
+    let st = stats::decode_counting(&site.name, &site.stats, |term, n| df.push((term.to_owned(), n as u32)))?;
     let packs = st
         .pages
         .par_iter()
@@ -491,7 +487,8 @@ struct Source<'a> {
     sites: Vec<Mutex<SiteTerms<'a>>>,
     /// Per site, the merged record number of each of its records.
     ids: Vec<Vec<u32>>,
-    df: BTreeMap<String, [u32; 3]>,
+    /// Per stem, its postings over all sites.
+    df: BTreeMap<String, u32>,
     n_docs: u64,
     avg: [f32; 2],
     /// Per merged record number, whether its page is demoted.
@@ -501,7 +498,7 @@ struct Source<'a> {
 impl<'a> Source<'a> {
     /// `stride`: number records as [`Layout::Strided`] says, else consecutively.
     fn new(sites: &'a [SiteSearch], firsts: &'a [First], stride: Option<usize>) -> Result<Self, Error> {
-        let mut df: BTreeMap<String, [u32; 3]> = BTreeMap::new();
+        let mut df: BTreeMap<String, u32> = BTreeMap::new();
         let (mut ids, mut n_docs, mut totals, mut page) = (Vec::new(), 0u64, [0u64; 2], 0usize);
         for f in firsts {
             let mut site_ids = Vec::with_capacity(f.norms.len());
@@ -516,9 +513,8 @@ impl<'a> Source<'a> {
             n_docs += f.norms.len() as u64;
             totals[0] += f.totals[0];
             totals[1] += f.totals[1];
-            for (term, d) in &f.df {
-                let e = df.entry(term.clone()).or_default();
-                (0..3).for_each(|i| e[i] += d[i]);
+            for (term, n) in &f.df {
+                *df.entry(term.clone()).or_default() += n;
             }
         }
         let sites = sites
@@ -536,13 +532,21 @@ impl<'a> Source<'a> {
 
     /// The postings of `stem` in the run the `sites` read last, scored.
     fn score(&self, sites: &[&SiteTerms<'_>], stem: &str) -> Result<Option<Vec<(u32, f32)>>, Error> {
-        let Some(df) = self.df.get(stem).copied() else { return Ok(None) };
+        let Some(&postings) = self.df.get(stem) else { return Ok(None) };
+        // Documents holding the stem in the title, in the body: BM25's document frequencies.
+        let mut df = [0u32; 2];
+        for site in sites {
+            for p in site.postings(stem) {
+                df[0] += u32::from(p.tf[0] > 0);
+                df[1] += u32::from(p.tf[1] > 0);
+            }
+        }
         let weights: [Bm25Weight; 2] = [0, 1].map(|f| {
             let boost = if f == 0 { TITLE_BOOST } else { 1.0 };
             Bm25Weight::for_one_term_without_explain(u64::from(df[f]), self.n_docs, self.avg[f])
                 .boost_by(boost)
         });
-        let mut list = Vec::with_capacity(df[2] as usize);
+        let mut list = Vec::with_capacity(postings as usize);
         for ((site, first), ids) in sites.iter().zip(self.firsts).zip(&self.ids) {
             for p in site.postings(stem) {
                 let record = p.record as usize;
@@ -569,7 +573,7 @@ impl<'a> Source<'a> {
 
 impl PostingsSource for Source<'_> {
     fn df(&self, stem: &str) -> usize {
-        self.df.get(stem).map_or(0, |d| d[2] as usize)
+        self.df.get(stem).map_or(0, |&n| n as usize)
     }
 
     fn stems(&self) -> Vec<&str> {

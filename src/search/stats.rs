@@ -293,13 +293,19 @@ pub fn decode(site: &str, gz: &[u8]) -> Result<Stats, Error> {
     Reader::new(&raw).stats(true).map_err(bad)
 }
 
-/// [`decode`] without keeping the postings: each term, once checked, goes to `on_term` with
-/// its postings (a merge's first pass counts them; holding them all would take 12 bytes a
-/// posting, 50 MB for a 5,000-page site).
-pub fn decode_with(site: &str, gz: &[u8], on_term: impl FnMut(String, &[Posting])) -> Result<Stats, Error> {
+/// [`decode`] without the postings, which are skipped (only their varints are counted, not
+/// checked: a merge's second pass reads and checks them all): each term goes to `on_term`
+/// with the number of its postings.
+pub fn decode_counting(site: &str, gz: &[u8], mut on_term: impl FnMut(&str, u64)) -> Result<Stats, Error> {
     let bad = |problem: String| Error::SearchStats { site: site.to_owned(), problem };
     let raw = inflate(gz, usize::MAX).map_err(bad)?;
-    Reader::new(&raw).stats_with(on_term).map_err(bad)
+    Reader::new(&raw)
+        .stats_with(|r, prev, records| {
+            let (key, n) = r.term_skip(prev, records)?;
+            on_term(&key, n);
+            Ok(key)
+        })
+        .map_err(bad)
 }
 
 /// A term of a site's file with its postings, as [`TermStream`] reads them.

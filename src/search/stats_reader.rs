@@ -252,19 +252,64 @@ impl<'a> Reader<'a> {
 
     /// The whole file; with `terms`, the postings too (else they are only checked).
     pub fn stats(&mut self, terms: bool) -> Result<Stats, String> {
+        let mut kept = Vec::new();
         let mut list = Vec::new();
-        let mut out = self.stats_with(|key, postings| {
+        let mut out = self.stats_with(|r, prev, records| {
+            list.clear();
+            let key = r.term_into(prev, records, &mut list)?;
             if terms {
-                list.push((key, postings.to_vec()));
+                kept.push((key.clone(), list.clone()));
             }
+            Ok(key)
         })?;
-        out.terms = list;
+        out.terms = kept;
         Ok(out)
     }
 
-    /// The whole file with its terms left out of the result: each term is checked, then
-    /// handed to `on_term` with its postings (a merge counts them and drops them).
-    pub fn stats_with(&mut self, mut on_term: impl FnMut(String, &[Posting])) -> Result<Stats, String> {
+    /// One term after `prev` and the number of its postings, which are skipped, not read:
+    /// only their varints are counted (a merge's first pass; its second reads and checks them).
+    pub fn term_skip(&mut self, prev: &str, records: u64) -> Result<(String, u64), String> {
+        let key = self.key(prev, "term")?;
+        let n = self
+            .count("postings", records, 3)
+            .map_err(|e| if e == ENDS_EARLY { e } else { format!("term `{key}`: {e}") })?;
+        if n == 0 {
+            return Err(format!("term `{key}` has no postings"));
+        }
+        // A varint ends at a byte below 0x80; 3 varints a posting. Eight bytes at a time.
+        let mut left = 3 * n as usize;
+        let rest = &self.b[self.pos.min(self.b.len())..];
+        let mut at = 0;
+        for chunk in rest.chunks_exact(8) {
+            let ends = (!u64::from_le_bytes([
+                chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
+            ]) & 0x8080_8080_8080_8080)
+                .count_ones() as usize;
+            if ends >= left {
+                break;
+            }
+            left -= ends;
+            at += 8;
+        }
+        for &b in &rest[at..] {
+            at += 1;
+            if b < 0x80 {
+                left -= 1;
+                if left == 0 {
+                    self.pos += at;
+                    return Ok((key, n));
+                }
+            }
+        }
+        Err(ENDS_EARLY.to_owned())
+    }
+
+    /// The whole file with its terms left out of the result: `read_term` reads each (from
+    /// the reader, after the term before, with the records count) and returns its key.
+    pub fn stats_with(
+        &mut self,
+        mut read_term: impl FnMut(&mut Self, &str, u64) -> Result<String, String>,
+    ) -> Result<Stats, String> {
         let h = self.header()?;
         let norms = self.norms(h.info.sections)?;
         let words = self.words(h.info.words)?;
@@ -273,12 +318,8 @@ impl<'a> Reader<'a> {
         if h.info.terms.saturating_mul(5) > self.left() as u64 {
             return Err(format!("{} terms do not fit in the file", h.info.terms));
         }
-        let mut list = Vec::new();
         for _ in 0..h.info.terms {
-            list.clear();
-            let key = self.term_into(&prev, h.info.sections, &mut list)?;
-            prev.clone_from(&key);
-            on_term(key, &list);
+            prev = read_term(self, &prev, h.info.sections)?;
         }
         if h.info.pages.saturating_mul(12) > self.left() as u64 {
             return Err(format!("{} pages do not fit in the file", h.info.pages));
