@@ -348,3 +348,29 @@ fn issue_16_inflating_in_one_go_reads_what_the_stream_reads() {
     assert_eq!(too_small, claim(u32::MAX).unwrap_err());
     assert_eq!(too_small, "cannot inflate it (gzip): corrupt gzip stream does not have a matching checksum");
 }
+
+/// How the stats reader inflated before issue 16: a gzip stream read to its end, capped.
+fn inflate_as_a_stream(gz: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(flate2::read::GzDecoder::new(gz), stats::MAX_INFLATED as u64 + 1),
+        &mut out,
+    )
+    .map_err(|e| format!("cannot inflate it (gzip): {e}"))?;
+    Ok(out)
+}
+
+/// Issue 16: libdeflate reads a damaged stats file (every byte changed in turn, two ways) as
+/// the stream read it: the same bytes, or an error (then the stream's own).
+#[test]
+fn issue_16_a_damaged_file_inflates_in_one_go_as_the_stream_inflates_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = stats_of(&site_b(), &dir.path().join("b"));
+    for at in 0..good.len() {
+        for flip in [0x01, 0xff] {
+            let mut bad = good.clone();
+            bad[at] ^= flip;
+            assert_eq!(stats::inflate(&bad, usize::MAX), inflate_as_a_stream(&bad), "byte {at} ^ {flip:#x}");
+        }
+    }
+}
