@@ -16,20 +16,19 @@
 //! statistics and the 346 MB of output held; a first one-word query fetches 46.8 KB (one
 //! 5,000-page site: 43.7 KB).
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rayon::prelude::*;
-use serde_json::Value;
 use tantivy::query::Bm25Weight;
 
-use super::analyzer;
 use super::browser::{
-    self, Bundle, FRAGMENT_GROUP, HEAD, HeadParts, MAX_SHARD_BYTES, PostingsSource, SHARD_BYTES, gzip_fast,
+    self, Bundle, FRAGMENT_CHARS, FRAGMENT_GROUP, HEAD, HeadParts, MAX_SHARD_BYTES, SHARD_BYTES,
 };
+use super::dictionary::{PostingsSource, RunPostings, gzip_lean};
 use super::schema::TITLE_BOOST;
-use super::stats::{self, Stats, TermStream};
+use super::stats::{self, Posting, Stats, TermStream};
+use super::{PageDoc, analyzer};
 use crate::error::Error;
 use crate::output::hash8;
 
@@ -84,8 +83,8 @@ pub fn portal_files(sites: &[SiteSearch]) -> Result<Vec<(String, Vec<u8>)>, Erro
 struct First {
     norms: Vec<[u8; 2]>,
     totals: [u64; 2],
-    /// Per term: documents holding it in the title, in the body, in either.
-    df: Vec<(String, [u32; 3])>,
+    /// Per term: its postings (records holding it).
+    df: Vec<(String, u32)>,
     words: Vec<String>,
     /// Sections of each page.
     counts: Vec<u16>,
@@ -238,39 +237,90 @@ struct Output {
 /// A site read, its fragment packs made (one page each, compressed) and its document
 /// frequencies counted: the part of the first pass that runs for two sites at once.
 struct Decoded {
-    st: Stats,
+    first: First,
     packs: Vec<Vec<u8>>,
-    df: Vec<(String, [u32; 3])>,
+    pages: Vec<PageMeta>,
+}
+
+/// What the merge keeps of a page once its fragment pack is made (its texts are dropped).
+struct PageMeta {
+    sections: usize,
+    kind: String,
+    owner: String,
+    tags: Vec<String>,
+    status: String,
+    freshness: String,
 }
 
 fn prepare(site: &SiteSearch, base: &str) -> Result<Decoded, Error> {
-    let mut st = stats::decode(&site.name, &site.stats)?;
+    let mut df = Vec::new();
+    // Postings are only counted here; the second pass reads (and checks) them.
+    let st = stats::decode_counting(&site.name, &site.stats, |term, n| df.push((term.to_owned(), n as u32)))?;
     let packs = st
         .pages
         .par_iter()
-        .map(|page| {
-            let mut frag = browser::fragment(page);
-            frag["u"] = Value::from(format!("{base}{}", page.url));
-            frag["w"] = Value::from(site.name.as_str());
-            gzip_fast(&browser::to_json(&[frag], "a search fragment pack")?)
-        })
+        .map(|page| gzip_lean(&fragment_pack(page, base, &site.name)?))
         .collect::<Result<_, Error>>()?;
-    let df = std::mem::take(&mut st.terms)
+    let Stats { norms, totals, words, pages, .. } = st;
+    let counts = pages.iter().map(|p| p.sections.len() as u16).collect();
+    let pages = pages
         .into_iter()
-        .map(|(term, list)| {
-            let title = list.iter().filter(|p| p.tf[0] > 0).count() as u32;
-            let body = list.iter().filter(|p| p.tf[1] > 0).count() as u32;
-            (term, [title, body, list.len() as u32])
+        .map(|p| PageMeta {
+            sections: p.sections.len(),
+            kind: p.kind,
+            owner: p.owner,
+            tags: p.tags,
+            status: p.status,
+            freshness: p.freshness,
         })
         .collect();
-    Ok(Decoded { st, packs, df })
+    Ok(Decoded { first: First { norms, totals, df, words, counts }, packs, pages })
+}
+
+/// The fragment pack of one page of site `site`, its URL after the site's `base`: the JSON
+/// [`browser::fragment`] gives with `u` replaced and `w` (the site) added, in serde_json's
+/// order (keys sorted), written without building it as a value first.
+fn fragment_pack(page: &PageDoc, base: &str, site: &str) -> Result<Vec<u8>, Error> {
+    let mut b = Vec::with_capacity(1024 + page.sections.iter().map(|s| s.text.len() + 64).sum::<usize>());
+    // `before` (JSON punctuation and a key), then `value` as a JSON string.
+    let string = |b: &mut Vec<u8>, before: &str, value: &str| {
+        b.extend_from_slice(before.as_bytes());
+        serde_json::to_writer(&mut *b, value).map_err(|e| Error::encode("a search fragment pack", e))
+    };
+    string(&mut b, "[{\"f\":", &page.freshness)?;
+    b.extend_from_slice(b",\"g\":[");
+    for (i, tag) in page.tags.iter().enumerate() {
+        string(&mut b, if i == 0 { "" } else { "," }, tag)?;
+    }
+    string(&mut b, "],\"k\":", &page.kind)?;
+    string(&mut b, ",\"o\":", &page.owner)?;
+    string(&mut b, ",\"s\":", &page.status)?;
+    string(&mut b, ",\"t\":", &page.title)?;
+    string(&mut b, ",\"u\":", &format!("{base}{}", page.url))?;
+    string(&mut b, ",\"w\":", site)?;
+    b.extend_from_slice(b",\"x\":[");
+    for (i, section) in page.sections.iter().enumerate() {
+        string(&mut b, if i == 0 { "[" } else { ",[" }, &section.anchor)?;
+        string(&mut b, ",", &section.heading.join(" \u{203a} "))?;
+        let text = &section.text;
+        // A text of at most `FRAGMENT_CHARS` bytes has at most as many characters.
+        let cut = if text.len() <= FRAGMENT_CHARS {
+            text.len()
+        } else {
+            text.char_indices().nth(FRAGMENT_CHARS).map_or(text.len(), |(at, _)| at)
+        };
+        string(&mut b, ",", &text[..cut])?;
+        b.push(b']');
+    }
+    b.extend_from_slice(b"]}]");
+    Ok(b)
 }
 
 impl Output {
     /// Adds one site's pages; returns what the second pass needs of it.
     fn add_site(&mut self, site: &SiteSearch, d: Decoded) -> Result<First, Error> {
-        let Decoded { st, packs, df } = d;
-        self.records += st.norms.len() as u64;
+        let Decoded { first, packs, pages } = d;
+        self.records += first.norms.len() as u64;
         if self.records > MAX_RECORDS {
             return Err(Error::SearchStats {
                 site: site.name.clone(),
@@ -278,11 +328,10 @@ impl Output {
             });
         }
         let name: Arc<str> = self.intern(&site.name);
-        let counts: Vec<u16> = st.pages.iter().map(|p| p.sections.len() as u16).collect();
-        for (page, pack) in st.pages.iter().zip(packs) {
-            self.sections.push(char::from_u32(48 + page.sections.len() as u32).unwrap_or('0'));
-            self.max_sections = self.max_sections.max(page.sections.len());
-            self.counts.push(page.sections.len() as u16);
+        for (page, pack) in pages.iter().zip(packs) {
+            self.sections.push(char::from_u32(48 + page.sections as u32).unwrap_or('0'));
+            self.max_sections = self.max_sections.max(page.sections);
+            self.counts.push(page.sections as u16);
             if super::demoted(&page.status, &page.freshness) {
                 self.demoted.push(self.pages);
             }
@@ -303,7 +352,7 @@ impl Output {
                 self.close_group();
             }
         }
-        Ok(First { norms: st.norms, totals: st.totals, df, words: st.words, counts })
+        Ok(first)
     }
 
     /// How many record numbers there are, with or without a stride.
@@ -323,7 +372,9 @@ impl Output {
     /// Names a group of packs by the hash of their (compressed) contents.
     fn close_group(&mut self) {
         let group = std::mem::take(&mut self.group);
-        let hash = hash8(&group.iter().flat_map(|(_, gz)| gz.iter().copied()).collect::<Vec<u8>>());
+        let mut all = Vec::with_capacity(group.iter().map(|(_, gz)| gz.len()).sum());
+        group.iter().for_each(|(_, gz)| all.extend_from_slice(gz));
+        let hash = hash8(&all);
         for (n, gz) in group {
             self.files.push((format!("search/f/{hash}-{n}.json.gz"), gz));
         }
@@ -370,19 +421,76 @@ fn merged_words(firsts: &[First]) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// `site`, locked (a panic while it was locked stops the merge anyway).
+fn lock<'g, 'a>(site: &'g Mutex<SiteTerms<'a>>) -> MutexGuard<'g, SiteTerms<'a>> {
+    site.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// One site's terms in the second pass: its stream, and the run of terms read last.
+struct SiteTerms<'a> {
+    name: &'a str,
+    stream: TermStream<'a>,
+    /// The run's terms, each with the end of its postings in `postings`.
+    terms: Vec<(String, usize)>,
+    postings: Vec<Posting>,
+    /// The term read past the run, with its postings: the next run starts with it.
+    next: Option<(String, Vec<Posting>)>,
+}
+
+impl SiteTerms<'_> {
+    /// Reads the site's terms up to `last` (included) as the run.
+    fn read_run(&mut self, last: &str) -> Result<(), Error> {
+        self.terms.clear();
+        self.postings.clear();
+        if let Some((term, list)) = self.next.take() {
+            if term.as_str() > last {
+                self.next = Some((term, list));
+                return Ok(());
+            }
+            self.postings.extend_from_slice(&list);
+            self.terms.push((term, self.postings.len()));
+        }
+        loop {
+            let start = self.postings.len();
+            let read = self.stream.next_into(&mut self.postings);
+            let term = match read {
+                Ok(Some(term)) => term,
+                Ok(None) => return Ok(()),
+                Err(problem) => return Err(Error::SearchStats { site: self.name.to_owned(), problem }),
+            };
+            if term.as_str() > last {
+                self.next = Some((term, self.postings.split_off(start)));
+                return Ok(());
+            }
+            self.terms.push((term, self.postings.len()));
+        }
+    }
+
+    /// The postings of `stem` in the run (none when the site does not have it).
+    fn postings(&self, stem: &str) -> &[Posting] {
+        match self.terms.binary_search_by(|(t, _)| t.as_str().cmp(stem)) {
+            Ok(i) => {
+                let start = if i == 0 { 0 } else { self.terms[i - 1].1 };
+                &self.postings[start..self.terms[i].1]
+            }
+            Err(_) => &[],
+        }
+    }
+}
+
 /// The second pass: each stem's postings over all sites, scored with the whole corpus's
-/// statistics, as the dictionary writer asks for them (bytewise order).
+/// statistics, a run of stems at a time as the dictionary writer asks for them: the sites'
+/// streams read the run in parallel, then its stems are scored in parallel.
 struct Source<'a> {
-    sites: &'a [SiteSearch],
     firsts: &'a [First],
-    streams: Vec<TermStream<'a>>,
-    heads: Vec<Option<stats::TermPostings>>,
+    /// Locked one run at a time (the writer takes one run while it encodes the one before).
+    sites: Vec<Mutex<SiteTerms<'a>>>,
     /// Per site, the merged record number of each of its records.
     ids: Vec<Vec<u32>>,
-    df: BTreeMap<String, [u32; 3]>,
+    /// Per stem, its postings over all sites.
+    df: BTreeMap<String, u32>,
     n_docs: u64,
     avg: [f32; 2],
-    list: Vec<(u32, f32)>,
     /// Per merged record number, whether its page is demoted.
     demoted: Vec<bool>,
 }
@@ -390,7 +498,7 @@ struct Source<'a> {
 impl<'a> Source<'a> {
     /// `stride`: number records as [`Layout::Strided`] says, else consecutively.
     fn new(sites: &'a [SiteSearch], firsts: &'a [First], stride: Option<usize>) -> Result<Self, Error> {
-        let mut df: BTreeMap<String, [u32; 3]> = BTreeMap::new();
+        let mut df: BTreeMap<String, u32> = BTreeMap::new();
         let (mut ids, mut n_docs, mut totals, mut page) = (Vec::new(), 0u64, [0u64; 2], 0usize);
         for f in firsts {
             let mut site_ids = Vec::with_capacity(f.norms.len());
@@ -405,62 +513,50 @@ impl<'a> Source<'a> {
             n_docs += f.norms.len() as u64;
             totals[0] += f.totals[0];
             totals[1] += f.totals[1];
-            for (term, d) in &f.df {
-                let e = df.entry(term.clone()).or_default();
-                (0..3).for_each(|i| e[i] += d[i]);
+            for (term, n) in &f.df {
+                *df.entry(term.clone()).or_default() += n;
             }
         }
-        let streams: Vec<TermStream<'a>> =
-            sites.iter().map(|s| TermStream::open(&s.name, &s.stats)).collect::<Result<_, _>>()?;
+        let sites = sites
+            .iter()
+            .map(|s| {
+                let stream = TermStream::open(&s.name, &s.stats)?;
+                let site =
+                    SiteTerms { name: &s.name, stream, terms: Vec::new(), postings: Vec::new(), next: None };
+                Ok(Mutex::new(site))
+            })
+            .collect::<Result<_, Error>>()?;
         let avg = totals.map(|t| if n_docs == 0 { 0.0 } else { t as f32 / n_docs as f32 });
-        let mut me = Self {
-            sites,
-            firsts,
-            streams,
-            heads: Vec::new(),
-            ids,
-            df,
-            n_docs,
-            avg,
-            list: Vec::new(),
-            demoted: Vec::new(),
-        };
-        me.heads = (0..me.streams.len()).map(|i| me.advance(i)).collect::<Result<_, _>>()?;
-        Ok(me)
+        Ok(Self { firsts, sites, ids, df, n_docs, avg, demoted: Vec::new() })
     }
 
-    fn advance(&mut self, i: usize) -> Result<Option<stats::TermPostings>, Error> {
-        self.streams[i]
-            .next_term()
-            .map_err(|problem| Error::SearchStats { site: self.sites[i].name.clone(), problem })
-    }
-}
-
-impl PostingsSource for Source<'_> {
-    fn df(&self, stem: &str) -> usize {
-        self.df.get(stem).map_or(0, |d| d[2] as usize)
-    }
-
-    fn stems(&self) -> Vec<&str> {
-        self.df.keys().map(String::as_str).collect()
-    }
-
-    fn take(&mut self, stem: &str) -> Result<Option<browser::PostingsList<'_>>, Error> {
-        let Some(df) = self.df.get(stem).copied() else { return Ok(None) };
+    /// The postings of `stem` in the run the `sites` read last, scored.
+    fn score(&self, sites: &[&SiteTerms<'_>], stem: &str) -> Result<Option<Vec<(u32, f32)>>, Error> {
+        let Some(&postings) = self.df.get(stem) else { return Ok(None) };
+        // Documents holding the stem in the title, in the body: BM25's document frequencies.
+        let mut df = [0u32; 2];
+        for site in sites {
+            for p in site.postings(stem) {
+                df[0] += u32::from(p.tf[0] > 0);
+                df[1] += u32::from(p.tf[1] > 0);
+            }
+        }
         let weights: [Bm25Weight; 2] = [0, 1].map(|f| {
             let boost = if f == 0 { TITLE_BOOST } else { 1.0 };
             Bm25Weight::for_one_term_without_explain(u64::from(df[f]), self.n_docs, self.avg[f])
                 .boost_by(boost)
         });
-        self.list.clear();
-        for i in 0..self.heads.len() {
-            if self.heads[i].as_ref().is_none_or(|(t, _)| t != stem) {
-                continue;
-            }
-            let Some((_, postings)) = self.heads[i].take() else { continue };
-            let norms = &self.firsts[i].norms;
-            for p in postings {
-                let norm = norms[p.record as usize];
+        let mut list = Vec::with_capacity(postings as usize);
+        for ((site, first), ids) in sites.iter().zip(self.firsts).zip(&self.ids) {
+            for p in site.postings(stem) {
+                let record = p.record as usize;
+                // Both read from the same bytes and checked against the same counts.
+                let (Some(norm), Some(&id)) = (first.norms.get(record), ids.get(record)) else {
+                    return Err(Error::Bug(format!(
+                        "record {record} of `{}` read twice differently",
+                        site.name
+                    )));
+                };
                 let mut score = 0.0f32;
                 if p.tf[0] > 0 {
                     score = weights[0].score(norm[0], p.tf[0]);
@@ -468,11 +564,28 @@ impl PostingsSource for Source<'_> {
                 if p.tf[1] > 0 {
                     score += weights[1].score(norm[1], p.tf[1]);
                 }
-                self.list.push((self.ids[i][p.record as usize], score));
+                list.push((id, score));
             }
-            self.heads[i] = self.advance(i)?;
         }
-        Ok(Some(Cow::Borrowed(&self.list)))
+        Ok(Some(list))
+    }
+}
+
+impl PostingsSource for Source<'_> {
+    fn df(&self, stem: &str) -> usize {
+        self.df.get(stem).map_or(0, |&n| n as usize)
+    }
+
+    fn stems(&self) -> Vec<&str> {
+        self.df.keys().map(String::as_str).collect()
+    }
+
+    fn take_run(&self, stems: &[&str]) -> Result<RunPostings, Error> {
+        let Some(last) = stems.last() else { return Ok(Vec::new()) };
+        self.sites.par_iter().try_for_each(|site| lock(site).read_run(last))?;
+        let guards: Vec<_> = self.sites.iter().map(lock).collect();
+        let sites: Vec<&SiteTerms<'_>> = guards.iter().map(|g| &**g).collect();
+        stems.par_iter().map(|stem| self.score(&sites, stem)).collect()
     }
 
     fn factor(&self, record: u32) -> f32 {

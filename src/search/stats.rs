@@ -256,8 +256,23 @@ pub fn inflate(gz: &[u8], limit: usize) -> Result<Vec<u8>, String> {
     if gz.len() > MAX_COMPRESSED {
         return Err(format!("the file has {} bytes, at most {MAX_COMPRESSED}", gz.len()));
     }
-    let mut out = Vec::new();
     let cap = limit.min(MAX_INFLATED);
+    // The size the file claims (gzip's last four bytes).
+    let claimed = gz
+        .len()
+        .checked_sub(4)
+        .map_or(0, |at| u32::from_le_bytes([gz[at], gz[at + 1], gz[at + 2], gz[at + 3]]) as usize);
+    if limit >= MAX_INFLATED && claimed <= MAX_INFLATED {
+        // The whole file, into a buffer of the size it claims: libdeflate inflates it in one
+        // go, three times as fast as a stream (a merge inflates 640 MB at 20 sites). It checks
+        // the size and the CRC; on any problem, the stream below reads the file again and
+        // says what it is. The buffer's pages are only taken as they are written.
+        let mut out = vec![0u8; claimed];
+        if libdeflater::Decompressor::new().gzip_decompress(gz, &mut out).is_ok_and(|n| n == claimed) {
+            return Ok(out);
+        }
+    }
+    let mut out = Vec::new();
     flate2::read::GzDecoder::new(gz)
         .take(cap as u64 + 1)
         .read_to_end(&mut out)
@@ -282,6 +297,21 @@ pub fn decode(site: &str, gz: &[u8]) -> Result<Stats, Error> {
     let bad = |problem: String| Error::SearchStats { site: site.to_owned(), problem };
     let raw = inflate(gz, usize::MAX).map_err(bad)?;
     Reader::new(&raw).stats(true).map_err(bad)
+}
+
+/// [`decode`] without the postings, which are skipped (only their varints are counted, not
+/// checked: a merge's second pass reads and checks them all): each term goes to `on_term`
+/// with the number of its postings.
+pub fn decode_counting(site: &str, gz: &[u8], mut on_term: impl FnMut(&str, u64)) -> Result<Stats, Error> {
+    let bad = |problem: String| Error::SearchStats { site: site.to_owned(), problem };
+    let raw = inflate(gz, usize::MAX).map_err(bad)?;
+    Reader::new(&raw)
+        .stats_with(|r, prev, records| {
+            let (key, n) = r.term_skip(prev, records)?;
+            on_term(&key, n);
+            Ok(key)
+        })
+        .map_err(bad)
 }
 
 /// A term of a site's file with its postings, as [`TermStream`] reads them.
@@ -329,7 +359,7 @@ impl<'a> TermStream<'a> {
     }
 
     /// Runs `f` on the unread bytes, inflating more while it runs out of them.
-    fn parse<T>(&mut self, f: impl Fn(&mut Reader<'_>) -> Result<T, String>) -> Result<T, String> {
+    fn parse<T>(&mut self, mut f: impl FnMut(&mut Reader<'_>) -> Result<T, String>) -> Result<T, String> {
         loop {
             let mut r = Reader::at(&self.buf, self.pos);
             match f(&mut r) {
@@ -368,14 +398,20 @@ impl<'a> TermStream<'a> {
 
     /// The next term and its postings.
     pub fn next_term(&mut self) -> Result<Option<TermPostings>, String> {
+        let mut list = Vec::new();
+        Ok(self.next_into(&mut list)?.map(|term| (term, list)))
+    }
+
+    /// The next term, its postings appended to `out` (left as it was on an error).
+    pub fn next_into(&mut self, out: &mut Vec<Posting>) -> Result<Option<String>, String> {
         if self.left == 0 {
             return Ok(None);
         }
         self.left -= 1;
         let (prev, records) = (std::mem::take(&mut self.prev), self.records);
-        let t = self.parse(|r| r.term(&prev, records))?;
-        self.prev.clone_from(&t.0);
-        Ok(Some(t))
+        let term = self.parse(|r| r.term_into(&prev, records, out))?;
+        self.prev.clone_from(&term);
+        Ok(Some(term))
     }
 }
 

@@ -46,12 +46,6 @@ impl<'a> Reader<'a> {
         self.b.len().saturating_sub(self.pos)
     }
 
-    fn byte(&mut self) -> Result<u8, String> {
-        let v = *self.b.get(self.pos).ok_or(ENDS_EARLY)?;
-        self.pos += 1;
-        Ok(v)
-    }
-
     fn bytes(&mut self, n: usize) -> Result<&'a [u8], String> {
         if n > self.left() {
             return Err(ENDS_EARLY.to_owned());
@@ -62,15 +56,7 @@ impl<'a> Reader<'a> {
     }
 
     fn varint(&mut self) -> Result<u64, String> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(v);
-            }
-        }
-        Err("a number is too long".to_owned())
+        varint_at(self.b, &mut self.pos)
     }
 
     /// A count of at most `max`, each item taking at least `min_bytes` of what is left.
@@ -96,7 +82,10 @@ impl<'a> Reader<'a> {
     /// A string with control characters replaced (they would reach terminals and pages).
     fn string(&mut self) -> Result<String, String> {
         let s = self.raw_str(MAX_STRING)?;
-        Ok(if s.chars().any(char::is_control) {
+        // Control characters are U+0000–U+001F and U+007F–U+009F: bytes below 0x20, 0x7f, or
+        // 0xc2 leading the two-byte ones; most strings have none of these bytes.
+        let maybe = s.bytes().fold(false, |any, b| any | (b < 0x20) | (b == 0x7f) | (b == 0xc2));
+        Ok(if maybe && s.chars().any(char::is_control) {
             s.chars().map(|c| if c.is_control() { '\u{fffd}' } else { c }).collect()
         } else {
             s.to_owned()
@@ -174,6 +163,23 @@ impl<'a> Reader<'a> {
 
     /// One term after `prev` and its postings (records below `records`, ascending).
     pub fn term(&mut self, prev: &str, records: u64) -> Result<(String, Vec<Posting>), String> {
+        let mut list = Vec::new();
+        let key = self.term_into(prev, records, &mut list)?;
+        Ok((key, list))
+    }
+
+    /// [`Reader::term`] with the postings appended to `out` (left as it was on an error), so
+    /// a reader of many terms allocates nothing per term.
+    pub fn term_into(&mut self, prev: &str, records: u64, out: &mut Vec<Posting>) -> Result<String, String> {
+        let start = out.len();
+        let read = self.postings_into(prev, records, out);
+        if read.is_err() {
+            out.truncate(start);
+        }
+        read
+    }
+
+    fn postings_into(&mut self, prev: &str, records: u64, out: &mut Vec<Posting>) -> Result<String, String> {
         let key = self.key(prev, "term")?;
         let n = self
             .count("postings", records, 3)
@@ -181,23 +187,26 @@ impl<'a> Reader<'a> {
         if n == 0 {
             return Err(format!("term `{key}` has no postings"));
         }
-        let mut list = Vec::with_capacity(n.min(1 << 16) as usize);
+        out.reserve(n.min(1 << 16) as usize);
+        // The hottest loop of a merge (every posting of every site): the position in a local.
+        let (b, mut pos) = (self.b, self.pos);
         let mut record = 0u64;
         for i in 0..n {
-            let delta = self.varint()?;
+            let delta = varint_at(b, &mut pos)?;
             if i > 0 && delta == 0 {
                 return Err(format!("term `{key}`: records out of order"));
             }
             record = record.saturating_add(delta);
-            let tf = [self.varint()?, self.varint()?];
-            if record >= records || tf.iter().any(|t| *t > MAX_TERM_FREQ) || tf == [0, 0] {
+            let tf = [varint_at(b, &mut pos)?, varint_at(b, &mut pos)?];
+            if record >= records || tf[0] > MAX_TERM_FREQ || tf[1] > MAX_TERM_FREQ || tf == [0, 0] {
                 return Err(format!(
                     "term `{key}`: a posting of record {record} of {records} or a bad frequency"
                 ));
             }
-            list.push(Posting { record: record as u32, tf: [tf[0] as u32, tf[1] as u32] });
+            out.push(Posting { record: record as u32, tf: [tf[0] as u32, tf[1] as u32] });
         }
-        Ok((key, list))
+        self.pos = pos;
+        Ok(key)
     }
 
     fn page(&mut self, number: u64) -> Result<(PageDoc, u64), String> {
@@ -227,6 +236,64 @@ impl<'a> Reader<'a> {
 
     /// The whole file; with `terms`, the postings too (else they are only checked).
     pub fn stats(&mut self, terms: bool) -> Result<Stats, String> {
+        let mut kept = Vec::new();
+        let mut list = Vec::new();
+        let mut out = self.stats_with(|r, prev, records| {
+            list.clear();
+            let key = r.term_into(prev, records, &mut list)?;
+            if terms {
+                kept.push((key.clone(), list.clone()));
+            }
+            Ok(key)
+        })?;
+        out.terms = kept;
+        Ok(out)
+    }
+
+    /// One term after `prev` and the number of its postings, which are skipped, not read:
+    /// only their varints are counted (a merge's first pass; its second reads and checks them).
+    pub fn term_skip(&mut self, prev: &str, records: u64) -> Result<(String, u64), String> {
+        let key = self.key(prev, "term")?;
+        let n = self
+            .count("postings", records, 3)
+            .map_err(|e| if e == ENDS_EARLY { e } else { format!("term `{key}`: {e}") })?;
+        if n == 0 {
+            return Err(format!("term `{key}` has no postings"));
+        }
+        // A varint ends at a byte below 0x80; 3 varints a posting. Eight bytes at a time.
+        let mut left = 3 * n as usize;
+        let rest = &self.b[self.pos.min(self.b.len())..];
+        let mut at = 0;
+        for chunk in rest.chunks_exact(8) {
+            let ends = (!u64::from_le_bytes([
+                chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
+            ]) & 0x8080_8080_8080_8080)
+                .count_ones() as usize;
+            if ends >= left {
+                break;
+            }
+            left -= ends;
+            at += 8;
+        }
+        for &b in &rest[at..] {
+            at += 1;
+            if b < 0x80 {
+                left -= 1;
+                if left == 0 {
+                    self.pos += at;
+                    return Ok((key, n));
+                }
+            }
+        }
+        Err(ENDS_EARLY.to_owned())
+    }
+
+    /// The whole file with its terms left out of the result: `read_term` reads each (from
+    /// the reader, after the term before, with the records count) and returns its key.
+    pub fn stats_with(
+        &mut self,
+        mut read_term: impl FnMut(&mut Self, &str, u64) -> Result<String, String>,
+    ) -> Result<Stats, String> {
         let h = self.header()?;
         let norms = self.norms(h.info.sections)?;
         let words = self.words(h.info.words)?;
@@ -236,11 +303,7 @@ impl<'a> Reader<'a> {
             return Err(format!("{} terms do not fit in the file", h.info.terms));
         }
         for _ in 0..h.info.terms {
-            let t = self.term(&prev, h.info.sections)?;
-            prev.clone_from(&t.0);
-            if terms {
-                out.terms.push(t);
-            }
+            prev = read_term(self, &prev, h.info.sections)?;
         }
         if h.info.pages.saturating_mul(12) > self.left() as u64 {
             return Err(format!("{} pages do not fit in the file", h.info.pages));
@@ -259,6 +322,33 @@ impl<'a> Reader<'a> {
         }
         Ok(out)
     }
+}
+
+/// The LEB128 number at `pos` in `b`; moves `pos` past it.
+#[inline]
+fn varint_at(b: &[u8], pos: &mut usize) -> Result<u64, String> {
+    // Most numbers (record deltas, term frequencies) take one byte.
+    match b.get(*pos) {
+        Some(&x) if x < 0x80 => {
+            *pos += 1;
+            Ok(u64::from(x))
+        }
+        _ => long_varint_at(b, pos),
+    }
+}
+
+#[cold]
+fn long_varint_at(b: &[u8], pos: &mut usize) -> Result<u64, String> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let x = *b.get(*pos).ok_or(ENDS_EARLY)?;
+        *pos += 1;
+        v |= u64::from(x & 0x7f) << shift;
+        if x & 0x80 == 0 {
+            return Ok(v);
+        }
+    }
+    Err("a number is too long".to_owned())
 }
 
 /// A page URL must stay inside its site: a relative path of URL characters, no scheme (the
