@@ -497,6 +497,8 @@ fn a_title_change_updates_every_page_that_shows_it() {
 fn a_theme_folder_created_later_is_watched() {
     let site = basic();
     let server = Server::start(&site, &[]);
+    // Later than the first build: `serve` answers (and prints its URL) while that runs.
+    server.wait_stderr("built 7 pages in ");
     let mut events = server.events();
     site.write(
         "theme/templates/page.html",
