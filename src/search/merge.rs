@@ -144,17 +144,7 @@ pub fn merge_with(sites: &[SiteSearch], layout: Layout, tier: usize) -> Result<M
         steps.push((name, clock.elapsed()));
         clock = std::time::Instant::now();
     };
-    let mut out = Output::default();
-    let mut firsts = Vec::with_capacity(sites.len());
-    // Read two at a time: both cores busy, two decoded sites in memory at most.
-    for pair in sites.chunks(2).zip(bases.chunks(2)) {
-        let decoded: Vec<Decoded> =
-            pair.0.par_iter().zip(pair.1).map(|(s, base)| prepare(s, base)).collect::<Result<_, _>>()?;
-        for (site, d) in pair.0.iter().zip(decoded) {
-            firsts.push(out.add_site(site, d)?);
-        }
-    }
-    out.finish_fragments();
+    let (mut out, firsts) = first_pass(sites, &bases)?;
     step("read the sites, write fragments");
     let stride = out.max_sections.max(1);
     let strided = match layout {
@@ -168,11 +158,17 @@ pub fn merge_with(sites: &[SiteSearch], layout: Layout, tier: usize) -> Result<M
     source.demoted = demoted_records(&out, strided.then_some(stride));
     let sizes = (SHARD_BYTES, MAX_SHARD_BYTES);
     step("open term streams, stem the words");
-    let shards =
-        browser::dictionary_shards_of(&words, &mut source, &mut bundle.files, sizes, Some(tier.max(1)))?;
-    step("score and write the dictionary");
+    // The filters (of the first pass's pages) are written beside the dictionary.
+    let mut filter_files = Vec::new();
+    let (shards, facets) = rayon::join(
+        || browser::dictionary_shards_of(&words, &mut source, &mut bundle.files, sizes, Some(tier.max(1))),
+        || browser::facet_lists(&out.facets(), &mut filter_files),
+    );
+    let shards = shards?;
+    step("score and write the dictionary, filters");
     let word_table = browser::word_packs(&words, &source, &mut bundle)?;
-    let facets = browser::facet_lists(&out.facets(), &mut bundle.files)?;
+    let facets = facets?;
+    bundle.files.append(&mut filter_files);
     let parts = HeadParts {
         records: if strided { out.pages * stride } else { out.records as usize },
         stride: strided.then_some(stride),
@@ -189,8 +185,44 @@ pub fn merge_with(sites: &[SiteSearch], layout: Layout, tier: usize) -> Result<M
     }
     let mut files = std::mem::take(&mut out.files);
     files.append(&mut bundle.files);
-    step("word packs, filters, head");
+    step("word packs, head");
     Ok(Merged { files, pages: out.pages, records: out.records as usize, terms: source.df.len(), steps })
+}
+
+/// The first pass: the sites read two at a time (both cores busy, two inflated files in
+/// memory at most), each pair while the one before is added to the output.
+fn first_pass(sites: &[SiteSearch], bases: &[String]) -> Result<(Output, Vec<First>), Error> {
+    let mut out = Output::default();
+    let mut firsts = Vec::with_capacity(sites.len());
+    let mut pairs = sites.chunks(2).zip(bases.chunks(2));
+    let mut ready: Vec<(&SiteSearch, Decoded)> = Vec::new();
+    loop {
+        let pair = pairs.next();
+        if pair.is_none() && ready.is_empty() {
+            break;
+        }
+        let adding = std::mem::take(&mut ready);
+        let (added, read) = rayon::join(
+            || {
+                adding.into_iter().try_for_each(|(site, d)| {
+                    firsts.push(out.add_site(site, d)?);
+                    Ok::<(), Error>(())
+                })
+            },
+            || {
+                pair.map(|(sites, bases)| {
+                    let read = sites.par_iter().zip(bases).map(|(s, base)| prepare(s, base).map(|d| (s, d)));
+                    read.collect::<Result<Vec<_>, Error>>()
+                })
+            },
+        );
+        added?;
+        if let Some(read) = read {
+            ready = read?;
+        }
+    }
+    out.finish_fragments();
+    Ok((out, firsts))
 }
 
 /// Checks a site's name and base URL; returns the base ending in `/`.
