@@ -10,11 +10,23 @@
 //! (`w` in its fragment).
 //!
 //! Each stats file is another team's CI output, so untrusted: [`super::stats_reader`] checks
-//! it, and every problem is an error naming the site. Memory: the sites are read in pairs;
-//! the second pass reads each site's terms through a small inflating window. Measured at 20
-//! sites x 5,000 pages (`bench/portal-search.sh`): 26 s, 975 MiB peak with the 244 MB of
-//! statistics and the 346 MB of output held; a first one-word query fetches 46.8 KB (one
-//! 5,000-page site: 43.7 KB).
+//! it (the first pass everything but the postings, which it only counts; the second pass
+//! every posting), and every problem is an error naming the site.
+//!
+//! Work, on both cores: the first pass reads the sites two at a time (each file inflated in
+//! one go), writes their pages' fragment packs and counts their terms' postings; the second
+//! reads every site's terms again through a small inflating window, a run of stems at a
+//! time: the sites' streams read a run, its stems are scored (BM25's document frequencies
+//! counted from the postings of every site, which the run holds), then encoded and
+//! compressed while the next run is read. The files only a merged index has are compressed
+//! with libdeflate ([`super::dictionary::gzip_lean`]); compressing is still the largest part.
+//!
+//! Memory: the first pass holds two inflated files and their pages (32 MB and 25 MB a site
+//! at 5,000 pages), the second two runs' postings (2 million each at most), and the output.
+//! Measured at 20 sites x 5,000 pages (`bench/portal-search.sh`, 2 cores, load average
+//! about 2): 7.1 to 8.0 s and 760 MiB peak with the 244 MB of statistics and the 345 MB of
+//! output held (before: 34.5 s and 970 MiB at the same load); a first one-word query fetches
+//! 47.2 KB (one 5,000-page site: 43.7 KB).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
