@@ -24,9 +24,10 @@
 //! Memory: the first pass holds two inflated files and their pages (32 MB and 25 MB a site
 //! at 5,000 pages), the second two runs' postings (2 million each at most), and the output.
 //! Measured at 20 sites x 5,000 pages (`bench/portal-search.sh`, 2 cores, load average
-//! about 2): 7.1 to 8.0 s and 760 MiB peak with the 244 MB of statistics and the 345 MB of
-//! output held (before: 34.5 s and 970 MiB at the same load); a first one-word query fetches
-//! 47.2 KB (one 5,000-page site: 43.7 KB).
+//! about 2, median of 3): 6.9 s (12.6 s of CPU) and 740 MiB peak with the 244 MB of
+//! statistics and the 345 MB of output held (before: 20.6 s, 32.6 s of CPU, 978 MiB); the
+//! whole process, reading the statistics and writing the 106,000 files, 12.2 s (26.9 s). A
+//! first one-word query fetches 47.2 KB, as before (one 5,000-page site: 43.7 KB).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
