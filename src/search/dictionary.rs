@@ -337,10 +337,10 @@ thread_local! {
 
 /// gzip with libdeflate, for the files only a portal's merged index has: its fragment packs
 /// and the rest of its tiered postings, 570 MB before compression at 100,000 pages, the most
-/// of a merge's work. At its level 1 libdeflate compresses them 3 (fragment packs) to 5
-/// (postings) times as fast as `flate2`'s miniz_oxide at 6, and 0.2 to 0.5 % smaller (measured
-/// on the files of 20 sites x 5,000 pages); a site's own files keep miniz_oxide and the
-/// build's memo ([`gzip`]).
+/// of a merge's work. At its level 1 libdeflate compresses them 4 (fragment packs) to 6
+/// (postings) times as fast as `flate2`'s miniz_oxide at 6, and 0.1 to 0.5 % smaller
+/// (measured on the files of 20 sites x 5,000 pages); a site's own files keep miniz_oxide
+/// and the build's memo ([`gzip`]).
 pub fn gzip_lean(bytes: &[u8]) -> Result<Vec<u8>, Error> {
     // Level 0 stores; 1 is the fastest that compresses.
     let level = libdeflater::CompressionLvl::new(1)
