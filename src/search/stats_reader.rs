@@ -179,7 +179,8 @@ impl<'a> Reader<'a> {
         read
     }
 
-    fn postings_into(&mut self, prev: &str, records: u64, out: &mut Vec<Posting>) -> Result<String, String> {
+    /// A term's key (front-coded after `prev`) and its number of postings, at least one.
+    fn term_head(&mut self, prev: &str, records: u64) -> Result<(String, u64), String> {
         let key = self.key(prev, "term")?;
         let n = self
             .count("postings", records, 3)
@@ -187,6 +188,11 @@ impl<'a> Reader<'a> {
         if n == 0 {
             return Err(format!("term `{key}` has no postings"));
         }
+        Ok((key, n))
+    }
+
+    fn postings_into(&mut self, prev: &str, records: u64, out: &mut Vec<Posting>) -> Result<String, String> {
+        let (key, n) = self.term_head(prev, records)?;
         out.reserve(n.min(1 << 16) as usize);
         // The hottest loop of a merge (every posting of every site): the position in a local.
         let (b, mut pos) = (self.b, self.pos);
@@ -253,13 +259,7 @@ impl<'a> Reader<'a> {
     /// One term after `prev` and the number of its postings, which are skipped, not read:
     /// only their varints are counted (a merge's first pass; its second reads and checks them).
     pub fn term_skip(&mut self, prev: &str, records: u64) -> Result<(String, u64), String> {
-        let key = self.key(prev, "term")?;
-        let n = self
-            .count("postings", records, 3)
-            .map_err(|e| if e == ENDS_EARLY { e } else { format!("term `{key}`: {e}") })?;
-        if n == 0 {
-            return Err(format!("term `{key}` has no postings"));
-        }
+        let (key, n) = self.term_head(prev, records)?;
         // A varint ends at a byte below 0x80; 3 varints a posting. Eight bytes at a time.
         let mut left = 3 * n as usize;
         let rest = &self.b[self.pos.min(self.b.len())..];
