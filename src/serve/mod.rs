@@ -471,8 +471,10 @@ impl Watching {
     ) -> Result<(), Error> {
         let now = Roots::of(config, config_file);
         if now.watched() != self.watched {
-            self.watcher = None;
-            self.watcher = Some(self.start(&now)?);
+            // The new watcher starts before the old one stops: a change saved in between
+            // (a theme folder created right after a build) is seen by one of them.
+            let new = self.start(&now)?;
+            self.watcher = Some(new);
             self.watched = now.watched();
         }
         self.roots = now;
