@@ -278,6 +278,7 @@ fn services_site(data: &[u8], rel: &str) {
         js: &[],
         search: None,
         diagrams: None,
+        nav_digests: std::sync::OnceLock::new(),
     };
     for page in inputs.generated() {
         let _ = templates.render(page.template, &page.view);

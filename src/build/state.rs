@@ -120,35 +120,42 @@ impl Theme {
             js: &self.js,
             search: self.search.as_ref(),
             diagrams: self.diagrams.as_deref(),
+            nav_digests: std::sync::OnceLock::new(),
         }
     }
 
     /// The template of `target` and its view; a page's view is made without its body's HTML,
     /// which is hashed compressed as it is kept and unpacked only when the page is rendered.
+    /// Without `nav`, the view has no sidebar rows ([`ViewInputs::nav_key`] stands for them).
     fn template_view(
         inputs: &ViewInputs<'_>,
         target: Target,
         body: Option<&Body>,
+        nav: bool,
     ) -> Result<(&'static str, PageView), Error> {
-        match (target, body) {
-            (Target::Page(_), Some(body)) => Ok(("page.html", inputs.view(target, Some(&body.shell())))),
+        let (template, mut view) = match (target, body) {
+            (Target::Page(_), Some(body)) => ("page.html", inputs.frame(target, Some(&body.shell()))),
             (Target::Page(i), None) => {
                 let rel = &inputs.site.pages[i].source.rel;
-                Err(Error::Bug(format!("page `{rel}` was to be written before it was rendered")))
+                return Err(Error::Bug(format!("page `{rel}` was to be written before it was rendered")));
             }
             (Target::Section(_), _) => {
-                let view = inputs.view(target, None);
+                let view = inputs.frame(target, None);
                 // The services folder without a page of its own is the services index.
                 let template =
                     if view.kinds.services_index.is_some() { "services.html" } else { "section.html" };
-                Ok((template, view))
+                (template, view)
             }
+        };
+        if nav {
+            view.chrome.nav = inputs.nav(target);
         }
+        Ok((template, view))
     }
 
     /// The HTML of `target` as it is written (without the page memo); a page needs its `body`.
     fn html(&self, inputs: &ViewInputs<'_>, target: Target, body: Option<&Body>) -> Result<String, Error> {
-        let (template, mut view) = Self::template_view(inputs, target, body)?;
+        let (template, mut view) = Self::template_view(inputs, target, body, true)?;
         if let Some(body) = body {
             view.content = body.unpack()?.html;
         }
@@ -167,7 +174,8 @@ impl Theme {
         let Some(views) = &self.views else {
             return sink.write(&rel, self.html(inputs, target, body)?.as_bytes());
         };
-        let (template, mut view) = Self::template_view(inputs, target, body)?;
+        // The sidebar rows are built only for a page rendered again: a key stands for them.
+        let (template, mut view) = Self::template_view(inputs, target, body, false)?;
         let unpack = |view: &mut PageView| -> Result<(), Error> {
             if let Some(body) = body {
                 view.content = body.unpack()?.html;
@@ -175,7 +183,8 @@ impl Theme {
             Ok(())
         };
         let body_digest = body.map_or(0, Body::digest);
-        let key = super::views::key(self.templates.digest, template, &(body_digest, &view));
+        let nav_key = inputs.nav_key(target);
+        let key = super::views::key(self.templates.digest, template, &(body_digest, nav_key, &view));
         if let (Some(key), Some(last)) = (key, views.last(&rel))
             && last.key == key
             && let Some(stamp) = sink.link_same(&rel, last)?
@@ -183,6 +192,7 @@ impl Theme {
             views.made(&rel, super::views::Made { stamp, ..last }, true);
             return Ok(());
         }
+        view.chrome.nav = inputs.nav(target);
         unpack(&mut view)?;
         let html = self.templates.render(template, &view)?;
         sink.write(&rel, html.as_bytes())?;

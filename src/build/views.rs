@@ -175,27 +175,13 @@ fn read(path: &Path) -> Option<HashMap<String, Made>> {
 /// The key of a file rendered by `template` (of the set whose digest is `templates`) from
 /// `view`; `None` when the view cannot be encoded (the file is then always rendered).
 pub fn key<T: Serialize>(templates: u128, template: &str, view: &T) -> Option<u128> {
-    let mut hasher = Hasher(xxhash_rust::xxh3::Xxh3::new());
-    hasher.0.update(&templates.to_le_bytes());
-    hasher.0.update(template.as_bytes());
-    hasher.0.update(&[0]);
+    let mut hasher = crate::output::Hasher::default();
+    hasher.update(&templates.to_le_bytes());
+    hasher.update(template.as_bytes());
+    hasher.update(&[0]);
     // JSON: the views flatten their chrome into a map, which compact binary encodings refuse.
     serde_json::to_writer(&mut hasher, view).ok()?;
-    Some(hasher.0.digest128())
-}
-
-/// Feeds what is written to it into xxh3.
-struct Hasher(xxhash_rust::xxh3::Xxh3);
-
-impl std::io::Write for Hasher {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    Some(hasher.digest128())
 }
 
 #[cfg(test)]

@@ -196,6 +196,39 @@ pub fn replace(dir: &Path, rel: &str, bytes: &[u8]) -> Result<(), Error> {
     crate::fs::rename(&tmp, &path)
 }
 
+/// xxh3-128 of the bytes written to it: what the build cache keys views and sidebars by
+/// (`serde_json::to_writer` writes a view straight into it, with no string in between).
+pub struct Hasher(xxhash_rust::xxh3::Xxh3);
+
+impl Default for Hasher {
+    fn default() -> Self {
+        Self(xxhash_rust::xxh3::Xxh3::new())
+    }
+}
+
+impl Hasher {
+    /// Adds `bytes`.
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    /// The digest of everything added.
+    pub fn digest128(&self) -> u128 {
+        self.0.digest128()
+    }
+}
+
+impl std::io::Write for Hasher {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// A short content hash for cache-busting asset names.
 pub fn hash8(bytes: &[u8]) -> String {
     format!("{:016x}", xxhash_rust::xxh3::xxh3_64(bytes))[..8].to_owned()

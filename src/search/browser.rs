@@ -28,7 +28,6 @@
 //! adds.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -643,23 +642,11 @@ pub fn varint(buf: &mut Vec<u8>, mut v: u64) {
     buf.push(v as u8);
 }
 
-/// gzip at the default level (the best level took half again as long for files 0.01 %
-/// smaller), through the last build's memo when `lore build` installed one
+/// gzip ([`super::gzip::deflate`]), through the last build's memo when `lore build` installed one
 /// ([`super::gzip::install`]). Writing into memory fails only when memory does; the error is
 /// still returned, so a failure never becomes an empty file.
 pub fn gzip(bytes: &[u8]) -> Result<Vec<u8>, Error> {
     super::gzip::compress(bytes)
-}
-
-/// gzip at the default level: a portal's merged index compresses 350 MB of files, where the
-/// best level takes three times as long for a few percent.
-pub fn gzip_fast(bytes: &[u8]) -> Result<Vec<u8>, Error> {
-    gzip_at(bytes, flate2::Compression::default())
-}
-
-fn gzip_at(bytes: &[u8], level: flate2::Compression) -> Result<Vec<u8>, Error> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), level);
-    enc.write_all(bytes).and_then(|()| enc.finish()).map_err(|e| Error::encode("a search file with gzip", e))
 }
 
 /// `value` as compact JSON; `what` names it in the error.

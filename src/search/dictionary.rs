@@ -5,13 +5,13 @@
 //! front coding keys, which depend on the entry before, are sequential.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use super::browser::{Impacts, front_code, gzip, joined_boundaries, varint, write_postings};
+use super::gzip::deflate;
 use crate::error::Error;
 use crate::output::hash8;
 
@@ -234,7 +234,7 @@ fn entry(
             write_postings(&mut raw, &rest);
             let hash = hash8(&raw);
             bytes.extend_from_slice(hash.as_bytes());
-            tail = Some((format!("search/t/{hash}.bin.gz"), gzip_lean(&raw)?));
+            tail = Some((format!("search/t/{hash}.bin.gz"), deflate(&raw)?));
         }
         (_, Some(all)) => write_postings(&mut bytes, &all),
         _ => {}
@@ -330,35 +330,6 @@ fn gzip_shards(shards: Vec<(String, Vec<u8>, bool)>) -> Result<Vec<(String, Vec<
     shards.into_par_iter().map(|(first, bytes, joined)| Ok((first, gzip(&bytes)?, joined))).collect()
 }
 
-thread_local! {
-    /// Each thread's compressor and output buffer, kept from file to file.
-    static LEAN: RefCell<Option<(libdeflater::Compressor, Vec<u8>)>> = const { RefCell::new(None) };
-}
-
-/// gzip with libdeflate, for the files only a portal's merged index has: its fragment packs
-/// and the rest of its tiered postings, 570 MB before compression at 100,000 pages, the most
-/// of a merge's work. At its level 1 libdeflate compresses them 4 (fragment packs) to 6
-/// (postings) times as fast as `flate2`'s miniz_oxide at 6, and 0.1 to 0.5 % smaller
-/// (measured on the files of 20 sites x 5,000 pages); a site's own files keep miniz_oxide
-/// and the build's memo ([`gzip`]).
-pub fn gzip_lean(bytes: &[u8]) -> Result<Vec<u8>, Error> {
-    // Level 0 stores; 1 is the fastest that compresses.
-    let level = libdeflater::CompressionLvl::new(1)
-        .map_err(|e| Error::Bug(format!("libdeflate has no level 1: {e:?}")))?;
-    LEAN.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        let (compressor, buf) = slot.get_or_insert_with(|| (libdeflater::Compressor::new(level), Vec::new()));
-        let bound = compressor.gzip_compress_bound(bytes.len());
-        if buf.len() < bound {
-            buf.resize(bound, 0);
-        }
-        let n = compressor
-            .gzip_compress(bytes, &mut buf[..bound])
-            .map_err(|e| Error::encode("a search file with gzip", e))?;
-        Ok(buf[..n].to_vec())
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,21 +379,6 @@ mod tests {
                     "round {round}, t {t}"
                 );
             }
-        }
-    }
-
-    /// Issue 16: what `gzip_lean` writes is gzip that inflates to its input.
-    #[test]
-    fn issue_16_lean_gzip_inflates_to_its_input() {
-        let text = "fragment packs and postings ".repeat(5000);
-        let noise: Vec<u8> = (0..300_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
-        for input in [Vec::new(), b"a".to_vec(), text.into_bytes(), noise] {
-            let gz = gzip_lean(&input).unwrap();
-            assert_eq!(gz[..3], [0x1f, 0x8b, 8]);
-            let mut out = Vec::new();
-            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gz.as_slice()), &mut out).unwrap();
-            assert_eq!(out, input);
-            assert_eq!(gzip_lean(&input).unwrap(), gz, "the same bytes each time");
         }
     }
 }

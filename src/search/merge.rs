@@ -19,7 +19,7 @@
 //! time: the sites' streams read a run, its stems are scored (BM25's document frequencies
 //! counted from the postings of every site, which the run holds), then encoded and
 //! compressed while the next run is read. The files only a merged index has are compressed
-//! with libdeflate ([`super::dictionary::gzip_lean`]); compressing is still the largest part.
+//! with libdeflate ([`super::gzip::deflate`]); compressing is still the largest part.
 //!
 //! Memory: the first pass holds two inflated files and their pages (32 MB and 25 MB a site
 //! at 5,000 pages), the second two runs' postings (2 million each at most), and the output.
@@ -38,7 +38,8 @@ use tantivy::query::Bm25Weight;
 use super::browser::{
     self, Bundle, FRAGMENT_CHARS, FRAGMENT_GROUP, HEAD, HeadParts, MAX_SHARD_BYTES, SHARD_BYTES,
 };
-use super::dictionary::{PostingsSource, RunPostings, gzip_lean};
+use super::dictionary::{PostingsSource, RunPostings};
+use super::gzip::deflate;
 use super::schema::TITLE_BOOST;
 use super::stats::{self, Posting, Stats, TermStream};
 use super::{PageDoc, analyzer};
@@ -304,7 +305,7 @@ fn prepare(site: &SiteSearch, base: &str) -> Result<Decoded, Error> {
     let packs = st
         .pages
         .par_iter()
-        .map(|page| gzip_lean(&fragment_pack(page, base, &site.name)?))
+        .map(|page| deflate(&fragment_pack(page, base, &site.name)?))
         .collect::<Result<_, Error>>()?;
     let Stats { norms, totals, words, pages, .. } = st;
     let counts = pages.iter().map(|p| p.sections.len() as u16).collect();

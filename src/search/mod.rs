@@ -201,9 +201,16 @@ pub fn service_doc(site: &Site, s: &crate::site::services::Service) -> PageDoc {
     }
 }
 
-/// Collapses runs of whitespace.
+/// Collapses runs of whitespace (and trims it), in one pass.
 fn clean(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 #[cfg(test)]

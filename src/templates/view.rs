@@ -28,6 +28,8 @@ pub struct ViewInputs<'a> {
     pub search: Option<&'a SearchLinks>,
     /// The diagram script, site-relative, for the pages holding a diagram.
     pub diagrams: Option<&'a str>,
+    /// [`nav::digests`] of the site, made when first asked for.
+    pub(crate) nav_digests: std::sync::OnceLock<nav::Digests>,
 }
 
 impl ViewInputs<'_> {
@@ -64,6 +66,25 @@ impl ViewInputs<'_> {
 
     /// The view of a page or a generated listing.
     pub fn view(&self, target: Target, rendered: Option<&Rendered>) -> PageView {
+        let mut view = self.frame(target, rendered);
+        view.chrome.nav = self.nav(target);
+        view
+    }
+
+    /// The sidebar rows of `target`.
+    pub fn nav(&self, target: Target) -> Vec<super::context::NavEntry> {
+        nav::entries(self.site, Some(target), self.site.url(target))
+    }
+
+    /// Stands for [`ViewInputs::nav`]`(target)` in a cache key, without building the rows.
+    pub fn nav_key(&self, target: Target) -> u128 {
+        let digests = self.nav_digests.get_or_init(|| nav::digests(self.site));
+        nav::key(self.site, digests, Some(target), self.site.url(target))
+    }
+
+    /// The view of a page or a generated listing without its sidebar rows ([`ViewInputs::view`]
+    /// adds them; a warm build keys the view with [`ViewInputs::nav_key`] instead).
+    pub fn frame(&self, target: Target, rendered: Option<&Rendered>) -> PageView {
         let site = self.site;
         let url = site.url(target).to_owned();
         let link =
@@ -94,12 +115,7 @@ impl ViewInputs<'_> {
             "services".clone_into(&mut page.kind);
         }
         PageView {
-            chrome: Chrome {
-                site: site_view,
-                page,
-                nav: nav::entries(site, Some(target), &url),
-                breadcrumbs,
-            },
+            chrome: Chrome { site: site_view, page, nav: Vec::new(), breadcrumbs },
             content: rendered.map(|r| r.html.clone()).unwrap_or_default(),
             toc: rendered.map(|r| r.toc.clone()).unwrap_or_default(),
             prev,

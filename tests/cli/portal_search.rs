@@ -178,3 +178,33 @@ fn issue_16_check_reports_damaged_search_statistics_in_every_format() {
     // The build finds it too, in its merge.
     org.run(&["build", "portal", "--today", DAY]).success().stderr_contains(&format!("warning: {message}\n"));
 }
+
+/// A path site whose named statistics file is gone, and one whose file is past the 64 MiB cap
+/// (read no further than the cap): each left out of search with the reason, the third merged.
+#[test]
+fn issue_16_missing_or_oversized_search_statistics_leave_the_site_out() {
+    let org = org("portal-search-missing");
+    std::fs::remove_file(org.path("payments/book/search/stats.bin.gz")).expect("remove");
+    let big = std::fs::File::create(org.path("platform/book/search/stats.bin.gz")).expect("create");
+    big.set_len((64 << 20) + 1).expect("a sparse file past the cap");
+    let run = org.run(&["build", "portal", "--today", DAY]);
+    run.success();
+    let warnings: Vec<String> = run.diagnostics().into_iter().filter(|d| d.contains("search")).collect();
+    assert_eq!(
+        warnings,
+        [
+            "portal/book.toml:6:1: warning: portal site `payments` is left out of search: `payments/book/search/stats.bin.gz` does not exist (was the site built with `lore build`?)",
+            "portal/book.toml:7:1: warning: portal site `platform` is left out of search: `search/stats.bin.gz` is larger than 64 MiB",
+        ]
+    );
+    let front = run.main_of("index.html");
+    assert!(front.contains("<td data-sort=\"no: `search/stats.bin.gz` is larger than 64 MiB\">"), "{front}");
+    // The third site is still searchable.
+    if !node() {
+        return;
+    }
+    let searched = results(&org.path("portal/book"), &["refund", "crash", "login"]);
+    assert_eq!(searched[0], Vec::<String>::new());
+    assert_eq!(searched[1], Vec::<String>::new());
+    assert!(!searched[2].is_empty(), "{searched:?}");
+}
