@@ -32,6 +32,7 @@ pub mod fs;
 pub mod fuzz;
 pub mod init;
 pub mod markdown;
+pub mod memory;
 pub mod new;
 pub mod output;
 pub mod portal;

@@ -225,6 +225,9 @@ fn write_search(
         let own_site =
             own_stats.map(|stats| crate::search::merge::SiteSearch { name, base: String::new(), stats });
         let merged = crate::portal::search::merge_sites(portal, config, own_site, options.require_all_sites)?;
+        // The sites' statistics (13 MB a site, compressed) and the merge's working memory are
+        // free: handed back before the organisation's pages render.
+        crate::memory::release_free();
         diags = merged.diagnostics;
         if let Some(merged) = merged.files {
             if state.theme.search.is_none() {
@@ -379,6 +382,9 @@ fn write_site(
     // let go before the pages render: a portal's merged index over 100,000 pages is 350 MB.
     assets.files.par_iter().try_for_each(|(path, bytes)| sink.write(path, bytes))?;
     drop(std::mem::take(&mut assets.files));
+    if portal.is_some() {
+        crate::memory::release_free();
+    }
     state.write_all(&sink, options.keep)?;
     let not_found = state.theme.templates.render("404.html", &state.inputs().not_found())?;
     sink.write("404.html", not_found.as_bytes())?;

@@ -20,7 +20,6 @@ pub mod answer;
 pub mod first;
 pub mod http;
 pub mod live;
-mod memory;
 pub mod problems;
 pub mod reload;
 pub mod search;
@@ -286,7 +285,7 @@ pub fn run(
     note: Arc<Notes>,
 ) -> Result<(), Error> {
     let listener = server::bind(options.bind, options.port)?;
-    memory::limit_arenas();
+    crate::memory::limit_arenas();
     empty_trash();
     let base = private_dir()?;
     let mut live = Live::new(&options.root, options.config_file.clone(), base.clone())?;
@@ -520,7 +519,7 @@ impl Worker<'_> {
             (self.note)(Note::Built { pages, elapsed: start.elapsed(), diagnostics: &diagnostics });
         }
         // What rendering every page freed goes back to the system before the export allocates.
-        memory::release_free();
+        crate::memory::release_free();
         // Search is exported behind the pages.
         match unpanicked(|| self.update_search(&[])) {
             Ok(true) => {}
@@ -846,7 +845,7 @@ impl Trim {
             (self.seen, self.changed, self.trimmed) = (now, Instant::now(), false);
         } else if !self.trimmed && self.changed.elapsed() >= Duration::from_secs(1) {
             self.trimmed = true;
-            memory::release_free();
+            crate::memory::release_free();
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Keeping a long-running server's memory where it started (glibc only; elsewhere nothing).
+//! Keeping memory where it started (glibc only; elsewhere nothing): a long-running server, and
+//! a portal build between its large stages.
 //!
 //! glibc gives each thread that allocates its own arena, up to eight per core, and keeps what
 //! is freed in them. A preview server has a dozen threads that build, export and answer, and
@@ -6,7 +7,7 @@
 //! (`bench/soak.py`), RSS stayed 50 % above where it started, with two arenas 9 %.
 
 /// Limits glibc to two arenas: call before the server's threads start.
-pub(super) fn limit_arenas() {
+pub fn limit_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         /// `M_ARENA_MAX` of glibc's `<malloc.h>`.
@@ -23,7 +24,7 @@ pub(super) fn limit_arenas() {
 }
 
 /// Returns the free pages of glibc's heaps to the system.
-pub(super) fn release_free() {
+pub fn release_free() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         unsafe extern "C" {
