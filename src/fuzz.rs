@@ -185,11 +185,14 @@ pub fn slo_file(data: &[u8]) {
     services_site(data, "slo/slos.yaml");
 }
 
-/// Reads `data` as another site's `lore-site.json` (untrusted), then merges it twice into a
-/// portal (two sites with the same alerts and services: conflicts) and computes every
-/// organisation view.
+/// Reads `data` as another site's `lore-site.json` (untrusted; both readers must agree), then
+/// merges it twice into a portal (two sites with the same alerts and services: conflicts) and
+/// computes every organisation view.
 pub fn portal_manifest(data: &[u8]) {
-    let Ok(manifest) = crate::portal::Manifest::parse(data) else { return };
+    let parsed = crate::portal::Manifest::parse(data);
+    // The direct reader and the one through a `Value` make the same of any input.
+    assert_eq!(parsed, crate::portal::Manifest::parse_through_value(data), "the manifest readers disagree");
+    let Ok(manifest) = parsed else { return };
     let today = jiff::civil::date(2026, 3, 1);
     for page in &manifest.pages {
         let _ = (page.state_at(today), page.days_overdue(today));

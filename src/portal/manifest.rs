@@ -225,6 +225,25 @@ impl Manifest {
         if bytes.len() as u64 > MAX_BYTES {
             return Err(ManifestError::TooLarge);
         }
+        // Without a backslash no string can hold a control character (JSON has them only
+        // escaped): read straight into the manifest, three times as fast as through a `Value`.
+        // Anything else (another schema, an error to report) takes the path below.
+        if !bytes.contains(&b'\\')
+            && let Ok(manifest) = serde_json::from_slice::<Self>(bytes)
+            && manifest.schema == SCHEMA
+        {
+            manifest.check_urls()?;
+            return Ok(manifest);
+        }
+        Self::parse_through_value(bytes)
+    }
+
+    /// [`Manifest::parse`] through a `Value`, whose strings are escaped before they are read
+    /// into the manifest; the errors it reports name the schema first.
+    pub fn parse_through_value(bytes: &[u8]) -> Result<Self, ManifestError> {
+        if bytes.len() as u64 > MAX_BYTES {
+            return Err(ManifestError::TooLarge);
+        }
         let invalid = |e: serde_json::Error| ManifestError::Invalid(format!("{e}"));
         let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(invalid)?;
         let schema = value.get("schema").cloned();
@@ -484,6 +503,33 @@ mod tests {
         assert_eq!(Manifest::parse(text.as_bytes()).expect("parses").title, "T\\x1b[2J");
         let big = vec![b' '; usize::try_from(super::MAX_BYTES).expect("fits") + 1];
         assert_eq!(Manifest::parse(&big), Err(ManifestError::TooLarge));
+    }
+
+    /// Issue 16: a manifest read straight into its fields (no backslash in it) is what the
+    /// reader through a `Value` makes of it, errors included.
+    #[test]
+    fn issue_16_the_direct_reader_agrees_with_the_reader_through_a_value() {
+        let good = manifest(&page("runbooks/db/", "stale", r#""2026-04-10""#, r#""2026-03-27""#));
+        let texts = [
+            good.clone(),
+            good.replace(r#""title":"T""#, r#""title":"Tête ✓","extra":{"a":[1,2]}"#),
+            good.replace(r#""title":"T""#, r#""title":"T","title":"U""#),
+            good.replace(&format!(r#""schema":{SCHEMA}"#), r#""schema":1.0"#),
+            good.replace(&format!(r#""schema":{SCHEMA}"#), r#""schema":2"#),
+            good.replace(r#""pages":["#, r#""pages":[7,"#),
+            good.replace(r#""search":null"#, r#""search":{"stats":"search/stats.bin.gz","format":1}"#),
+            good.replace("runbooks/db/", "javascript:x"),
+            good[..good.len() / 2].to_owned(),
+        ];
+        for text in texts {
+            assert!(!text.contains('\\'), "{text}");
+            assert_eq!(
+                Manifest::parse(text.as_bytes()),
+                Manifest::parse_through_value(text.as_bytes()),
+                "{text}"
+            );
+        }
+        assert!(Manifest::parse(good.as_bytes()).is_ok());
     }
 
     #[test]
