@@ -24,6 +24,7 @@ seed() {
     http) find regressions/http -type f ! -name '.*' ;;
     search_stats) find regressions/search_stats -type f ! -name '.*' ;;
     search_ledger) find regressions/search_ledger -type f ! -name '.*' ;;
+    words_memo) find regressions/words_memo -type f ! -name '.*' ;;
     alert_rules) find ../tests/fixtures ../monitoring -name '*.yml' -o -name '*.yaml' ;;
   esac | while read -r f; do cp "$f" "$dir/$(sha1sum "$f" | cut -c1-16)"; done
   if [ -d "regressions/$target" ]; then cp regressions/"$target"/* "$dir/" 2>/dev/null || true; fi

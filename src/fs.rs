@@ -22,6 +22,30 @@ pub fn write(path: &Path, contents: impl AsRef<[u8]>) -> Result<(), Error> {
     std::fs::write(path, contents).map_err(|source| Error::io("write", path, source))
 }
 
+/// Writes `contents` to a new file at `path` ([`create_new`]).
+pub fn write_new(path: &Path, contents: &[u8]) -> Result<(), Error> {
+    let mut file = create_new(path)?;
+    std::io::Write::write_all(&mut file, contents).map_err(|source| Error::io("write", path, source))
+}
+
+/// A new, empty file at `path`, whatever was there removed first without being followed: a
+/// temporary file in `.lore/` (which can arrive with a pull request) may be a planted symlink,
+/// and writing through it would write where it points.
+pub fn create_new(path: &Path) -> Result<std::fs::File, Error> {
+    if let Some(parent) = path.parent() {
+        create_dir_all(parent)?;
+    }
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io("remove", path, e)),
+        _ => {}
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|source| Error::io("write", path, source))
+}
+
 /// Creates a folder and its parents.
 pub fn create_dir_all(path: &Path) -> Result<(), Error> {
     std::fs::create_dir_all(path).map_err(|source| Error::io("create folder", path, source))

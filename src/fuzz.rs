@@ -22,7 +22,8 @@
 //!   computed and the service pages rendered;
 //! - [`search_stats`]: a site's search statistics (inflated; compressed here) merged by a
 //!   portal into one browser index;
-//! - [`search_ledger`]: the search index's ledger, as `.lore/` restored from a cache holds it.
+//! - [`search_ledger`]: the search index's ledger, as `.lore/` restored from a cache holds it;
+//! - [`words_memo`]: the build cache's word lists (`.lore/cache/words.bin`), read for a build.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -243,6 +244,34 @@ pub fn search_ledger(data: &[u8]) {
     }
 }
 
+/// Reads `data` as the body of the build cache's word lists (`.lore/cache/words.bin`; framed
+/// here with the magic, the checksum and this lore's version, so the fuzzer reaches what they
+/// guard): whatever it holds, the word list made through it is the one made by reading every
+/// page (a memo can only name a page by the hash of its text), and the memo written is one
+/// the next build reads.
+pub fn words_memo(data: &[u8]) {
+    use crate::search::{PageDoc, SectionDoc, vocabulary};
+    let page = |title: &str, text: &str| {
+        let section =
+            SectionDoc { anchor: String::new(), heading: vec!["Steps".to_owned()], text: text.to_owned() };
+        std::sync::Arc::new(PageDoc {
+            title: title.to_owned(),
+            sections: vec![section],
+            ..PageDoc::default()
+        })
+    };
+    let pages = [page("Failover", "Promote the replica."), page("Cache", "Flush it; warm it again.")];
+    let Ok(mut body) = postcard::to_stdvec(env!("CARGO_PKG_VERSION")) else { return };
+    body.extend_from_slice(data);
+    let path = scratch().join("words.bin");
+    if std::fs::write(&path, vocabulary::framed(&body)).is_err() {
+        return;
+    }
+    let fresh = vocabulary::vocabulary(&pages, None).ok();
+    assert_eq!(vocabulary::vocabulary(&pages, Some(&path)).ok(), fresh, "the memo changed the word list");
+    assert_eq!(vocabulary::vocabulary(&pages, Some(&path)).ok(), fresh, "the memo written is wrong");
+}
+
 /// A site whose file `rel` holds `data`, with one catalog entity (unless `rel` is the catalog),
 /// a service page, a runbook and an ADR naming services; every service page is rendered.
 fn services_site(data: &[u8], rel: &str) {
@@ -386,7 +415,7 @@ mod tests {
     #[test]
     fn replay_fuzz_regressions() {
         type Target = fn(&[u8]);
-        let targets: [(&str, Target); 13] = [
+        let targets: [(&str, Target); 14] = [
             ("page", super::page),
             ("adr", super::adr),
             ("markdown", super::markdown),
@@ -400,6 +429,7 @@ mod tests {
             ("portal_manifest", super::portal_manifest),
             ("search_stats", super::search_stats),
             ("search_ledger", super::search_ledger),
+            ("words_memo", super::words_memo),
         ];
         assert!(super::served_site().is_some(), "the site the http target serves must build");
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");

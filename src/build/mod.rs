@@ -312,7 +312,8 @@ fn index_search(
     let dir = crate::search::index_dir(&state.config);
     let _lock = crate::search::index::lock(&dir)?;
     let (index, updated) = if reuse {
-        crate::search::index::update(&docs, &dir)?
+        let memo = cache::dir(&state.config.root).join("words.bin");
+        crate::search::index::update(&docs, &dir, Some(&memo))?
     } else {
         (crate::search::index::write(&docs, &dir)?, crate::search::index::Updated::Afresh)
     };

@@ -88,7 +88,7 @@ impl Views {
         bytes.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes());
         bytes.extend_from_slice(&body);
         let tmp = path.with_extension("bin.tmp");
-        crate::fs::write(&tmp, &bytes)?;
+        crate::fs::write_new(&tmp, &bytes)?;
         std::fs::rename(&tmp, path).map_err(|e| Error::io("replace", path, e))
     }
 

@@ -121,7 +121,7 @@ impl Gzip {
     pub fn save(&self, path: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Error> {
         let made = self.made.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let tmp = path.with_extension("bin.tmp");
-        let file = File::create(&tmp).map_err(|e| Error::io("write", &tmp, e))?;
+        let file = crate::fs::create_new(&tmp)?;
         let mut out = BufWriter::new(file);
         let mut write = || -> std::io::Result<()> {
             out.write_all(MAGIC)?;

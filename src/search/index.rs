@@ -1,6 +1,6 @@
 //! Writing the tantivy index of record.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -9,7 +9,8 @@ use tantivy::{Index, IndexWriter, TantivyDocument};
 
 use super::ledger::{self, Ledger};
 use super::schema::{self, Fields};
-use super::{PageDoc, analyzer, surface_analyzer};
+use super::vocabulary::vocabulary;
+use super::{PageDoc, analyzer};
 use crate::error::Error;
 
 /// Writer heap of a build: large enough that a 10,000-page site fits one segment before merging.
@@ -72,8 +73,13 @@ fn register(index: &Index) {
 /// Writes the index of `pages` into `dir`, replacing what was there only once the new index is
 /// complete.
 pub fn write(pages: &[Arc<PageDoc>], dir: &Path) -> Result<Written, Error> {
+    write_with(pages, dir, None)
+}
+
+/// [`write`], the word list made through the memo at `memo` ([`vocabulary`]).
+fn write_with(pages: &[Arc<PageDoc>], dir: &Path, memo: Option<&Path>) -> Result<Written, Error> {
     let tmp = dir.with_extension("new");
-    let Written { index, words, totals, .. } = write_beside(pages, &tmp, INDEX_THREADS, WRITER_HEAP)?;
+    let Written { index, words, totals, .. } = write_beside(pages, &tmp, INDEX_THREADS, WRITER_HEAP, memo)?;
     write_ledger(&index, &tmp, pages, totals)?;
     drop(index);
     swap_in(&tmp, dir)?;
@@ -96,11 +102,12 @@ pub enum Updated {
 /// Brings the index in `dir` up to date with `pages`, replacing only the documents of the pages
 /// whose documents would change, when the ledger the last build left describes the index as
 /// it is. Otherwise, or when more than a third of the pages changed, or the index has grown
-/// many segments, writes it afresh ([`write`]). Both give the same browser index.
-pub fn update(pages: &[Arc<PageDoc>], dir: &Path) -> Result<(Written, Updated), Error> {
+/// many segments, writes it afresh ([`write`]). Both give the same browser index. The word list
+/// is made through `memo`, the build cache's ([`vocabulary`]).
+pub fn update(pages: &[Arc<PageDoc>], dir: &Path, memo: Option<&Path>) -> Result<(Written, Updated), Error> {
     let (index, fields, ledger) = match open_with_ledger(dir) {
         Ok(opened) => opened,
-        Err(why) => return Ok((write(pages, dir)?, why)),
+        Err(why) => return Ok((write_with(pages, dir, memo)?, why)),
     };
     let digests = page_digests(pages);
     let changed: Vec<usize> = (0..digests.len().max(ledger.pages.len()))
@@ -108,7 +115,7 @@ pub fn update(pages: &[Arc<PageDoc>], dir: &Path) -> Result<(Written, Updated), 
         .collect();
     if changed.len() * 3 > pages.len().max(1) || ledger.segments.len() >= MAX_SEGMENTS {
         drop(index);
-        return Ok((write(pages, dir)?, Updated::Afresh));
+        return Ok((write_with(pages, dir, memo)?, Updated::Afresh));
     }
     let (replaced, words) = rayon::join(
         || -> Result<(), Error> {
@@ -135,10 +142,10 @@ pub fn update(pages: &[Arc<PageDoc>], dir: &Path) -> Result<(Written, Updated), 
             writer.wait_merging_threads()?;
             Ok(())
         },
-        || vocabulary(pages),
+        || vocabulary(pages, memo),
     );
     replaced?;
-    let (words, totals) = words;
+    let (words, totals) = words?;
     write_ledger_digests(&index, dir, digests, totals)?;
     Ok((Written { index, fields, words, totals }, Updated::Replaced(changed.len())))
 }
@@ -208,12 +215,14 @@ pub fn forget_ledger(dir: &Path) -> Result<(), Error> {
 }
 
 /// Writes the index of `pages` into the folder `tmp` (emptied first) with `threads` indexing
-/// threads sharing `heap` bytes, to be put in place with [`swap_in`].
+/// threads sharing `heap` bytes, to be put in place with [`swap_in`]; the word list through
+/// `memo` when given ([`vocabulary`]).
 pub fn write_beside(
     pages: &[Arc<PageDoc>],
     tmp: &Path,
     threads: usize,
     heap: usize,
+    memo: Option<&Path>,
 ) -> Result<Written, Error> {
     if tmp.exists() {
         std::fs::remove_dir_all(tmp).map_err(|e| Error::io("remove", tmp, e))?;
@@ -223,9 +232,10 @@ pub fn write_beside(
     let index = Index::create_in_dir(tmp, schema)?;
     register(&index);
     // The corpus word list is built while tantivy indexes.
-    let (indexed, (words, totals)) =
-        rayon::join(|| add_all(&index, fields, pages, threads, heap), || vocabulary(pages));
+    let (indexed, listed) =
+        rayon::join(|| add_all(&index, fields, pages, threads, heap), || vocabulary(pages, memo));
     indexed?;
+    let (words, totals) = listed?;
     Ok(Written { index, fields, words, totals })
 }
 
@@ -338,56 +348,4 @@ pub fn title_text(page: &PageDoc, heading: &[String]) -> String {
         t.push_str(h);
     }
     t
-}
-
-/// Every surface word of the indexed text, with its stem from the same analyser; and the
-/// tokens of the title and body fields over all documents (the analyser's stemmer maps tokens
-/// one to one, so the surface tokens count what tantivy indexes). Pages are read in parallel
-/// chunks whose word lists are merged.
-fn vocabulary(pages: &[Arc<PageDoc>]) -> (BTreeMap<String, String>, [u64; 2]) {
-    use rayon::prelude::*;
-    let chunk = pages.len().div_ceil(2 * rayon::current_num_threads()).max(256);
-    let parts: Vec<(HashMap<String, String>, [u64; 2])> =
-        pages.par_chunks(chunk).map(chunk_vocabulary).collect();
-    let mut totals = [0u64; 2];
-    let mut words: BTreeMap<String, String> = BTreeMap::new();
-    for (part, t) in parts {
-        totals[0] += t[0];
-        totals[1] += t[1];
-        words.extend(part);
-    }
-    (words, totals)
-}
-
-/// [`vocabulary`] of one chunk of pages.
-fn chunk_vocabulary(pages: &[Arc<PageDoc>]) -> (HashMap<String, String>, [u64; 2]) {
-    let mut surface = surface_analyzer();
-    let mut stemmer = analyzer();
-    // Hashed while reading every token (no allocation for a word already seen).
-    let mut words: HashMap<String, String> = HashMap::new();
-    let mut add = |text: &str| -> u64 {
-        let mut stream = surface.token_stream(text);
-        let mut n = 0;
-        while stream.advance() {
-            n += 1;
-            let w = &stream.token().text;
-            if !words.contains_key(w.as_str()) {
-                words.insert(w.clone(), super::stem(&mut stemmer, w));
-            }
-        }
-        n
-    };
-    let mut totals = [0u64; 2];
-    for page in pages {
-        let title = add(&page.title);
-        for s in &page.sections {
-            // The title field of a section: the page title, then its heading path.
-            totals[0] += title;
-            for h in &s.heading {
-                totals[0] += add(h);
-            }
-            totals[1] += add(&s.text);
-        }
-    }
-    (words, totals)
 }

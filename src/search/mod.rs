@@ -19,6 +19,7 @@ pub mod schema;
 pub mod stats;
 pub mod stats_reader;
 pub mod stem;
+pub mod vocabulary;
 
 use std::path::{Path, PathBuf};
 
@@ -201,15 +202,38 @@ pub fn service_doc(site: &Site, s: &crate::site::services::Service) -> PageDoc {
     }
 }
 
-/// Collapses runs of whitespace (and trims it), in one pass.
+/// Collapses runs of whitespace (and trims it) as `split_whitespace` would, copying each word
+/// whole: every page's text goes through here on every build (4 % of a warm build's CPU went
+/// to decoding it char by char).
 fn clean(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
+    let mut word: Option<usize> = None;
+    let end_word = |out: &mut String, from: Option<usize>, to: usize| {
+        if let Some(from) = from {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&text[from..to]);
         }
-        out.push_str(word);
+    };
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let (space, len) = if bytes[i].is_ascii() {
+            // `char::is_whitespace` of ASCII: space, and tab through carriage return.
+            (matches!(bytes[i], b' ' | b'\t'..=b'\r'), 1)
+        } else {
+            let c = text[i..].chars().next().unwrap_or_default();
+            (c.is_whitespace(), c.len_utf8())
+        };
+        if space {
+            end_word(&mut out, word.take(), i);
+        } else if word.is_none() {
+            word = Some(i);
+        }
+        i += len;
     }
+    end_word(&mut out, word, bytes.len());
     out
 }
 

@@ -364,13 +364,13 @@ fn issue_13_an_updated_index_exports_what_a_fresh_one_does() {
             )
         })
         .collect();
-    let first = index::update(&pages, &kept).unwrap();
+    let first = index::update(&pages, &kept, None).unwrap();
     assert_eq!(first.1, index::Updated::Afresh);
     let edits: [(usize, &str); 4] =
         [(3, "pelican pelican"), (7, "walrus walrus walrus"), (3, "the queue again"), (11, "gone quiet")];
     for (round, (p, text)) in edits.into_iter().enumerate() {
         pages[p] = page(&format!("p{p}/"), &format!("Page {p}"), &[("", text), ("more", "walrus")]);
-        let (updated, how) = index::update(&pages, &kept).unwrap();
+        let (updated, how) = index::update(&pages, &kept, None).unwrap();
         assert_eq!(how, index::Updated::Replaced(1), "round {round}");
         let want = index::write(&pages, &fresh).unwrap();
         let (a, b) = (browser::export(&pages, &updated).unwrap(), browser::export(&pages, &want).unwrap());
@@ -383,4 +383,35 @@ fn issue_13_an_updated_index_exports_what_a_fresh_one_does() {
 fn updated_segments(dir: &std::path::Path) -> usize {
     let (index, _) = index::open(dir).unwrap();
     index.searchable_segment_ids().unwrap().len()
+}
+
+/// Issue 13: the one-pass whitespace collapse is `split_whitespace` joined by spaces, for every
+/// kind of whitespace Unicode has and for text mixing them with multi-byte words.
+#[test]
+fn issue_13_clean_collapses_whitespace_as_split_whitespace_does() {
+    let spaces = [
+        ' ', '\t', '\n', '\u{b}', '\u{c}', '\r', '\u{85}', '\u{a0}', '\u{1680}', '\u{2000}', '\u{2007}',
+        '\u{200a}', '\u{2028}', '\u{2029}', '\u{202f}', '\u{205f}', '\u{3000}',
+    ];
+    // Not whitespace, though they look it or sit next to it.
+    let words = ["a", "é", "日本", "\u{200b}", "\u{feff}", "x\u{1f600}y", "\u{1c}", "--"];
+    let reference = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut texts = vec![String::new(), " ".to_owned(), "  a  ".to_owned(), "a".to_owned()];
+    // Deterministic mixtures of words and runs of spaces.
+    let mut seed = 0x9e37_79b9_u32;
+    for _ in 0..2000 {
+        let mut t = String::new();
+        for _ in 0..(seed % 12) {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            if seed >> 31 == 1 {
+                t.push(spaces[(seed >> 8) as usize % spaces.len()]);
+            } else {
+                t.push_str(words[(seed >> 8) as usize % words.len()]);
+            }
+        }
+        texts.push(t);
+    }
+    for t in &texts {
+        assert_eq!(super::clean(t), reference(t), "{t:?}");
+    }
 }

@@ -184,8 +184,13 @@ impl Search {
         // counts the replaced documents in its scoring statistics until their segments
         // merge away; a whole index scores as a fresh build's does.
         let beside = job.index_dir.with_extension("serve-new");
-        let written =
-            crate::search::index::write_beside(&job.docs, &beside, 1, crate::search::index::SERVE_HEAP)?;
+        let written = crate::search::index::write_beside(
+            &job.docs,
+            &beside,
+            1,
+            crate::search::index::SERVE_HEAP,
+            None,
+        )?;
         let bundle = crate::search::browser::export(&job.docs, &written)?;
         let stats = if job.stats {
             Some(

@@ -622,3 +622,96 @@ fn issue_13_a_planted_link_in_the_kept_site_is_not_followed() {
     assert!(std::fs::symlink_metadata(&kept_b).unwrap().is_dir());
     assert!(site.read(".lore/cache/site/b/index.html").contains("Other text."));
 }
+
+/// Issue 13: each page's words are kept in `.lore/cache/words.bin`, and the next build reads
+/// only the pages whose text changed: the search index and `.lore/search/words.tsv` list
+/// exactly the words of the pages there are (a word only an edited or removed page had is
+/// gone, a new one is found), as a build without the cache lists them. A scribbled or cut memo
+/// changes nothing.
+#[test]
+fn issue_13_the_word_list_is_made_from_the_changed_pages_and_the_memo() {
+    let site = SiteTest::empty("cache-words");
+    site.write("book.toml", BOOK_TOML);
+    for i in 0..10 {
+        site.write(
+            &format!("src/p{i}.md"),
+            format!("# Page {i}\n\nThe zebra{i} grazes near the okavango.\n"),
+        );
+    }
+    site.run(&["build"]).success();
+    assert!(site.path(".lore/cache/words.bin").is_file());
+    let words = |site: &SiteTest| site.read(".lore/search/words.tsv");
+    let uncached_words = |site: &SiteTest| {
+        let kept = site.files(".lore");
+        site.run(&["build", "--no-cache"]).success();
+        let fresh = words(site);
+        // Back to the cached builds' own state.
+        std::fs::remove_dir_all(site.path(".lore")).unwrap();
+        for (rel, bytes) in kept {
+            site.write(&format!(".lore/{rel}"), bytes);
+        }
+        fresh
+    };
+    type Edit = Box<dyn Fn(&SiteTest)>;
+    let edits: [(&str, Edit); 4] = [
+        (
+            "an edit",
+            Box::new(|s: &SiteTest| {
+                s.write("src/p3.md", "# Page 3\n\nAn aardvark digs.\n");
+            }),
+        ),
+        ("a removal", Box::new(|s: &SiteTest| std::fs::remove_file(s.path("src/p5.md")).unwrap())),
+        (
+            "a scribbled memo",
+            Box::new(|s: &SiteTest| {
+                scribble(&s.path(".lore/cache/words.bin"));
+                s.write("src/p1.md", "# Page 1\n\nA pangolin rolls.\n");
+            }),
+        ),
+        (
+            "a cut memo",
+            Box::new(|s: &SiteTest| {
+                cut_in_half(&s.path(".lore/cache/words.bin"));
+                s.write("src/p2.md", "# Page 2\n\nA narwhal dives.\n");
+            }),
+        ),
+    ];
+    for (what, edit) in &edits {
+        edit(&site);
+        cached_equals_uncached(&site, what);
+        let cached = words(&site);
+        assert_eq!(cached, uncached_words(&site), "{what}: words.tsv");
+    }
+    let listed = words(&site);
+    let has = |w: &str| listed.lines().any(|l| l.split('\t').next() == Some(w));
+    assert!(has("aardvark") && has("pangolin") && has("narwhal") && has("zebra9"), "{listed}");
+    assert!(!has("zebra3") && !has("zebra5") && !has("zebra1") && !has("zebra2"), "{listed}");
+    let found = site.run(&["search", "aardvark"]);
+    assert!(found.success().stdout().contains("Page 3"), "{}", found.stdout());
+}
+
+/// Issue 13: a memo's temporary file planted in `.lore/cache/` as a symlink (`.lore/` can
+/// arrive with a pull request) is removed, never written through; the memos are written and
+/// the output is as without the cache.
+#[cfg(unix)]
+#[test]
+fn issue_13_planted_temporary_memo_files_are_not_written_through() {
+    let site = SiteTest::empty("cache-planted-tmp");
+    site.write("book.toml", BOOK_TOML);
+    site.write("src/a.md", "# Alpha\n\nText about failover.\n");
+    site.write("src/b.md", "# Beta\n\nText about rollback.\n");
+    site.run(&["build"]).success();
+    let names = ["words.bin", "views.bin", "gzip.bin"];
+    for name in names {
+        let outside = site.path(&format!("outside-{name}"));
+        std::os::unix::fs::symlink(&outside, site.path(&format!(".lore/cache/{name}.tmp"))).unwrap();
+    }
+    site.write("src/b.md", "# Beta\n\nText about rollback, edited.\n");
+    cached_equals_uncached(&site, "planted temporary files");
+    for name in names {
+        assert!(!site.path(&format!("outside-{name}")).exists(), "{name}: written through the symlink");
+        assert!(!site.path(&format!(".lore/cache/{name}.tmp")).exists(), "{name}: temporary file left");
+        let memo = std::fs::symlink_metadata(site.path(&format!(".lore/cache/{name}"))).unwrap();
+        assert!(memo.is_file(), "{name}: the memo is a file of lore's own");
+    }
+}

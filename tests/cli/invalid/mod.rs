@@ -43,10 +43,16 @@ pub(crate) fn assert_previous_site_kept(site: &SiteTest, before: &BTreeMap<Strin
         .files("")
         .into_keys()
         .filter(|p| !p.starts_with(".lore/search/"))
-        // The build cache (issue 13: pages, search files, page memo) is kept even when a build
-        // fails: the next one reuses it. Its temporary files are leftovers.
+        // The build cache (issue 13: pages, search files, page memo, word lists) is kept even
+        // when a build fails: the next one reuses it. Its temporary files are leftovers.
         .filter(|p| {
-            ![".lore/cache/pages.bin", ".lore/cache/gzip.bin", ".lore/cache/views.bin"].contains(&p.as_str())
+            let kept = [
+                ".lore/cache/pages.bin",
+                ".lore/cache/gzip.bin",
+                ".lore/cache/views.bin",
+                ".lore/cache/words.bin",
+            ];
+            !kept.contains(&p.as_str())
         })
         // The kept copy of the last site's pages (hard links) is the cache too.
         .filter(|p| !p.starts_with(".lore/cache/site/"))
