@@ -164,6 +164,8 @@ pub fn build(options: &BuildOptions, progress: Option<Progress<'_>>) -> Result<B
     let copied = write_site(&mut state, assets, options, linked_from, portal.as_ref().map(|p| (p, &report)))?;
     if let Some(views) = &state.theme.views {
         crate::fs::create_dir_all(&cache::dir(&state.config.root))?;
+        // Builds of one project started together take turns to write the cache.
+        let _lock = crate::search::index::lock(&crate::search::index_dir(&state.config))?;
         views.keep_site(&state.config.build_dir, &kept)?;
         views.save(&views_path)?;
         let files = state.site.pages.len() + state.site.sections.len();
@@ -248,6 +250,8 @@ fn write_search(
         && state.searched
     {
         crate::fs::create_dir_all(&cache::dir(&state.config.root))?;
+        // Builds of one project started together take turns to write the cache.
+        let _lock = crate::search::index::lock(&crate::search::index_dir(&state.config))?;
         gz.save(path, files)?;
         notes.insert(
             1.min(notes.len()),
