@@ -46,6 +46,33 @@ pub fn create_new(path: &Path) -> Result<std::fs::File, Error> {
         .map_err(|source| Error::io("write", path, source))
 }
 
+/// `body` framed as a cache file: `magic`, the body's xxh3-64, the body.
+pub fn framed(magic: &[u8; 8], body: &[u8]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(body.len() + 16);
+    bytes.extend_from_slice(magic);
+    bytes.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(body).to_le_bytes());
+    bytes.extend_from_slice(body);
+    bytes
+}
+
+/// The body of the cache file [`framed`] wrote at `path`, when it is a regular file (never
+/// through a symlink: `.lore/` may come from anywhere) of at most `max` bytes, starting with
+/// `magic`, whose checksum matches.
+pub fn read_framed(path: &Path, magic: &[u8; 8], max: u64) -> Option<Vec<u8>> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > max {
+        return None;
+    }
+    let mut bytes = std::fs::read(path).ok()?;
+    let body = bytes.strip_prefix(magic)?;
+    let (sum, body) = body.split_at_checked(8)?;
+    if xxhash_rust::xxh3::xxh3_64(body).to_le_bytes() != sum {
+        return None;
+    }
+    bytes.drain(..16);
+    Some(bytes)
+}
+
 /// Creates a folder and its parents.
 pub fn create_dir_all(path: &Path) -> Result<(), Error> {
     std::fs::create_dir_all(path).map_err(|source| Error::io("create folder", path, source))

@@ -83,10 +83,7 @@ impl Views {
         files.sort_by(|a, b| a.0.cmp(&b.0));
         let file = File { version: env!("CARGO_PKG_VERSION").to_owned(), files };
         let body = postcard::to_stdvec(&file).map_err(|e| Error::encode("the page memo", e))?;
-        let mut bytes = Vec::with_capacity(body.len() + 16);
-        bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&body).to_le_bytes());
-        bytes.extend_from_slice(&body);
+        let bytes = crate::fs::framed(MAGIC, &body);
         let tmp = path.with_extension("bin.tmp");
         crate::fs::write_new(&tmp, &bytes)?;
         std::fs::rename(&tmp, path).map_err(|e| Error::io("replace", path, e))
@@ -157,18 +154,8 @@ fn remove_any(path: &Path) -> Result<(), Error> {
 }
 
 fn read(path: &Path) -> Option<HashMap<String, Made>> {
-    // Only a regular file, never through a symlink: `.lore/` may come from anywhere.
-    let meta = std::fs::symlink_metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > MAX_MEMO {
-        return None;
-    }
-    let bytes = std::fs::read(path).ok()?;
-    let body = bytes.strip_prefix(MAGIC)?;
-    let (sum, body) = body.split_at_checked(8)?;
-    if xxhash_rust::xxh3::xxh3_64(body).to_le_bytes() != sum {
-        return None;
-    }
-    let file: File = postcard::from_bytes(body).ok()?;
+    let body = crate::fs::read_framed(path, MAGIC, MAX_MEMO)?;
+    let file: File = postcard::from_bytes(&body).ok()?;
     (file.version == env!("CARGO_PKG_VERSION")).then(|| file.files.into_iter().collect())
 }
 

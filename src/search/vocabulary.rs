@@ -218,11 +218,7 @@ fn text_key(page: &PageDoc) -> u128 {
 /// A memo file of `body`: the magic, the body's xxh3-64, the body (its first field is the lore
 /// version).
 pub fn framed(body: &[u8]) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(body.len() + 16);
-    bytes.extend_from_slice(MAGIC);
-    bytes.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(body).to_le_bytes());
-    bytes.extend_from_slice(body);
-    bytes
+    crate::fs::framed(MAGIC, body)
 }
 
 /// The memo: the word list (word, stem), and per page text key its totals and the numbers of
@@ -237,18 +233,8 @@ struct Memo {
 impl Memo {
     /// The memo at `path`, when this lore wrote it and it reads back whole.
     fn read(path: &Path) -> Option<Self> {
-        // Only a regular file, never through a symlink: `.lore/` may come from anywhere.
-        let meta = std::fs::symlink_metadata(path).ok()?;
-        if !meta.is_file() || meta.len() > MAX_MEMO {
-            return None;
-        }
-        let bytes = std::fs::read(path).ok()?;
-        let body = bytes.strip_prefix(MAGIC)?;
-        let (sum, body) = body.split_at_checked(8)?;
-        if xxhash_rust::xxh3::xxh3_64(body).to_le_bytes() != sum {
-            return None;
-        }
-        let memo: Self = postcard::from_bytes(body).ok()?;
+        let body = crate::fs::read_framed(path, MAGIC, MAX_MEMO)?;
+        let memo: Self = postcard::from_bytes(&body).ok()?;
         let n = memo.words.len();
         let sound = memo.version == env!("CARGO_PKG_VERSION")
             && memo.pages.iter().all(|(_, _, ids)| ids.iter().all(|&id| (id as usize) < n));
