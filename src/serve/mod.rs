@@ -469,12 +469,23 @@ impl Watching {
         config_file: Option<&std::path::Path>,
     ) -> Result<(), Error> {
         let now = Roots::of(config, config_file);
-        if now.watched() != self.watched {
-            // The new watcher starts before the old one stops: a change saved in between
-            // (a theme folder created right after a build) is seen by one of them.
-            let new = self.start(&now)?;
-            self.watcher = Some(new);
-            self.watched = now.watched();
+        let watched = now.watched();
+        if watched != self.watched {
+            // The watcher is changed in place, keeping the changes it has not reported yet (a
+            // theme folder created during the build). A file saved into a new folder between the
+            // build reading it and the folder being watched is seen by building it once more.
+            let added = match self.watcher.as_mut().map(|w| w.rewatch(&self.watched, &watched)) {
+                Some(Ok(added)) => !added.is_empty(),
+                _ => {
+                    self.watcher = Some(self.start(&now)?);
+                    true
+                }
+            };
+            self.watched = watched;
+            if added {
+                // An empty path asks for everything to be read again.
+                let _ = self.tx.send(vec![PathBuf::new()]);
+            }
         }
         self.roots = now;
         Ok(())

@@ -252,6 +252,32 @@ impl Watcher {
     pub fn is_polling(&self) -> bool {
         matches!(self, Self::Poll(_))
     }
+
+    /// Watches `now` instead of `before`, in place: changes this watcher has seen but not yet
+    /// reported are kept (a new watcher would drop them). Returns the folders newly watched:
+    /// their files may have changed before they were watched.
+    pub fn rewatch(
+        &mut self,
+        before: &[(PathBuf, RecursiveMode)],
+        now: &[(PathBuf, RecursiveMode)],
+    ) -> Result<Vec<PathBuf>, notify::Error> {
+        // A folder that is gone is no longer watched: its unwatch error says nothing new.
+        for (path, _) in before.iter().filter(|w| !now.contains(w)) {
+            let _ = match self {
+                Self::Native(d) => d.unwatch(path),
+                Self::Poll(d) => d.unwatch(path),
+            };
+        }
+        let mut added = Vec::new();
+        for (path, mode) in now.iter().filter(|w| !before.contains(w)) {
+            match self {
+                Self::Native(d) => d.watch(path, *mode)?,
+                Self::Poll(d) => d.watch(path, *mode)?,
+            }
+            added.push(path.clone());
+        }
+        Ok(added)
+    }
 }
 
 /// Starts watching `roots`, sending each debounced batch of changed paths to `tx`. Native events
