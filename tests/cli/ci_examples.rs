@@ -350,6 +350,12 @@ fn issue_13_dockerfile_final_stage_holds_the_binary_and_runs_lore_in_site() {
     let (build, last) = all.split_at(last_from);
     assert!(build[0].starts_with("FROM rust:") && build[0].ends_with(" AS build"), "{build:?}");
     assert!(build.iter().any(|i| i.contains("cargo install --locked --path . --root /out")), "{build:?}");
+    // jemalloc's build runs `make`, which the slim image lacks: installed before cargo runs.
+    let make = build
+        .iter()
+        .position(|i| i.starts_with("RUN apt-get") && i.contains("install -y --no-install-recommends make"));
+    let cargo = build.iter().position(|i| i.contains("cargo install"));
+    assert!(make.is_some() && make < cargo, "make is installed before cargo runs: {build:?}");
     // Nothing from the build context in the final image: one file, copied from the build stage.
     let copies: Vec<&String> =
         last.iter().filter(|i| i.starts_with("COPY") || i.starts_with("ADD")).collect();
