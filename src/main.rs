@@ -7,11 +7,13 @@ use clap::Parser;
 #[global_allocator]
 static ALLOCATOR: lore::memory::Allocator = lore::memory::ALLOCATOR;
 
-/// jemalloc's options: freed pages go back to the system after half a second, from a
-/// background thread, so a build's peak and a server's resting size stay low.
+/// jemalloc's options: freed pages go back to the system after half a second, from one
+/// background thread (however many cores), so a build's peak and a server's resting size stay
+/// low and its thread count does not depend on the machine.
 #[cfg(not(target_env = "msvc"))]
 #[unsafe(export_name = "_rjem_malloc_conf")]
-pub static MALLOC_CONF: &[u8; 59] = b"background_thread:true,dirty_decay_ms:500,muzzy_decay_ms:0\0";
+pub static MALLOC_CONF: &[u8; 84] =
+    b"background_thread:true,max_background_threads:1,dirty_decay_ms:500,muzzy_decay_ms:0\0";
 
 fn main() -> ExitCode {
     let cli = lore::cli::Cli::parse();
