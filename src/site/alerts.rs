@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::Site;
+use super::fields::Fields;
 use crate::content::{Kind, Page};
 use crate::diag::Diagnostic;
 
@@ -130,34 +131,12 @@ fn col_in_line(text: &str, line: usize, needle: &str) -> usize {
     l.find(needle).map_or(1, |i| l[..i].chars().count() + 1)
 }
 
-struct Fields<'a> {
-    page: &'a Page,
-    diags: &'a mut Vec<Diagnostic>,
-}
-
 impl Fields<'_> {
-    fn line_of(&self, key: &str) -> usize {
-        let fm = crate::content::split(&self.page.text, &self.page.source.shown).ok();
-        fm.and_then(|fm| {
-            fm.yaml
-                .lines()
-                .position(|l| l.split(':').next().is_some_and(|k| k.trim() == key))
-                .map(|i| i + fm.yaml_line)
-        })
-        .unwrap_or(1)
-    }
-
-    fn error(&mut self, key: &str, message: String, hint: &str) {
-        let line = self.line_of(key);
-        let p = self.page;
-        self.diags.push(Diagnostic::error(message).at_text(&p.source.shown, &p.text, line, 1).hint(hint));
-    }
-
     fn read(&mut self, page_index: usize) -> Runbook {
         let fields = &self.page.meta.fields;
         let mut rb = Runbook { page: page_index, ..Runbook::default() };
-        rb.service = fields.get("service").and_then(|v| self.text("service", v));
-        rb.severity = fields.get("severity").and_then(|v| self.text("severity", v));
+        rb.service = fields.get("service").and_then(|v| self.text("service", v, "checkout-api"));
+        rb.severity = fields.get("severity").and_then(|v| self.text("severity", v, "critical"));
         if let Some(v) = fields.get("alerts") {
             rb.alerts = self.alerts(v);
         }
@@ -170,36 +149,8 @@ impl Fields<'_> {
         rb
     }
 
-    fn text(&mut self, key: &str, value: &Value) -> Option<String> {
-        match value {
-            Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
-            Value::Number(n) => Some(n.to_string()),
-            Value::Null => None,
-            _ => {
-                self.error(
-                    key,
-                    format!("`{key}` must be text"),
-                    &format!("write it on one line, e.g. `{key}: checkout-api`"),
-                );
-                None
-            }
-        }
-    }
-
     fn alerts(&mut self, value: &Value) -> Vec<String> {
-        let names: Vec<String> = match value {
-            Value::Array(items) => items.iter().filter_map(|v| self.text("alerts", v)).collect(),
-            Value::String(s) => s.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
-            Value::Null => Vec::new(),
-            _ => {
-                self.error(
-                    "alerts",
-                    "`alerts` must be a list of alert names".to_owned(),
-                    "write e.g. `alerts: [DiskAlmostFull]`",
-                );
-                Vec::new()
-            }
-        };
+        let names = self.names("alerts", value, "alert names", "write e.g. `alerts: [DiskAlmostFull]`");
         let mut out = Vec::new();
         for name in names {
             if valid_alert(&name) {

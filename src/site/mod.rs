@@ -8,6 +8,7 @@
 pub mod adr_graph;
 pub mod alerts;
 pub mod coverage;
+mod fields;
 pub mod freshness;
 mod mkdocs_nav;
 mod nav;

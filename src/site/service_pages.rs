@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use super::fields::{Fields, key_line};
 use crate::content::Page;
 use crate::diag::Diagnostic;
 use crate::services::budget;
@@ -41,24 +42,24 @@ pub struct PageService {
 /// Reads a service page's fields; problems (a bad objective, a field of the wrong shape) are
 /// errors at the key's line.
 pub fn read(page: &Page, diags: &mut Vec<Diagnostic>) -> PageService {
-    let mut r = Reader { page, diags };
+    let mut r = Fields { page, diags };
     let fields = &page.meta.fields;
     let stem = page.source.rel.rsplit('/').next().unwrap_or("").trim_end_matches(".md").to_owned();
-    let name = fields.get("name").and_then(|v| r.text("name", v)).unwrap_or(stem);
+    let name = fields.get("name").and_then(|v| r.text("name", v, "…")).unwrap_or(stem);
     let mut out = PageService { name_line: r.line_of("name"), name, ..PageService::default() };
-    out.tier = fields.get("tier").and_then(|v| r.text("tier", v));
-    out.lifecycle = fields.get("lifecycle").and_then(|v| r.text("lifecycle", v));
+    out.tier = fields.get("tier").and_then(|v| r.text("tier", v, "…"));
+    out.lifecycle = fields.get("lifecycle").and_then(|v| r.text("lifecycle", v, "…"));
     if let Some(lifecycle) = &out.lifecycle {
         r.check_lifecycle(lifecycle);
     }
-    out.on_call = fields.get("on_call").and_then(|v| r.text("on_call", v));
-    out.chat = fields.get("chat").and_then(|v| r.text("chat", v));
-    out.repository = fields.get("repository").and_then(|v| r.text("repository", v));
+    out.on_call = fields.get("on_call").and_then(|v| r.text("on_call", v, "…"));
+    out.chat = fields.get("chat").and_then(|v| r.text("chat", v, "…"));
+    out.repository = fields.get("repository").and_then(|v| r.text("repository", v, "…"));
     out.dashboards = fields.get("dashboards").map(links).unwrap_or_default();
     out.links = fields.get("links").map(links).unwrap_or_default();
     out.depends_line = r.line_of("depends_on");
     if let Some(v) = fields.get("depends_on") {
-        out.depends_on = r.names("depends_on", v);
+        out.depends_on = r.names("depends_on", v, "service names", "write e.g. `depends_on: [ledger]`");
     }
     if let Some(Value::Array(items)) = fields.get("slos") {
         let mut objectives: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
@@ -114,38 +115,7 @@ fn links(value: &Value) -> Vec<(String, String)> {
     }
 }
 
-struct Reader<'a> {
-    page: &'a Page,
-    diags: &'a mut Vec<Diagnostic>,
-}
-
-impl Reader<'_> {
-    fn line_of(&self, key: &str) -> usize {
-        key_line(self.page, key)
-    }
-
-    fn error(&mut self, key: &str, message: String, hint: &str) {
-        let line = self.line_of(key);
-        let p = self.page;
-        self.diags.push(Diagnostic::error(message).at_text(&p.source.shown, &p.text, line, 1).hint(hint));
-    }
-
-    fn text(&mut self, key: &str, value: &Value) -> Option<String> {
-        match value {
-            Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
-            Value::Number(n) => Some(n.to_string()),
-            Value::Null => None,
-            _ => {
-                self.error(
-                    key,
-                    format!("`{key}` must be text"),
-                    &format!("write it on one line, e.g. `{key}: …`"),
-                );
-                None
-            }
-        }
-    }
-
+impl Fields<'_> {
     /// A lifecycle other than the three lore knows is a warning (kept as written).
     fn check_lifecycle(&mut self, lifecycle: &str) {
         const KNOWN: [&str; 3] = ["experimental", "production", "deprecated"];
@@ -163,22 +133,6 @@ impl Reader<'_> {
                 .at_text(&p.source.shown, &p.text, line, col)
                 .hint(hint),
         );
-    }
-
-    fn names(&mut self, key: &str, value: &Value) -> Vec<String> {
-        match value {
-            Value::Array(items) => items.iter().filter_map(|v| self.text(key, v)).collect(),
-            Value::String(s) => s.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect(),
-            Value::Null => Vec::new(),
-            _ => {
-                self.error(
-                    key,
-                    format!("`{key}` must be a list of service names"),
-                    "write e.g. `depends_on: [ledger]`",
-                );
-                Vec::new()
-            }
-        }
     }
 
     /// One `slos` item: `{name, objective, window, description}`.
@@ -229,20 +183,6 @@ impl Reader<'_> {
             service_at: (line, col, String::new()),
         })
     }
-}
-
-/// The file line of top-level `key` in a page's front matter (1 when not written).
-pub fn key_line(page: &Page, key: &str) -> usize {
-    let fm = crate::content::split(&page.text, &page.source.shown).ok();
-    fm.and_then(|fm| {
-        fm.yaml
-            .lines()
-            .position(|l| {
-                !l.starts_with([' ', '\t', '-']) && l.split(':').next().is_some_and(|k| k.trim() == key)
-            })
-            .map(|i| i + fm.yaml_line)
-    })
-    .unwrap_or(1)
 }
 
 /// Where the `nth` (0-based) occurrence of `needle` is written in the value of top-level

@@ -371,3 +371,48 @@ fn issue_11_rule_files_that_link_outside_or_are_not_files_are_refused() {
     assert!(!run.stdout().contains("SecretOutside") && !run.stderr().contains("SecretOutside"));
     std::fs::remove_file(outside).unwrap();
 }
+
+/// Runbook and service page fields of the wrong shape are errors at their key's line, all of
+/// them together; a key of the same name nested under another (`escalation`) is not taken for
+/// the field.
+#[test]
+fn fields_of_the_wrong_shape_are_errors_at_their_key() {
+    let site = site("alerts-fields", "[book]\ntitle = \"Ops\"\n");
+    site.write(
+        "src/runbooks/disk-full.md",
+        "---\nowner: sre\nescalation:\n  alerts: nested\nservice: [a, b]\nseverity: {level: 1}\nalerts: {DiskAlmostFull: yes}\n---\n# Disk full\n\n## Mitigation\n\nFree space.\n",
+    );
+    site.write(
+        "src/services/ledger.md",
+        "---\nkind: service\nowner: payments\ntier: [1]\ndepends_on: {db: yes}\n---\n# Ledger\n",
+    );
+    site.run(&["check"]).code(1).stderr_eq(
+        "src/runbooks/disk-full.md:5:1: error: `service` must be text
+ 5 | service: [a, b]
+   | ^
+  = hint: write it on one line, e.g. `service: checkout-api`
+
+src/runbooks/disk-full.md:6:1: error: `severity` must be text
+ 6 | severity: {level: 1}
+   | ^
+  = hint: write it on one line, e.g. `severity: critical`
+
+src/runbooks/disk-full.md:7:1: error: `alerts` must be a list of alert names
+ 7 | alerts: {DiskAlmostFull: yes}
+   | ^
+  = hint: write e.g. `alerts: [DiskAlmostFull]`
+
+src/services/ledger.md:4:1: error: `tier` must be text
+ 4 | tier: [1]
+   | ^
+  = hint: write it on one line, e.g. `tier: …`
+
+src/services/ledger.md:5:1: error: `depends_on` must be a list of service names
+ 5 | depends_on: {db: yes}
+   | ^
+  = hint: write e.g. `depends_on: [ledger]`
+
+error: found 5 errors
+",
+    );
+}
