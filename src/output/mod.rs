@@ -212,6 +212,13 @@ impl Hasher {
         self.0.update(bytes);
     }
 
+    /// Adds `bytes` after their length, so that fields added one after another cannot run
+    /// into each other (`ab`,`c` and `a`,`bc` differ).
+    pub fn field(&mut self, bytes: &[u8]) {
+        self.0.update(&(bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+    }
+
     /// The digest of everything added.
     pub fn digest128(&self) -> u128 {
         self.0.digest128()

@@ -68,11 +68,8 @@ pub fn path(dir: &Path) -> PathBuf {
 
 /// The digest of the documents of page number `p` whose first record is `record`.
 pub fn digest(page: &PageDoc, p: usize, record: u64) -> u128 {
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    let mut put = |s: &[u8]| {
-        h.update(&(s.len() as u64).to_le_bytes());
-        h.update(s);
-    };
+    let mut h = crate::output::Hasher::default();
+    let mut put = |s: &[u8]| h.field(s);
     put(&(p as u64).to_le_bytes());
     put(&record.to_le_bytes());
     for field in

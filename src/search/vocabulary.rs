@@ -201,16 +201,12 @@ fn chunk_words(pages: &[Arc<PageDoc>]) -> (Words, [u64; 2]) {
 
 /// The xxh3-128 of what a page's words are read from.
 fn text_key(page: &PageDoc) -> u128 {
-    fn put(h: &mut xxhash_rust::xxh3::Xxh3, s: &str) {
-        h.update(&(s.len() as u64).to_le_bytes());
-        h.update(s.as_bytes());
-    }
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    put(&mut h, &page.title);
+    let mut h = crate::output::Hasher::default();
+    h.field(page.title.as_bytes());
     for s in &page.sections {
-        put(&mut h, &s.text);
+        h.field(s.text.as_bytes());
         h.update(&(s.heading.len() as u64).to_le_bytes());
-        s.heading.iter().for_each(|x| put(&mut h, x));
+        s.heading.iter().for_each(|x| h.field(x.as_bytes()));
     }
     h.digest128()
 }
